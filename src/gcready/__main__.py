@@ -1,0 +1,5 @@
+"""``python -m gcready``."""
+
+from gcready.cli import run
+
+run()

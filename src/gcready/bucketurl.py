@@ -1,0 +1,255 @@
+"""Bucket references from every form W&B accepts: bucket URLs and Helm ``global.bucket`` settings.
+
+URL forms (DOMAIN.md): ``s3://bucket[/path]``; ``s3://KEY:SECRET@endpoint/bucket?region=R&tls=true``;
+``gs://bucket[/path]``; ``gs://sa-email:urlencoded-key@bucket``; ``az://account/container[/path]``;
+``az://:key@account/container``; ``cw://KEY:SECRET@cwobject.com/bucket?tls=true``. Credentials are
+remembered by the redaction ledger, kept in memory for probes, and never shown.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from urllib.parse import parse_qs, unquote
+
+from gcready.model import BucketRef, Origin, Provider
+from gcready.redact import LEDGER, MASK, redact_url
+
+BUCKET_ENV_VARS = ("BUCKET", "GORILLA_FILE_STORE", "GORILLA_STORAGE_BUCKET")
+LIST_ENV_VARS = ("GORILLA_SUPPORTED_FILE_STORES",)
+_UNRESOLVED = re.compile(r"\$\(([A-Z0-9_]+)\)|\{\{")
+
+
+class BucketURLError(ValueError):
+    """A value that should be a bucket URL but is not one gcready can read."""
+
+
+def is_aws_host(host: str) -> bool:
+    return host.lower().split(":")[0].endswith(".amazonaws.com") or host.lower() == "amazonaws.com"
+
+
+def looks_like_host(text: str) -> bool:
+    """Whether a name is an endpoint (host[:port]) rather than a bucket name."""
+    host, _, port = text.partition(":")
+    if port:
+        return True
+    if host == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    # a bucket name may contain dots, but an endpoint almost always has a TLD-like or cluster suffix
+    return bool(re.search(r"\.(svc|local|internal|lan|cluster|com|net|org|io|cloud|corp|ai)$", host))
+
+
+def _region_from_aws_host(host: str) -> str | None:
+    match = re.search(r"s3[.-]([a-z]{2}-[a-z-]+-\d)\.amazonaws\.com", host)
+    return match.group(1) if match else None
+
+
+def parse_bucket_url(url: str, origin: Origin) -> BucketRef:
+    """One bucket reference from a W&B bucket URL. Raises BucketURLError when it is not one."""
+    url = url.strip()
+    if _UNRESOLVED.search(url):
+        raise BucketURLError(
+            "holds an unresolved reference (e.g. $(BUCKET_NAME)); its value is not among the inputs"
+        )
+    scheme, sep, rest = url.partition("://")
+    if not sep or not rest:
+        raise BucketURLError("not a bucket URL (expected s3://, gs://, az:// or cw://)")
+    scheme = scheme.lower()
+    body, _, query_text = rest.partition("?")
+    query = {k.lower(): v[-1] for k, v in parse_qs(query_text).items()}
+    netloc, _, path = body.partition("/")
+    creds: tuple[str, str] | None = None
+    if "@" in netloc:
+        userinfo, _, netloc = netloc.rpartition("@")
+        user, _, secret = userinfo.partition(":")
+        creds = (unquote(user), unquote(secret))
+        LEDGER.remember(user)
+        LEDGER.remember(secret)
+        LEDGER.remember(creds[1])
+    display = redact_url(url)
+    region = query.get("region") or None
+    tls = {"true": True, "false": False}.get(query.get("tls", "").lower())
+    path = path.strip("/")
+
+    if scheme == "s3":
+        if (creds is not None and looks_like_host(netloc)) or ":" in netloc or "tls" in query:
+            # endpoint form: s3://KEY:SECRET@endpoint/bucket[/path]
+            bucket, _, prefix = path.partition("/")
+            if not bucket:
+                raise BucketURLError(f"names the endpoint {netloc} but no bucket after it")
+            if is_aws_host(netloc):
+                return BucketRef(
+                    provider=Provider.AWS,
+                    name=bucket,
+                    origin=origin,
+                    display=display,
+                    path=prefix or None,
+                    endpoint=netloc,
+                    region=region or _region_from_aws_host(netloc),
+                    tls=tls,
+                    had_credentials=creds is not None,
+                    credentials=creds,
+                )
+            return BucketRef(
+                provider=Provider.S3_COMPATIBLE,
+                name=bucket,
+                origin=origin,
+                display=display,
+                path=prefix or None,
+                endpoint=netloc,
+                region=region,
+                tls=tls,
+                had_credentials=creds is not None,
+                credentials=creds,
+            )
+        if not netloc:
+            raise BucketURLError("no bucket name after s3://")
+        return BucketRef(
+            provider=Provider.AWS,
+            name=netloc,
+            origin=origin,
+            display=display,
+            path=path or None,
+            region=region,
+            tls=tls,
+            had_credentials=creds is not None,
+            credentials=creds,
+        )
+    if scheme in ("gs", "gcs"):
+        if not netloc:
+            raise BucketURLError("no bucket name after gs://")
+        return BucketRef(
+            provider=Provider.GCP,
+            name=netloc,
+            origin=origin,
+            display=display,
+            path=path or None,
+            had_credentials=creds is not None,
+            credentials=creds,
+        )
+    if scheme == "az":
+        container, _, prefix = path.partition("/")
+        if not netloc or not container:
+            raise BucketURLError("expected az://<storage account>/<container>")
+        return BucketRef(
+            provider=Provider.AZURE,
+            name=container,
+            account=netloc,
+            origin=origin,
+            display=display,
+            path=prefix or None,
+            had_credentials=creds is not None,
+            credentials=creds,
+        )
+    if scheme == "cw":
+        if looks_like_host(netloc):
+            bucket, _, prefix = path.partition("/")
+            endpoint: str | None = netloc
+        else:
+            bucket, prefix, endpoint = netloc, path, None
+        if not bucket:
+            raise BucketURLError("no bucket name in the cw:// URL")
+        return BucketRef(
+            provider=Provider.COREWEAVE,
+            name=bucket,
+            origin=origin,
+            display=display,
+            path=prefix or None,
+            endpoint=endpoint,
+            region=region,
+            tls=tls,
+            had_credentials=creds is not None,
+            credentials=creds,
+        )
+    raise BucketURLError(f"unknown bucket URL scheme {scheme}:// (expected s3, gs, az or cw)")
+
+
+def parse_helm_bucket(settings: Mapping[str, object], origin: Origin) -> BucketRef | None:
+    """The bucket the operator chart builds from ``global.bucket`` (or ``global.defaultBucket``).
+
+    For S3-compatible stores ``name`` is the endpoint and ``path`` the bucket; for Azure ``name`` is the
+    storage account and ``path`` the container. Returns None when no bucket name is set.
+    """
+    provider = str(settings.get("provider") or "s3").lower()
+    name = settings.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return None
+    name = name.strip()
+    path = str(settings.get("path") or "").strip("/")
+    region = str(settings.get("region") or "") or None
+    access = settings.get("accessKey")
+    secret = settings.get("secretKey")
+    creds = None
+    if isinstance(access, str) and access and isinstance(secret, str) and secret:
+        LEDGER.remember(access)
+        LEDGER.remember(secret)
+        creds = (access, secret)
+    had_creds = creds is not None
+    userinfo = f"{MASK}@" if had_creds else ""
+
+    if provider == "s3":
+        if looks_like_host(name) and path:
+            bucket, _, prefix = path.partition("/")
+            aws = is_aws_host(name)
+            return BucketRef(
+                provider=Provider.AWS if aws else Provider.S3_COMPATIBLE,
+                name=bucket,
+                origin=origin,
+                display=f"s3://{userinfo}{name}/{path}",
+                path=prefix or None,
+                endpoint=name,
+                region=region or (_region_from_aws_host(name) if aws else None),
+                had_credentials=had_creds,
+                credentials=creds,
+            )
+        return BucketRef(
+            provider=Provider.AWS,
+            name=name,
+            origin=origin,
+            display=f"s3://{userinfo}{name}" + (f"/{path}" if path else ""),
+            path=path or None,
+            region=region,
+            had_credentials=had_creds,
+            credentials=creds,
+        )
+    if provider in ("gcs", "gs"):
+        return BucketRef(
+            provider=Provider.GCP,
+            name=name,
+            origin=origin,
+            display=f"gs://{name}" + (f"/{path}" if path else ""),
+            path=path or None,
+        )
+    if provider in ("az", "azure"):
+        container, _, prefix = path.partition("/")
+        if not container:
+            return None
+        return BucketRef(
+            provider=Provider.AZURE,
+            name=container,
+            account=name,
+            origin=origin,
+            display=f"az://{name}/{path}",
+            path=prefix or None,
+            had_credentials=had_creds,
+        )
+    if provider == "cw":
+        endpoint = name if looks_like_host(name) and path else None
+        bucket = path.partition("/")[0] if endpoint else name
+        return BucketRef(
+            provider=Provider.COREWEAVE,
+            name=bucket,
+            origin=origin,
+            display=f"cw://{userinfo}{name}" + (f"/{path}" if path else ""),
+            endpoint=endpoint,
+            region=region,
+            had_credentials=had_creds,
+            credentials=creds,
+        )
+    raise BucketURLError(f"unknown global.bucket.provider {provider!r} (expected s3, gcs, az or cw)")

@@ -1,0 +1,186 @@
+"""bucket-versioning: every artifact bucket keeps versions (Azure: blob soft delete), as read live.
+
+Only a setting actually read (a probe's or a bundle's ``ok`` reading) gives pass or fail; a bucket that
+could not be reached, a denied read, or no recorded state at all is ``unknown`` with what is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies, requiring
+from gcready.checks.buckets import buckets_in
+from gcready.checks.fixes import versioning_fixes
+from gcready.model import BucketRef, Fact, Finding, Origin, Outcome, Severity, Status
+
+META = CheckMeta(
+    id="bucket-versioning",
+    title="Bucket versioning (Azure: blob soft delete)",
+    severity=Severity.CRITICAL,
+    requirement="versioning",
+    description="Reads each artifact bucket's versioning setting (S3, GCS, MinIO/S3-compatible, "
+    "CoreWeave) or blob soft delete (Azure) from a live probe or an evidence bundle.",
+    why="W&B's garbage collector relies on bucket versioning (soft delete on Azure) to remove the "
+    "files of deleted artifacts; without it deletes never free storage.",
+)
+
+
+def run(ctx: CheckContext) -> list[Finding]:
+    scope = applies(ctx.deployment.candidates, lambda t: ctx.requirements.row(t).versioning)
+    if scope is Applies.NONE:
+        return [
+            Finding(
+                check=META.id,
+                status=Status.SKIP,
+                severity=Severity.INFO,
+                title="Bucket versioning not required for this deployment type",
+                detail="W&B manages the bucket of shared and dedicated cloud instances.",
+                resource="deployment",
+                requirement=META.requirement,
+            )
+        ]
+    buckets = buckets_in(ctx.evidence)
+    if not buckets:
+        findings = [
+            Finding(
+                check=META.id,
+                status=Status.UNKNOWN,
+                severity=META.severity,
+                title="No artifact bucket found among the inputs",
+                detail="gcready could not tell which bucket this deployment stores artifacts in.",
+                resource="bucket",
+                requirement=META.requirement,
+                needs="the bucket: BUCKET / GORILLA_FILE_STORE in the server's env, Helm global.bucket, "
+                "or --bucket URL",
+            )
+        ]
+    else:
+        findings = [_judge(ctx, b) for b in buckets]
+    if scope is Applies.SOME:
+        needed_by = ", ".join(t.value for t in requiring(ctx, "versioning"))
+        findings = [
+            f
+            if f.status is Status.PASS
+            else replace(
+                f,
+                status=Status.UNKNOWN,
+                detail=f.detail + f" It is required only if this is {needed_by}.",
+                needs=f.needs or "--deployment ID",
+            )
+            for f in findings
+        ]
+    return findings
+
+
+def _judge(ctx: CheckContext, bucket: BucketRef) -> Finding:
+    meaning = ctx.requirements.versioning_for(bucket.provider)
+    fixes = versioning_fixes(bucket)
+    where = Fact("bucket", bucket.display, bucket.origin)
+
+    def finding(
+        status: Status, title: str, detail: str, evidence: tuple[Fact, ...], needs: str = ""
+    ) -> Finding:
+        return Finding(
+            check=META.id,
+            status=status,
+            severity=META.severity,
+            title=title,
+            detail=detail,
+            resource=bucket.label,
+            evidence=evidence,
+            fixes=() if status is Status.PASS else fixes,
+            requirement=META.requirement,
+            needs=needs,
+        )
+
+    state = ctx.evidence.state_of(bucket)
+    if state is None:
+        how = "--offline was given" if ctx.evidence.inputs and _offline_hint(ctx) else "no live probe ran"
+        return finding(
+            Status.UNKNOWN,
+            f"{meaning.label} of {bucket.label} not read",
+            f"The configuration names this bucket, but its settings were not read ({how}, and no "
+            "evidence bundle records them).",
+            (where,),
+            "a live probe (gcready audit without --offline, with read access to the bucket) or a bundle "
+            "from gcready collect",
+        )
+    observed = Origin(state.origin.source, state.origin.line, state.observed_at or state.origin.path)
+    if not state.access.ok:
+        return finding(
+            Status.UNKNOWN,
+            f"{bucket.label}: {_outcome_text(state.access.outcome)}",
+            f"The bucket could not be read ({state.access.outcome.value}): {state.access.reason or 'no detail'}. "
+            "Its versioning is unknown, not off.",
+            (where, Fact("access", state.access.outcome.value, observed)),
+            _needs(state.access.permission, state.access.outcome),
+        )
+    reading = state.setting(meaning.setting)
+    if reading is None:
+        return finding(
+            Status.UNKNOWN,
+            f"{meaning.label} of {bucket.label} not recorded",
+            f"The recorded state of this bucket has no '{meaning.setting}' setting.",
+            (where,),
+            f"a probe or bundle that reads '{meaning.setting}'",
+        )
+    fact = Fact(meaning.label, _show(reading.value) if reading.ok else reading.outcome.value, observed)
+    if not reading.ok:
+        return finding(
+            Status.UNKNOWN,
+            f"{meaning.label} of {bucket.label}: {_outcome_text(reading.outcome)}",
+            f"Reading '{meaning.setting}' gave {reading.outcome.value}: {reading.reason or 'no detail'}.",
+            (where, fact),
+            _needs(reading.permission, reading.outcome),
+        )
+    if meaning.met_by(reading.value):
+        return finding(
+            Status.PASS,
+            f"{meaning.label} is on for {bucket.label}",
+            f"{meaning.label}: {_show(reading.value)}.",
+            (where, fact),
+        )
+    suspended = reading.value == "suspended"
+    return finding(
+        Status.FAIL,
+        f"{meaning.label} is {'suspended' if suspended else 'off'} for {bucket.label}",
+        f"{meaning.label}: {_show(reading.value)}. W&B's garbage collector needs it on to remove the files "
+        "of deleted artifacts" + (" (versioning was enabled once and then suspended)." if suspended else "."),
+        (where, fact),
+    )
+
+
+def _offline_hint(ctx: CheckContext) -> bool:
+    return True
+
+
+def _show(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+def _outcome_text(outcome: Outcome) -> str:
+    return {
+        Outcome.DENIED: "access denied",
+        Outcome.NOT_FOUND: "bucket not found",
+        Outcome.UNREACHABLE: "endpoint unreachable",
+        Outcome.TIMEOUT: "timed out",
+        Outcome.THROTTLED: "throttled",
+        Outcome.NOT_SUPPORTED: "not supported by the endpoint",
+        Outcome.ERROR: "error while reading",
+        Outcome.OK: "read",
+    }[outcome]
+
+
+def _needs(permission: str, outcome: Outcome) -> str:
+    if permission:
+        return f"the permission {permission} for the identity gcready runs as"
+    if outcome is Outcome.NOT_FOUND:
+        return "the right bucket name (this one does not exist, or is not visible to these credentials)"
+    if outcome in (Outcome.UNREACHABLE, Outcome.TIMEOUT):
+        return "network access to the storage endpoint (or a bundle collected where it is reachable)"
+    return "a successful read of the setting"
+
+
+CHECK = Check(META, run)

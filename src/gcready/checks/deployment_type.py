@@ -1,0 +1,64 @@
+"""deployment-type: which row of the requirements table applies, and how sure gcready is of it."""
+
+from __future__ import annotations
+
+from gcready.checks.base import Check, CheckContext, CheckMeta
+from gcready.model import Fact, Finding, Fix, FixKind, Severity, Status
+
+META = CheckMeta(
+    id="deployment-type",
+    title="Deployment type",
+    severity=Severity.HIGH,
+    requirement=None,
+    description="Recognises how W&B is hosted (shared, dedicated, with or without a secure storage "
+    "connector, customer-managed cloud or on-prem) from the evidence, or takes --deployment.",
+    why="Which requirements garbage collection needs depends on the deployment type.",
+)
+
+
+def run(ctx: CheckContext) -> list[Finding]:
+    dep = ctx.deployment
+    conflicts = tuple(Fact("conflict", c) for c in dep.conflicts)
+    if dep.type is None:
+        possible = ", ".join(sorted(t.value for t in dep.candidates))
+        return [
+            Finding(
+                check=META.id,
+                status=Status.UNKNOWN,
+                severity=META.severity,
+                title="Deployment type not decided by the evidence",
+                detail=f"The evidence fits several deployment types: {possible}. Requirements that all of "
+                "them share are still judged; the others stay unknown.",
+                resource="deployment",
+                evidence=dep.evidence + conflicts,
+                fixes=(
+                    Fix(
+                        FixKind.CLI,
+                        f"gcready audit … --deployment {sorted(t.value for t in dep.candidates)[0]}",
+                        "state the type",
+                    ),
+                ),
+                needs="--deployment ID, or evidence that tells the types apart (the bucket URL, "
+                "Helm global.cloudProvider, WANDB_BASE_URL)",
+            )
+        ]
+    row = ctx.requirements.row(dep.type)
+    how = "stated with --deployment" if dep.decided_by == "override" else "recognised from the evidence"
+    status = Status.WARN if dep.conflicts else Status.PASS
+    detail = f"{row.label} ({dep.type.value}), {how}."
+    if dep.conflicts:
+        detail += " Some evidence disagrees: " + "; ".join(dep.conflicts)
+    return [
+        Finding(
+            check=META.id,
+            status=status,
+            severity=META.severity if dep.conflicts else Severity.INFO,
+            title=f"Deployment type: {row.label}",
+            detail=detail,
+            resource="deployment",
+            evidence=dep.evidence + conflicts,
+        )
+    ]
+
+
+CHECK = Check(META, run)

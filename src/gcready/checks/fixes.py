@@ -1,0 +1,126 @@
+"""Fixes written for the deployment found: real bucket names, endpoints, regions and component names."""
+
+from __future__ import annotations
+
+import shlex
+
+from gcready.model import BucketRef, Component, ComponentKind, Fix, FixKind, Provider
+
+
+def _q(text: str) -> str:
+    return shlex.quote(text)
+
+
+def env_var_fixes(name: str, value: str, component: Component | None) -> tuple[Fix, ...]:
+    """How to set the server's GC flag, for the kind of configuration the evidence came from."""
+    helm = Fix(
+        FixKind.HELM,
+        f'global:\n  extraEnv:\n    {name}: "{value}"',
+        "Helm values of the operator-wandb chart (then helm upgrade)",
+    )
+    cr = Fix(
+        FixKind.HELM,
+        f'spec:\n  values:\n    global:\n      extraEnv:\n        {name}: "{value}"',
+        "W&B operator resource (kubectl edit weightsandbiases wandb)",
+    )
+    terraform = Fix(
+        FixKind.TERRAFORM,
+        f'module "wandb" {{\n  # ...\n  other_wandb_env = {{\n    {name} = "{value}"\n  }}\n}}',
+        "W&B's Terraform modules (wandb/wandb/aws, google, azurerm)",
+    )
+    fixes: list[Fix] = []
+    if component is not None and component.kind is ComponentKind.K8S_CONTAINER:
+        kind_name, _, container = component.name.partition(" container ")
+        if kind_name.split("/")[0] in {"Deployment", "StatefulSet", "DaemonSet"}:
+            workload = kind_name.lower()
+            fixes.append(
+                Fix(
+                    FixKind.CLI,
+                    f"kubectl set env {_q(workload)} -c {_q(container)} {name}={value}",
+                    "live workload (lasts until the operator or Helm renders it again: also fix the source)",
+                )
+            )
+    if component is not None and component.kind in (ComponentKind.DOTENV, ComponentKind.PROCESS_ENV):
+        where = component.origin.source
+        fixes.append(
+            Fix(FixKind.CLI, f"{name}={value}", f"add this line to {where} and restart the W&B server")
+        )
+        return (*fixes, helm)
+    if component is not None and "WeightsAndBiases" in component.name:
+        return (*fixes, cr, helm, terraform)
+    return (*fixes, helm, cr, terraform)
+
+
+def versioning_fixes(bucket: BucketRef) -> tuple[Fix, ...]:
+    """Turn on what "versioning" means for this bucket's provider."""
+    name = bucket.name
+    if bucket.provider is Provider.AWS:
+        region = f" --region {_q(bucket.region)}" if bucket.region else ""
+        endpoint = f" --endpoint-url https://{bucket.endpoint}" if bucket.endpoint else ""
+        return (
+            Fix(
+                FixKind.CLI,
+                f"aws s3api put-bucket-versioning --bucket {_q(name)}{region}{endpoint} "
+                "--versioning-configuration Status=Enabled",
+            ),
+            Fix(
+                FixKind.TERRAFORM,
+                f'resource "aws_s3_bucket_versioning" "wandb" {{\n  bucket = "{name}"\n'
+                '  versioning_configuration {\n    status = "Enabled"\n  }\n}',
+            ),
+            Fix(
+                FixKind.CONSOLE,
+                f"S3 console → Buckets → {name} → Properties → Bucket Versioning → Edit → Enable",
+            ),
+        )
+    if bucket.provider in (Provider.S3_COMPATIBLE, Provider.COREWEAVE):
+        scheme = "http" if bucket.tls is False else "https"
+        endpoint = bucket.endpoint or (
+            "cwobject.com" if bucket.provider is Provider.COREWEAVE else "ENDPOINT"
+        )
+        url = f"{scheme}://{endpoint}"
+        return (
+            Fix(
+                FixKind.CLI,
+                f"mc alias set wandb {url} ACCESS_KEY SECRET_KEY\nmc version enable wandb/{name}",
+                "MinIO client",
+            ),
+            Fix(
+                FixKind.CLI,
+                f"aws s3api put-bucket-versioning --bucket {_q(name)} --endpoint-url {url} "
+                "--versioning-configuration Status=Enabled",
+                "any S3-compatible store",
+            ),
+            Fix(
+                FixKind.TERRAFORM,
+                f'resource "minio_s3_bucket_versioning" "wandb" {{\n  bucket = "{name}"\n'
+                '  versioning_configuration {\n    status = "Enabled"\n  }\n}',
+            ),
+        )
+    if bucket.provider is Provider.GCP:
+        return (
+            Fix(FixKind.CLI, f"gcloud storage buckets update gs://{name} --versioning"),
+            Fix(
+                FixKind.TERRAFORM,
+                f'resource "google_storage_bucket" "wandb" {{\n  name = "{name}"\n  # ...\n'
+                "  versioning {\n    enabled = true\n  }\n}",
+            ),
+            Fix(FixKind.CONSOLE, f"Cloud Storage → Buckets → {name} → Protection → Object versioning → On"),
+        )
+    account = bucket.account or "STORAGE_ACCOUNT"
+    return (
+        Fix(
+            FixKind.CLI,
+            f"az storage account blob-service-properties update -n {_q(account)} -g RESOURCE_GROUP "
+            "--enable-delete-retention true --delete-retention-days 7",
+        ),
+        Fix(
+            FixKind.TERRAFORM,
+            f'resource "azurerm_storage_account" "wandb" {{\n  name = "{account}"\n  # ...\n'
+            "  blob_properties {\n    delete_retention_policy {\n      days = 7\n    }\n  }\n}",
+        ),
+        Fix(
+            FixKind.CONSOLE,
+            f"Azure portal → Storage accounts → {account} → Data protection → Enable soft delete for blobs",
+        ),
+    )

@@ -1,0 +1,161 @@
+"""gc-env-flag: the W&B server that runs the garbage collector has GORILLA_ARTIFACT_GC_ENABLED=true.
+
+The value is judged as the server (Go) reads it, with strconv.ParseBool: "yes" or "on" look right to a
+person and are silently not true to the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies, requiring
+from gcready.checks.fixes import env_var_fixes
+from gcready.goparse import parse_bool
+from gcready.model import Component, Fact, Finding, Severity, Status
+
+META = CheckMeta(
+    id="gc-env-flag",
+    title="Garbage collection enabled on the W&B server",
+    severity=Severity.CRITICAL,
+    requirement="env_var",
+    description="Reads GORILLA_ARTIFACT_GC_ENABLED where the W&B server reads it (Helm values, operator "
+    "resource, Kubernetes manifests, env files) after the platform's precedence, and parses it as Go does.",
+    why="Self-managed W&B servers only collect soft-deleted artifacts when this variable is true; "
+    "otherwise deleted artifacts never leave the bucket.",
+)
+
+
+def gc_components(ctx: CheckContext) -> list[Component]:
+    """The components where the collector runs; all server components if none is marked."""
+    components = list(ctx.evidence.components)
+    runs = [c for c in components if c.runs_gc]
+    return runs or components
+
+
+def run(ctx: CheckContext) -> list[Finding]:
+    var, want = ctx.requirements.env_var, ctx.requirements.env_value
+    scope = applies(ctx.deployment.candidates, lambda t: ctx.requirements.row(t).env_var)
+    if scope is Applies.NONE:
+        return [
+            Finding(
+                check=META.id,
+                status=Status.SKIP,
+                severity=Severity.INFO,
+                title=f"{var} not required for this deployment type",
+                detail="W&B runs garbage collection itself on shared and dedicated cloud.",
+                resource="deployment",
+                requirement=META.requirement,
+            )
+        ]
+    components = gc_components(ctx)
+    if not components:
+        return [
+            Finding(
+                check=META.id,
+                status=Status.UNKNOWN,
+                severity=META.severity,
+                title=f"No W&B server configuration among the inputs: {var} not seen",
+                detail="gcready found no place where the W&B server reads its environment.",
+                resource="W&B server",
+                requirement=META.requirement,
+                fixes=env_var_fixes(var, want, None),
+                needs="the Helm values, the operator resource (kubectl get weightsandbiases -o yaml), "
+                "the server's manifests (kubectl get deploy,sts,cm -o yaml) or its env file",
+            )
+        ]
+    findings = [_judge(ctx, c, var, want) for c in components]
+    if scope is Applies.SOME:
+        needed_by = ", ".join(t.value for t in requiring(ctx, "env_var"))
+        findings = [
+            f
+            if f.status is Status.PASS
+            else replace(
+                f,
+                status=Status.UNKNOWN,
+                detail=f.detail + f" It is required only if this is {needed_by}.",
+                needs="--deployment ID",
+            )
+            for f in findings
+        ]
+    return findings
+
+
+def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Finding:
+    value = component.get(var)
+    fixes = env_var_fixes(var, want, component)
+
+    def finding(
+        status: Status, title: str, detail: str, evidence: tuple[Fact, ...], needs: str = ""
+    ) -> Finding:
+        return Finding(
+            check=META.id,
+            status=status,
+            severity=META.severity,
+            title=title,
+            detail=detail,
+            resource=component.name,
+            evidence=evidence,
+            fixes=() if status is Status.PASS else fixes,
+            requirement=META.requirement,
+            needs=needs,
+        )
+
+    where = (Fact("component", component.name, component.origin),)
+    if value is None:
+        if component.gaps:
+            return finding(
+                Status.UNKNOWN,
+                f"{var} not seen; it may come from a source that is not among the inputs",
+                f"{component.name} takes env from: " + "; ".join(component.gaps) + ".",
+                where,
+                "those objects among the inputs (kubectl get cm,secret -o yaml), or the server's "
+                f"environment (kubectl exec … -- printenv {var})",
+            )
+        return finding(
+            Status.FAIL,
+            f"{var} is not set: deleted artifacts are never garbage-collected",
+            f"{component.name} does not set {var}; the W&B server then leaves soft-deleted "
+            "artifacts' files in the bucket forever.",
+            where,
+        )
+    shadowed = tuple(
+        Fact(f"overridden value of {var}", v.value if v.value is not None else "(not readable)", v.origin)
+        for v in component.shadowed
+        if v.name == var
+    )
+    facts = (Fact(var, value.value if value.value is not None else "(not readable)", value.origin), *shadowed)
+    if value.value is None:
+        return finding(
+            Status.UNKNOWN,
+            f"{var} is set, but gcready cannot read its value",
+            f"{component.name}: {value.unresolved or 'the value is not among the inputs'}.",
+            facts,
+            "the value: put the ConfigMap among the inputs, or check the running server "
+            f"(kubectl exec … -- printenv {var})",
+        )
+    parsed = parse_bool(value.value)
+    if parsed is True:
+        return finding(
+            Status.PASS,
+            f"{var} is {value.value!r}: garbage collection is on",
+            f"{component.name} sets {var}={value.value}.",
+            facts,
+        )
+    if parsed is False:
+        return finding(
+            Status.FAIL,
+            f"{var} is {value.value!r}: garbage collection is off",
+            f"{component.name} sets {var}={value.value}; deleted artifacts stay in the bucket.",
+            facts,
+        )
+    return finding(
+        Status.FAIL,
+        f"{var} is {value.value!r}, which the server does not read as true (silent failure)",
+        f"The W&B server parses {var} with Go's strconv.ParseBool, which accepts only "
+        f"1, t, T, TRUE, true, True (and the false forms). {value.value!r} is rejected and garbage "
+        f'collection stays off without any error. Set it to "{want}".',
+        facts,
+    )
+
+
+CHECK = Check(META, run)

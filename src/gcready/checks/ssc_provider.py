@@ -1,0 +1,93 @@
+"""ssc-provider: a secure storage connector bucket is on a provider the connector supports."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies
+from gcready.checks.buckets import buckets_in
+from gcready.detect import SSC
+from gcready.model import Fact, Finding, Fix, FixKind, Severity, Status
+
+META = CheckMeta(
+    id="ssc-provider",
+    title="Secure storage connector provider",
+    severity=Severity.HIGH,
+    requirement="ssc",
+    description="For shared or dedicated cloud with a secure storage connector (bring your own bucket), "
+    "checks the bucket's provider is one the connector supports.",
+    why="The seed documentation: the secure storage connector is available only for Google Cloud "
+    "Platform and Amazon Web Services.",
+)
+
+
+def run(ctx: CheckContext) -> list[Finding]:
+    scope = applies(ctx.deployment.candidates, lambda t: t in SSC)
+    if scope is Applies.NONE:
+        return [
+            Finding(
+                check=META.id,
+                status=Status.SKIP,
+                severity=Severity.INFO,
+                title="No secure storage connector in this deployment type",
+                detail="Only shared-cloud-ssc and dedicated-cloud-ssc use a secure storage connector.",
+                resource="deployment",
+                requirement=META.requirement,
+            )
+        ]
+    allowed = ctx.requirements.ssc_providers
+    names = ", ".join(sorted(p.value for p in allowed))
+    buckets = buckets_in(ctx.evidence)
+    if not buckets:
+        return [
+            Finding(
+                check=META.id,
+                status=Status.UNKNOWN,
+                severity=META.severity,
+                title="No secure storage connector bucket among the inputs",
+                detail=f"The connector supports: {names}. gcready saw no bucket to compare.",
+                resource="bucket",
+                requirement=META.requirement,
+                needs="the team's bucket (--bucket URL or a bundle)",
+            )
+        ]
+    findings = []
+    for bucket in buckets:
+        ok = bucket.provider in allowed
+        findings.append(
+            Finding(
+                check=META.id,
+                status=Status.PASS if ok else Status.FAIL,
+                severity=Severity.INFO if ok else META.severity,
+                title=f"{bucket.label} is on {bucket.provider.value}"
+                + ("" if ok else f": not supported by the secure storage connector ({names})"),
+                detail=(
+                    f"The secure storage connector supports {names}."
+                    if ok
+                    else f"The seed documentation allows a secure storage connector bucket only on {names}. "
+                    + ctx.requirements.ssc_note
+                ),
+                resource=bucket.label,
+                evidence=(Fact("bucket provider", bucket.provider.value, bucket.origin),),
+                fixes=()
+                if ok
+                else (
+                    Fix(
+                        FixKind.CONSOLE,
+                        "Move the team's storage to an S3 or GCS bucket and register it as the team's "
+                        "secure storage connector, or confirm with W&B that your provider is supported "
+                        "and audit with a --requirements profile that lists it.",
+                    ),
+                ),
+                requirement=META.requirement,
+            )
+        )
+    if scope is Applies.SOME:
+        findings = [
+            f if f.status is Status.PASS else replace(f, status=Status.UNKNOWN, needs="--deployment ID")
+            for f in findings
+        ]
+    return findings
+
+
+CHECK = Check(META, run)

@@ -1,0 +1,479 @@
+"""The values that flow through gcready: evidence in, findings out.
+
+Everything here is a frozen dataclass or a closed enum, so a stage can hand its result to the next
+without anyone changing it behind its back. Nothing here holds a secret value: sources redact before
+they build these values (see :mod:`gcready.redact`).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Union
+
+JSON = Union[str, int, float, bool, None, list["JSON"], dict[str, "JSON"]]
+
+
+class Status(enum.StrEnum):
+    """The verdict of one finding. ``unknown`` is never folded into pass or fail."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    UNKNOWN = "unknown"
+    ERROR = "error"
+    SKIP = "skip"
+    INFO = "info"
+
+
+class Severity(enum.StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+
+class DeploymentType(enum.StrEnum):
+    """The six ways W&B is hosted, as the requirements table names them."""
+
+    SHARED_CLOUD = "shared-cloud"
+    SHARED_CLOUD_SSC = "shared-cloud-ssc"
+    DEDICATED_CLOUD = "dedicated-cloud"
+    DEDICATED_CLOUD_SSC = "dedicated-cloud-ssc"
+    CUSTOMER_MANAGED_CLOUD = "customer-managed-cloud"
+    CUSTOMER_MANAGED_ONPREM = "customer-managed-onprem"
+
+
+ALL_DEPLOYMENT_TYPES: frozenset[DeploymentType] = frozenset(DeploymentType)
+
+
+class Provider(enum.StrEnum):
+    """Who serves a bucket. ``s3-compatible`` is MinIO, SeaweedFS, Ceph… on the customer's hardware."""
+
+    AWS = "aws"
+    GCP = "gcp"
+    AZURE = "azure"
+    S3_COMPATIBLE = "s3-compatible"
+    COREWEAVE = "coreweave"
+
+
+class FixKind(enum.StrEnum):
+    CLI = "cli"
+    TERRAFORM = "terraform"
+    HELM = "helm"
+    CONSOLE = "console"
+
+
+class SourceKind(enum.StrEnum):
+    """Kinds of evidence file gcready reads; ``--kind`` names them."""
+
+    DOTENV = "dotenv"
+    KUBERNETES = "kubernetes"
+    WANDB_CR = "wandb-cr"
+    HELM_VALUES = "helm-values"
+    BUNDLE = "bundle"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a piece of evidence came from: a file (and line), the environment, the command line."""
+
+    source: str
+    line: int | None = None
+    path: str | None = None  # where inside the source, e.g. "spec.values.global.extraEnv.X"
+
+    def __str__(self) -> str:
+        place = self.source if self.line is None else f"{self.source}:{self.line}"
+        return f"{place} ({self.path})" if self.path else place
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"source": self.source, "line": self.line, "path": self.path}
+
+
+@dataclass(frozen=True)
+class EnvValue:
+    """One environment variable as a server component would see it.
+
+    ``value`` is None when gcready cannot know it: it comes from an object not among the inputs, or it
+    lives in a Secret (whose values gcready never reads), or its name looks secret (then ``redacted``).
+    """
+
+    name: str
+    value: str | None
+    origin: Origin
+    redacted: bool = False
+    unresolved: str = ""  # why the value could not be known, when value is None and not redacted
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+class ComponentKind(enum.StrEnum):
+    HELM_COMPONENT = "helm-component"
+    K8S_CONTAINER = "k8s-container"
+    DOTENV = "dotenv"
+    PROCESS_ENV = "process-env"
+
+
+@dataclass(frozen=True)
+class Component:
+    """A place where a W&B server process reads its environment, with the effective variables.
+
+    ``env`` holds the winning value of each variable after the platform's precedence; ``shadowed`` the
+    values that lost. ``gaps`` lists env sources the component imports that are not among the inputs
+    (an ``envFrom`` ConfigMap, ``global.extraEnvFrom``…): a variable missing from ``env`` may be there.
+    """
+
+    name: str
+    kind: ComponentKind
+    origin: Origin
+    env: tuple[EnvValue, ...] = ()
+    shadowed: tuple[EnvValue, ...] = ()
+    gaps: tuple[str, ...] = ()
+    runs_gc: bool = True  # is this where the artifact garbage collector runs (the app server)?
+
+    def get(self, name: str) -> EnvValue | None:
+        for value in self.env:
+            if value.name == name:
+                return value
+        return None
+
+
+class SignalKind(enum.StrEnum):
+    """Facts that tell the deployment type apart (see detect.py for what each implies)."""
+
+    BASE_URL = "base-url"  # WANDB_BASE_URL / Helm global.host: where clients reach W&B
+    SERVER_CONFIG = "server-config"  # a self-managed server's configuration is among the inputs
+    ONPREM_FLAG = "onprem-flag"  # GORILLA_ONPREM / ONPREM true
+    CLOUD_PROVIDER = "cloud-provider"  # Helm global.cloudProvider
+    DECLARED = "declared"  # a bundle or the command line stated the type
+
+
+@dataclass(frozen=True)
+class Signal:
+    kind: SignalKind
+    value: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class BucketRef:
+    """A bucket (or Azure container) the deployment stores artifacts in, credentials stripped.
+
+    ``display`` is the redacted form to show; ``credentials`` is kept in memory only so a live probe can
+    use keys that came inside a W&B bucket URL; it is never compared, printed, or serialised.
+    """
+
+    provider: Provider
+    name: str
+    origin: Origin
+    display: str
+    account: str | None = None  # Azure storage account
+    path: str | None = None
+    endpoint: str | None = None  # host[:port] when not the provider's default
+    region: str | None = None
+    tls: bool | None = None
+    had_credentials: bool = False
+    credentials: tuple[str, str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Identity of the bucket, the same whichever file mentions it."""
+        return (self.provider.value, self.account or "", self.name, self.endpoint or "")
+
+    @property
+    def label(self) -> str:
+        """How reports name the bucket: no path, no keys."""
+        if self.provider is Provider.AZURE:
+            return f"az://{self.account}/{self.name}"
+        scheme = {Provider.GCP: "gs", Provider.COREWEAVE: "cw"}.get(self.provider, "s3")
+        where = f"{self.endpoint}/" if self.endpoint else ""
+        return f"{scheme}://{where}{self.name}"
+
+
+class Outcome(enum.StrEnum):
+    """What happened when a setting was read. Only ``ok`` carries a value a verdict may rest on."""
+
+    OK = "ok"
+    DENIED = "denied"
+    NOT_FOUND = "not-found"
+    UNREACHABLE = "unreachable"
+    TIMEOUT = "timeout"
+    THROTTLED = "throttled"
+    NOT_SUPPORTED = "not-supported"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One setting as read (or not) from a bucket.
+
+    Values by setting name (the bundle schema documents them):
+    ``versioning``: "enabled" | "suspended" | "disabled"; ``mfa_delete``: "enabled" | "disabled";
+    ``soft_delete``: {"enabled": bool, "days": int | None}; ``object_lock``: {"enabled": bool, "mode",
+    "days", "years"}; ``lifecycle``: [rules]; ``retention``: {"seconds": int, "locked": bool} | None;
+    ``immutability``: {"immutability_policy": bool, "legal_hold": bool}; ``location``: str.
+    """
+
+    outcome: Outcome
+    value: JSON = None
+    reason: str = ""
+    permission: str = ""  # the permission that was missing, when denied
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.OK
+
+    def to_json(self) -> dict[str, JSON]:
+        out: dict[str, JSON] = {"outcome": self.outcome.value, "value": self.value}
+        if self.reason:
+            out["reason"] = self.reason
+        if self.permission:
+            out["permission"] = self.permission
+        return out
+
+
+@dataclass(frozen=True)
+class BucketState:
+    """What a bucket really is, as a probe read it (or a bundle recorded it).
+
+    ``access`` says whether the bucket itself could be reached; ``settings`` maps a setting name to its
+    reading. A setting absent from ``settings`` was not read.
+    """
+
+    provider: Provider
+    name: str
+    origin: Origin
+    access: Reading
+    account: str | None = None
+    endpoint: str | None = None
+    region: str | None = None
+    settings: tuple[tuple[str, Reading], ...] = ()
+    observed_at: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.provider.value, self.account or "", self.name, self.endpoint or "")
+
+    def setting(self, name: str) -> Reading | None:
+        for key, reading in self.settings:
+            if key == name:
+                return reading
+        return None
+
+    @property
+    def settings_map(self) -> Mapping[str, Reading]:
+        return dict(self.settings)
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: str
+    kind: SourceKind
+
+
+@dataclass(frozen=True)
+class InputError:
+    """A bad input: reported on one line, never as a traceback."""
+
+    source: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        place = self.source if self.line is None else f"{self.source}:{self.line}"
+        return f"{place}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a reader should know that is not a verdict (a value the chart ignores, say)."""
+
+    text: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything gcready learned from the inputs, merged. Serialised, it is the bundle."""
+
+    inputs: tuple[InputFile, ...] = ()
+    components: tuple[Component, ...] = ()
+    signals: tuple[Signal, ...] = ()
+    buckets: tuple[BucketRef, ...] = ()
+    bucket_states: tuple[BucketState, ...] = ()
+    notes: tuple[Note, ...] = ()
+    errors: tuple[InputError, ...] = ()
+
+    def merge(self, other: Evidence) -> Evidence:
+        return Evidence(
+            inputs=self.inputs + other.inputs,
+            components=self.components + other.components,
+            signals=self.signals + other.signals,
+            buckets=self.buckets + other.buckets,
+            bucket_states=self.bucket_states + other.bucket_states,
+            notes=self.notes + other.notes,
+            errors=self.errors + other.errors,
+        )
+
+    def unique_buckets(self) -> tuple[BucketRef, ...]:
+        """Each bucket once (first mention wins), in the order first mentioned."""
+        seen: dict[tuple[str, str, str, str], BucketRef] = {}
+        for bucket in self.buckets:
+            seen.setdefault(bucket.key, bucket)
+        return tuple(seen.values())
+
+    def state_of(self, bucket: BucketRef) -> BucketState | None:
+        """The newest recorded state of a bucket, if any."""
+        found = None
+        for state in self.bucket_states:
+            if state.key == bucket.key or same_bucket(state, bucket):
+                found = state
+        return found
+
+
+def same_bucket(state: BucketState, bucket: BucketRef) -> bool:
+    # A bundle written by a probe that used an explicit endpoint option still names the same bucket.
+    return (
+        state.provider is bucket.provider
+        and state.name == bucket.name
+        and (state.account or "") == (bucket.account or "")
+        and not (state.endpoint and bucket.endpoint and state.endpoint != bucket.endpoint)
+    )
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A piece of evidence behind a verdict: what, its (redacted) value, and where it came from."""
+
+    label: str
+    value: str
+    origin: Origin | None = None
+
+    def to_json(self) -> dict[str, JSON]:
+        return {
+            "label": self.label,
+            "value": self.value,
+            "origin": self.origin.to_json() if self.origin else None,
+        }
+
+
+@dataclass(frozen=True)
+class Fix:
+    kind: FixKind
+    text: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    status: Status
+    severity: Severity
+    title: str
+    detail: str
+    resource: str
+    evidence: tuple[Fact, ...] = ()
+    fixes: tuple[Fix, ...] = ()
+    requirement: str | None = None  # the requirements-table column this finding proves
+    needs: str = ""  # for unknown: what gcready would need to decide
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The deployment type gcready settled on, and why.
+
+    ``type`` is None when the evidence does not decide; ``candidates`` are the types still possible.
+    """
+
+    type: DeploymentType | None
+    candidates: frozenset[DeploymentType]
+    decided_by: str  # "evidence", "override" or "undecided"
+    evidence: tuple[Fact, ...] = ()
+    conflicts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequirementView:
+    """The requirements-table row a report applies (or, when the type is undecided, each candidate's)."""
+
+    deployment: DeploymentType
+    label: str
+    env_var: bool
+    versioning: bool
+    note: str = ""
+
+
+STATUS_ORDER: tuple[Status, ...] = (
+    Status.ERROR,
+    Status.FAIL,
+    Status.UNKNOWN,
+    Status.WARN,
+    Status.PASS,
+    Status.INFO,
+    Status.SKIP,
+)
+
+
+def worst(statuses: tuple[Status, ...] | list[Status]) -> Status:
+    """The status that matters most among several (error > fail > unknown > warn > pass > info > skip)."""
+    return min(statuses, key=STATUS_ORDER.index) if statuses else Status.SKIP
+
+
+@dataclass(frozen=True)
+class Report:
+    """One audit's result: what a format renders and the CLI turns into an exit code."""
+
+    tool_version: str
+    generated_at: str
+    command: str  # "audit" or "diagnose"
+    offline: bool
+    requirements_version: str
+    requirements_origin: str
+    deployment: Deployment
+    applicable: tuple[RequirementView, ...]
+    findings: tuple[Finding, ...]
+    inputs: tuple[InputFile, ...] = ()
+    errors: tuple[InputError, ...] = ()
+    notes: tuple[Note, ...] = ()
+    env_var: str = "GORILLA_ARTIFACT_GC_ENABLED"
+
+    def check_statuses(self) -> dict[str, Status]:
+        """The worst status of each check id, in the order the checks ran."""
+        grouped: dict[str, list[Status]] = {}
+        for finding in self.findings:
+            grouped.setdefault(finding.check, []).append(finding.status)
+        return {check: worst(statuses) for check, statuses in grouped.items()}
+
+    def counts(self) -> dict[Status, int]:
+        out = {status: 0 for status in Status}
+        for finding in self.findings:
+            out[finding.status] += 1
+        return out
+
+    def verdict(self) -> str:
+        """One word for the whole report: error, fail, unknown or pass."""
+        if self.errors:
+            return "error"
+        statuses = [f.status for f in self.findings]
+        if Status.FAIL in statuses or Status.ERROR in statuses:
+            return "fail"
+        if Status.UNKNOWN in statuses:
+            return "unknown"
+        return "pass"
+
+    def exit_code(self, fail_on_warn: bool = False) -> int:
+        """0 ready; 3 a requirement fails; 5 something could not be seen; 4 warnings (opt-in); 2 bad input."""
+        if self.errors:
+            return 2
+        statuses = {f.status for f in self.findings}
+        if Status.FAIL in statuses or Status.ERROR in statuses:
+            return 3
+        if Status.UNKNOWN in statuses:
+            return 5
+        if fail_on_warn and Status.WARN in statuses:
+            return 4
+        return 0

@@ -1,0 +1,82 @@
+"""Report formats: each is a pure function ``Report -> str``; the CLI does the file I/O.
+
+The formats are imported when first used, so ``gcready --help`` and text/JSON audits never pay for
+jinja2 (only the HTML renderer imports it). What every format says the same way (the verdict sentence,
+the counts, the grouping of findings by check) lives here.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import assert_never
+
+from gcready.model import STATUS_ORDER, Finding, Report
+
+
+class Format(enum.StrEnum):
+    """Output formats, as ``--format`` names them (a ``str``: ``str(Format.JSON) == "json"``)."""
+
+    TEXT = "text"
+    JSON = "json"
+    HTML = "html"
+
+
+def render(report: Report, fmt: Format, *, color: bool = False) -> str:
+    """Render a report in one format. ``color`` only affects text (ANSI on status tags)."""
+    match fmt:
+        case Format.TEXT:
+            from gcready.report import text
+
+            return text.render(report, color=color)
+        case Format.JSON:
+            from gcready.report import json_format
+
+            return json_format.render(report)
+        case Format.HTML:
+            from gcready.report import html
+
+            return html.render(report)
+        case _:
+            assert_never(fmt)
+
+
+# What each verdict means to the reader, in the words every format uses.
+VERDICT_HEADLINES: dict[str, str] = {
+    "pass": "READY for artifact garbage collection",
+    "fail": "NOT READY for artifact garbage collection",
+    "unknown": "CANNOT CONFIRM readiness for artifact garbage collection",
+    "error": "INPUT ERROR: the audit could not read all its inputs",
+}
+
+
+def count_phrase(report: Report) -> str:
+    """``1 input error, 2 fail, 1 unknown, 3 pass``: the non-zero counts, most serious first."""
+    parts: list[str] = []
+    if report.errors:
+        n = len(report.errors)
+        parts.append(f"{n} input error" + ("" if n == 1 else "s"))
+    counts = report.counts()
+    parts.extend(f"{counts[status]} {status.value}" for status in STATUS_ORDER if counts[status])
+    return ", ".join(parts) if parts else "no findings"
+
+
+def headline(report: Report) -> str:
+    """The verdict sentence: ``NOT READY for artifact garbage collection — 1 fail, 1 unknown``."""
+    return f"{VERDICT_HEADLINES[report.verdict()]} — {count_phrase(report)}"
+
+
+def group_by_check(findings: tuple[Finding, ...]) -> list[tuple[str, list[Finding]]]:
+    """Findings grouped by check id, checks in the order they ran, findings in their own order."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.check, []).append(finding)
+    return list(groups.items())
+
+
+def decided_by_phrase(decided_by: str) -> str:
+    """How the deployment type was settled, for a reader."""
+    return {
+        "evidence": "decided by the evidence below",
+        "override": "stated on the command line (--deployment)",
+        "undecided": "not decided: the evidence does not tell",
+    }.get(decided_by, f"decided by {decided_by}")

@@ -1,0 +1,118 @@
+"""The HTML report: one self-contained file a support engineer can read, print and attach to a ticket.
+
+Inline CSS and a few lines of inline JS (copy buttons), nothing fetched from anywhere. Every piece of
+report data goes through Jinja's autoescaping; the template never marks report data ``|safe``. jinja2 is
+imported here, inside :func:`render`, so other formats never pay for it.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+from gcready.model import DeploymentType, Fact, Finding, Origin, Report, worst
+from gcready.report import VERDICT_HEADLINES, count_phrase, decided_by_phrase, group_by_check
+
+if TYPE_CHECKING:
+    import jinja2
+
+TEMPLATE = "report.html.j2"
+
+
+def render(report: Report) -> str:
+    """The report as one HTML document."""
+    return _environment().get_template(TEMPLATE).render(**_context(report))
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("gcready.report", "templates"),
+        autoescape=True,  # explicit: every template here is HTML, whatever its file name
+        undefined=jinja2.StrictUndefined,  # a typo in the template fails the tests, not the reader
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _origin(origin: Origin | None) -> str:
+    return str(origin) if origin is not None else ""
+
+
+def _fact(fact: Fact) -> dict[str, str]:
+    return {"label": fact.label, "value": fact.value, "origin": _origin(fact.origin)}
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "status": finding.status.value,
+        "severity": finding.severity.value,
+        "title": finding.title,
+        "detail": finding.detail,
+        "resource": finding.resource,
+        "requirement": finding.requirement or "",
+        "needs": finding.needs,
+        "evidence": [_fact(fact) for fact in finding.evidence],
+        "fixes": [{"kind": fix.kind.value, "title": fix.title, "text": fix.text} for fix in finding.fixes],
+    }
+
+
+def _context(report: Report) -> dict[str, Any]:
+    """Plain strings, lists and dicts for the template: no enums, no methods to call from Jinja."""
+    deployment = report.deployment
+    verdict = report.verdict()
+    type_label = ""
+    if deployment.type is not None:
+        type_label = next((v.label for v in report.applicable if v.deployment is deployment.type), "")
+    return {
+        "verdict": verdict,
+        "verdict_headline": VERDICT_HEADLINES[verdict],
+        "counts_phrase": count_phrase(report),
+        "exit_code": report.exit_code(),
+        "tool_version": report.tool_version,
+        "generated_at": report.generated_at,
+        "command": report.command,
+        "offline": report.offline,
+        "requirements_version": report.requirements_version,
+        "requirements_origin": report.requirements_origin,
+        "env_var": report.env_var,
+        "deployment": {
+            "type": deployment.type.value if deployment.type is not None else "unknown",
+            "label": type_label,
+            "decided_by": decided_by_phrase(deployment.decided_by),
+            "candidates": (
+                [t.value for t in DeploymentType if t in deployment.candidates]
+                if deployment.type is None
+                else []
+            ),
+            "evidence": [_fact(fact) for fact in deployment.evidence],
+            "conflicts": list(deployment.conflicts),
+        },
+        "applicable": [
+            {
+                "deployment": view.deployment.value,
+                "label": view.label,
+                "env_var": view.env_var,
+                "versioning": view.versioning,
+                "note": view.note,
+            }
+            for view in report.applicable
+        ],
+        "checks": [
+            {
+                "id": check,
+                "status": worst([f.status for f in findings]).value,
+                "findings": [_finding(f) for f in findings],
+            }
+            for check, findings in group_by_check(report.findings)
+        ],
+        "notes": [{"text": note.text, "origin": _origin(note.origin)} for note in report.notes],
+        "errors": [
+            {"place": e.source if e.line is None else f"{e.source}:{e.line}", "message": e.message}
+            for e in report.errors
+        ],
+        "inputs": [{"path": i.path, "kind": i.kind.value} for i in report.inputs],
+    }

@@ -1,0 +1,89 @@
+"""The JSON report: gcready's public, machine-readable contract (``schemas/report.schema.json``).
+
+Keys come out in a fixed order (the order written here, checks in the order they ran), so two runs on
+the same inputs differ only in ``generated_at``. Bump ``SCHEMA_ID`` when a change could break a reader;
+adding an optional key is not such a change.
+"""
+
+from __future__ import annotations
+
+import json
+
+from gcready.model import JSON, Deployment, DeploymentType, Finding, Fix, Report, RequirementView, Status
+
+SCHEMA_ID = "gcready-report/1"
+TOOL_NAME = "gcready"
+
+
+def to_dict(report: Report) -> dict[str, JSON]:
+    """The report as plain JSON values, in the documented shape."""
+    counts = report.counts()
+    return {
+        "schema": SCHEMA_ID,
+        "tool": {"name": TOOL_NAME, "version": report.tool_version},
+        "generated_at": report.generated_at,
+        "command": report.command,
+        "offline": report.offline,
+        "requirements": {
+            "version": report.requirements_version,
+            "origin": report.requirements_origin,
+            "env_var": report.env_var,
+        },
+        "deployment": _deployment(report.deployment),
+        "applicable": [_requirement(view) for view in report.applicable],
+        "findings": [_finding(finding) for finding in report.findings],
+        "summary": {
+            "verdict": report.verdict(),
+            "exit_code": report.exit_code(fail_on_warn=False),
+            "counts": {status.value: counts[status] for status in Status},
+            "checks": {check: status.value for check, status in report.check_statuses().items()},
+        },
+        "inputs": [{"path": i.path, "kind": i.kind.value} for i in report.inputs],
+        "errors": [{"source": e.source, "line": e.line, "message": e.message} for e in report.errors],
+        "notes": [{"text": n.text, "origin": n.origin.to_json()} for n in report.notes],
+    }
+
+
+def render(report: Report) -> str:
+    """The report as indented JSON with a trailing newline."""
+    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def _deployment(deployment: Deployment) -> dict[str, JSON]:
+    return {
+        "type": deployment.type.value if deployment.type is not None else "unknown",
+        # A frozenset has no order of its own: list them in the requirements table's order.
+        "candidates": [t.value for t in DeploymentType if t in deployment.candidates],
+        "decided_by": deployment.decided_by,
+        "evidence": [fact.to_json() for fact in deployment.evidence],
+        "conflicts": list(deployment.conflicts),
+    }
+
+
+def _requirement(view: RequirementView) -> dict[str, JSON]:
+    return {
+        "deployment": view.deployment.value,
+        "label": view.label,
+        "env_var": view.env_var,
+        "versioning": view.versioning,
+        "note": view.note,
+    }
+
+
+def _finding(finding: Finding) -> dict[str, JSON]:
+    return {
+        "check": finding.check,
+        "status": finding.status.value,
+        "severity": finding.severity.value,
+        "title": finding.title,
+        "detail": finding.detail,
+        "resource": finding.resource,
+        "requirement": finding.requirement,
+        "needs": finding.needs,
+        "evidence": [fact.to_json() for fact in finding.evidence],
+        "fixes": [_fix(fix) for fix in finding.fixes],
+    }
+
+
+def _fix(fix: Fix) -> dict[str, JSON]:
+    return {"kind": fix.kind.value, "title": fix.title, "text": fix.text}

@@ -1,0 +1,182 @@
+"""The text report, for a terminal and for logs.
+
+The first line is the verdict, so ``gcready audit ... | head -1`` answers the question. Nothing is wrapped:
+commands and Terraform blocks keep their lines so they can be copied, and every line of a fix is indented
+by the same amount so its own indentation survives. Colour (ANSI) goes on status tags only and only when
+asked; the CLI decides (``NO_COLOR``, not a tty, ``--color/--no-color``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from gcready.model import DeploymentType, Fact, Finding, Origin, Report, RequirementView, Status, worst
+from gcready.report import count_phrase, decided_by_phrase, group_by_check, headline
+
+# SGR codes per status: bold for what blocks readiness, plain colour for the rest.
+_COLORS: dict[Status, str] = {
+    Status.ERROR: "1;35",
+    Status.FAIL: "1;31",
+    Status.UNKNOWN: "1;33",
+    Status.WARN: "33",
+    Status.PASS: "32",
+    Status.INFO: "36",
+    Status.SKIP: "2",
+}
+
+# Control characters from input files must not reach a terminal (escape sequences), except tab/newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+_STEP = "  "
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    """The report as plain text; ``color`` adds ANSI colours to the status tags."""
+    lines: list[str] = [f"gcready: {_clean(headline(report))}", ""]
+    lines += _deployment(report)
+    lines += _requirements(report)
+    lines += _findings(report, color)
+    lines += _notes(report)
+    lines += _errors(report)
+    lines += _footer(report)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _tag(status: Status, color: bool) -> str:
+    tag = f"[{status.value.upper()}]"
+    return f"\x1b[{_COLORS[status]}m{tag}\x1b[0m" if color else tag
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _origin(origin: Origin | None) -> str:
+    return f"  [{_clean(str(origin))}]" if origin is not None else ""
+
+
+def _block(text: str, indent: str) -> list[str]:
+    """Each line of ``text`` behind the same indent (blank lines stay blank, so nothing trails)."""
+    return [f"{indent}{line}" if line.strip() else "" for line in _clean(text).splitlines()]
+
+
+def _fact(fact: Fact, indent: str) -> list[str]:
+    first, *rest = _clean(fact.value).splitlines() or [""]
+    out = [f"{indent}{_clean(fact.label)}: {first}{_origin(fact.origin)}"]
+    out += [f"{indent}{_STEP * 2}{line}" for line in rest]
+    return out
+
+
+def _deployment(report: Report) -> list[str]:
+    deployment = report.deployment
+    if deployment.type is not None:
+        label = next((v.label for v in report.applicable if v.deployment is deployment.type), "")
+        named = f"{deployment.type.value} ({label})" if label else deployment.type.value
+    else:
+        named = "unknown"
+    lines = [f"Deployment: {named}, {decided_by_phrase(deployment.decided_by)}"]
+    if deployment.type is None and deployment.candidates:
+        names = [t.value for t in DeploymentType if t in deployment.candidates]
+        lines.append(f"{_STEP}could be: {', '.join(names)}")
+    for fact in deployment.evidence:
+        lines += _fact(fact, _STEP)
+    if deployment.conflicts:
+        lines.append("Conflicting evidence:")
+        for conflict in deployment.conflicts:
+            first, *rest = _clean(conflict).splitlines() or [""]
+            lines.append(f"{_STEP}! {first}")
+            lines += [f"{_STEP}  {line}" for line in rest]
+    lines.append("")
+    return lines
+
+
+def _requirements(report: Report) -> list[str]:
+    where = f"profile {report.requirements_version}, {report.requirements_origin}"
+    if not report.applicable:
+        return [f"Requirements ({_clean(where)}): none apply until the deployment type is known", ""]
+    heading = (
+        "Requirements that apply" if len(report.applicable) == 1 else "Requirements of each candidate type"
+    )
+    lines = [f"{heading} ({_clean(where)}):"]
+    for view in report.applicable:
+        lines.append(f"{_STEP}{_clean(view.label)} ({view.deployment.value}): {_row(view, report.env_var)}")
+        if view.note:
+            lines += _block(view.note, _STEP * 2)
+    lines.append("")
+    return lines
+
+
+def _row(view: RequirementView, env_var: str) -> str:
+    env = "required" if view.env_var else "not required"
+    versioning = "required" if view.versioning else "not required"
+    return f"{env_var}=true {env}; bucket versioning {versioning}"
+
+
+def _findings(report: Report, color: bool) -> list[str]:
+    if not report.findings:
+        return ["No findings: no check ran.", ""]
+    lines = [f"Findings ({count_phrase(report)}):", ""]
+    for check, findings in group_by_check(report.findings):
+        status = worst([f.status for f in findings])
+        lines.append(f"{_clean(check)} {_tag(status, color)}")
+        for finding in findings:
+            lines += _finding(finding, color)
+        lines.append("")
+    return lines
+
+
+def _finding(finding: Finding, color: bool) -> list[str]:
+    tag = _tag(finding.status, color)
+    # Body lines sit under the title, past the tag (the width of "[UNKNOWN] " at most).
+    body = _STEP * 2
+    lines = [f"{_STEP}{tag} {_clean(finding.title)}"]
+    if finding.resource:
+        lines.append(f"{body}resource: {_clean(finding.resource)}")
+    meta = [f"severity: {finding.severity.value}"]
+    if finding.requirement:
+        meta.append(f"requirement: {_clean(finding.requirement)}")
+    lines.append(f"{body}{'; '.join(meta)}")
+    if finding.detail:
+        lines += _block(finding.detail, body)
+    if finding.evidence:
+        lines.append(f"{body}evidence:")
+        for fact in finding.evidence:
+            lines += _fact(fact, body + _STEP)
+    if finding.needs:
+        lines.append(f"{body}needs: {_clean(finding.needs)}")
+    for fix in finding.fixes:
+        title = f": {_clean(fix.title)}" if fix.title else ""
+        lines.append(f"{body}fix ({fix.kind.value}){title}")
+        lines += _block(fix.text, body + _STEP * 2)
+    return lines
+
+
+def _notes(report: Report) -> list[str]:
+    if not report.notes:
+        return []
+    lines = ["Notes:"]
+    for note in report.notes:
+        first, *rest = _clean(note.text).splitlines() or [""]
+        lines.append(f"{_STEP}- {first}{_origin(note.origin)}")
+        lines += [f"{_STEP}  {line}" for line in rest]
+    lines.append("")
+    return lines
+
+
+def _errors(report: Report) -> list[str]:
+    if not report.errors:
+        return []
+    lines = ["Input errors (fix these, then run again):"]
+    lines += [f"{_STEP}- {_clean(str(error))}" for error in report.errors]
+    lines.append("")
+    return lines
+
+
+def _footer(report: Report) -> list[str]:
+    lines: list[str] = []
+    if report.inputs:
+        inputs = ", ".join(f"{_clean(i.path)} ({i.kind.value})" for i in report.inputs)
+        lines.append(f"Inputs: {inputs}")
+    mode = "offline" if report.offline else "live"
+    lines.append(f"gcready {report.tool_version} {report.command}, {mode}, {_clean(report.generated_at)}")
+    return lines

@@ -1,0 +1,137 @@
+"""Evidence sources: files (recognised by content) and the process environment, merged into Evidence.
+
+Each file is read once, its kind guessed from its content (``--kind`` overrides the guess), and bad
+files become :class:`~gcready.model.InputError` values so the other inputs are still audited.
+Kubernetes objects are pooled across files before env resolution (a Deployment's ConfigMap is often
+in another file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from gcready.model import Evidence, InputError, InputFile, Note, Origin, SourceKind
+from gcready.sources import bundle, dotenv, environment, helm, kubernetes
+from gcready.sources.yamldocs import Doc, YAMLInputError, load_documents
+
+_YAML_SUFFIXES = (".yaml", ".yml")
+_SKIP_DIRS = frozenset({".git", "node_modules", "__pycache__", ".terraform"})
+MAX_BYTES = 20 * 1024 * 1024
+
+
+def expand_paths(paths: Sequence[str]) -> tuple[list[tuple[str, bool]], list[InputError]]:
+    """Files to read, each with whether the user named it (a named file must be recognised)."""
+    files: list[tuple[str, bool]] = []
+    errors: list[InputError] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not (_SKIP_DIRS & set(child.relative_to(path).parts)):
+                    files.append((str(child), False))
+        elif path.is_file():
+            files.append((raw, True))
+        elif path.exists():
+            errors.append(InputError(raw, "not a regular file or folder"))
+        else:
+            errors.append(InputError(raw, "no such file or folder"))
+    return files, errors
+
+
+def guess_kind(path: str, text: str) -> SourceKind | None:
+    """The kind of an evidence file from its content (the name only breaks ties)."""
+    if bundle.looks_like(text):
+        return SourceKind.BUNDLE
+    if text.lstrip().startswith("{"):
+        return None
+    if dotenv.looks_like(text) and not path.endswith(_YAML_SUFFIXES):
+        return SourceKind.DOTENV
+    return None  # YAML kinds are decided per document after parsing
+
+
+def collect(
+    paths: Sequence[str],
+    *,
+    kinds: Mapping[str, SourceKind] | None = None,
+    default_kind: SourceKind | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Evidence:
+    """Read every input into one Evidence value; errors are kept in it, never raised."""
+    kinds = kinds or {}
+    files, path_errors = expand_paths(paths)
+    evidence = Evidence(errors=tuple(path_errors))
+    kube_docs: list[Doc] = []
+    for path, named in files:
+        forced = kinds.get(path) or (default_kind if named else None)
+        got, docs = _read_file(path, named, forced)
+        evidence = evidence.merge(got)
+        kube_docs.extend(docs)
+    if kube_docs:
+        evidence = evidence.merge(kubernetes.resolve(kube_docs))
+    if environ is not None:
+        evidence = evidence.merge(environment.read(environ))
+    return evidence
+
+
+def _read_file(path: str, named: bool, forced: SourceKind | None) -> tuple[Evidence, list[Doc]]:
+    try:
+        if Path(path).stat().st_size > MAX_BYTES:
+            return Evidence(errors=(InputError(path, "larger than 20 MiB; not an evidence file"),)), []
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        return Evidence(errors=(InputError(path, f"cannot read: {exc.strerror or exc}"),)), []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if named:
+            return Evidence(errors=(InputError(path, "not a text file"),)), []
+        return Evidence(notes=(Note("skipped: not a text file", Origin(path)),)), []
+    kind = forced or guess_kind(path, text)
+    try:
+        if kind is SourceKind.BUNDLE:
+            return bundle.read(path, text), []
+        if kind is SourceKind.DOTENV:
+            return dotenv.read(path, text), []
+        return _read_yaml(path, text, named, kind)
+    except bundle.BundleError as exc:
+        return Evidence(errors=(exc.error,)), []
+
+
+def _read_yaml(path: str, text: str, named: bool, forced: SourceKind | None) -> tuple[Evidence, list[Doc]]:
+    if not named and forced is None and not path.endswith(_YAML_SUFFIXES) and not text.strip():
+        return Evidence(), []
+    try:
+        docs = load_documents(path, text)
+    except YAMLInputError as exc:
+        if named or path.endswith(_YAML_SUFFIXES) or forced is not None:
+            return Evidence(errors=(exc.error,)), []
+        return Evidence(notes=(Note("skipped: not an evidence file gcready recognises", Origin(path)),)), []
+    evidence = Evidence()
+    kube: list[Doc] = []
+    recognised = False
+    for doc in docs:
+        if forced is SourceKind.WANDB_CR or (forced is None and helm.is_wandb_cr(doc.data)):
+            evidence = evidence.merge(helm.read_cr(doc))
+            recognised = True
+        elif forced is SourceKind.HELM_VALUES or (forced is None and helm.looks_like_values(doc.data)):
+            if not isinstance(doc.data, dict):
+                evidence = evidence.merge(
+                    Evidence(errors=(InputError(path, "Helm values must be a mapping", doc.line),))
+                )
+                continue
+            evidence = evidence.merge(helm.read_values(doc))
+            recognised = True
+        elif forced in (None, SourceKind.KUBERNETES) and kubernetes.is_kubernetes_doc(doc.data):
+            kube.append(doc)
+            recognised = True
+    if kube:
+        evidence = evidence.merge(Evidence(inputs=(InputFile(path, SourceKind.KUBERNETES),)))
+    if not recognised:
+        message = "not an evidence file gcready recognises (dotenv, Kubernetes YAML, W&B operator resource, Helm values, bundle); give --kind to say what it is"
+        if forced is not None:
+            message = f"does not read as {forced.value}"
+        if named or forced is not None:
+            return Evidence(errors=(InputError(path, message),)), []
+        return Evidence(notes=(Note("skipped: " + message.split(";")[0], Origin(path)),)), []
+    return evidence, kube

@@ -1,0 +1,231 @@
+"""The evidence bundle: gcready's own redacted evidence file (``gcready collect`` writes it).
+
+A bundle is :class:`~gcready.model.Evidence` as JSON (schema: ``schemas/bundle.schema.json``). It never
+holds a secret: env values are already redacted when evidence is built, and bucket credentials are not
+serialised. A hand-written bundle needs only ``format``, ``version`` and ``bucket_states``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gcready import __version__
+from gcready.model import (
+    JSON,
+    BucketRef,
+    BucketState,
+    Component,
+    ComponentKind,
+    EnvValue,
+    Evidence,
+    InputError,
+    InputFile,
+    Note,
+    Origin,
+    Outcome,
+    Provider,
+    Reading,
+    Signal,
+    SignalKind,
+    SourceKind,
+)
+
+FORMAT = "gcready-bundle"
+VERSION = 1
+
+
+class BundleError(Exception):
+    def __init__(self, error: InputError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def looks_like(text: str) -> bool:
+    head = text.lstrip()[:400]
+    return head.startswith("{") and f'"{FORMAT}"' in head
+
+
+def to_json(evidence: Evidence, created_at: str) -> dict[str, JSON]:
+    """Evidence as a bundle document (no secrets: credentials are never part of it)."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "created_at": created_at,
+        "tool": {"name": "gcready", "version": __version__},
+        "inputs": [{"path": i.path, "kind": i.kind.value} for i in evidence.inputs],
+        "components": [_component(c) for c in evidence.components],
+        "signals": [
+            {"kind": s.kind.value, "value": s.value, "origin": s.origin.to_json()} for s in evidence.signals
+        ],
+        "buckets": [_bucket(b) for b in evidence.buckets],
+        "bucket_states": [state_to_json(s) for s in evidence.bucket_states],
+        "notes": [{"text": n.text, "origin": n.origin.to_json()} for n in evidence.notes],
+    }
+
+
+def state_to_json(state: BucketState) -> dict[str, JSON]:
+    return {
+        "provider": state.provider.value,
+        "name": state.name,
+        "account": state.account,
+        "endpoint": state.endpoint,
+        "region": state.region,
+        "access": state.access.to_json(),
+        "settings": {name: reading.to_json() for name, reading in state.settings},
+        "observed_at": state.observed_at,
+        "origin": state.origin.to_json(),
+    }
+
+
+def _component(c: Component) -> dict[str, JSON]:
+    return {
+        "name": c.name,
+        "kind": c.kind.value,
+        "origin": c.origin.to_json(),
+        "runs_gc": c.runs_gc,
+        "gaps": list(c.gaps),
+        "env": [_env(v) for v in c.env],
+        "shadowed": [_env(v) for v in c.shadowed],
+    }
+
+
+def _env(v: EnvValue) -> dict[str, JSON]:
+    return {
+        "name": v.name,
+        "value": v.value,
+        "redacted": v.redacted,
+        "unresolved": v.unresolved,
+        "origin": v.origin.to_json(),
+    }
+
+
+def _bucket(b: BucketRef) -> dict[str, JSON]:
+    return {
+        "provider": b.provider.value,
+        "name": b.name,
+        "account": b.account,
+        "path": b.path,
+        "endpoint": b.endpoint,
+        "region": b.region,
+        "tls": b.tls,
+        "display": b.display,
+        "had_credentials": b.had_credentials,
+        "origin": b.origin.to_json(),
+    }
+
+
+def dumps(evidence: Evidence, created_at: str) -> str:
+    return json.dumps(to_json(evidence, created_at), indent=2, sort_keys=False) + "\n"
+
+
+def read(source: str, text: str) -> Evidence:
+    """A bundle file back into evidence. Raises BundleError naming the file (and line) when malformed."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BundleError(InputError(source, f"not valid JSON: {exc.msg}", exc.lineno)) from None
+    _validate(source, data)
+    here = Origin(source)
+    try:
+        return Evidence(
+            inputs=(InputFile(source, SourceKind.BUNDLE),),
+            components=tuple(_read_component(c, source) for c in data.get("components", [])),
+            signals=tuple(
+                Signal(SignalKind(s["kind"]), str(s["value"]), _origin(s.get("origin"), source))
+                for s in data.get("signals", [])
+            ),
+            buckets=tuple(_read_bucket(b, source) for b in data.get("buckets", [])),
+            bucket_states=tuple(_read_state(s, source) for s in data.get("bucket_states", [])),
+            notes=tuple(
+                Note(str(n["text"]), _origin(n.get("origin"), source)) for n in data.get("notes", [])
+            ),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BundleError(InputError(here.source, f"malformed bundle: {exc!r}")) from None
+
+
+def _validate(source: str, data: Any) -> None:
+    import jsonschema  # only bundle inputs pay for it
+
+    from gcready.schemas_access import load_schema
+
+    validator = jsonschema.Draft202012Validator(load_schema("bundle.schema.json"))
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
+        raise BundleError(InputError(source, f"not a valid gcready bundle at {where}: {first.message}"))
+
+
+def _origin(data: Any, source: str) -> Origin:
+    """Origins inside a bundle keep their file and line, marked as seen through the bundle."""
+    if not isinstance(data, dict):
+        return Origin(source)
+    inner = str(data.get("source") or "")
+    line = data.get("line")
+    path = data.get("path")
+    shown = f"{inner} via {source}" if inner and inner != source else source
+    return Origin(shown, line if isinstance(line, int) else None, path if isinstance(path, str) else None)
+
+
+def _read_env(v: Any, source: str) -> EnvValue:
+    value = v.get("value")
+    return EnvValue(
+        name=str(v["name"]),
+        value=None if value is None else str(value),
+        origin=_origin(v.get("origin"), source),
+        redacted=bool(v.get("redacted", False)),
+        unresolved=str(v.get("unresolved", "")),
+    )
+
+
+def _read_component(c: Any, source: str) -> Component:
+    return Component(
+        name=str(c["name"]),
+        kind=ComponentKind(c["kind"]),
+        origin=_origin(c.get("origin"), source),
+        env=tuple(_read_env(v, source) for v in c.get("env", [])),
+        shadowed=tuple(_read_env(v, source) for v in c.get("shadowed", [])),
+        gaps=tuple(str(g) for g in c.get("gaps", [])),
+        runs_gc=bool(c.get("runs_gc", True)),
+    )
+
+
+def _read_bucket(b: Any, source: str) -> BucketRef:
+    return BucketRef(
+        provider=Provider(b["provider"]),
+        name=str(b["name"]),
+        origin=_origin(b.get("origin"), source),
+        display=str(b.get("display") or b["name"]),
+        account=b.get("account"),
+        path=b.get("path"),
+        endpoint=b.get("endpoint"),
+        region=b.get("region"),
+        tls=b.get("tls"),
+        had_credentials=bool(b.get("had_credentials", False)),
+    )
+
+
+def _read_reading(r: Any) -> Reading:
+    return Reading(
+        outcome=Outcome(r["outcome"]),
+        value=r.get("value"),
+        reason=str(r.get("reason", "")),
+        permission=str(r.get("permission", "")),
+    )
+
+
+def _read_state(s: Any, source: str) -> BucketState:
+    settings = s.get("settings") or {}
+    return BucketState(
+        provider=Provider(s["provider"]),
+        name=str(s["name"]),
+        origin=_origin(s.get("origin"), source) if s.get("origin") else Origin(source, None, "bucket_states"),
+        access=_read_reading(s.get("access") or {"outcome": "ok"}),
+        account=s.get("account"),
+        endpoint=s.get("endpoint"),
+        region=s.get("region"),
+        settings=tuple((str(k), _read_reading(v)) for k, v in settings.items()),
+        observed_at=s.get("observed_at"),
+    )
