@@ -11,13 +11,25 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from gcready import __version__
-from gcready.model import DeploymentType, Report, SourceKind
-from gcready.redact import scrub
+
+if TYPE_CHECKING:
+    from gcready.model import Report, SourceKind
+
+# Literal ids, so `gcready --help` needs no model import (a test keeps them equal to the enums).
+DEPLOYMENT_IDS = (
+    "shared-cloud",
+    "shared-cloud-ssc",
+    "dedicated-cloud",
+    "dedicated-cloud-ssc",
+    "customer-managed-cloud",
+    "customer-managed-onprem",
+)
+SOURCE_KINDS = ("dotenv", "kubernetes", "wandb-cr", "helm-values", "bundle")
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_FAIL, EXIT_WARN, EXIT_UNKNOWN = 0, 1, 2, 3, 4, 5
 FORMATS = ("text", "json", "html")
@@ -34,6 +46,8 @@ Exit codes:
 
 
 def _err(message: str) -> None:
+    from gcready.redact import scrub
+
     click.echo(scrub(f"gcready: {message}"), err=True)
 
 
@@ -65,6 +79,8 @@ def _use_color(choice: bool | None) -> bool:
 
 
 def _parse_kinds(values: Sequence[str]) -> tuple[dict[str, SourceKind], SourceKind | None]:
+    from gcready.model import SourceKind
+
     kinds: dict[str, SourceKind] = {}
     default: SourceKind | None = None
     names = ", ".join(k.value for k in SourceKind)
@@ -115,7 +131,7 @@ def _audit_options(func: click.decorators.FC) -> click.decorators.FC:
         ),
         click.option(
             "--deployment",
-            type=click.Choice([t.value for t in DeploymentType]),
+            type=click.Choice(DEPLOYMENT_IDS),
             help="State the deployment type; wins over the evidence (a disagreement is reported).",
         ),
         click.option(
@@ -225,6 +241,7 @@ def audit(
     the W&B operator resource, Kubernetes YAML (kubectl get -o yaml), env files, evidence bundles.
     Each file's kind is recognised from its content.
     """
+    from gcready.model import DeploymentType
     from gcready.pipeline import Inputs, analyze, gather
     from gcready.requirements import Requirements
 
@@ -261,6 +278,7 @@ def _emit(
     color: bool | None,
     quiet: bool,
 ) -> None:
+    from gcready.redact import scrub
     from gcready.report import Format, render
 
     for error in report.errors:

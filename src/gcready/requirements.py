@@ -30,6 +30,13 @@ class Row:
     note: str = ""
 
 
+# The values probes write for these settings (the bundle schema lists them too).
+_KNOWN_VALUES: dict[str, tuple[JSON, ...]] = {
+    "versioning": ("enabled", "suspended", "disabled"),
+    "mfa_delete": ("enabled", "disabled"),
+}
+
+
 @dataclass(frozen=True)
 class VersioningMeaning:
     """What "bucket versioning" means on one provider: which bucket setting must read what."""
@@ -39,6 +46,13 @@ class VersioningMeaning:
     setting: str
     expect: JSON
     field: str | None = None
+
+    def understood(self, value: JSON) -> bool:
+        """Whether a reading's value is one gcready knows how to judge (else: unknown, never fail)."""
+        if self.field is not None:
+            return isinstance(value, dict) and type(value.get(self.field)) is type(self.expect)
+        known = _KNOWN_VALUES.get(self.setting)
+        return value in known if known is not None else type(value) is type(self.expect)
 
     def met_by(self, value: JSON) -> bool:
         """Whether a setting value, as a probe reads it, meets the requirement."""

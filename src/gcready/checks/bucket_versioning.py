@@ -95,7 +95,7 @@ def _judge(ctx: CheckContext, bucket: BucketRef) -> Finding:
 
     state = ctx.evidence.state_of(bucket)
     if state is None:
-        how = "--offline was given" if ctx.evidence.inputs and _offline_hint(ctx) else "no live probe ran"
+        how = "no live probe read it"
         return finding(
             Status.UNKNOWN,
             f"{meaning.label} of {bucket.label} not read",
@@ -133,6 +133,15 @@ def _judge(ctx: CheckContext, bucket: BucketRef) -> Finding:
             (where, fact),
             _needs(reading.permission, reading.outcome),
         )
+    if not meaning.understood(reading.value):
+        return finding(
+            Status.UNKNOWN,
+            f"{meaning.label} of {bucket.label}: value not understood",
+            f"'{meaning.setting}' was recorded as {reading.value!r}, which is not a value gcready knows "
+            "how to judge.",
+            (where, fact),
+            f"a probe or bundle that records '{meaning.setting}' as the bundle schema describes",
+        )
     if meaning.met_by(reading.value):
         return finding(
             Status.PASS,
@@ -148,10 +157,6 @@ def _judge(ctx: CheckContext, bucket: BucketRef) -> Finding:
         "of deleted artifacts" + (" (versioning was enabled once and then suspended)." if suspended else "."),
         (where, fact),
     )
-
-
-def _offline_hint(ctx: CheckContext) -> bool:
-    return True
 
 
 def _show(value: object) -> str:

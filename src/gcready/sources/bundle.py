@@ -120,33 +120,53 @@ def dumps(evidence: Evidence, created_at: str) -> str:
 
 
 def read(source: str, text: str) -> Evidence:
-    """A bundle file back into evidence. Raises BundleError naming the file (and line) when malformed."""
+    """A bundle file back into evidence. Raises BundleError naming the file (and line) when malformed.
+
+    The conversion below is strict (closed enums, required keys, typed values), so a well-formed bundle
+    loads without importing jsonschema (start-up speed); only a bundle it rejects is run through the
+    JSON Schema, for a message that says exactly where it is wrong.
+    """
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BundleError(InputError(source, f"not valid JSON: {exc.msg}", exc.lineno)) from None
-    _validate(source, data)
-    here = Origin(source)
     try:
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
+            raise ValueError(f"not a {FORMAT} version {VERSION} document")
         return Evidence(
             inputs=(InputFile(source, SourceKind.BUNDLE),),
-            components=tuple(_read_component(c, source) for c in data.get("components", [])),
+            components=tuple(_read_component(c, source) for c in _list(data, "components")),
             signals=tuple(
-                Signal(SignalKind(s["kind"]), str(s["value"]), _origin(s.get("origin"), source))
-                for s in data.get("signals", [])
+                Signal(SignalKind(s["kind"]), _str(s["value"]), _origin(s.get("origin"), source))
+                for s in _list(data, "signals")
             ),
-            buckets=tuple(_read_bucket(b, source) for b in data.get("buckets", [])),
-            bucket_states=tuple(_read_state(s, source) for s in data.get("bucket_states", [])),
+            buckets=tuple(_read_bucket(b, source) for b in _list(data, "buckets")),
+            bucket_states=tuple(_read_state(s, source) for s in _list(data, "bucket_states")),
             notes=tuple(
-                Note(str(n["text"]), _origin(n.get("origin"), source)) for n in data.get("notes", [])
+                Note(_str(n["text"]), _origin(n.get("origin"), source)) for n in _list(data, "notes")
             ),
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise BundleError(InputError(here.source, f"malformed bundle: {exc!r}")) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        _validate(source, data)  # names the exact place when the schema sees it
+        raise BundleError(InputError(source, f"not a valid gcready bundle: {exc}")) from None
+
+
+def _list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise TypeError(f"{key} must be a list")
+    return value
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {value!r}")
+    return value
 
 
 def _validate(source: str, data: Any) -> None:
-    import jsonschema  # only bundle inputs pay for it
+    """Raise a BundleError at the first place the JSON Schema rejects, if it rejects anything."""
+    import jsonschema
 
     from gcready.schemas_access import load_schema
 
@@ -208,6 +228,8 @@ def _read_bucket(b: Any, source: str) -> BucketRef:
 
 
 def _read_reading(r: Any) -> Reading:
+    if not isinstance(r, dict):
+        raise TypeError(f"a reading must be an object, got {r!r}")
     return Reading(
         outcome=Outcome(r["outcome"]),
         value=r.get("value"),
@@ -218,6 +240,8 @@ def _read_reading(r: Any) -> Reading:
 
 def _read_state(s: Any, source: str) -> BucketState:
     settings = s.get("settings") or {}
+    if not isinstance(settings, dict):
+        raise TypeError("settings must be an object")
     return BucketState(
         provider=Provider(s["provider"]),
         name=str(s["name"]),
