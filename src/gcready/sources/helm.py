@@ -63,10 +63,11 @@ def read_cr(doc: Doc) -> Evidence:
     origin = Origin(doc.source, doc.line, "spec.values")
     name = str(dig(doc.data, "metadata", "name") or "wandb")
     evidence = Evidence(inputs=(InputFile(doc.source, SourceKind.WANDB_CR),))
-    if isinstance(values, dict):
-        evidence = evidence.merge(
-            _read_values(values, doc.source, "spec.values.", f"WeightsAndBiases/{name}")
-        )
+    retention = dig(doc.data, "spec", "wandb", "retention")
+    if isinstance(retention, dict) and "artifactGarbageCollection" in retention:
+        evidence = evidence.merge(_read_v2_retention(retention, doc, name))
+    elif isinstance(values, dict):
+        evidence = evidence.merge(_read_values(values, doc.source, "spec.values.", f"WeightsAndBiases/{name}"))
     else:
         evidence = evidence.merge(
             Evidence(
@@ -75,6 +76,21 @@ def read_cr(doc: Doc) -> Evidence:
             )
         )
     return evidence
+
+
+def _read_v2_retention(retention: dict[str, Any], doc: Doc, name: str) -> Evidence:
+    """Operator v2: ``spec.wandb.retention.artifactGarbageCollection`` becomes the server's GC flag."""
+    raw = retention["artifactGarbageCollection"]
+    origin = Origin(doc.source, key_line(retention, "artifactGarbageCollection"), "spec.wandb.retention.artifactGarbageCollection")
+    value = ("true" if raw else "false") if isinstance(raw, bool) else str(raw)
+    component = Component(
+        name=f"app (WeightsAndBiases/{name})",
+        kind=ComponentKind.HELM_COMPONENT,
+        origin=Origin(doc.source, doc.line, "spec.wandb"),
+        env=(EnvValue("GORILLA_ARTIFACT_GC_ENABLED", value, origin),),
+    )
+    signal = Signal(SignalKind.SERVER_CONFIG, f"W&B operator resource {name}", Origin(doc.source, doc.line))
+    return Evidence(components=(component,), signals=(signal,))
 
 
 def read_values(doc: Doc) -> Evidence:

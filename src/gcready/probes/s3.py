@@ -1,0 +1,328 @@
+"""Read-only probe of an S3 bucket (AWS, CoreWeave, or any S3 endpoint) with boto3.
+
+Calls: HeadBucket, GetBucketVersioning, GetObjectLockConfiguration, GetBucketLifecycleConfiguration,
+GetBucketLocation. Nothing is ever written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from gcready.model import JSON, BucketRef, BucketState, Outcome, Provider, Reading
+from gcready.probes._common import (
+    StateBuilder,
+    failed,
+    halted,
+    host_port,
+    network_failure,
+    ok,
+    public_endpoint,
+    retrying,
+    scrub,
+    unexpected,
+)
+from gcready.probes.options import ProbeOptions
+
+AWS_DEFAULT_ENDPOINT = "https://s3.amazonaws.com"
+COREWEAVE_DEFAULT_ENDPOINT = "https://cwobject.com"
+
+THROTTLE_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "SlowDown",
+        "RequestLimitExceeded",
+        "TooManyRequests",
+        "TooManyRequestsException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "ProvisionedThroughputExceededException",
+        "429",
+    }
+)
+DENIED_CODES = frozenset(
+    {"AccessDenied", "AllAccessDisabled", "AccessDeniedException", "Forbidden", "403", "UnauthorizedAccess"}
+)
+CREDENTIAL_CODES = frozenset(
+    {
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "InvalidToken",
+        "ExpiredToken",
+        "TokenRefreshRequired",
+        "InvalidSecurity",
+        "AuthorizationHeaderMalformed",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "401",
+    }
+)
+NOT_FOUND_CODES = frozenset({"NoSuchBucket", "404", "NotFound"})
+NOT_SUPPORTED_CODES = frozenset({"NotImplemented", "501", "MethodNotAllowed", "405"})
+
+
+def error_code(exc: BaseException) -> tuple[str, int | None] | None:
+    """``(code, http status)`` of an S3 error response (boto3 ``ClientError``), else None."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return None
+    err = response.get("Error") or {}
+    meta = response.get("ResponseMetadata") or {}
+    status = meta.get("HTTPStatusCode")
+    code = str(err.get("Code") or (status if status is not None else "unknown"))
+    return code, status if isinstance(status, int) else None
+
+
+def is_retryable(exc: Exception) -> bool:
+    """Throttling and 5xx answers are worth another try; nothing else is."""
+    found = error_code(exc)
+    if found is None:
+        return False
+    code, status = found
+    return code in THROTTLE_CODES or (status is not None and (status == 429 or status >= 500))
+
+
+def classify_s3_error(
+    code: str,
+    status: int | None,
+    endpoint: str,
+    permission: str,
+) -> Reading:
+    """Turn an S3 error code / status into a reading that says what really happened."""
+    if code in THROTTLE_CODES or status == 429 or (status == 503 and code in {"SlowDown", "503"}):
+        # S3 answers 503 SlowDown when throttling; a HEAD answer has no body, so only its status.
+        shown = code if code != str(status) else "no error code"
+        return failed(Outcome.THROTTLED, f"throttled: {shown} (HTTP {status}, {endpoint}) after retries")
+    if status is not None and code == str(status):
+        label = f"HTTP {status} ({endpoint})"  # a HEAD answer carries no error code
+    else:
+        label = f"{code} (HTTP {status}, {endpoint})" if status else f"{code} ({endpoint})"
+    if code in CREDENTIAL_CODES or status == 401:
+        return failed(Outcome.DENIED, f"credentials rejected: {label}")
+    if code in DENIED_CODES or status == 403:
+        return failed(Outcome.DENIED, f"access denied: {label}; needs {permission}", permission)
+    if code in NOT_FOUND_CODES:
+        return failed(Outcome.NOT_FOUND, f"bucket not found: {label}")
+    if code in NOT_SUPPORTED_CODES or status == 501:
+        return failed(Outcome.NOT_SUPPORTED, f"the server does not support this call: {label}")
+    return failed(Outcome.ERROR, label)
+
+
+def _endpoint_url(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str]) -> str | None:
+    if options.endpoint_url:
+        return options.endpoint_url
+    if bucket.endpoint:
+        scheme = "http" if bucket.tls is False else "https"
+        return f"{scheme}://{bucket.endpoint}"
+    from_env = environ.get("AWS_ENDPOINT_URL_S3") or environ.get("AWS_ENDPOINT_URL")
+    if from_env:
+        return from_env
+    if bucket.provider is Provider.COREWEAVE:
+        return COREWEAVE_DEFAULT_ENDPOINT
+    return None
+
+
+def _is_aws_host(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host == "amazonaws.com" or host.endswith(".amazonaws.com") or host.endswith(".amazonaws.com.cn")
+
+
+def _session_kwargs(bucket: BucketRef, environ: Mapping[str, str]) -> dict[str, str]:
+    if bucket.credentials:
+        access_key, secret_key = bucket.credentials
+        return {"aws_access_key_id": access_key, "aws_secret_access_key": secret_key}
+    key_id = environ.get("AWS_ACCESS_KEY_ID")
+    secret = environ.get("AWS_SECRET_ACCESS_KEY")
+    if key_id and secret:
+        kwargs = {"aws_access_key_id": key_id, "aws_secret_access_key": secret}
+        token = environ.get("AWS_SESSION_TOKEN")
+        if token:
+            kwargs["aws_session_token"] = token
+        return kwargs
+    profile = environ.get("AWS_PROFILE")
+    return {"profile_name": profile} if profile else {}
+
+
+def _secrets(bucket: BucketRef, environ: Mapping[str, str]) -> list[str | None]:
+    found: list[str | None] = [environ.get("AWS_SECRET_ACCESS_KEY"), environ.get("AWS_SESSION_TOKEN")]
+    if bucket.credentials:
+        found.extend(bucket.credentials)
+    return found
+
+
+def _object_lock(response: Mapping[str, Any]) -> JSON:
+    config = response.get("ObjectLockConfiguration") or {}
+    enabled = config.get("ObjectLockEnabled") == "Enabled"
+    retention = (config.get("Rule") or {}).get("DefaultRetention") or {}
+    days = retention.get("Days")
+    years = retention.get("Years")
+    # AWS requires a positive period; some servers (moto) also send the unused unit as 0.
+    return {
+        "enabled": enabled,
+        "mode": retention.get("Mode"),
+        "days": int(days) if days else None,
+        "years": int(years) if years else None,
+    }
+
+
+def _lifecycle(response: Mapping[str, Any]) -> JSON:
+    rules: list[JSON] = []
+    for rule in response.get("Rules") or []:
+        rule_filter = rule.get("Filter") or {}
+        prefix = rule_filter.get("Prefix")
+        if prefix is None:
+            prefix = (rule_filter.get("And") or {}).get("Prefix")
+        if prefix is None:
+            prefix = rule.get("Prefix")
+        noncurrent = (rule.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays")
+        expiration = rule.get("Expiration") or {}
+        marker = expiration.get("ExpiredObjectDeleteMarker")
+        days = expiration.get("Days")
+        rules.append(
+            {
+                "id": rule.get("ID"),
+                "enabled": rule.get("Status") == "Enabled",
+                "prefix": prefix,
+                "noncurrent_days": int(noncurrent) if noncurrent is not None else None,
+                "expired_object_delete_marker": bool(marker) if marker is not None else None,
+                "expiration_days": int(days) if days is not None else None,
+            }
+        )
+    return rules
+
+
+def probe_s3(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str]) -> BucketState:
+    """Read the GC-relevant settings of an S3 bucket with boto3; never raises for an S3 or network error.
+
+    The endpoint is the option override, else the bucket's own endpoint (``tls=False`` → http), else
+    ``AWS_ENDPOINT_URL_S3``/``AWS_ENDPOINT_URL``, else AWS. Credentials are the keys from the W&B bucket
+    URL, else ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``, else ``AWS_PROFILE``, else boto3's chain.
+    """
+    endpoint_url = _endpoint_url(bucket, options, environ)
+    shown = public_endpoint(endpoint_url) if endpoint_url else AWS_DEFAULT_ENDPOINT
+    where = host_port(shown)
+    region = bucket.region or options.region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+    builder = StateBuilder(bucket, shown, region)
+    secrets = _secrets(bucket, environ)
+
+    try:
+        import boto3
+        from botocore.config import Config
+    except ImportError as exc:  # pragma: no cover - boto3 is a dependency
+        builder.access = failed(Outcome.ERROR, f"boto3 is not installed ({exc.name})")
+        return builder.build()
+
+    non_aws = endpoint_url is not None and not _is_aws_host(endpoint_url)
+    path_style = options.path_style if options.path_style is not None else non_aws
+    config = Config(
+        connect_timeout=options.timeout,
+        read_timeout=options.timeout,
+        # botocore must not retry on its own: timeouts and refused connections are reported at once,
+        # throttling and 5xx are retried below with backoff (``retries`` extra attempts).
+        retries={"total_max_attempts": 1, "mode": "standard"},
+        s3={"addressing_style": "path" if path_style else "auto"},
+        user_agent_extra="gcready-probe",
+    )
+    try:
+        session = boto3.session.Session(**_session_kwargs(bucket, environ))
+        client = session.client(
+            "s3",
+            endpoint_url=endpoint_url,
+            region_name=region or "us-east-1",
+            config=config,
+            verify=options.tls_verify,
+        )
+    except Exception as exc:
+        builder.access = unexpected(exc, where, secrets)
+        return builder.build()
+
+    def read(call: Callable[[], Any], permission: str, missing_ok: Callable[[str], JSON | None]) -> Reading:
+        try:
+            return ok(_as_json(retrying(call, is_retryable, options.retries)))
+        except Exception as exc:
+            found = error_code(exc)
+            if found is not None:
+                code, status = found
+                value = missing_ok(code)
+                if value is not None:
+                    return ok(value)
+                return classify_s3_error(code, status, where, permission)
+            name = type(exc).__name__
+            if name in {"NoCredentialsError", "PartialCredentialsError", "ProfileNotFound"}:
+                return failed(Outcome.ERROR, f"no usable AWS credentials ({name})")
+            return network_failure(exc, where, options.timeout) or unexpected(exc, where, secrets)
+
+    def nothing(_: str) -> JSON | None:
+        return None
+
+    name = bucket.name
+    access = read(lambda: client.head_bucket(Bucket=name) and True, "s3:ListBucket", nothing)
+    builder.access = access
+    if halted(access):
+        return builder.build()
+
+    versioning = read(lambda: client.get_bucket_versioning(Bucket=name), "s3:GetBucketVersioning", nothing)
+    if versioning.ok and isinstance(versioning.value, dict):
+        status = versioning.value.get("Status")
+        mfa = versioning.value.get("MFADelete")
+        builder.set(
+            "versioning", ok({"Enabled": "enabled", "Suspended": "suspended"}.get(str(status), "disabled"))
+        )
+        builder.set("mfa_delete", ok("enabled" if mfa == "Enabled" else "disabled"))
+    else:
+        builder.set("versioning", versioning)
+        builder.set("mfa_delete", versioning)
+    if (
+        access.outcome is Outcome.DENIED
+        and versioning.outcome is Outcome.DENIED
+        and not versioning.permission
+    ):
+        # A HEAD answer has no body; the versioning answer says the keys themselves were rejected.
+        builder.access = versioning
+    if versioning.outcome is Outcome.NOT_FOUND:
+        builder.access = versioning
+        builder.settings = []
+        return builder.build()
+
+    lock = read(
+        lambda: _object_lock(client.get_object_lock_configuration(Bucket=name)),
+        "s3:GetBucketObjectLockConfiguration",
+        lambda code: (
+            {"enabled": False, "mode": None, "days": None, "years": None}
+            if code == "ObjectLockConfigurationNotFoundError"
+            else None
+        ),
+    )
+    builder.set("object_lock", lock)
+
+    lifecycle = read(
+        lambda: _lifecycle(client.get_bucket_lifecycle_configuration(Bucket=name)),
+        "s3:GetLifecycleConfiguration",
+        lambda code: [] if code == "NoSuchLifecycleConfiguration" else None,
+    )
+    builder.set("lifecycle", lifecycle)
+
+    location = read(
+        lambda: client.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1",
+        "s3:GetBucketLocation",
+        nothing,
+    )
+    builder.set("location", location)
+    return builder.build()
+
+
+def _as_json(value: Any) -> JSON:
+    """Keep JSON-able values; boto3 responses are reduced to their data (no metadata)."""
+    if isinstance(value, dict):
+        return {str(k): _as_json(v) for k, v in value.items() if k != "ResponseMetadata"}
+    if isinstance(value, list | tuple):
+        return [_as_json(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+__all__ = ["classify_s3_error", "error_code", "is_retryable", "probe_s3", "scrub"]
