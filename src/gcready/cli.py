@@ -70,6 +70,13 @@ def write_atomic(path: str, text: str) -> None:
         raise
 
 
+def _write(path: str, text: str) -> None:
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        _die(f"{path}: cannot write: {exc.strerror or exc}")
+
+
 def _use_color(choice: bool | None) -> bool:
     if choice is not None:
         return choice
@@ -159,6 +166,153 @@ def _audit_options(func: click.decorators.FC) -> click.decorators.FC:
     return func
 
 
+def _probe_options(func: click.decorators.FC) -> click.decorators.FC:
+    options = [
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0.1),
+            default=10.0,
+            show_default=True,
+            help="Seconds each storage call may take (connect and read).",
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(min=0),
+            default=3,
+            show_default=True,
+            help="Extra attempts for throttled or 5xx calls, with backoff.",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(min=1),
+            default=8,
+            show_default=True,
+            help="Buckets probed at the same time.",
+        ),
+        click.option(
+            "--endpoint-url",
+            metavar="URL",
+            help="Storage endpoint for every bucket (else the bucket URL's, AWS_ENDPOINT_URL, or the provider's).",
+        ),
+        click.option("--region", help="Region for buckets whose URL names none."),
+        click.option(
+            "--path-style/--virtual-style",
+            default=None,
+            help="S3 addressing (default: path style for non-AWS endpoints).",
+        ),
+        click.option(
+            "--ca-bundle",
+            type=click.Path(dir_okay=False, path_type=str),
+            help="CA bundle for TLS to storage endpoints.",
+        ),
+        click.option(
+            "--no-verify-tls", is_flag=True, help="Do not verify TLS certificates of storage endpoints."
+        ),
+        click.option(
+            "--bucket-option",
+            "bucket_options",
+            multiple=True,
+            metavar="BUCKET:KEY=VALUE",
+            help="Per-bucket endpoint-url, region, path-style, ca-bundle or verify-tls; BUCKET is the name, "
+            "account/container, or the label shown in reports. Repeatable.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _build_probe_options(params: dict[str, object]) -> object:
+    from gcready.probes.options import BucketOverride, ProbeOptions
+
+    options = ProbeOptions(
+        timeout=float(params["timeout"]),  # type: ignore[arg-type]
+        retries=int(params["retries"]),  # type: ignore[call-overload]
+        endpoint_url=params["endpoint_url"],  # type: ignore[arg-type]
+        region=params["region"],  # type: ignore[arg-type]
+        path_style=params["path_style"],  # type: ignore[arg-type]
+        ca_bundle=params["ca_bundle"],  # type: ignore[arg-type]
+        verify_tls=not params["no_verify_tls"],
+    )
+    keys = {
+        "endpoint-url": "endpoint_url",
+        "region": "region",
+        "path-style": "path_style",
+        "ca-bundle": "ca_bundle",
+        "verify-tls": "verify_tls",
+    }
+    per_bucket: dict[str, dict[str, object]] = {}
+    for raw in params["bucket_options"]:  # type: ignore[attr-defined]
+        bucket, sep, setting = (
+            str(raw).rpartition(":") if "=" in str(raw).rpartition(":")[2] else ("", "", "")
+        )
+        key, eq, value = setting.partition("=")
+        if not sep or not eq or key not in keys:
+            _die(f"--bucket-option {raw}: expected BUCKET:KEY=VALUE with KEY one of {', '.join(keys)}")
+        field = keys[key]
+        parsed: object = value
+        if field in ("path_style", "verify_tls"):
+            if value.lower() not in ("true", "false"):
+                _die(f"--bucket-option {raw}: {key} must be true or false")
+            parsed = value.lower() == "true"
+        per_bucket.setdefault(bucket, {})[field] = parsed
+    for bucket, fields in per_bucket.items():
+        options = options.with_override(bucket, BucketOverride(**fields))  # type: ignore[arg-type]
+    return options
+
+
+class _Progress:
+    """A one-line progress display on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.active = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        if not self.active:
+            return
+        line = f"probing buckets {done}/{total}  {label}"[:100]
+        click.echo(f"\r\033[K{line}", err=True, nl=False)
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            click.echo("\r\033[K", err=True, nl=False)
+
+
+def _gather(
+    paths: tuple[str, ...],
+    kinds: tuple[str, ...],
+    buckets: tuple[str, ...],
+    environment: bool | None,
+    offline: bool,
+    params: dict[str, object],
+) -> object:
+    """Evidence from the inputs, and from live probes unless --offline."""
+    from gcready.pipeline import Inputs, gather, probe
+    from gcready.probes.options import ProbeOptions
+
+    kind_map, default_kind = _parse_kinds(kinds)
+    use_env = environment if environment is not None else not paths
+    inputs = Inputs(
+        paths=paths,
+        kinds=kind_map,
+        default_kind=default_kind,
+        environ=dict(os.environ) if use_env else None,
+        buckets=buckets,
+    )
+    evidence = gather(inputs)
+    if offline:
+        return evidence
+    options = _build_probe_options(params)
+    assert isinstance(options, ProbeOptions)
+    progress = _Progress()
+    try:
+        return probe(evidence, options, os.environ, concurrency=int(params["concurrency"]), progress=progress)  # type: ignore[call-overload]
+    finally:
+        progress.close()
+
+
 def _load_requirements(path: Path | None) -> object:
     from gcready import requirements
 
@@ -170,6 +324,7 @@ def _load_requirements(path: Path | None) -> object:
 
 @main.command(epilog=EPILOG)
 @_audit_options
+@_probe_options
 @click.option(
     "--format",
     "fmt",
@@ -234,29 +389,28 @@ def audit(
     fail_on: str,
     color: bool | None,
     quiet: bool,
+    **probe_params: object,
 ) -> None:
     """Audit a deployment's readiness for artifact garbage collection.
 
     PATHS are files or folders (searched recursively): Helm values of the operator-wandb chart,
     the W&B operator resource, Kubernetes YAML (kubectl get -o yaml), env files, evidence bundles.
     Each file's kind is recognised from its content.
+
+    Unless --offline, every bucket the inputs name (and each --bucket) that has no recorded state is
+    probed live, read-only, with the credentials of this environment (AWS_PROFILE and the AWS chain,
+    AWS_ENDPOINT_URL, Google ADC / GOOGLE_APPLICATION_CREDENTIALS / STORAGE_EMULATOR_HOST,
+    AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN) or the keys inside a
+    W&B bucket URL. Buckets a bundle already recorded are not probed again.
     """
-    from gcready.model import DeploymentType
-    from gcready.pipeline import Inputs, analyze, gather
+    from gcready.model import DeploymentType, Evidence
+    from gcready.pipeline import analyze
     from gcready.requirements import Requirements
 
     reqs = _load_requirements(requirements_file)
     assert isinstance(reqs, Requirements)
-    kind_map, default_kind = _parse_kinds(kinds)
-    use_env = environment if environment is not None else not paths
-    inputs = Inputs(
-        paths=paths,
-        kinds=kind_map,
-        default_kind=default_kind,
-        environ=dict(os.environ) if use_env else None,
-        buckets=buckets,
-    )
-    evidence = gather(inputs)
+    evidence = _gather(paths, kinds, buckets, environment, offline, probe_params)
+    assert isinstance(evidence, Evidence)
     report = analyze(
         evidence,
         reqs,
@@ -264,8 +418,9 @@ def audit(
         command="audit",
         offline=offline,
     )
-    _emit(report, fmt, output, json_out, html_out, text_out, color, quiet)
-    sys.exit(report.exit_code(fail_on_warn=fail_on == "warn"))
+    code = report.exit_code(fail_on_warn=fail_on == "warn")
+    _emit(report, fmt, output, json_out, html_out, text_out, color, quiet, code)
+    sys.exit(code)
 
 
 def _emit(
@@ -277,6 +432,7 @@ def _emit(
     text_out: str | None,
     color: bool | None,
     quiet: bool,
+    code: int,
 ) -> None:
     from gcready.redact import scrub
     from gcready.report import Format, render
@@ -286,10 +442,10 @@ def _emit(
     extra = [(Format.JSON, json_out), (Format.HTML, html_out), (Format.TEXT, text_out)]
     for extra_fmt, path in extra:
         if path:
-            write_atomic(path, scrub(render(report, extra_fmt)))
+            _write(path, scrub(render(report, extra_fmt)))
     main_fmt = Format(fmt)
     if output:
-        write_atomic(output, scrub(render(report, main_fmt)))
+        _write(output, scrub(render(report, main_fmt)))
     else:
         click.echo(
             scrub(render(report, main_fmt, color=main_fmt is Format.TEXT and _use_color(color))), nl=False
@@ -297,7 +453,51 @@ def _emit(
     if not quiet and (output or main_fmt is not Format.TEXT):
         from gcready.report import VERDICT_HEADLINES, count_phrase
 
-        _err(f"{VERDICT_HEADLINES[report.verdict()]} ({count_phrase(report)}); exit {report.exit_code()}")
+        _err(f"{VERDICT_HEADLINES[report.verdict()]} ({count_phrase(report)}); exit {code}")
+
+
+@main.command()
+@_audit_options
+@_probe_options
+@click.option(
+    "-o", "--output", type=click.Path(path_type=str), required=True, help="Bundle file to write (JSON)."
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def collect(
+    paths: tuple[str, ...],
+    kinds: tuple[str, ...],
+    deployment: str | None,
+    buckets: tuple[str, ...],
+    environment: bool | None,
+    requirements_file: Path | None,
+    offline: bool,
+    output: str,
+    quiet: bool,
+    **probe_params: object,
+) -> None:
+    """Write a redacted evidence bundle: what the inputs say, plus each bucket's live settings.
+
+    Send the bundle to support; `gcready audit BUNDLE` reaches the same verdicts offline. The bundle
+    holds no secret: values of secret-looking variables, Secret values, URL credentials and keys are
+    never written. Exit 0 when written, 2 on bad input (the bundle is still written).
+    """
+    from gcready.model import DeploymentType, Evidence
+    from gcready.pipeline import declare, now_iso
+    from gcready.redact import scrub
+    from gcready.sources.bundle import dumps
+
+    evidence = _gather(paths, kinds, buckets, environment, offline, probe_params)
+    assert isinstance(evidence, Evidence)
+    evidence = declare(evidence, DeploymentType(deployment) if deployment else None)
+    for error in evidence.errors:
+        _err(f"error: {error}")
+    _write(output, scrub(dumps(evidence, now_iso())))
+    if not quiet:
+        _err(
+            f"wrote {output}: {len(evidence.inputs)} input(s), {len(evidence.components)} server "
+            f"component(s), {len(evidence.unique_buckets())} bucket(s), {len(evidence.bucket_states)} live state(s)"
+        )
+    sys.exit(EXIT_INPUT if evidence.errors else EXIT_OK)
 
 
 @main.command()

@@ -330,18 +330,26 @@ class Evidence:
         """The newest recorded state of a bucket, if any."""
         found = None
         for state in self.bucket_states:
-            if state.key == bucket.key or same_bucket(state, bucket):
+            if same_bucket(state, bucket):
                 found = state
         return found
 
 
+def endpoint_host(endpoint: str | None) -> str:
+    """``host[:port]`` of an endpoint written either way (``http://h:9000/`` or ``h:9000``)."""
+    if not endpoint:
+        return ""
+    return endpoint.split("://", 1)[-1].rstrip("/").lower()
+
+
 def same_bucket(state: BucketState, bucket: BucketRef) -> bool:
-    # A bundle written by a probe that used an explicit endpoint option still names the same bucket.
+    """Whether a recorded state is of this bucket; an endpoint only counts when both name one."""
+    state_host, bucket_host = endpoint_host(state.endpoint), endpoint_host(bucket.endpoint)
     return (
         state.provider is bucket.provider
         and state.name == bucket.name
         and (state.account or "") == (bucket.account or "")
-        and not (state.endpoint and bucket.endpoint and state.endpoint != bucket.endpoint)
+        and not (state_host and bucket_host and state_host != bucket_host)
     )
 
 

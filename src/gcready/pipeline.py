@@ -7,14 +7,15 @@ evidence. The CLI only parses options, calls these, renders and writes.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from gcready import __version__
 from gcready.bucketurl import BucketURLError, parse_bucket_url
 from gcready.checks import run_checks
+from gcready.checks.buckets import buckets_in
 from gcready.detect import detect
 from gcready.model import (
     BucketRef,
@@ -24,10 +25,15 @@ from gcready.model import (
     Origin,
     Report,
     RequirementView,
+    Signal,
+    SignalKind,
     SourceKind,
 )
 from gcready.requirements import Requirements
 from gcready.sources import collect as collect_sources
+
+if TYPE_CHECKING:
+    from gcready.probes.options import ProbeOptions
 
 Progress = Callable[[int, int, str], None]
 
@@ -105,15 +111,29 @@ def _table_order(t: DeploymentType) -> int:
     return list(DeploymentType).index(t)
 
 
-def with_live_states(evidence: Evidence, states: Sequence[object]) -> Evidence:
-    """Evidence with freshly probed bucket states appended (newest state wins when checks read it)."""
-    from gcready.model import BucketState
+def probe(
+    evidence: Evidence,
+    options: ProbeOptions,
+    environ: Mapping[str, str],
+    *,
+    concurrency: int = 8,
+    progress: Progress | None = None,
+) -> Evidence:
+    """Evidence plus the live state of every bucket that has no recorded state yet.
 
-    return replace(
-        evidence,
-        bucket_states=evidence.bucket_states + tuple(s for s in states if isinstance(s, BucketState)),
-    )
+    Buckets a bundle already recorded are not probed again: a support engineer auditing a customer's
+    bundle has no access to the customer's buckets, and the recorded state is the evidence.
+    """
+    from gcready.probes import probe_all
+
+    todo = [b for b in buckets_in(evidence) if evidence.state_of(b) is None]
+    states = probe_all(todo, options, environ, concurrency=concurrency, progress=progress)
+    return replace(evidence, bucket_states=evidence.bucket_states + states)
 
 
-def elapsed(start: float) -> float:
-    return time.monotonic() - start
+def declare(evidence: Evidence, deployment: DeploymentType | None) -> Evidence:
+    """Evidence that records the deployment type the user stated (``collect --deployment``)."""
+    if deployment is None:
+        return evidence
+    signal = Signal(SignalKind.DECLARED, deployment.value, Origin("collect --deployment"))
+    return replace(evidence, signals=(signal, *evidence.signals))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from gcready.model import BucketRef, Evidence
+from gcready.model import BucketRef, Evidence, same_bucket
 
 
 def buckets_in(evidence: Evidence) -> tuple[BucketRef, ...]:
     """Each bucket once: those the configuration names, then those only a recorded state names."""
     found = list(evidence.unique_buckets())
     for state in evidence.bucket_states:
-        if any(evidence.state_of(b) is not None and _matches(state, b) for b in found):
+        if any(same_bucket(state, b) for b in found):
             continue
         found.append(
             BucketRef(

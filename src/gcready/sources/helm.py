@@ -67,7 +67,9 @@ def read_cr(doc: Doc) -> Evidence:
     if isinstance(retention, dict) and "artifactGarbageCollection" in retention:
         evidence = evidence.merge(_read_v2_retention(retention, doc, name))
     elif isinstance(values, dict):
-        evidence = evidence.merge(_read_values(values, doc.source, "spec.values.", f"WeightsAndBiases/{name}"))
+        evidence = evidence.merge(
+            _read_values(values, doc.source, "spec.values.", f"WeightsAndBiases/{name}")
+        )
     else:
         evidence = evidence.merge(
             Evidence(
@@ -81,7 +83,11 @@ def read_cr(doc: Doc) -> Evidence:
 def _read_v2_retention(retention: dict[str, Any], doc: Doc, name: str) -> Evidence:
     """Operator v2: ``spec.wandb.retention.artifactGarbageCollection`` becomes the server's GC flag."""
     raw = retention["artifactGarbageCollection"]
-    origin = Origin(doc.source, key_line(retention, "artifactGarbageCollection"), "spec.wandb.retention.artifactGarbageCollection")
+    origin = Origin(
+        doc.source,
+        key_line(retention, "artifactGarbageCollection"),
+        "spec.wandb.retention.artifactGarbageCollection",
+    )
     value = ("true" if raw else "false") if isinstance(raw, bool) else str(raw)
     component = Component(
         name=f"app (WeightsAndBiases/{name})",
