@@ -290,7 +290,6 @@ def _gather(
 ) -> object:
     """Evidence from the inputs, and from live probes unless --offline."""
     from gcready.pipeline import Inputs, gather, probe
-    from gcready.probes.options import ProbeOptions
 
     kind_map, default_kind = _parse_kinds(kinds)
     use_env = environment if environment is not None else not paths
@@ -304,6 +303,8 @@ def _gather(
     evidence = gather(inputs)
     if offline:
         return evidence
+    from gcready.probes.options import ProbeOptions
+
     options = _build_probe_options(params)
     assert isinstance(options, ProbeOptions)
     progress = _Progress()
