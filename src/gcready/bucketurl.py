@@ -50,9 +50,20 @@ def _region_from_aws_host(host: str) -> str | None:
     return match.group(1) if match else None
 
 
+def _remember_userinfo(url: str) -> None:
+    """Credentials before the last ``@`` are secrets even when the rest of the URL is not readable."""
+    rest = url.partition("://")[2] or url
+    netloc = rest.split("/", 1)[0].split("?", 1)[0]
+    if "@" in netloc:
+        for part in netloc.rpartition("@")[0].split(":"):
+            LEDGER.remember(part)
+            LEDGER.remember(unquote(part))
+
+
 def parse_bucket_url(url: str, origin: Origin) -> BucketRef:
     """One bucket reference from a W&B bucket URL. Raises BucketURLError when it is not one."""
     url = url.strip()
+    _remember_userinfo(url)
     if _UNRESOLVED.search(url):
         raise BucketURLError(
             "holds an unresolved reference (e.g. $(BUCKET_NAME)); its value is not among the inputs"

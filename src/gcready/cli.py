@@ -104,7 +104,9 @@ def _parse_kinds(values: Sequence[str]) -> tuple[dict[str, SourceKind], SourceKi
     return kinds, default
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EPILOG
+)
 @click.version_option(__version__, "-V", "--version", prog_name="gcready")
 def main() -> None:
     """Is this Weights & Biases deployment ready for artifact garbage collection?
@@ -448,9 +450,8 @@ def _emit(
     if output:
         _write(output, scrub(render(report, main_fmt)))
     else:
-        click.echo(
-            scrub(render(report, main_fmt, color=main_fmt is Format.TEXT and _use_color(color))), nl=False
-        )
+        colored = main_fmt is Format.TEXT and _use_color(color)
+        click.echo(scrub(render(report, main_fmt, color=colored)), nl=False, color=colored)
     if not quiet and (output or main_fmt is not Format.TEXT):
         from gcready.report import VERDICT_HEADLINES, count_phrase
 

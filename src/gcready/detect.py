@@ -59,7 +59,13 @@ def implied_by_base_url(url: str) -> tuple[frozenset[DeploymentType], str]:
 def implied_by_bucket(bucket: BucketRef) -> tuple[frozenset[DeploymentType], str]:
     if bucket.provider is Provider.S3_COMPATIBLE:
         return ONPREM_BUCKET, f"an S3-compatible store at {bucket.endpoint} (on the customer's own hardware)"
-    return CLOUD_BUCKET, f"a {bucket.provider.value} cloud bucket"
+    names = {
+        "aws": "an AWS S3",
+        "gcp": "a Google Cloud Storage",
+        "azure": "an Azure Blob",
+        "coreweave": "a CoreWeave",
+    }
+    return CLOUD_BUCKET, f"{names.get(bucket.provider.value, 'a cloud')} bucket"
 
 
 def _implied(signal: Signal) -> tuple[frozenset[DeploymentType], str]:

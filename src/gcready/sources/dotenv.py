@@ -59,7 +59,9 @@ def read(source: str, text: str) -> Evidence:
     errors: list[InputError] = []
     server = False
     for binding in parse_stream(io.StringIO(text)):
-        line = binding.original.line
+        # python-dotenv counts blank lines before a binding as part of it
+        text_before = binding.original.string
+        line = binding.original.line + len(text_before) - len(text_before.lstrip("\n"))
         if binding.error:
             errors.append(InputError(source, "not a NAME=value line", line))
             continue
