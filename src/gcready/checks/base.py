@@ -6,7 +6,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gcready.model import Deployment, DeploymentType, Evidence, Finding, Severity
+from gcready.model import Deployment, DeploymentType, Evidence, Finding, Fix, Severity
 from gcready.requirements import Requirements
 
 
@@ -17,16 +17,28 @@ class CheckContext:
     requirements: Requirements
 
 
+class Tier(enum.IntEnum):
+    """Where a check's failure sits in the answer to "why are my deletes stuck?" (lower ranks first)."""
+
+    GC_NEVER_RUNS = 1  # the collector is off, or cannot work on this deployment
+    GC_CANNOT_DELETE = 2  # the collector runs but the bucket cannot give it what it needs
+    STORAGE_HELD = 3  # the collector deletes, but the provider keeps the bytes
+    DELAY = 4  # storage is freed, later than expected
+    CONTEXT = 5  # information, no cause by itself
+
+
 @dataclass(frozen=True)
 class CheckMeta:
-    """A check's catalog entry (Prowler-style metadata: id, title, severity, what it proves)."""
+    """A check's catalog entry (Prowler-style metadata: id, title, severity, what it proves, fixes)."""
 
     id: str
     title: str
     severity: Severity
     requirement: str | None  # "env_var", "versioning", "ssc" or None
-    description: str
-    why: str
+    description: str  # what the check looks at
+    why: str  # why it matters for garbage collection
+    tier: Tier = Tier.CONTEXT
+    examples: tuple[Fix, ...] = ()  # fixes with example names, for `gcready explain`
 
 
 @dataclass(frozen=True)

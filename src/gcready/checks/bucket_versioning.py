@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies, requiring
+from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, Tier, applies, requiring
 from gcready.checks.buckets import buckets_in
-from gcready.checks.fixes import versioning_fixes
+from gcready.checks.fixes import example_buckets, versioning_fixes
 from gcready.model import BucketRef, Fact, Finding, Origin, Outcome, Severity, Status
 
 META = CheckMeta(
@@ -22,6 +22,8 @@ META = CheckMeta(
     "CoreWeave) or blob soft delete (Azure) from a live probe or an evidence bundle.",
     why="W&B's garbage collector relies on bucket versioning (soft delete on Azure) to remove the "
     "files of deleted artifacts; without it deletes never free storage.",
+    tier=Tier.GC_CANNOT_DELETE,
+    examples=tuple(f for b in example_buckets() for f in versioning_fixes(b)[:1]),
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gcready.checks.base import Check, CheckContext, CheckMeta
+from gcready.checks.base import Check, CheckContext, CheckMeta, Tier
 from gcready.model import Fact, Finding, Fix, FixKind, Severity, Status
 
 META = CheckMeta(
@@ -13,6 +13,7 @@ META = CheckMeta(
     description="Recognises how W&B is hosted (shared, dedicated, with or without a secure storage "
     "connector, customer-managed cloud or on-prem) from the evidence, or takes --deployment.",
     why="Which requirements garbage collection needs depends on the deployment type.",
+    tier=Tier.CONTEXT,
 )
 
 

@@ -124,3 +124,22 @@ def versioning_fixes(bucket: BucketRef) -> tuple[Fix, ...]:
             f"Azure portal → Storage accounts → {account} → Data protection → Enable soft delete for blobs",
         ),
     )
+
+
+def example_buckets() -> tuple[BucketRef, ...]:
+    """One bucket per provider with example names, for `gcready explain`."""
+    from gcready.model import Origin
+
+    here = Origin("example")
+    return (
+        BucketRef(Provider.AWS, "wandb-artifacts", here, "s3://wandb-artifacts", region="us-east-1"),
+        BucketRef(
+            Provider.S3_COMPATIBLE,
+            "wandb",
+            here,
+            "s3://minio.example.internal:9000/wandb",
+            endpoint="minio.example.internal:9000",
+        ),
+        BucketRef(Provider.GCP, "wandb-artifacts", here, "gs://wandb-artifacts"),
+        BucketRef(Provider.AZURE, "wandb", here, "az://wandbstorage/wandb", account="wandbstorage"),
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies, requiring
+from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, Tier, applies, requiring
 from gcready.checks.fixes import env_var_fixes
 from gcready.goparse import parse_bool
 from gcready.model import Component, Fact, Finding, Severity, Status
@@ -22,6 +22,8 @@ META = CheckMeta(
     "resource, Kubernetes manifests, env files) after the platform's precedence, and parses it as Go does.",
     why="Self-managed W&B servers only collect soft-deleted artifacts when this variable is true; "
     "otherwise deleted artifacts never leave the bucket.",
+    tier=Tier.GC_NEVER_RUNS,
+    examples=env_var_fixes("GORILLA_ARTIFACT_GC_ENABLED", "true", None),
 )
 
 

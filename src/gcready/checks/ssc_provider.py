@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies
+from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, Tier, applies
 from gcready.checks.buckets import buckets_in
 from gcready.detect import SSC
 from gcready.model import Fact, Finding, Fix, FixKind, Severity, Status
@@ -18,6 +18,7 @@ META = CheckMeta(
     "checks the bucket's provider is one the connector supports.",
     why="The seed documentation: the secure storage connector is available only for Google Cloud "
     "Platform and Amazon Web Services.",
+    tier=Tier.GC_CANNOT_DELETE,
 )
 
 
