@@ -123,6 +123,8 @@ def main() -> None:
       gcready audit values.yaml --offline            # pre-install check of Helm values
       gcready audit manifests/ --json report.json    # periodic audit, JSON kept
       gcready audit bundle.json --html report.html   # support: a customer's bundle
+      gcready diagnose bundle.json                   # why are deletes stuck?
+      gcready explain bucket-versioning              # what a check looks at and how to fix it
       gcready requirements                           # the requirements table
     """
 
@@ -325,75 +327,67 @@ def _load_requirements(path: Path | None) -> object:
         _die(str(exc))
 
 
+def _report_options(func: click.decorators.FC) -> click.decorators.FC:
+    options = [
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(FORMATS),
+            default="text",
+            show_default=True,
+            help="Format written to stdout (or --output).",
+        ),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(path_type=str),
+            help="Write the --format report to this file instead of stdout.",
+        ),
+        click.option(
+            "--json",
+            "json_out",
+            type=click.Path(path_type=str),
+            metavar="FILE",
+            help="Also write a JSON report to FILE.",
+        ),
+        click.option(
+            "--html",
+            "html_out",
+            type=click.Path(path_type=str),
+            metavar="FILE",
+            help="Also write an HTML report to FILE.",
+        ),
+        click.option(
+            "--text",
+            "text_out",
+            type=click.Path(path_type=str),
+            metavar="FILE",
+            help="Also write a text report to FILE.",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(["fail", "warn"]),
+            default="fail",
+            show_default=True,
+            help="With warn, warnings exit 4.",
+        ),
+        click.option(
+            "--color/--no-color",
+            default=None,
+            help="Colour the text report (default: on a terminal, unless NO_COLOR is set).",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 @main.command(epilog=EPILOG)
 @_audit_options
 @_probe_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Format written to stdout (or --output).",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=str),
-    help="Write the --format report to this file instead of stdout.",
-)
-@click.option(
-    "--json",
-    "json_out",
-    type=click.Path(path_type=str),
-    metavar="FILE",
-    help="Also write a JSON report to FILE.",
-)
-@click.option(
-    "--html",
-    "html_out",
-    type=click.Path(path_type=str),
-    metavar="FILE",
-    help="Also write an HTML report to FILE.",
-)
-@click.option(
-    "--text",
-    "text_out",
-    type=click.Path(path_type=str),
-    metavar="FILE",
-    help="Also write a text report to FILE.",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["fail", "warn"]),
-    default="fail",
-    show_default=True,
-    help="With warn, warnings exit 4.",
-)
-@click.option(
-    "--color/--no-color",
-    default=None,
-    help="Colour the text report (default: on a terminal, unless NO_COLOR is set).",
-)
-@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
-def audit(
-    paths: tuple[str, ...],
-    kinds: tuple[str, ...],
-    deployment: str | None,
-    buckets: tuple[str, ...],
-    environment: bool | None,
-    requirements_file: Path | None,
-    offline: bool,
-    fmt: str,
-    output: str | None,
-    json_out: str | None,
-    html_out: str | None,
-    text_out: str | None,
-    fail_on: str,
-    color: bool | None,
-    quiet: bool,
-    **probe_params: object,
-) -> None:
+@_report_options
+def audit(**params: object) -> None:
     """Audit a deployment's readiness for artifact garbage collection.
 
     PATHS are files or folders (searched recursively): Helm values of the operator-wandb chart,
@@ -406,23 +400,68 @@ def audit(
     AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN) or the keys inside a
     W&B bucket URL. Buckets a bundle already recorded are not probed again.
     """
+    _report_command("audit", params)
+
+
+@main.command(epilog=EPILOG)
+@_audit_options
+@_probe_options
+@_report_options
+def diagnose(**params: object) -> None:
+    """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
+
+    Same inputs, probes, formats and exit codes as `audit`. Causes are ranked from "garbage
+    collection never runs here", through "it runs but the bucket holds the bytes" (Object Lock,
+    retention, no noncurrent-version expiry, immutability…), to what only delays; then the causes
+    no setting can show (files shared with other versions, protected aliases, GC being periodic,
+    Dedicated Cloud's retention window), with how to check each.
+    """
+    _report_command("diagnose", params)
+
+
+def _report_command(command: str, params: dict[str, object]) -> None:
     from gcready.model import DeploymentType, Evidence
     from gcready.pipeline import analyze
     from gcready.requirements import Requirements
 
-    reqs = _load_requirements(requirements_file)
+    reqs = _load_requirements(params.pop("requirements_file"))  # type: ignore[arg-type]
     assert isinstance(reqs, Requirements)
-    evidence = _gather(paths, kinds, buckets, environment, offline, probe_params)
+    offline = bool(params.pop("offline"))
+    evidence = _gather(
+        params.pop("paths"),  # type: ignore[arg-type]
+        params.pop("kinds"),  # type: ignore[arg-type]
+        params.pop("buckets"),  # type: ignore[arg-type]
+        params.pop("environment"),  # type: ignore[arg-type]
+        offline,
+        params,
+    )
     assert isinstance(evidence, Evidence)
+    deployment = params["deployment"]
     report = analyze(
         evidence,
         reqs,
-        override=DeploymentType(deployment) if deployment else None,
-        command="audit",
+        override=DeploymentType(str(deployment)) if deployment else None,
+        command=command,
         offline=offline,
     )
-    code = report.exit_code(fail_on_warn=fail_on == "warn")
-    _emit(report, fmt, output, json_out, html_out, text_out, color, quiet, code)
+    if command == "diagnose":
+        from dataclasses import replace
+
+        from gcready.diagnosis import diagnose as rank_causes
+
+        report = replace(report, diagnosis=rank_causes(report))
+    code = report.exit_code(fail_on_warn=params["fail_on"] == "warn")
+    _emit(
+        report,
+        str(params["fmt"]),
+        params["output"],  # type: ignore[arg-type]
+        params["json_out"],  # type: ignore[arg-type]
+        params["html_out"],  # type: ignore[arg-type]
+        params["text_out"],  # type: ignore[arg-type]
+        params["color"],  # type: ignore[arg-type]
+        bool(params["quiet"]),
+        code,
+    )
     sys.exit(code)
 
 
@@ -500,6 +539,44 @@ def collect(
             f"component(s), {len(evidence.unique_buckets())} bucket(s), {len(evidence.bucket_states)} live state(s)"
         )
     sys.exit(EXIT_INPUT if evidence.errors else EXIT_OK)
+
+
+@main.command()
+@click.argument("check_id", required=False)
+def explain(check_id: str | None) -> None:
+    """What a check looks at, why it matters for garbage collection, and how to fix it.
+
+    Without CHECK_ID, lists every check id with its title.
+    """
+    from gcready.checks import CATALOG, by_id
+
+    if check_id is None:
+        width = max(len(c.meta.id) for c in CATALOG)
+        for check in CATALOG:
+            click.echo(f"{check.meta.id:<{width}}  {check.meta.title}")
+        return
+    found = by_id(check_id)
+    if found is None:
+        _die(f"no check {check_id!r}; known: {', '.join(c.meta.id for c in CATALOG)}")
+    meta = found.meta
+    lines = [
+        f"{meta.id}: {meta.title}",
+        f"severity: {meta.severity.value}; requirement: {meta.requirement or '(beyond the requirements table)'}; "
+        f"diagnosis tier: {meta.tier.name.lower().replace('_', '-')}",
+        "",
+        "What it looks at:",
+        f"  {meta.description}",
+        "",
+        "Why it matters for garbage collection:",
+        f"  {meta.why}",
+    ]
+    if meta.examples:
+        lines += ["", "Fixes (example names; reports print them with your bucket, endpoint and region):"]
+        for fix in meta.examples:
+            title = f": {fix.title}" if fix.title else ""
+            lines.append(f"  ({fix.kind.value}){title}")
+            lines += [f"      {line}" for line in fix.text.splitlines()]
+    click.echo("\n".join(lines))
 
 
 @main.command()

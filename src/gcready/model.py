@@ -432,6 +432,34 @@ def worst(statuses: tuple[Status, ...] | list[Status]) -> Status:
 
 
 @dataclass(frozen=True)
+class Cause:
+    """One answer to "why are my deletes stuck?", ranked: its findings carry the evidence and fixes."""
+
+    rank: int
+    tier: str  # "gc-never-runs", "gc-cannot-delete", "storage-held", "delay", "context"
+    title: str
+    explanation: str
+    findings: tuple[Finding, ...]
+    confirmed: bool  # False when gcready could not read the setting (an unknown): check it first
+
+
+@dataclass(frozen=True)
+class UnseenCause:
+    """A cause gcready cannot see from storage settings and configuration, and how to check it."""
+
+    title: str
+    detail: str
+    how_to_check: str
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    headline: str
+    causes: tuple[Cause, ...]
+    unseen: tuple[UnseenCause, ...]
+
+
+@dataclass(frozen=True)
 class Report:
     """One audit's result: what a format renders and the CLI turns into an exit code."""
 
@@ -448,6 +476,7 @@ class Report:
     errors: tuple[InputError, ...] = ()
     notes: tuple[Note, ...] = ()
     env_var: str = "GORILLA_ARTIFACT_GC_ENABLED"
+    diagnosis: Diagnosis | None = None  # set by `gcready diagnose`
 
     def check_statuses(self) -> dict[str, Status]:
         """The worst status of each check id, in the order the checks ran."""

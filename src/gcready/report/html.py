@@ -115,4 +115,28 @@ def _context(report: Report) -> dict[str, Any]:
             for e in report.errors
         ],
         "inputs": [{"path": i.path, "kind": i.kind.value} for i in report.inputs],
+        "diagnosis": _diagnosis(report),
+    }
+
+
+def _diagnosis(report: Report) -> dict[str, Any] | None:
+    diagnosis = report.diagnosis
+    if diagnosis is None:
+        return None
+    return {
+        "headline": diagnosis.headline,
+        "causes": [
+            {
+                "rank": c.rank,
+                "tier": c.tier,
+                "title": c.title,
+                "explanation": c.explanation,
+                "confirmed": c.confirmed,
+                "findings": [_finding(f) for f in c.findings],
+            }
+            for c in diagnosis.causes
+        ],
+        "unseen": [
+            {"title": u.title, "detail": u.detail, "how_to_check": u.how_to_check} for u in diagnosis.unseen
+        ],
     }

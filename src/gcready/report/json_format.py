@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import json
 
-from gcready.model import JSON, Deployment, DeploymentType, Finding, Fix, Report, RequirementView, Status
+from gcready.model import (
+    JSON,
+    Deployment,
+    DeploymentType,
+    Diagnosis,
+    Finding,
+    Fix,
+    Report,
+    RequirementView,
+    Status,
+)
 
 SCHEMA_ID = "gcready-report/1"
 TOOL_NAME = "gcready"
@@ -41,6 +51,27 @@ def to_dict(report: Report) -> dict[str, JSON]:
         "inputs": [{"path": i.path, "kind": i.kind.value} for i in report.inputs],
         "errors": [{"source": e.source, "line": e.line, "message": e.message} for e in report.errors],
         "notes": [{"text": n.text, "origin": n.origin.to_json()} for n in report.notes],
+        "diagnosis": _diagnosis(report.diagnosis) if report.diagnosis is not None else None,
+    }
+
+
+def _diagnosis(diagnosis: Diagnosis) -> dict[str, JSON]:
+    return {
+        "headline": diagnosis.headline,
+        "causes": [
+            {
+                "rank": cause.rank,
+                "tier": cause.tier,
+                "title": cause.title,
+                "explanation": cause.explanation,
+                "confirmed": cause.confirmed,
+                "findings": [_finding(f) for f in cause.findings],
+            }
+            for cause in diagnosis.causes
+        ],
+        "unseen": [
+            {"title": u.title, "detail": u.detail, "how_to_check": u.how_to_check} for u in diagnosis.unseen
+        ],
     }
 
 

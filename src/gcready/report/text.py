@@ -33,6 +33,7 @@ _STEP = "  "
 def render(report: Report, *, color: bool = False) -> str:
     """The report as plain text; ``color`` adds ANSI colours to the status tags."""
     lines: list[str] = [f"gcready: {_clean(headline(report))}", ""]
+    lines += _diagnosis(report, color)
     lines += _deployment(report)
     lines += _requirements(report)
     lines += _findings(report, color)
@@ -110,6 +111,29 @@ def _row(view: RequirementView, env_var: str) -> str:
     env = "required" if view.env_var else "not required"
     versioning = "required" if view.versioning else "not required"
     return f"{env_var}=true {env}; bucket versioning {versioning}"
+
+
+def _diagnosis(report: Report, color: bool) -> list[str]:
+    """`gcready diagnose`: the ranked causes first, each with its evidence and fixes."""
+    diagnosis = report.diagnosis
+    if diagnosis is None:
+        return []
+    lines = ["Why deletes are stuck:", f"{_STEP}{_clean(diagnosis.headline)}", ""]
+    for cause in diagnosis.causes:
+        mark = "" if cause.confirmed else " (not confirmed)"
+        lines.append(f"{cause.rank}. [{cause.tier}]{mark} {_clean(cause.title)}")
+        lines += _block(cause.explanation, _STEP * 2)
+        for finding in cause.findings:
+            lines += _finding(finding, color)
+        lines.append("")
+    if diagnosis.unseen:
+        lines.append("Causes gcready cannot see from storage or configuration, and how to check them:")
+        for unseen in diagnosis.unseen:
+            lines.append(f"{_STEP}- {_clean(unseen.title)}")
+            lines += _block(unseen.detail, _STEP * 2)
+            lines += _block("how to check: " + unseen.how_to_check, _STEP * 2)
+        lines.append("")
+    return lines
 
 
 def _findings(report: Report, color: bool) -> list[str]:

@@ -1,0 +1,130 @@
+"""`gcready diagnose`: the findings of an audit, ranked as the answer to "why are my deletes stuck?".
+
+Causes are ordered by how completely they explain the symptom: first what keeps the collector from
+running at all, then what keeps it from deleting, then what keeps deleted bytes held, then what only
+delays. A cause gcready could not confirm (an ``unknown``) ranks after the confirmed ones of its tier.
+What no storage setting or configuration can show is listed with how to check it.
+"""
+
+from __future__ import annotations
+
+from gcready.checks import by_id
+from gcready.checks.base import Tier
+from gcready.detect import DEDICATED
+from gcready.model import Cause, Diagnosis, Finding, Report, Severity, Status, UnseenCause
+
+_TIER_NAMES = {
+    Tier.GC_NEVER_RUNS: "gc-never-runs",
+    Tier.GC_CANNOT_DELETE: "gc-cannot-delete",
+    Tier.STORAGE_HELD: "storage-held",
+    Tier.DELAY: "delay",
+    Tier.CONTEXT: "context",
+}
+_TIER_EXPLANATIONS = {
+    Tier.GC_NEVER_RUNS: "Garbage collection never runs here, so no delete ever frees storage.",
+    Tier.GC_CANNOT_DELETE: "The collector runs, but the bucket does not give it what it needs to remove files.",
+    Tier.STORAGE_HELD: "The collector deletes, but the storage provider keeps the bytes.",
+    Tier.DELAY: "Storage is freed, but later than the delete.",
+    Tier.CONTEXT: "Context that bears on the deletes.",
+}
+_STATUS_WEIGHT = {Status.FAIL: 0, Status.ERROR: 0, Status.WARN: 1, Status.UNKNOWN: 2, Status.INFO: 3}
+_SEVERITY_WEIGHT = {s: i for i, s in enumerate(Severity)}
+
+
+def _tier(finding: Finding) -> Tier:
+    check = by_id(finding.check)
+    return check.meta.tier if check is not None else Tier.CONTEXT
+
+
+def _is_cause(finding: Finding, tier: Tier) -> bool:
+    """Fails, warnings and unknowns of the causal tiers; information only where it explains a delay."""
+    if tier is Tier.CONTEXT:
+        return False
+    if finding.status in (Status.FAIL, Status.ERROR, Status.WARN, Status.UNKNOWN):
+        return True
+    return finding.status is Status.INFO and tier is Tier.DELAY
+
+
+def unseen_causes(report: Report) -> tuple[UnseenCause, ...]:
+    """Causes outside storage settings and configuration, with how a person can check each."""
+    causes = [
+        UnseenCause(
+            "Files shared with other artifact versions",
+            "W&B deduplicates files: the collector removes a deleted version's files only if no earlier or "
+            "later version of the artifact uses them. Deleting one version of a series of near-identical "
+            "versions frees little.",
+            "Compare the deleted version's manifest with its neighbours: wandb.Api().artifact("
+            "'entity/project/name:vN').manifest.entries — shared digests stay in storage until every "
+            "version that uses them is deleted.",
+        ),
+        UnseenCause(
+            "Protected aliases and registry links",
+            "A version with an alias (such as 'latest') or linked to the registry is not deleted unless "
+            "the delete removes the aliases too.",
+            "List the versions' aliases: [(v.name, v.aliases) for v in api.artifact_versions(TYPE, NAME)]; "
+            "delete with artifact.delete(delete_aliases=True), and unlink registry links first.",
+        ),
+        UnseenCause(
+            "Garbage collection is periodic and best-effort",
+            "Soft-deleted artifacts are collected on a schedule with no timing guarantee; on W&B's cloud, "
+            "storage meters can take about 24 hours to drop.",
+            "Wait a full day after the delete before concluding, and compare the bucket's size over days "
+            "(storage metrics, not the W&B usage page alone).",
+        ),
+    ]
+    if report.deployment.candidates & DEDICATED:
+        causes.append(
+            UnseenCause(
+                "Dedicated Cloud's retention window",
+                "Dedicated Cloud keeps deleted data for a retention period (7 days by default, "
+                "GORILLA_DATA_RETENTION_PERIOD) before it is removed.",
+                "Ask W&B support for your instance's retention period and check again after it.",
+            )
+        )
+    return tuple(causes)
+
+
+def diagnose(report: Report) -> Diagnosis:
+    """Rank the report's findings into causes; never invent one the evidence does not show."""
+    ranked: list[tuple[tuple[int, int, int, int, int], Finding, Tier]] = []
+    for order, finding in enumerate(report.findings):
+        tier = _tier(finding)
+        if not _is_cause(finding, tier):
+            continue
+        # confirmed causes first (by tier), then what could not be checked, then what only delays
+        group = 2 if tier >= Tier.DELAY else (1 if finding.status is Status.UNKNOWN else 0)
+        key = (group, int(tier), _STATUS_WEIGHT[finding.status], _SEVERITY_WEIGHT[finding.severity], order)
+        ranked.append((key, finding, tier))
+    ranked.sort(key=lambda item: item[0])
+    causes = tuple(
+        Cause(
+            rank=rank,
+            tier=_TIER_NAMES[tier],
+            title=finding.title,
+            explanation=_TIER_EXPLANATIONS[tier]
+            + (
+                " gcready could not confirm it: " + (finding.needs or "see the finding")
+                if finding.status is Status.UNKNOWN
+                else ""
+            ),
+            findings=(finding,),
+            confirmed=finding.status is not Status.UNKNOWN,
+        )
+        for rank, (_, finding, tier) in enumerate(ranked, start=1)
+    )
+    return Diagnosis(_headline(causes), causes, unseen_causes(report))
+
+
+def _headline(causes: tuple[Cause, ...]) -> str:
+    confirmed = [
+        c for c in causes if c.confirmed and c.tier in ("gc-never-runs", "gc-cannot-delete", "storage-held")
+    ]
+    if confirmed:
+        top = confirmed[0]
+        return f"Most likely cause: {top.title}"
+    unconfirmed = [c for c in causes if not c.confirmed]
+    if unconfirmed:
+        return f"Nothing confirmed yet; first check: {unconfirmed[0].title}"
+    if causes:
+        return f"Nothing on the storage side keeps the bytes; {causes[0].title}"
+    return "Nothing on the storage side or in the configuration explains stuck deletes; see the causes gcready cannot see"
