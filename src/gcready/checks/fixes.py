@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 
 from gcready.model import BucketRef, Component, ComponentKind, Fix, FixKind, Provider
@@ -46,9 +47,21 @@ def env_var_fixes(name: str, value: str, component: Component | None) -> tuple[F
             Fix(FixKind.CLI, f"{name}={value}", f"add this line to {where} and restart the W&B server")
         )
         return (*fixes, helm)
-    if component is not None and "WeightsAndBiases" in component.name:
-        return (*fixes, cr, helm, terraform)
-    return (*fixes, helm, cr, terraform)
+    helm_cli = Fix(
+        FixKind.CLI,
+        f"helm upgrade wandb wandb/operator-wandb --reuse-values --set-string global.extraEnv.{name}={value}",
+        "a release installed with the operator-wandb chart",
+    )
+    if component is not None and "WeightsAndBiases/" in component.name:
+        resource = component.name.split("WeightsAndBiases/", 1)[1].rstrip(")")
+        patch = json.dumps({"spec": {"values": {"global": {"extraEnv": {name: value}}}}}, separators=(",", ":"))
+        kubectl = Fix(
+            FixKind.CLI,
+            f"kubectl patch weightsandbiases {_q(resource)} --type merge -p {_q(patch)}",
+            "the live operator resource (add -n NAMESPACE)",
+        )
+        return (*fixes, kubectl, cr, helm, terraform)
+    return (*fixes, helm, helm_cli, cr, terraform)
 
 
 def versioning_fixes(bucket: BucketRef) -> tuple[Fix, ...]:
