@@ -29,7 +29,7 @@ DEPLOYMENT_IDS = (
     "customer-managed-cloud",
     "customer-managed-onprem",
 )
-SOURCE_KINDS = ("dotenv", "kubernetes", "wandb-cr", "helm-values", "bundle")
+SOURCE_KINDS = ("dotenv", "kubernetes", "wandb-cr", "helm-values", "bundle", "terraform", "compose", "helm-legacy")
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_FAIL, EXIT_WARN, EXIT_UNKNOWN = 0, 1, 2, 3, 4, 5
 FORMATS = ("text", "json", "html")

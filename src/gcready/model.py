@@ -74,6 +74,9 @@ class SourceKind(enum.StrEnum):
     WANDB_CR = "wandb-cr"
     HELM_VALUES = "helm-values"
     BUNDLE = "bundle"
+    TERRAFORM = "terraform"  # HCL (*.tf, *.tfvars) or `terraform show -json` plan/state
+    COMPOSE = "compose"  # docker-compose files
+    HELM_LEGACY = "helm-legacy"  # values of the legacy `wandb` chart
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,8 @@ class EnvValue:
 
 class ComponentKind(enum.StrEnum):
     HELM_COMPONENT = "helm-component"
+    TERRAFORM_MODULE = "terraform-module"
+    COMPOSE_SERVICE = "compose-service"
     K8S_CONTAINER = "k8s-container"
     DOTENV = "dotenv"
     PROCESS_ENV = "process-env"
