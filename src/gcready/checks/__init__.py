@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from gcready.checks import bucket_versioning, deployment_type, gc_env_flag, ssc_provider
+from gcready.checks import (
+    azure_immutability,
+    azure_management_plane,
+    bucket_versioning,
+    data_retention_period,
+    deployment_type,
+    gc_env_flag,
+    gc_flag_components,
+    gcs_retention_policy,
+    glue_gc_flag,
+    mfa_delete,
+    noncurrent_expiry,
+    object_lock,
+    soft_delete_hold,
+    ssc_provider,
+)
 from gcready.checks.base import Check, CheckContext
 from gcready.model import Deployment, Evidence, Finding
 from gcready.requirements import Requirements
@@ -12,6 +27,17 @@ CATALOG: tuple[Check, ...] = (
     gc_env_flag.CHECK,
     bucket_versioning.CHECK,
     ssc_provider.CHECK,
+    # why deletes are stuck: settings beyond the requirements table (warn / info, never fail)
+    gc_flag_components.CHECK,
+    object_lock.CHECK,
+    mfa_delete.CHECK,
+    noncurrent_expiry.CHECK,
+    gcs_retention_policy.CHECK,
+    azure_immutability.CHECK,
+    azure_management_plane.CHECK,
+    soft_delete_hold.CHECK,
+    data_retention_period.CHECK,
+    glue_gc_flag.CHECK,
 )
 
 

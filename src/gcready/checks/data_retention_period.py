@@ -1,0 +1,92 @@
+"""data-retention-period: GORILLA_DATA_RETENTION_PERIOD delays deletion (a delay, not a failure)."""
+
+from __future__ import annotations
+
+import re
+
+from gcready.checks.base import Check, CheckContext, CheckMeta, Tier
+from gcready.checks.blocker_common import env_sightings, sighting_facts
+from gcready.model import Finding, Severity, Status
+
+VAR = "GORILLA_DATA_RETENTION_PERIOD"
+_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+
+META = CheckMeta(
+    id="data-retention-period",
+    title=f"{VAR} (deletion delay)",
+    severity=Severity.INFO,
+    requirement=None,
+    description=f"Reports {VAR} wherever a W&B server component sets it, as a Go duration.",
+    why="W&B keeps deleted data for this period before removing it (Dedicated Cloud's default is 7 days; "
+    "it applies to run data): storage is freed that much later. A delay, not a failure.",
+    tier=Tier.DELAY,
+)
+
+
+def go_duration_seconds(text: str) -> float | None:
+    """Seconds in a Go ``time.ParseDuration`` string (``168h``, ``1h30m``, ``-0``…), else None."""
+    body = text.strip()
+    if body in ("0", "+0", "-0"):
+        return 0.0
+    sign = -1.0 if body.startswith("-") else 1.0
+    body = body.lstrip("+-")
+    if not body:
+        return None
+    total, pos = 0.0, 0
+    for match in _PART.finditer(body):
+        if match.start() != pos:
+            return None
+        total += float(match.group(1)) * _UNITS[match.group(2)]
+        pos = match.end()
+    return sign * total if pos == len(body) else None
+
+
+def _human(seconds: float) -> str:
+    if seconds >= 86400 and seconds % 86400 == 0:
+        return f"{int(seconds // 86400)} day(s)"
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{int(seconds // 3600)} hour(s)"
+    return f"{seconds:g} second(s)"
+
+
+def run(ctx: CheckContext) -> list[Finding]:
+    seen = env_sightings(ctx.evidence.components, VAR)
+    if not seen:
+        return [
+            Finding(
+                check=META.id,
+                status=Status.SKIP,
+                severity=Severity.INFO,
+                title=f"{VAR} not set in any component among the inputs",
+                detail="The server's default retention of deleted data applies.",
+                resource="W&B server",
+            )
+        ]
+    findings = []
+    for value, found in seen.items():
+        seconds = go_duration_seconds(value)
+        how_long = (
+            f"{value} ({_human(seconds)})"
+            if seconds is not None and seconds > 0
+            else f"{value!r} (not a Go duration the server would accept)"
+            if seconds is None and value != "(not readable)"
+            else value
+        )
+        findings.append(
+            Finding(
+                check=META.id,
+                status=Status.INFO,
+                severity=Severity.INFO,
+                title=f"{VAR} is {how_long}: deleted data is kept that long before it is removed",
+                detail=f"The W&B server keeps deleted data for {how_long} before removing it, so storage "
+                "is freed that much later than the delete. This is a delay, not a failure (W&B documents it "
+                "for run data; Dedicated Cloud's default is 7 days).",
+                resource=", ".join(c.name for c, _ in found),
+                evidence=sighting_facts(VAR, found),
+            )
+        )
+    return findings
+
+
+CHECK = Check(META, run)

@@ -1,0 +1,145 @@
+"""gc-flag-components: the GC flag is set where the collector runs, not only in other components.
+
+A common slip: GORILLA_ARTIFACT_GC_ENABLED=true lands in glue, parquet or console (or in a global value
+that the app component then overrides), while the component that runs the garbage collector does not
+have it: the configuration "has the flag", and deletes still never free storage.
+"""
+
+from __future__ import annotations
+
+from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, Tier, applies
+from gcready.checks.blocker_fixes import component_flag_fixes
+from gcready.checks.fixes import env_var_fixes
+from gcready.goparse import parse_bool
+from gcready.model import Component, Fact, Finding, Severity, Status
+
+META = CheckMeta(
+    id="gc-flag-components",
+    title="GC flag set where the collector runs",
+    severity=Severity.HIGH,
+    requirement=None,
+    description="Compares GORILLA_ARTIFACT_GC_ENABLED across the W&B server components: set true in some "
+    "(glue, parquet, console…) but not in the component that runs the garbage collector.",
+    why="Only the component that runs the collector reads the flag; setting it elsewhere looks right and "
+    "changes nothing.",
+    tier=Tier.GC_NEVER_RUNS,
+    examples=env_var_fixes("GORILLA_ARTIFACT_GC_ENABLED", "true", None)[:1],
+)
+
+
+def _skip(title: str, detail: str) -> list[Finding]:
+    return [
+        Finding(
+            check=META.id,
+            status=Status.SKIP,
+            severity=Severity.INFO,
+            title=title,
+            detail=detail,
+            resource="W&B server",
+        )
+    ]
+
+
+def _shown(component: Component, var: str) -> str:
+    value = component.get(var)
+    if value is None:
+        return "not set"
+    return repr(value.value) if value.value is not None else "(not readable)"
+
+
+def run(ctx: CheckContext) -> list[Finding]:
+    var, want = ctx.requirements.env_var, ctx.requirements.env_value
+    components = list(ctx.evidence.components)
+    if not components:
+        return _skip("No W&B server components among the inputs", "Nothing to compare.")
+    if applies(ctx.deployment.candidates, lambda t: ctx.requirements.row(t).env_var) is Applies.NONE:
+        return _skip(
+            f"{var} not required for this deployment type",
+            "W&B runs garbage collection itself on shared and dedicated cloud.",
+        )
+    runners = [c for c in components if c.runs_gc]
+    others = [c for c in components if not c.runs_gc]
+    if not runners or not others:
+        return _skip(
+            "Only one kind of server component among the inputs",
+            "The flag can only be misplaced when components that do not run the collector are present too.",
+        )
+    on_elsewhere = [
+        c for c in others if (v := c.get(var)) is not None and v.value is not None and parse_bool(v.value)
+    ]
+    findings: list[Finding] = []
+    for runner in runners:
+        value = runner.get(var)
+        facts = (
+            Fact(
+                f"{var} in {runner.name} (runs GC)",
+                _shown(runner, var),
+                value.origin if value else runner.origin,
+            ),
+            *(
+                Fact(f"{var} in {c.name}", _shown(c, var), v.origin)
+                for c in on_elsewhere
+                if (v := c.get(var)) is not None
+            ),
+        )
+        if value is not None and value.value is not None and parse_bool(value.value) is True:
+            findings.append(
+                Finding(
+                    check=META.id,
+                    status=Status.PASS,
+                    severity=Severity.INFO,
+                    title=f"{var} is true in {runner.name}, where the collector runs",
+                    detail="The component that runs the garbage collector has the flag.",
+                    resource=runner.name,
+                    evidence=facts,
+                )
+            )
+            continue
+        if not on_elsewhere:
+            findings.append(
+                Finding(
+                    check=META.id,
+                    status=Status.PASS,
+                    severity=Severity.INFO,
+                    title=f"{var} is not set true in any component: nothing misplaced",
+                    detail="No component that does not run the collector has the flag either; gc-env-flag "
+                    "judges the collector's value.",
+                    resource=runner.name,
+                    evidence=facts,
+                )
+            )
+            continue
+        names = ", ".join(c.name for c in on_elsewhere)
+        if value is not None and value.value is None:
+            findings.append(
+                Finding(
+                    check=META.id,
+                    status=Status.UNKNOWN,
+                    severity=META.severity,
+                    title=f"{var} is true in {names}; its value in {runner.name} cannot be read",
+                    detail=f"{runner.name}: {value.unresolved or 'the value is not among the inputs'}.",
+                    resource=runner.name,
+                    evidence=facts,
+                    needs="the value: put the ConfigMap among the inputs, or check the running server "
+                    f"(kubectl exec … -- printenv {var})",
+                )
+            )
+            continue
+        findings.append(
+            Finding(
+                check=META.id,
+                status=Status.WARN,
+                severity=META.severity,
+                title=f"{var} is true in {names} but {_shown(runner, var)} in {runner.name}, which runs GC",
+                detail=f"The flag is set true in {names}, which do not run the garbage collector, but "
+                f"{runner.name} has it {_shown(runner, var)}. Only {runner.name} runs the collector: "
+                "deleted artifacts are not collected.",
+                resource=runner.name,
+                evidence=facts,
+                fixes=component_flag_fixes(var, want, runner),
+            )
+        )
+    return findings
+
+
+CHECK = Check(META, run)

@@ -1,0 +1,80 @@
+"""gcs-retention-policy: a GCS retention policy (Bucket Lock) blocks deletes until objects are old enough."""
+
+from __future__ import annotations
+
+from gcready.checks.base import Check, CheckContext, CheckMeta, Tier
+from gcready.checks.blocker_common import Got, Judge, run_per_bucket
+from gcready.checks.blocker_fixes import gcs_retention_fixes
+from gcready.checks.fixes import example_buckets
+from gcready.model import Finding, Provider, Severity, Status
+
+META = CheckMeta(
+    id="gcs-retention-policy",
+    title="GCS bucket retention policy",
+    severity=Severity.MEDIUM,
+    requirement=None,
+    description="Reads each GCS bucket's retention policy (Bucket Lock): its period and whether it is locked.",
+    why="No object can be deleted or replaced before it is older than the retention period, so GC deletes "
+    "fail until then; a locked policy can be neither removed nor shortened. Object versioning, which W&B "
+    "needs on GCS, cannot be combined with a retention policy.",
+    tier=Tier.STORAGE_HELD,
+    examples=gcs_retention_fixes(example_buckets()[2], locked=False)[:2],
+)
+
+
+def run(ctx: CheckContext) -> list[Finding]:
+    return run_per_bucket(ctx, META, frozenset({Provider.GCP}), _judge)
+
+
+def _period(seconds: int) -> str:
+    if seconds % 86400 == 0:
+        return f"{seconds // 86400} day(s)"
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} hour(s)"
+    return f"{seconds} second(s)"
+
+
+def _judge(judge: Judge) -> Finding:
+    bucket = judge.target.bucket
+    skipped = judge.unsupported("retention", "Retention policy", "the endpoint has no retention policies.")
+    if skipped is not None:
+        return skipped
+    got = judge.read("retention", "Retention policy")
+    if not isinstance(got, Got):
+        return got
+    value = got.value
+    if value is None:
+        return judge.finding(
+            Status.PASS,
+            f"No retention policy on {bucket.label}",
+            "Objects can be deleted at any age: GC deletes are not blocked by a retention policy.",
+        )
+    if not isinstance(value, dict) or not isinstance(value.get("seconds"), int):
+        return judge.not_understood("retention", "Retention policy", value)
+    seconds = int(value["seconds"])
+    locked = value.get("locked") is True
+    state = judge.target.state
+    versioning = state.setting("versioning") if state is not None else None
+    versioned = versioning is not None and versioning.ok and versioning.value == "enabled"
+    detail = (
+        f"No object can be deleted before it is {_period(seconds)} old: the garbage collector's deletes of "
+        "younger files fail, and their bytes stay until then."
+    )
+    if locked:
+        detail += " The policy is locked: it can be neither removed nor shortened."
+    if versioned:
+        detail += (
+            " The bucket also has object versioning on, and object versioning can't be combined with a "
+            "retention policy: W&B needs versioning on GCS, so the retention policy has to go."
+        )
+    return judge.finding(
+        Status.WARN,
+        f"{'Locked r' if locked else 'R'}etention policy of {_period(seconds)} on {bucket.label}: "
+        "deletes are blocked until objects are old enough",
+        detail,
+        fixes=gcs_retention_fixes(bucket, locked),
+        severity=Severity.HIGH if locked else Severity.MEDIUM,
+    )
+
+
+CHECK = Check(META, run)

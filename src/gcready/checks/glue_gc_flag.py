@@ -1,0 +1,51 @@
+"""glue-gc-flag: GORILLA_GLUE_ARTIFACT_GC_ENABLED, reported as context (its effect is unconfirmed)."""
+
+from __future__ import annotations
+
+from gcready.checks.base import Check, CheckContext, CheckMeta, Tier
+from gcready.checks.blocker_common import env_sightings, sighting_facts
+from gcready.model import Finding, Severity, Status
+
+VAR = "GORILLA_GLUE_ARTIFACT_GC_ENABLED"
+
+META = CheckMeta(
+    id="glue-gc-flag",
+    title=f"{VAR} (glue component)",
+    severity=Severity.INFO,
+    requirement=None,
+    description=f"Reports {VAR} wherever a W&B server component sets it.",
+    why="The operator chart hard-codes it false for the glue component; how it relates to "
+    "GORILLA_ARTIFACT_GC_ENABLED is unconfirmed, so it is context, not a verdict.",
+    tier=Tier.CONTEXT,
+)
+
+
+def run(ctx: CheckContext) -> list[Finding]:
+    seen = env_sightings(ctx.evidence.components, VAR)
+    if not seen:
+        return [
+            Finding(
+                check=META.id,
+                status=Status.SKIP,
+                severity=Severity.INFO,
+                title=f"{VAR} not set in any component among the inputs",
+                detail="Nothing to report (the operator chart sets it false for glue when it renders).",
+                resource="W&B server",
+            )
+        ]
+    return [
+        Finding(
+            check=META.id,
+            status=Status.INFO,
+            severity=Severity.INFO,
+            title=f"{VAR} is {value!r} in " + ", ".join(c.name for c, _ in found),
+            detail="Relation to the main flag (GORILLA_ARTIFACT_GC_ENABLED) unconfirmed; the operator chart "
+            "hard-codes it false for glue. Not a verdict: the collector is judged by gc-env-flag.",
+            resource=", ".join(c.name for c, _ in found),
+            evidence=sighting_facts(VAR, found),
+        )
+        for value, found in seen.items()
+    ]
+
+
+CHECK = Check(META, run)

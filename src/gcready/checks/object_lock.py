@@ -1,0 +1,80 @@
+"""object-lock: S3 Object Lock with a default retention locks every new version, so GC cannot free it.
+
+Object Lock needs versioning and cannot be turned off. A locked version cannot be deleted until its
+retention ends: in COMPLIANCE mode no one can shorten or remove it; in GOVERNANCE mode only an
+identity with ``s3:BypassGovernanceRetention`` can (W&B's collector does not).
+"""
+
+from __future__ import annotations
+
+from gcready.checks.base import Check, CheckContext, CheckMeta, Tier
+from gcready.checks.blocker_common import S3_FAMILY, Got, Judge, run_per_bucket
+from gcready.checks.blocker_fixes import object_lock_fixes
+from gcready.checks.fixes import example_buckets
+from gcready.model import Finding, Severity, Status
+
+META = CheckMeta(
+    id="object-lock",
+    title="S3 Object Lock default retention",
+    severity=Severity.HIGH,
+    requirement=None,
+    description="Reads each S3 / MinIO / CoreWeave bucket's Object Lock configuration and its default "
+    "retention (mode, days or years).",
+    why="With a default retention every new object version is locked: a GC delete only adds a delete "
+    "marker and the locked bytes stay until the retention ends (COMPLIANCE: cannot be shortened or "
+    "removed; GOVERNANCE: needs s3:BypassGovernanceRetention).",
+    tier=Tier.STORAGE_HELD,
+    examples=object_lock_fixes(example_buckets()[0], "GOVERNANCE")[:2],
+)
+
+
+def run(ctx: CheckContext) -> list[Finding]:
+    return run_per_bucket(ctx, META, S3_FAMILY, _judge)
+
+
+def _judge(judge: Judge) -> Finding:
+    bucket = judge.target.bucket
+    skipped = judge.unsupported("object_lock", "Object Lock", "no version of this bucket can be locked.")
+    if skipped is not None:
+        return skipped
+    got = judge.read("object_lock", "Object Lock")
+    if not isinstance(got, Got):
+        return got
+    value = got.value
+    if not isinstance(value, dict) or not isinstance(value.get("enabled"), bool):
+        return judge.not_understood("object_lock", "Object Lock", value)
+    if not value["enabled"]:
+        return judge.finding(
+            Status.PASS,
+            f"Object Lock is not enabled on {bucket.label}",
+            "No object version is locked: GC deletes are not held by Object Lock.",
+        )
+    mode = value.get("mode")
+    days, years = value.get("days"), value.get("years")
+    period = f"{days} day(s)" if days else f"{years} year(s)" if years else ""
+    if not mode or not period:
+        return judge.finding(
+            Status.INFO,
+            f"Object Lock is enabled on {bucket.label}, without a default retention",
+            "New versions are not locked by default, but a client can still lock single objects "
+            "(retention or legal hold); Object Lock cannot be turned off.",
+        )
+    mode_text = str(mode).upper()
+    if mode_text == "COMPLIANCE":
+        how = "In COMPLIANCE mode no one, not even the root user, can shorten or remove the retention."
+    else:
+        how = (
+            "In GOVERNANCE mode only an identity with s3:BypassGovernanceRetention can delete a locked "
+            "version before then; W&B's collector does not."
+        )
+    return judge.finding(
+        Status.WARN,
+        f"Object Lock {mode_text} retention of {period} on {bucket.label}: GC cannot free locked versions",
+        f"Every new object version is locked for {period}. A GC delete only adds a delete marker; the "
+        f"locked version and its bytes stay until the retention ends. {how}",
+        fixes=object_lock_fixes(bucket, mode_text),
+        severity=Severity.HIGH if mode_text == "COMPLIANCE" else Severity.MEDIUM,
+    )
+
+
+CHECK = Check(META, run)

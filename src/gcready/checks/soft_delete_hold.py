@@ -1,0 +1,96 @@
+"""soft-delete-hold: GCS soft delete and Azure blob soft delete keep deleted bytes (billed) for N days.
+
+A delay, not a blocker: storage is freed when the window ends. On Azure blob soft delete is what the
+requirements table asks for ("versioning"), so it is reported as information, never as a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from gcready.checks.base import Check, CheckContext, CheckMeta, Tier
+from gcready.checks.blocker_common import Got, Judge, run_per_bucket
+from gcready.checks.blocker_fixes import gcs_soft_delete_fixes
+from gcready.checks.fixes import example_buckets
+from gcready.model import Finding, Provider, Severity, Status
+
+META = CheckMeta(
+    id="soft-delete-hold",
+    title="Soft delete window (GCS soft delete, Azure blob soft delete)",
+    severity=Severity.INFO,
+    requirement=None,
+    description="Reads the GCS soft-delete policy and the Azure blob soft-delete retention of each bucket.",
+    why="Bytes of objects the garbage collector deletes are kept, and billed, for the soft-delete window "
+    "before they are freed: storage meters drop that much later.",
+    tier=Tier.DELAY,
+    examples=gcs_soft_delete_fixes(example_buckets()[2])[:1],
+)
+
+
+def run(ctx: CheckContext) -> list[Finding]:
+    return run_per_bucket(ctx, META, frozenset({Provider.GCP, Provider.AZURE}), _judge)
+
+
+def _num(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _days_text(days: float) -> str:
+    return f"{int(days)}" if days == int(days) else f"{days:g}"
+
+
+def _judge(judge: Judge) -> Finding:
+    bucket = judge.target.bucket
+    skipped = judge.unsupported("soft_delete", "Soft delete", "deleted objects are not kept.")
+    if skipped is not None:
+        return skipped
+    got = judge.read("soft_delete", "Soft delete")
+    if not isinstance(got, Got):
+        # not recorded: skip, not info (an info of this tier would read as a delay that was seen)
+        return replace(got, status=Status.SKIP) if got.status is Status.INFO else got
+    value = got.value
+    if not isinstance(value, dict) or not isinstance(value.get("enabled"), bool):
+        return judge.not_understood("soft_delete", "Soft delete", value)
+    seconds = _num(value.get("seconds"))
+    days = _num(value.get("days"))
+    if days is None and seconds is not None:
+        days = seconds / 86400
+    on = bool(value["enabled"]) or bool(seconds and seconds > 0)
+    if bucket.provider is Provider.GCP:
+        if not on:
+            return judge.finding(
+                Status.PASS,
+                f"Soft delete is off for {bucket.label}: deleted bytes are freed at once",
+                "Objects the garbage collector deletes are not kept. (W&B's secure storage connector page "
+                "asks for soft delete on GCS buckets.)",
+            )
+        if days is None:
+            return judge.not_understood("soft_delete", "Soft delete", value)
+        return judge.finding(
+            Status.INFO,
+            f"{bucket.label}: bytes of GC-deleted objects are kept {_days_text(days)} day(s) before they are freed",
+            f"GCS soft delete keeps every deleted object (and every noncurrent version a lifecycle rule "
+            f"deletes) for {_days_text(days)} day(s), billed, before the bytes are freed. A delay, not a "
+            "failure.",
+            fixes=gcs_soft_delete_fixes(bucket) if days > 7 else (),
+        )
+    if not on:
+        return judge.finding(
+            Status.SKIP,
+            f"Blob soft delete is off for {bucket.label}",
+            "No deleted blob is held; bucket-versioning reports the missing blob soft delete, which the "
+            "requirements table asks for on Azure.",
+        )
+    held = f"{_days_text(days)} day(s)" if days is not None else "the retention period"
+    return judge.finding(
+        Status.INFO,
+        f"{bucket.label}: deleted blobs are held {held} before they are freed",
+        f"Azure blob soft delete keeps every blob the garbage collector deletes for {held}, billed, before "
+        "the bytes are freed. It is required (it is what 'versioning' means on Azure), so this is a delay "
+        "to expect, not a problem.",
+    )
+
+
+CHECK = Check(META, run)
