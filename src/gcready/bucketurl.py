@@ -197,12 +197,15 @@ def parse_helm_bucket(settings: Mapping[str, object], origin: Origin) -> BucketR
     access = settings.get("accessKey")
     secret = settings.get("secretKey")
     creds = None
+    for key in (access, secret):
+        if isinstance(key, str):
+            LEDGER.remember(key)
     if isinstance(access, str) and access and isinstance(secret, str) and secret:
-        LEDGER.remember(access)
-        LEDGER.remember(secret)
         creds = (access, secret)
+    elif provider in ("az", "azure") and isinstance(access, str) and access:
+        creds = ("", access)  # the chart passes the storage account key as accessKey
     had_creds = creds is not None
-    userinfo = f"{MASK}@" if had_creds else ""
+    userinfo = f"{MASK}@" if had_creds else ""  # shown masked, never the keys
 
     if provider == "s3":
         if looks_like_host(name) and path:
@@ -249,6 +252,7 @@ def parse_helm_bucket(settings: Mapping[str, object], origin: Origin) -> BucketR
             display=f"az://{name}/{path}",
             path=prefix or None,
             had_credentials=had_creds,
+            credentials=creds,
         )
     if provider == "cw":
         endpoint = name if looks_like_host(name) and path else None

@@ -29,7 +29,16 @@ DEPLOYMENT_IDS = (
     "customer-managed-cloud",
     "customer-managed-onprem",
 )
-SOURCE_KINDS = ("dotenv", "kubernetes", "wandb-cr", "helm-values", "bundle", "terraform", "compose", "helm-legacy")
+SOURCE_KINDS = (
+    "dotenv",
+    "kubernetes",
+    "wandb-cr",
+    "helm-values",
+    "bundle",
+    "terraform",
+    "compose",
+    "helm-legacy",
+)
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_FAIL, EXIT_WARN, EXIT_UNKNOWN = 0, 1, 2, 3, 4, 5
 FORMATS = ("text", "json", "html")
@@ -213,6 +222,15 @@ def _probe_options(func: click.decorators.FC) -> click.decorators.FC:
             "--no-verify-tls", is_flag=True, help="Do not verify TLS certificates of storage endpoints."
         ),
         click.option(
+            "--azure-subscription",
+            envvar="AZURE_SUBSCRIPTION_ID",
+            help="With --azure-resource-group: also read Azure management-plane settings (blob versioning, "
+            "container soft delete, lifecycle policies); needs gcready[azure-mgmt]. Default: AZURE_SUBSCRIPTION_ID.",
+        ),
+        click.option(
+            "--azure-resource-group", metavar="RG", help="Resource group of the storage account(s)."
+        ),
+        click.option(
             "--bucket-option",
             "bucket_options",
             multiple=True,
@@ -237,6 +255,8 @@ def _build_probe_options(params: dict[str, object]) -> object:
         path_style=params["path_style"],  # type: ignore[arg-type]
         ca_bundle=params["ca_bundle"],  # type: ignore[arg-type]
         verify_tls=not params["no_verify_tls"],
+        azure_subscription=params.get("azure_subscription"),  # type: ignore[arg-type]
+        azure_resource_group=params.get("azure_resource_group"),  # type: ignore[arg-type]
     )
     keys = {
         "endpoint-url": "endpoint_url",

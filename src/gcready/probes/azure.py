@@ -247,4 +247,11 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         return str(kind) if kind else None
 
     builder.set("account_kind", read(account_call, DATA_PERMISSION))
+    if options.azure_subscription and options.azure_resource_group:
+        from gcready.probes.azure_mgmt import read_management_plane
+
+        for name, reading in read_management_plane(
+            bucket.account, options.azure_subscription, options.azure_resource_group, options.timeout
+        ):
+            builder.set(name, reading)
     return builder.build()

@@ -44,6 +44,10 @@ class ProbeOptions:
     ca_bundle: str | None = None
     verify_tls: bool = True
     overrides: tuple[tuple[str, BucketOverride], ...] = ()
+    # Azure management plane (blob versioning, container soft delete, lifecycle policies): read only
+    # when both are given.
+    azure_subscription: str | None = None
+    azure_resource_group: str | None = None
 
     def __post_init__(self) -> None:
         if self.timeout <= 0:
