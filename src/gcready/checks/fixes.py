@@ -54,7 +54,9 @@ def env_var_fixes(name: str, value: str, component: Component | None) -> tuple[F
     )
     if component is not None and "WeightsAndBiases/" in component.name:
         resource = component.name.split("WeightsAndBiases/", 1)[1].rstrip(")")
-        patch = json.dumps({"spec": {"values": {"global": {"extraEnv": {name: value}}}}}, separators=(",", ":"))
+        patch = json.dumps(
+            {"spec": {"values": {"global": {"extraEnv": {name: value}}}}}, separators=(",", ":")
+        )
         kubectl = Fix(
             FixKind.CLI,
             f"kubectl patch weightsandbiases {_q(resource)} --type merge -p {_q(patch)}",
