@@ -41,7 +41,7 @@ SOURCE_KINDS = (
 )
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_FAIL, EXIT_WARN, EXIT_UNKNOWN = 0, 1, 2, 3, 4, 5
-FORMATS = ("text", "json", "html")
+FORMATS = ("text", "json", "html", "sarif", "junit")
 
 EPILOG = """\b
 Exit codes:
@@ -267,9 +267,10 @@ def _build_probe_options(params: dict[str, object]) -> object:
     }
     per_bucket: dict[str, dict[str, object]] = {}
     for raw in params["bucket_options"]:  # type: ignore[attr-defined]
-        bucket, sep, setting = (
-            str(raw).rpartition(":") if "=" in str(raw).rpartition(":")[2] else ("", "", "")
-        )
+        # BUCKET may hold colons (az://…, s3://host:port/…) and so may the value (a URL): split at ":KEY="
+        text = str(raw)
+        cut = max(text.rfind(f":{k}=") for k in keys)
+        bucket, sep, setting = (text[:cut], ":", text[cut + 1 :]) if cut > 0 else ("", "", "")
         key, eq, value = setting.partition("=")
         if not sep or not eq or key not in keys:
             _die(f"--bucket-option {raw}: expected BUCKET:KEY=VALUE with KEY one of {', '.join(keys)}")
@@ -385,6 +386,20 @@ def _report_options(func: click.decorators.FC) -> click.decorators.FC:
             help="Also write a text report to FILE.",
         ),
         click.option(
+            "--sarif",
+            "sarif_out",
+            type=click.Path(path_type=str),
+            metavar="FILE",
+            help="Also write a SARIF 2.1.0 report to FILE (code-scanning dashboards).",
+        ),
+        click.option(
+            "--junit",
+            "junit_out",
+            type=click.Path(path_type=str),
+            metavar="FILE",
+            help="Also write a JUnit XML report to FILE (CI test reports).",
+        ),
+        click.option(
             "--fail-on",
             type=click.Choice(["fail", "warn"]),
             default="fail",
@@ -481,6 +496,8 @@ def _report_command(command: str, params: dict[str, object]) -> None:
         params["color"],  # type: ignore[arg-type]
         bool(params["quiet"]),
         code,
+        sarif_out=params.get("sarif_out"),  # type: ignore[arg-type]
+        junit_out=params.get("junit_out"),  # type: ignore[arg-type]
     )
     sys.exit(code)
 
@@ -495,13 +512,22 @@ def _emit(
     color: bool | None,
     quiet: bool,
     code: int,
+    *,
+    sarif_out: str | None = None,
+    junit_out: str | None = None,
 ) -> None:
     from gcready.redact import scrub
     from gcready.report import Format, render
 
     for error in report.errors:
         _err(f"error: {error}")
-    extra = [(Format.JSON, json_out), (Format.HTML, html_out), (Format.TEXT, text_out)]
+    extra = [
+        (Format.JSON, json_out),
+        (Format.HTML, html_out),
+        (Format.TEXT, text_out),
+        (Format.SARIF, sarif_out),
+        (Format.JUNIT, junit_out),
+    ]
     for extra_fmt, path in extra:
         if path:
             _write(path, scrub(render(report, extra_fmt)))

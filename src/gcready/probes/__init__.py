@@ -11,6 +11,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 from gcready.model import BucketRef, BucketState, Outcome, Provider
 from gcready.probes._common import StateBuilder, failed, scrub
@@ -77,6 +78,7 @@ def probe_all(
     """
     todo = list(buckets)
     total = len(todo)
+    options = replace(options, run_cache={})
     if total == 0:
         return ()
     results: list[BucketState | None] = [None] * total

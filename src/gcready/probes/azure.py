@@ -7,6 +7,7 @@ soft delete and blob versioning live on the management plane and are not read he
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -151,6 +152,32 @@ def _plan(
     return url, DefaultAzureCredential(), [], "DefaultAzureCredential"
 
 
+# One client per account and credentials, and the account-wide settings (blob service properties,
+# account kind) read once per account, not once per container.
+_SERVICES: dict[tuple[object, ...], Any] = {}
+_LOCK = threading.Lock()
+
+
+def _account_wide(
+    cache: dict[tuple[object, ...], Any] | None,
+    account_key: tuple[object, ...],
+    name: str,
+    read: Callable[[], Reading],
+) -> Reading:
+    if cache is None:
+        return read()
+    key = ("azure", *account_key, name)
+    with _LOCK:
+        cached = cache.get(key)
+    if isinstance(cached, Reading):
+        return cached
+    reading = read()
+    if reading.ok:  # a failure is tried again for the next container
+        with _LOCK:
+            cache[key] = reading
+    return reading
+
+
 def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str]) -> BucketState:
     """Read the GC-relevant settings of an Azure Blob container; never raises for an API or network error."""
     if not bucket.account:
@@ -173,16 +200,20 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         builder.access = failed(Outcome.ERROR, f"azure-storage-blob is not installed ({exc.name})")
         return builder.build()
 
+    account_key = (url, _how, tuple(str(x) for x in secrets), options.timeout, str(options.tls_verify))
     try:
-        service = BlobServiceClient(
-            account_url=url,
-            credential=credential,
-            connection_timeout=options.timeout,
-            read_timeout=options.timeout,
-            # The SDK's own retries (10, 15 s base backoff) are off; throttling/5xx are retried below.
-            retry_total=0,
-            connection_verify=options.tls_verify,
-        )
+        with _LOCK:
+            service = _SERVICES.get(account_key)
+            if service is None:
+                service = _SERVICES[account_key] = BlobServiceClient(
+                    account_url=url,
+                    credential=credential,
+                    connection_timeout=options.timeout,
+                    read_timeout=options.timeout,
+                    # The SDK's own retries (10, 15 s base backoff) are off; throttling/5xx are retried below.
+                    retry_total=0,
+                    connection_verify=options.tls_verify,
+                )
         container = service.get_container_client(bucket.name)
     except Exception as exc:
         builder.access = unexpected(exc, where, secrets)
@@ -236,7 +267,9 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         days = getattr(policy, "days", None)
         return {"enabled": enabled, "days": int(days) if enabled and days is not None else None}
 
-    soft = read(service_call, SERVICE_PERMISSION)
+    soft = _account_wide(
+        options.run_cache, account_key, "soft_delete", lambda: read(service_call, SERVICE_PERMISSION)
+    )
     if soft.outcome is Outcome.ERROR and soft.reason.startswith("LookupError"):
         soft = failed(Outcome.NOT_SUPPORTED, f"{where} did not report a blob delete retention policy")
     builder.set("soft_delete", soft)
@@ -246,7 +279,12 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         kind = info.get("account_kind")
         return str(kind) if kind else None
 
-    builder.set("account_kind", read(account_call, DATA_PERMISSION))
+    builder.set(
+        "account_kind",
+        _account_wide(
+            options.run_cache, account_key, "account_kind", lambda: read(account_call, DATA_PERMISSION)
+        ),
+    )
     if options.azure_subscription and options.azure_resource_group:
         from gcready.probes.azure_mgmt import read_management_plane
 

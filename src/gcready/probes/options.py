@@ -5,8 +5,8 @@ Nothing here imports a cloud SDK, so building options is cheap and safe anywhere
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from gcready.model import BucketRef
@@ -48,6 +48,9 @@ class ProbeOptions:
     # when both are given.
     azure_subscription: str | None = None
     azure_resource_group: str | None = None
+    # Readings shared by every bucket of one run (an Azure account's service properties); probe_all
+    # gives each run its own, so nothing outlives the run that read it.
+    run_cache: dict[tuple[object, ...], Any] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.timeout <= 0:

@@ -6,6 +6,7 @@ GetBucketLocation. Nothing is ever written.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -146,6 +147,38 @@ def _session_kwargs(bucket: BucketRef, environ: Mapping[str, str]) -> dict[str, 
     return {"profile_name": profile} if profile else {}
 
 
+# A boto3 session parses S3's service model (~250 ms of pure Python holding the GIL) and a client
+# builds on it: both are made once per set of credentials and connection settings, not per bucket.
+# boto3 clients are safe to share between threads; sessions are not, so making clients is locked.
+_CLIENTS: dict[tuple[object, ...], Any] = {}
+_SESSIONS: dict[tuple[tuple[str, str], ...], Any] = {}
+_LOCK = threading.Lock()
+
+
+def _client(session_kwargs: dict[str, str], **client_kwargs: Any) -> Any:
+    import boto3
+
+    session_key = tuple(sorted(session_kwargs.items()))
+    config = client_kwargs["config"]
+    key = (
+        session_key,
+        client_kwargs["endpoint_url"],
+        client_kwargs["region_name"],
+        str(client_kwargs["verify"]),
+        config.connect_timeout,
+        config.read_timeout,
+        repr(config.s3),
+    )
+    with _LOCK:
+        client = _CLIENTS.get(key)
+        if client is None:
+            session = _SESSIONS.get(session_key)
+            if session is None:
+                session = _SESSIONS[session_key] = boto3.session.Session(**session_kwargs)
+            client = _CLIENTS[key] = session.client("s3", **client_kwargs)
+        return client
+
+
 def _secrets(bucket: BucketRef, environ: Mapping[str, str]) -> list[str | None]:
     found: list[str | None] = [environ.get("AWS_SECRET_ACCESS_KEY"), environ.get("AWS_SESSION_TOKEN")]
     if bucket.credentials:
@@ -209,7 +242,7 @@ def probe_s3(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str
     secrets = _secrets(bucket, environ)
 
     try:
-        import boto3
+        import boto3  # noqa: F401 - fail here, as a reading, when boto3 is missing
         from botocore.config import Config
     except ImportError as exc:  # pragma: no cover - boto3 is a dependency
         builder.access = failed(Outcome.ERROR, f"boto3 is not installed ({exc.name})")
@@ -225,11 +258,11 @@ def probe_s3(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str
         retries={"total_max_attempts": 1, "mode": "standard"},
         s3={"addressing_style": "path" if path_style else "auto"},
         user_agent_extra="gcready-probe",
+        max_pool_connections=64,
     )
     try:
-        session = boto3.session.Session(**_session_kwargs(bucket, environ))
-        client = session.client(
-            "s3",
+        client = _client(
+            _session_kwargs(bucket, environ),
             endpoint_url=endpoint_url,
             region_name=region or "us-east-1",
             config=config,

@@ -1,0 +1,470 @@
+"""Probe benchmark: N buckets (default 200) spread across the four real local storage servers.
+
+Starts moto (AWS), SeaweedFS (S3-compatible / MinIO stand-in), gcp-storage-emulator and Azurite with
+``tests/live/servers.py``, creates the buckets in mixed states with each provider's SDK, then measures
+in the same run:
+
+  (a) gcready: ``probe_all(buckets, ProbeOptions(...), environ, concurrency=C)`` on BucketRefs parsed
+      from W&B bucket URLs (in a fresh subprocess, so its peak RSS is gcready's alone);
+  (b) a bare SDK script making the same read calls per bucket, ThreadPoolExecutor at the same
+      concurrency, one client per server built once;
+  (c) gcready probing one bucket after another (concurrency=1).
+
+and prints wall times, gcready/bare (goal <= 1.3x), concurrent vs sequential speed-up (goal >= 8x) and
+gcready's peak RSS (goal <= 150 MiB; VmHWM from /proc/self/status of the measuring subprocess, with
+``ru_maxrss`` as a cross-check). Every server is stopped (by the PID started) at the end.
+
+    python benchmarks/probes.py             # N=200, concurrency 16
+    python benchmarks/probes.py --quick     # N=40
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import secrets
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+if str(REPO / "src") not in sys.path:
+    sys.path.insert(1, str(REPO / "src"))
+
+GOAL_RATIO = 1.3
+GOAL_SPEEDUP = 8.0
+GOAL_RSS_MIB = 150.0
+KINDS = ("aws", "minio", "gcs", "azure")
+
+# ---------------------------------------------------------------- measuring gcready (subprocess)
+
+
+def _peak_rss_kib() -> dict[str, int]:
+    """Peak resident set of this process: VmHWM (kernel high-water mark) and ru_maxrss (both KiB)."""
+    hwm = 0
+    rss = 0
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                hwm = int(line.split()[1])
+            elif line.startswith("VmRSS:"):
+                rss = int(line.split()[1])
+    return {
+        "vmhwm_kib": hwm,
+        "vmrss_kib": rss,
+        "ru_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }
+
+
+def measure_gcready(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Run in a fresh process: warm up, time probe_all concurrently, read peak RSS, then sequentially."""
+    start_rss = _peak_rss_kib()
+    from gcready.bucketurl import parse_bucket_url
+    from gcready.model import Origin
+    from gcready.probes import ProbeOptions, probe_all
+
+    environ: dict[str, str] = dict(spec["environ"])
+    refs = [parse_bucket_url(url, Origin("benchmark")) for url in spec["urls"]]
+    warm = [parse_bucket_url(url, Origin("benchmark")) for url in spec["warmup_urls"]]
+    options = ProbeOptions(timeout=float(spec["timeout"]), retries=1)
+    concurrency = int(spec["concurrency"])
+
+    probe_all(warm, options, environ, concurrency=concurrency)  # imports the SDKs, first connections
+    after_warmup = _peak_rss_kib()
+
+    started = time.perf_counter()
+    states = probe_all(refs, options, environ, concurrency=concurrency)
+    concurrent_s = time.perf_counter() - started
+    peak = _peak_rss_kib()
+
+    sequential_s = None
+    if spec.get("sequential", True):
+        started = time.perf_counter()
+        probe_all(refs, options, environ, concurrency=1)
+        sequential_s = time.perf_counter() - started
+
+    outcomes = Counter(s.access.outcome.value for s in states)
+    versioning: Counter[str] = Counter()
+    for state in states:
+        key = "soft_delete" if state.provider.value == "azure" else "versioning"
+        reading = state.setting(key)
+        if reading is None or not reading.ok:
+            versioning[f"{state.provider.value}:unread"] += 1
+        else:
+            value = reading.value
+            if isinstance(value, dict):
+                value = "enabled" if value.get("enabled") else "disabled"
+            versioning[f"{state.provider.value}:{value}"] += 1
+    failures = [
+        f"{s.provider.value}/{s.name}: {s.access.outcome.value} {s.access.reason}"
+        for s in states
+        if not s.access.ok
+    ][:5]
+    return {
+        "concurrent_s": concurrent_s,
+        "sequential_s": sequential_s,
+        "rss_at_start": start_rss,
+        "rss_after_warmup": after_warmup,
+        "rss_peak": peak,
+        "outcomes": dict(outcomes),
+        "versioning": dict(versioning),
+        "failures": failures,
+    }
+
+
+def run_gcready_subprocess(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Re-invoke this script with --measure-gcready; the spec (holding keys) goes through stdin."""
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "TMPDIR"}}
+    env["AWS_EC2_METADATA_DISABLED"] = "true"
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--measure-gcready"],
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=900,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"gcready measurement failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+# ---------------------------------------------------------------- bare SDK
+
+
+def bare_sdk(
+    targets: Sequence[tuple[str, str]], servers_info: Mapping[str, Any], concurrency: int, timeout: float
+) -> Callable[[Sequence[tuple[str, str]]], list[bool]]:
+    """A function probing (kind, name) pairs with plain SDK calls, one client per server built once."""
+    import boto3
+    import urllib3
+    from azure.storage.blob import BlobServiceClient
+    from botocore.config import Config
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import storage
+    from minio import Minio
+
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=servers_info["moto_endpoint"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+        config=Config(
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            retries={"total_max_attempts": 1},
+            s3={"addressing_style": "path"},
+            max_pool_connections=concurrency,
+        ),
+    )
+    access, secret = servers_info["seaweed_keys"]
+    mc = Minio(
+        servers_info["seaweed_host_port"],
+        access_key=access,
+        secret_key=secret,
+        secure=False,
+        region="us-east-1",
+        http_client=urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=timeout, read=timeout), maxsize=concurrency, retries=False
+        ),
+    )
+    gcs = storage.Client(
+        project="test",
+        credentials=AnonymousCredentials(),
+        client_options={"api_endpoint": servers_info["gcs_endpoint"]},
+    )
+    blob = BlobServiceClient.from_connection_string(
+        servers_info["azure_connection_string"],
+        connection_timeout=timeout,
+        read_timeout=timeout,
+        retry_total=0,
+    )
+
+    def one(target: tuple[str, str]) -> bool:
+        kind, name = target
+        if kind == "aws":
+            s3.head_bucket(Bucket=name)
+            s3.get_bucket_versioning(Bucket=name)
+            for call, missing in (
+                (s3.get_object_lock_configuration, "ObjectLockConfigurationNotFoundError"),
+                (s3.get_bucket_lifecycle_configuration, "NoSuchLifecycleConfiguration"),
+            ):
+                try:
+                    call(Bucket=name)
+                except s3.exceptions.ClientError as exc:
+                    if exc.response["Error"]["Code"] != missing:
+                        raise
+            s3.get_bucket_location(Bucket=name)
+        elif kind == "minio":
+            from minio.error import S3Error
+
+            assert mc.bucket_exists(name)
+            mc.get_bucket_versioning(name)
+            for minio_call, missing in (
+                (mc.get_object_lock_config, "ObjectLockConfigurationNotFoundError"),
+                (mc.get_bucket_lifecycle, "NoSuchLifecycleConfiguration"),
+            ):
+                try:
+                    minio_call(name)
+                except S3Error as exc:
+                    if exc.code != missing:
+                        raise
+        elif kind == "gcs":
+            gcs.get_bucket(name, timeout=timeout)
+        else:
+            blob.get_service_properties()
+            blob.get_container_client(name).get_container_properties()
+            blob.get_account_information()
+        return True
+
+    def run(todo: Sequence[tuple[str, str]]) -> list[bool]:
+        with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(todo)))) as pool:
+            return list(pool.map(one, todo))
+
+    return run
+
+
+# ---------------------------------------------------------------- servers and buckets
+
+
+def create_buckets(n: int, info: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """N buckets round-robin over the four servers, in mixed states; returns (kind, name) pairs."""
+    import boto3
+    from azure.storage.blob import BlobServiceClient, RetentionPolicy
+    from botocore.config import Config
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import storage
+    from tests.live.servers import unique
+
+    def s3_client(endpoint: str, keys: tuple[str, str]) -> Any:
+        return boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            aws_access_key_id=keys[0],
+            aws_secret_access_key=keys[1],
+            region_name="us-east-1",
+            config=Config(s3={"addressing_style": "path"}, max_pool_connections=8),
+        )
+
+    moto = s3_client(info["moto_endpoint"], ("testing", "testing"))
+    seaweed = s3_client(info["seaweed_endpoint"], info["seaweed_keys"])
+    gcs = storage.Client(
+        project="test",
+        credentials=AnonymousCredentials(),
+        client_options={"api_endpoint": info["gcs_endpoint"]},
+    )
+    blob = BlobServiceClient.from_connection_string(info["azure_connection_string"])
+    # Blob soft delete is an account-wide setting: on for the whole Azurite account.
+    blob.set_service_properties(delete_retention_policy=RetentionPolicy(enabled=True, days=7))
+    rule = {
+        "ID": "noncurrent",
+        "Status": "Enabled",
+        "Filter": {"Prefix": ""},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+    }
+
+    def make(index: int) -> tuple[str, str]:
+        kind = KINDS[index % 4]
+        state = (index // 4) % 3  # 0 never versioned, 1 enabled, 2 suspended (GCS: on/off)
+        name = unique(f"bench-{kind}")
+        if kind in ("aws", "minio"):
+            client = moto if kind == "aws" else seaweed
+            client.create_bucket(Bucket=name)
+            if state:
+                client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+            if state == 2:
+                client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Suspended"})
+            if index % 5 == 0:
+                client.put_bucket_lifecycle_configuration(
+                    Bucket=name, LifecycleConfiguration={"Rules": [rule]}
+                )
+        elif kind == "gcs":
+            bucket = gcs.create_bucket(name)
+            if state == 1:
+                bucket.versioning_enabled = True
+                bucket.patch()
+        else:
+            blob.create_container(name)
+        return kind, name
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(make, range(n)))
+
+
+def url_of(kind: str, name: str, info: Mapping[str, Any]) -> str:
+    """The W&B bucket URL a user would configure for this bucket."""
+    if kind == "aws":
+        return f"s3://{name}"
+    if kind == "minio":
+        key, secret = info["seaweed_keys"]
+        return f"s3://{key}:{secret}@{info['seaweed_host_port']}/{name}?tls=false"
+    if kind == "gcs":
+        return f"gs://{name}"
+    return f"az://devstoreaccount1/{name}"
+
+
+# ---------------------------------------------------------------- report
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "OVER"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", "--buckets", type=int, default=200, help="buckets in total (default 200)")
+    parser.add_argument("--concurrency", type=int, default=16, help="buckets probed at once (default 16)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per storage call (default 10)")
+    parser.add_argument("--quick", action="store_true", help="N=40")
+    parser.add_argument("--no-sequential", action="store_true", help="skip (c), the sequential run")
+    parser.add_argument("--measure-gcready", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.measure_gcready:
+        result = measure_gcready(json.loads(sys.stdin.read()))
+        print(json.dumps(result))
+        return 0
+
+    n = 40 if args.quick else args.buckets
+    if n < 4:
+        parser.error("--buckets must be at least 4 (one per server)")
+    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+
+    from tests.live import servers
+
+    started_servers: list[Any] = []
+    try:
+        t0 = time.perf_counter()
+        keys = ("benchkey", "bench-" + secrets.token_urlsafe(18))
+        for starter in (
+            servers.start_moto,
+            lambda: servers.start_seaweedfs(*keys),
+            servers.start_gcs_emulator,
+            servers.start_azurite,
+        ):
+            started_servers.append(starter())
+        moto, seaweed, gcs, azurite = started_servers
+        info: dict[str, Any] = {
+            "moto_endpoint": moto.endpoint,
+            "seaweed_endpoint": seaweed.endpoint,
+            "seaweed_host_port": seaweed.host_port,
+            "seaweed_keys": keys,
+            "gcs_endpoint": gcs.endpoint,
+            "azure_connection_string": servers.azurite_connection_string(azurite),
+        }
+        print(f"servers up in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+
+        t0 = time.perf_counter()
+        targets = create_buckets(n + 4, info)
+        warmup, targets = targets[:4], targets[4:]
+        print(f"{n} buckets (+4 warm-up) created in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+
+        environ = {
+            "AWS_ENDPOINT_URL": moto.endpoint,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "STORAGE_EMULATOR_HOST": gcs.endpoint,
+            "AZURE_STORAGE_CONNECTION_STRING": info["azure_connection_string"],
+        }
+        spec = {
+            "urls": [url_of(k, b, info) for k, b in targets],
+            "warmup_urls": [url_of(k, b, info) for k, b in warmup],
+            "environ": environ,
+            "timeout": args.timeout,
+            "concurrency": args.concurrency,
+            "sequential": not args.no_sequential,
+        }
+
+        # (a) and (c): gcready, in a fresh process.
+        print("measuring gcready (concurrent, then sequential)…", file=sys.stderr)
+        gc = run_gcready_subprocess(spec)
+
+        # (b): the bare SDK script, here.
+        bare = bare_sdk(targets, info, args.concurrency, args.timeout)
+        bare(warmup)
+        t0 = time.perf_counter()
+        bare(targets)
+        bare_s = time.perf_counter() - t0
+        bare_seq_s = None
+        if not args.no_sequential:
+            # Reference only: how much concurrency can buy at all on this machine (servers share the CPUs).
+            bare_one = bare_sdk(targets, info, 1, args.timeout)
+            t0 = time.perf_counter()
+            bare_one(targets)
+            bare_seq_s = time.perf_counter() - t0
+
+        counts = Counter(k for k, _ in targets)
+        ratio = gc["concurrent_s"] / bare_s
+        peak_mib = gc["rss_peak"]["vmhwm_kib"] / 1024
+        rows = [
+            ("buckets", f"{n}  ({', '.join(f'{k} {counts[k]}' for k in KINDS)})", ""),
+            ("concurrency", str(args.concurrency), ""),
+            ("gcready wall time (concurrent)", f"{gc['concurrent_s']:.2f} s", ""),
+            ("bare SDK wall time (concurrent)", f"{bare_s:.2f} s", ""),
+            (
+                "ratio gcready / bare",
+                f"{ratio:.2f}x",
+                f"goal <= {GOAL_RATIO}x  {verdict(ratio <= GOAL_RATIO)}",
+            ),
+        ]
+        if gc["sequential_s"] is not None:
+            speedup = gc["sequential_s"] / gc["concurrent_s"]
+            rows += [
+                ("gcready wall time (sequential)", f"{gc['sequential_s']:.2f} s", ""),
+                (
+                    "speed-up concurrent / sequential",
+                    f"{speedup:.1f}x",
+                    f"goal >= {GOAL_SPEEDUP:g}x  {verdict(speedup >= GOAL_SPEEDUP)}",
+                ),
+            ]
+        if bare_seq_s is not None:
+            rows.append(
+                (
+                    "  (reference: bare SDK sequential)",
+                    f"{bare_seq_s:.2f} s = {bare_seq_s / bare_s:.1f}x its concurrent time",
+                    "",
+                )
+            )
+        rows += [
+            (
+                "gcready peak RSS (VmHWM)",
+                f"{peak_mib:.1f} MiB",
+                f"goal <= {GOAL_RSS_MIB:g} MiB  {verdict(peak_mib <= GOAL_RSS_MIB)}",
+            ),
+            (
+                "  (ru_maxrss / after warm-up / at start)",
+                f"{gc['rss_peak']['ru_maxrss_kib'] / 1024:.1f} / "
+                f"{gc['rss_after_warmup']['vmhwm_kib'] / 1024:.1f} / "
+                f"{gc['rss_at_start']['vmhwm_kib'] / 1024:.1f} MiB",
+                "",
+            ),
+            ("gcready access outcomes", json.dumps(gc["outcomes"], sort_keys=True), ""),
+            ("gcready settings read", json.dumps(gc["versioning"], sort_keys=True), ""),
+        ]
+        width = max(len(r[0]) for r in rows)
+        print(f"cpus: {os.cpu_count()}  python: {sys.version.split()[0]}")
+        for label, value, goal in rows:
+            print(f"{label:<{width}}  {value:<24} {goal}".rstrip())
+        for failure in gc["failures"]:
+            print(f"  not read: {failure}")
+        return 0
+    finally:
+        for server in reversed(started_servers):
+            server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
