@@ -21,6 +21,7 @@ gcready's peak RSS (goal <= 150 MiB; VmHWM from /proc/self/status of the measuri
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -322,6 +323,89 @@ def verdict(ok: bool) -> str:
     return "ok" if ok else "OVER"
 
 
+class LatencyProxy:
+    """A loopback TCP proxy that holds each client->server chunk for ``latency`` seconds.
+
+    Loopback servers answer in microseconds, so probing is CPU-bound and concurrency buys little on
+    two cores; real storage endpoints are tens of milliseconds away. With ``--latency`` both gcready and
+    the bare SDK script go through one of these per server, which is what the speed-up goal is about.
+    """
+
+    def __init__(self, target_host: str, target_port: int, latency: float) -> None:
+        import socket
+        import threading
+
+        self.target = (target_host, target_port)
+        self.latency = latency
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while not self.closed:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=30)
+            except OSError:
+                client.close()
+                continue
+            threading.Thread(target=self._pump, args=(client, upstream, self.latency), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, 0.0), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: Any, dst: Any, delay: float) -> None:
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if delay:
+                    time.sleep(delay)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                with contextlib.suppress(OSError):
+                    sock.close()
+
+    def close(self) -> None:
+        self.closed = True
+        self.listener.close()
+
+
+def _through_proxies(info: dict[str, Any], latency: float, proxies: list[LatencyProxy]) -> dict[str, Any]:
+    """A copy of ``info`` whose endpoints go through latency proxies."""
+    from urllib.parse import urlparse
+
+    out = dict(info)
+
+    def proxied(endpoint: str) -> str:
+        parsed = urlparse(endpoint)
+        proxy = LatencyProxy(parsed.hostname or "127.0.0.1", parsed.port or 80, latency)
+        proxies.append(proxy)
+        return f"{parsed.scheme}://127.0.0.1:{proxy.port}"
+
+    out["moto_endpoint"] = proxied(info["moto_endpoint"])
+    seaweed = proxied(info["seaweed_endpoint"])
+    out["seaweed_endpoint"] = seaweed
+    out["seaweed_host_port"] = seaweed.split("://", 1)[1]
+    out["gcs_endpoint"] = proxied(info["gcs_endpoint"])
+    conn = info["azure_connection_string"]
+    blob = conn.split("BlobEndpoint=", 1)[1].split(";", 1)[0]
+    account_path = "/" + blob.split("://", 1)[1].split("/", 1)[1] if "/" in blob.split("://", 1)[1] else ""
+    base = blob[: len(blob) - len(account_path)] if account_path else blob
+    out["azure_connection_string"] = conn.replace(blob, proxied(base) + account_path)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--buckets", type=int, default=200, help="buckets in total (default 200)")
@@ -329,6 +413,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per storage call (default 10)")
     parser.add_argument("--quick", action="store_true", help="N=40")
     parser.add_argument("--no-sequential", action="store_true", help="skip (c), the sequential run")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="put each server behind a loopback proxy adding MS milliseconds per request (e.g. 30, "
+        "like a cloud endpoint); default 0: the bare loopback servers",
+    )
     parser.add_argument("--measure-gcready", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -345,6 +437,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tests.live import servers
 
     started_servers: list[Any] = []
+    proxies: list[LatencyProxy] = []
     try:
         t0 = time.perf_counter()
         keys = ("benchkey", "bench-" + secrets.token_urlsafe(18))
@@ -371,12 +464,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         warmup, targets = targets[:4], targets[4:]
         print(f"{n} buckets (+4 warm-up) created in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
+        if args.latency > 0:
+            info = _through_proxies(info, args.latency / 1000, proxies)
+            print(f"each server behind a {args.latency:g} ms latency proxy", file=sys.stderr)
         environ = {
-            "AWS_ENDPOINT_URL": moto.endpoint,
+            "AWS_ENDPOINT_URL": info["moto_endpoint"],
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": "us-east-1",
-            "STORAGE_EMULATOR_HOST": gcs.endpoint,
+            "STORAGE_EMULATOR_HOST": info["gcs_endpoint"],
             "AZURE_STORAGE_CONNECTION_STRING": info["azure_connection_string"],
         }
         spec = {
@@ -412,6 +508,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = [
             ("buckets", f"{n}  ({', '.join(f'{k} {counts[k]}' for k in KINDS)})", ""),
             ("concurrency", str(args.concurrency), ""),
+            ("added latency per request", f"{args.latency:g} ms", ""),
             ("gcready wall time (concurrent)", f"{gc['concurrent_s']:.2f} s", ""),
             ("bare SDK wall time (concurrent)", f"{bare_s:.2f} s", ""),
             (
@@ -462,6 +559,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  not read: {failure}")
         return 0
     finally:
+        for proxy in proxies:
+            proxy.close()
         for server in reversed(started_servers):
             server.stop()
 
