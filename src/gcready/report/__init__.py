@@ -19,6 +19,8 @@ class Format(enum.StrEnum):
     TEXT = "text"
     JSON = "json"
     HTML = "html"
+    SARIF = "sarif"  # SARIF 2.1.0, for code-scanning dashboards
+    JUNIT = "junit"  # JUnit XML, for CI test reports
 
 
 def render(report: Report, fmt: Format, *, color: bool = False) -> str:
@@ -36,6 +38,14 @@ def render(report: Report, fmt: Format, *, color: bool = False) -> str:
             from gcready.report import html
 
             return html.render(report)
+        case Format.SARIF:
+            from gcready.report import sarif
+
+            return sarif.render(report)
+        case Format.JUNIT:
+            from gcready.report import junit
+
+            return junit.render(report)
         case _:
             assert_never(fmt)
 

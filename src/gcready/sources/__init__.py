@@ -3,7 +3,8 @@
 Each file is read once, its kind guessed from its content (``--kind`` overrides the guess), and bad
 files become :class:`~gcready.model.InputError` values so the other inputs are still audited.
 Kubernetes objects are pooled across files before env resolution (a Deployment's ConfigMap is often
-in another file).
+in another file). Terraform files are pooled too and read together at the end (a module is a folder of
+``*.tf`` files, with its ``*.tfvars``; plan/state JSON beside them).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from gcready.model import Evidence, InputError, InputFile, Note, Origin, SourceKind
-from gcready.sources import bundle, dotenv, environment, helm, kubernetes
+from gcready.sources import bundle, compose, dotenv, environment, helm, helm_legacy, kubernetes, terraform
 from gcready.sources.yamldocs import Doc, YAMLInputError, load_documents
 
 _YAML_SUFFIXES = (".yaml", ".yml")
@@ -43,8 +44,10 @@ def guess_kind(path: str, text: str) -> SourceKind | None:
     """The kind of an evidence file from its content (the name only breaks ties)."""
     if bundle.looks_like(text):
         return SourceKind.BUNDLE
+    if path.endswith(terraform.TF_SUFFIXES):
+        return SourceKind.TERRAFORM
     if text.lstrip().startswith("{"):
-        return None
+        return SourceKind.TERRAFORM if terraform.looks_like_plan(text) else None
     if dotenv.looks_like(text) and not path.endswith(_YAML_SUFFIXES):
         return SourceKind.DOTENV
     return None  # YAML kinds are decided per document after parsing
@@ -62,19 +65,26 @@ def collect(
     files, path_errors = expand_paths(paths)
     evidence = Evidence(errors=tuple(path_errors))
     kube_docs: list[Doc] = []
+    tf_files: list[tuple[str, str]] = []
     for path, named in files:
         forced = kinds.get(path) or (default_kind if named else None)
-        got, docs = _read_file(path, named, forced)
+        got, docs = _read_file(path, named, forced, tf_files)
         evidence = evidence.merge(got)
         kube_docs.extend(docs)
+    evidence = compose.absorb_env_files(evidence)  # an env_file a compose service reads is judged there
     if kube_docs:
         evidence = evidence.merge(kubernetes.resolve(kube_docs))
+    if tf_files:
+        evidence = evidence.merge(terraform.read(tf_files))
     if environ is not None:
         evidence = evidence.merge(environment.read(environ))
     return evidence
 
 
-def _read_file(path: str, named: bool, forced: SourceKind | None) -> tuple[Evidence, list[Doc]]:
+def _read_file(
+    path: str, named: bool, forced: SourceKind | None, tf_files: list[tuple[str, str]]
+) -> tuple[Evidence, list[Doc]]:
+    """One file's evidence; Terraform files are only queued on ``tf_files`` (read per folder later)."""
     try:
         if Path(path).stat().st_size > MAX_BYTES:
             return Evidence(errors=(InputError(path, "larger than 20 MiB; not an evidence file"),)), []
@@ -88,6 +98,9 @@ def _read_file(path: str, named: bool, forced: SourceKind | None) -> tuple[Evide
             return Evidence(errors=(InputError(path, "not a text file"),)), []
         return Evidence(notes=(Note("skipped: not a text file", Origin(path)),)), []
     kind = forced or guess_kind(path, text)
+    if kind is SourceKind.TERRAFORM:
+        tf_files.append((path, text))
+        return Evidence(), []
     try:
         if kind is SourceKind.BUNDLE:
             return bundle.read(path, text), []
@@ -114,6 +127,12 @@ def _read_yaml(path: str, text: str, named: bool, forced: SourceKind | None) -> 
         if forced is SourceKind.WANDB_CR or (forced is None and helm.is_wandb_cr(doc.data)):
             evidence = evidence.merge(helm.read_cr(doc))
             recognised = True
+        elif forced is SourceKind.COMPOSE or (forced is None and compose.looks_like(doc.data)):
+            evidence = evidence.merge(compose.read(doc))
+            recognised = True
+        elif forced is SourceKind.HELM_LEGACY or (forced is None and helm_legacy.looks_like(doc.data)):
+            evidence = evidence.merge(helm_legacy.read(doc))
+            recognised = True
         elif forced is SourceKind.HELM_VALUES or (forced is None and helm.looks_like_values(doc.data)):
             if not isinstance(doc.data, dict):
                 evidence = evidence.merge(
@@ -128,7 +147,7 @@ def _read_yaml(path: str, text: str, named: bool, forced: SourceKind | None) -> 
     if kube:
         evidence = evidence.merge(Evidence(inputs=(InputFile(path, SourceKind.KUBERNETES),)))
     if not recognised:
-        message = "not an evidence file gcready recognises (dotenv, Kubernetes YAML, W&B operator resource, Helm values, bundle); give --kind to say what it is"
+        message = "not an evidence file gcready recognises (dotenv, Kubernetes YAML, W&B operator resource, Helm values, legacy wandb chart values, docker-compose, bundle); give --kind to say what it is"
         if forced is not None:
             message = f"does not read as {forced.value}"
         if named or forced is not None:

@@ -1,0 +1,382 @@
+"""docker-compose files (``compose.yaml``, ``docker-compose.yml``…) that run the W&B server.
+
+A service is the W&B server when its image is ``wandb/local`` or ``wandb/megabinary`` (any registry
+prefix, tag or digest), or when its environment carries server variables (``GORILLA_*``, ``BUCKET``).
+Its environment follows the Compose specification:
+
+- ``env_file`` (a path or a list; entries may be ``{path, required}``), relative to the compose file,
+  each read like a dotenv file (later lines win; a later file wins over an earlier one);
+- ``environment`` (a map, or a list of ``NAME=value``) wins over every ``env_file``; a bare ``NAME``
+  takes its value from the shell that runs ``docker compose``, which gcready cannot see;
+- ``${VAR}`` / ``${VAR:-default}`` interpolation: the shell is not among the inputs, so a default is
+  used when given and the value is otherwise unresolved (``$$`` is a literal ``$``).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gcready.model import (
+    BucketRef,
+    Component,
+    ComponentKind,
+    EnvValue,
+    Evidence,
+    InputError,
+    InputFile,
+    Note,
+    Origin,
+    Signal,
+    SignalKind,
+    SourceKind,
+)
+from gcready.sources.envvars import ONPREM_VARS, read_env_var, unresolved
+from gcready.sources.yamldocs import Doc, key_line
+
+SERVER_IMAGE = re.compile(r"(^|/)wandb/(local|megabinary)(:|@|$)")
+# Noted on the env files a compose service reads, so the same file is not judged again on its own.
+ENV_FILE_NOTE = "read as env_file of compose service"
+_SERVICE_KEYS = frozenset({"image", "environment", "env_file", "build"})
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def looks_like(data: Any) -> bool:
+    """A compose document (a ``services`` mapping of mappings with an image or env) with a W&B server.
+
+    A compose file whose services are all something else (nginx, a database) holds no W&B evidence:
+    it is left unrecognised, as before, unless ``--kind compose`` says otherwise.
+    """
+    if not isinstance(data, dict) or "apiVersion" in data or "kind" in data:
+        return False
+    services = data.get("services")
+    return (
+        isinstance(services, dict)
+        and bool(services)
+        and all(isinstance(s, dict) or s is None for s in services.values())
+        and any(isinstance(s, dict) and _SERVICE_KEYS & {str(k) for k in s} for s in services.values())
+        and any(is_server_service(s, _inline_env_names(s)) for s in services.values() if isinstance(s, dict))
+    )
+
+
+def _inline_env_names(service: dict[str, Any]) -> list[str]:
+    """Variable names in a service's own ``environment`` (env files are only read by :func:`read`)."""
+    env = service.get("environment")
+    if isinstance(env, dict):
+        return [str(k) for k in env]
+    if isinstance(env, list):
+        return [str(item).partition("=")[0].strip() for item in env]
+    return []
+
+
+def is_server_service(service: Any, env_names: list[str]) -> bool:
+    """The W&B server: its image, or the server variables in its environment."""
+    image = service.get("image") if isinstance(service, dict) else None
+    if isinstance(image, str) and SERVER_IMAGE.search(image.strip()):
+        return True
+    return any(n.startswith("GORILLA_") or n == "BUCKET" or n in ONPREM_VARS for n in env_names)
+
+
+# --- interpolation ------------------------------------------------------------------------------
+
+
+class Unresolved(Exception):
+    """A ``${VAR}`` reference whose value only the shell running ``docker compose`` knows."""
+
+    def __init__(self, name: str, why: str = "") -> None:
+        super().__init__(name)
+        self.name = name
+        self.why = why
+
+
+def interpolate(text: str) -> str:
+    """Compose interpolation with an empty shell: defaults apply, a bare reference raises Unresolved."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char != "$":
+            out.append(char)
+            i += 1
+            continue
+        nxt = text[i + 1 : i + 2]
+        if nxt == "$":
+            out.append("$")
+            i += 2
+        elif nxt == "{":
+            end = _closing_brace(text, i + 2)
+            if end < 0:
+                raise Unresolved(text[i + 2 :], "an unclosed ${…} reference")
+            out.append(_expand(text[i + 2 : end]))
+            i = end + 1
+        else:
+            match = _NAME.match(text, i + 1)
+            if match is None:
+                out.append("$")
+                i += 1
+                continue
+            raise Unresolved(match.group(0))
+    return "".join(out)
+
+
+def _closing_brace(text: str, start: int) -> int:
+    depth = 1
+    for j in range(start, len(text)):
+        if text[j] == "{" and text[j - 1] == "$":
+            depth += 1
+        elif text[j] == "}":
+            depth -= 1
+            if depth == 0:
+                return j
+    return -1
+
+
+def _expand(body: str) -> str:
+    match = _NAME.match(body)
+    if match is None:
+        raise Unresolved(body, "not a variable reference")
+    name, rest = match.group(0), body[match.end() :]
+    if not rest:
+        raise Unresolved(name)
+    for op in (":-", "-"):
+        if rest.startswith(op):
+            return interpolate(rest[len(op) :])  # unset in an empty shell: the default
+    for op in (":+", "+"):
+        if rest.startswith(op):
+            return ""  # the alternative applies only when set
+    if rest.startswith((":?", "?")):
+        raise Unresolved(name, "required by the compose file (${NAME:?…})")
+    raise Unresolved(name, f"unsupported modifier {rest!r}")
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Service:
+    values: list[EnvValue] = field(default_factory=list)
+    buckets: list[BucketRef] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
+
+    def take(self, name: str, raw: str, origin: Origin) -> None:
+        try:
+            text = interpolate(raw)
+        except Unresolved as exc:
+            why = f" ({exc.why})" if exc.why else ""
+            self.values.append(
+                unresolved(
+                    name,
+                    origin,
+                    f"interpolates ${{{exc.name}}}{why}, set by the shell that runs docker compose, "
+                    "not among the inputs",
+                )
+            )
+            return
+        got = read_env_var(name, text, origin)
+        self.values.append(got.value)
+        self.buckets.extend(got.buckets)
+        self.signals.extend(got.signals)
+        self.notes.extend(got.notes)
+
+
+def read(doc: Doc) -> Evidence:
+    """Every service of a compose document that runs the W&B server, as one component each."""
+    source = doc.source
+    services = doc.data.get("services") if isinstance(doc.data, dict) else None
+    evidence = Evidence(inputs=(InputFile(source, SourceKind.COMPOSE),))
+    if not isinstance(services, dict):
+        return evidence.merge(
+            Evidence(errors=(InputError(source, "a compose file needs a `services` mapping", doc.line),))
+        )
+    found = False
+    for raw_name, service in services.items():
+        if not isinstance(service, dict):
+            continue
+        name = str(raw_name)
+        got = _read_service(source, name, service)
+        if not is_server_service(service, [v.name for v in got.values]):
+            continue
+        found = True
+        evidence = evidence.merge(_component(source, services, name, service, got))
+    if not found:
+        evidence = evidence.merge(
+            Evidence(
+                notes=(
+                    Note(
+                        "no service runs the W&B server (image wandb/local or wandb/megabinary, "
+                        "or GORILLA_* / BUCKET in its environment)",
+                        Origin(source, doc.line, "services"),
+                    ),
+                )
+            )
+        )
+    return evidence
+
+
+def _component(source: str, services: Any, name: str, service: Any, got: _Service) -> Evidence:
+    effective: dict[str, EnvValue] = {}
+    for value in got.values:  # lowest precedence first: env files in order, then `environment`
+        effective.pop(value.name, None)
+        effective[value.name] = value
+    shadowed = tuple(v for v in got.values if effective[v.name] is not v)
+    origin = Origin(source, key_line(services, name), f"services.{name}")
+    image = service.get("image")
+    what = f"image {image}" if isinstance(image, str) else "W&B server environment"
+    got.signals.insert(0, Signal(SignalKind.SERVER_CONFIG, f"docker-compose service {name} ({what})", origin))
+    component = Component(
+        name=f"compose service {name}",
+        kind=ComponentKind.COMPOSE_SERVICE,
+        origin=origin,
+        env=tuple(effective.values()),
+        shadowed=shadowed,
+        gaps=tuple(got.gaps),
+        runs_gc=True,
+    )
+    return Evidence(
+        components=(component,),
+        signals=tuple(got.signals),
+        buckets=tuple(got.buckets),
+        notes=tuple(got.notes),
+        errors=tuple(got.errors),
+    )
+
+
+def _read_service(source: str, name: str, service: dict[str, Any]) -> _Service:
+    got = _Service()
+    prefix = f"services.{name}"
+    for env_path, required, origin in _env_files(source, service, prefix, got):
+        _read_env_file(env_path, required, origin, name, got)
+    env = service.get("environment")
+    if isinstance(env, dict):
+        for key, raw in env.items():
+            var = str(key)
+            where = Origin(source, key_line(env, key), f"{prefix}.environment.{var}")
+            if raw is None:
+                got.values.append(_from_shell(var, where))
+            else:
+                got.take(var, _scalar(raw), where)
+    elif isinstance(env, list):
+        for index, item in enumerate(env):
+            text = str(item)
+            var, sep, raw_value = text.partition("=")
+            var = var.strip()
+            where = Origin(source, key_line(env, index), f"{prefix}.environment[{index}] {var}")
+            if not var:
+                got.notes.append(Note(f"{prefix}.environment[{index}] has no variable name", where))
+            elif not sep:
+                got.values.append(_from_shell(var, where))
+            else:
+                got.take(var, raw_value, where)
+    elif env is not None:
+        got.notes.append(
+            Note(
+                f"{prefix}.environment is neither a map nor a list: ignored",
+                Origin(source, key_line(service, "environment"), f"{prefix}.environment"),
+            )
+        )
+    return got
+
+
+def _scalar(raw: Any) -> str:
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    return str(raw)
+
+
+def _from_shell(name: str, origin: Origin) -> EnvValue:
+    return unresolved(
+        name, origin, "takes its value from the shell that runs docker compose, not among the inputs"
+    )
+
+
+def _env_files(
+    source: str, service: dict[str, Any], prefix: str, got: _Service
+) -> list[tuple[str, bool, Origin]]:
+    """``env_file`` entries in order: (path as gcready can open it, required, where it is named)."""
+    node = service.get("env_file")
+    if node is None:
+        return []
+    entries: list[tuple[Any, int | None]]
+    if isinstance(node, list):
+        entries = [(item, key_line(node, i)) for i, item in enumerate(node)]
+    else:
+        entries = [(node, key_line(service, "env_file"))]
+    out: list[tuple[str, bool, Origin]] = []
+    for item, line in entries:
+        origin = Origin(source, line, f"{prefix}.env_file")
+        required = True
+        raw_path: Any = item
+        if isinstance(item, dict):
+            raw_path = item.get("path")
+            required = item.get("required", True) is not False
+        if not isinstance(raw_path, str) or not raw_path.strip():
+            got.notes.append(Note(f"{prefix}.env_file entry without a path: ignored", origin))
+            continue
+        try:
+            rel = interpolate(raw_path.strip())
+        except Unresolved as exc:
+            got.gaps.append(f"env_file {raw_path} (its path uses ${{{exc.name}}}), not among the inputs")
+            continue
+        path = Path(rel)
+        if not path.is_absolute():
+            path = Path(source).parent / path
+        out.append((str(path), required, origin))
+    return out
+
+
+def _read_env_file(path: str, required: bool, named_at: Origin, service: str, got: _Service) -> None:
+    from dotenv.parser import parse_stream
+
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError:
+        if required:
+            got.gaps.append(f"env_file {path} ({named_at.path}), not among the inputs")
+            got.notes.append(Note(f"env_file {path} of service {service} could not be read", named_at))
+        return
+    except UnicodeDecodeError:
+        got.errors.append(InputError(path, "env_file is not a text file"))
+        return
+    got.notes.append(Note(f"{ENV_FILE_NOTE} {service}", Origin(path)))
+    for binding in parse_stream(io.StringIO(text)):
+        before = binding.original.string
+        line = binding.original.line + len(before) - len(before.lstrip("\n"))
+        if binding.error:
+            got.notes.append(Note("not a NAME=value line: ignored", Origin(path, line)))
+            continue
+        if binding.key is None:
+            continue
+        origin = Origin(path, line)
+        raw = binding.value or ""
+        if before.strip().partition("=")[2].lstrip().startswith("'"):
+            got.values.append(read_env_var(binding.key, raw, origin).value)  # single quotes: literal
+            continue
+        got.take(binding.key, raw, origin)
+
+
+def absorb_env_files(evidence: Evidence) -> Evidence:
+    """Drop the stand-alone dotenv components of files a compose service already reads as env_file.
+
+    When a folder holds ``compose.yaml`` and the ``wandb.env`` it names, the env file alone is not the
+    server's environment (the service's ``environment`` wins over it): judging it again would give a
+    second, wrong verdict.
+    """
+    consumed = {Path(n.origin.source).resolve() for n in evidence.notes if n.text.startswith(ENV_FILE_NOTE)}
+    if not consumed:
+        return evidence
+    kept = tuple(
+        c
+        for c in evidence.components
+        if not (c.kind is ComponentKind.DOTENV and Path(c.origin.source).resolve() in consumed)
+    )
+    if len(kept) == len(evidence.components):
+        return evidence
+    from dataclasses import replace
+
+    return replace(evidence, components=kept)

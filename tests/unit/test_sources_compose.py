@@ -1,0 +1,173 @@
+"""docker-compose files: the W&B server service, env_file and environment precedence, interpolation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gcready.model import ComponentKind, Evidence, Provider, SignalKind, SourceKind
+from gcready.sources import collect
+from gcready.sources.compose import Unresolved, interpolate
+
+FLAG = "GORILLA_ARTIFACT_GC_ENABLED"
+
+COMPOSE = """\
+services:
+  wandb:
+    image: registry.acme.lan/mirror/wandb/local:0.62.2
+    env_file:
+      - wandb.env
+      - path: ./override.env
+        required: false
+    environment:
+      GORILLA_ARTIFACT_GC_ENABLED: ${WANDB_GC:-true}
+      HOST: https://wandb.acme.lan
+      LICENSE:
+  mysql:
+    image: mysql:8.0
+    environment:
+      - MYSQL_PASSWORD=Compose-Mysql-Pw-31
+"""
+
+ENV_FILE = """\
+GORILLA_ARTIFACT_GC_ENABLED=false
+BUCKET=s3://compose-key:Compose-Secret-7Hq2@minio.acme.lan:9000/wandb?tls=true
+GORILLA_DATA_RETENTION_PERIOD=48h
+"""
+
+
+def _write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def _server(ev: Evidence) -> object:
+    (comp,) = [c for c in ev.components if c.kind is ComponentKind.COMPOSE_SERVICE]
+    return comp
+
+
+def test_server_service_is_one_component_env_wins_over_env_file(tmp_path: Path) -> None:
+    _write(tmp_path, "wandb.env", ENV_FILE)
+    path = _write(tmp_path, "docker-compose.yml", COMPOSE)
+    ev = collect([path])
+    assert not ev.errors
+    assert [i.kind for i in ev.inputs] == [SourceKind.COMPOSE]
+    (comp,) = ev.components  # mysql is not a W&B server
+    assert comp.kind is ComponentKind.COMPOSE_SERVICE and comp.runs_gc
+    assert comp.name == "compose service wandb"
+    assert comp.origin.line == 2
+    flag = comp.get(FLAG)
+    assert flag is not None and flag.value == "true"  # ${WANDB_GC:-true}: the default
+    assert flag.origin.source == path and flag.origin.line == 9
+    lost = [v for v in comp.shadowed if v.name == FLAG]
+    assert [(v.value, Path(v.origin.source).name, v.origin.line) for v in lost] == [("false", "wandb.env", 1)]
+    retention = comp.get("GORILLA_DATA_RETENTION_PERIOD")
+    assert retention is not None and retention.value == "48h"
+    assert retention.origin.source.endswith("wandb.env") and retention.origin.line == 3
+    assert any(s.kind is SignalKind.SERVER_CONFIG for s in ev.signals)
+
+
+def test_bucket_from_env_file_is_parsed_and_redacted(tmp_path: Path) -> None:
+    _write(tmp_path, "wandb.env", ENV_FILE)
+    ev = collect([_write(tmp_path, "docker-compose.yml", COMPOSE)])
+    (bucket,) = ev.unique_buckets()
+    assert bucket.provider is Provider.S3_COMPATIBLE
+    assert bucket.name == "wandb" and bucket.endpoint == "minio.acme.lan:9000"
+    value = _server(ev).get("BUCKET")  # type: ignore[attr-defined]
+    assert "Compose-Secret-7Hq2" not in str(value)
+
+
+def test_bare_name_takes_its_value_from_the_shell(tmp_path: Path) -> None:
+    _write(tmp_path, "wandb.env", ENV_FILE)
+    ev = collect([_write(tmp_path, "docker-compose.yml", COMPOSE)])
+    license_ = _server(ev).get("LICENSE")  # type: ignore[attr-defined]
+    assert license_ is not None and license_.value is None
+    assert "shell" in license_.unresolved
+
+
+def test_list_form_and_unresolved_interpolation(tmp_path: Path) -> None:
+    text = """\
+services:
+  server:
+    image: wandb/megabinary@sha256:0123abcd
+    environment:
+      - BUCKET=gs://acme-wandb-artifacts
+      - GORILLA_ARTIFACT_GC_ENABLED=${GC_FLAG}
+      - GORILLA_ONPREM=$$literal
+"""
+    ev = collect([_write(tmp_path, "compose.yaml", text)])
+    comp = _server(ev)
+    flag = comp.get(FLAG)  # type: ignore[attr-defined]
+    assert flag is not None and flag.value is None and "${GC_FLAG}" in flag.unresolved
+    assert flag.origin.line == 6
+    assert comp.get("GORILLA_ONPREM").value == "$literal"  # type: ignore[attr-defined]
+    assert [b.provider for b in ev.unique_buckets()] == [Provider.GCP]
+
+
+def test_service_with_server_env_but_custom_image(tmp_path: Path) -> None:
+    text = "services:\n  app:\n    image: acme/wandb-custom:1\n    environment:\n      GORILLA_ARTIFACT_GC_ENABLED: 'True'\n"
+    ev = collect([_write(tmp_path, "compose.yaml", text)])
+    assert _server(ev).get(FLAG).value == "True"  # type: ignore[attr-defined]
+
+
+def test_later_env_file_wins_and_missing_required_file_is_a_gap(tmp_path: Path) -> None:
+    _write(tmp_path, "a.env", "GORILLA_ARTIFACT_GC_ENABLED=false\n")
+    _write(tmp_path, "b.env", "GORILLA_ARTIFACT_GC_ENABLED=true\n")
+    text = """\
+services:
+  wandb:
+    image: wandb/local
+    env_file: [a.env, b.env, missing.env]
+"""
+    ev = collect([_write(tmp_path, "compose.yaml", text)])
+    comp = _server(ev)
+    flag = comp.get(FLAG)  # type: ignore[attr-defined]
+    assert flag.value == "true" and flag.origin.source.endswith("b.env")
+    assert any("missing.env" in gap for gap in comp.gaps)  # type: ignore[attr-defined]
+
+
+def test_env_file_in_the_same_folder_is_not_judged_twice(tmp_path: Path) -> None:
+    _write(tmp_path, "wandb.env", ENV_FILE)
+    _write(tmp_path, "docker-compose.yml", COMPOSE)
+    ev = collect([str(tmp_path)])
+    assert [c.kind for c in ev.components] == [ComponentKind.COMPOSE_SERVICE]
+
+
+def test_compose_without_wandb_is_not_recognised_unless_forced(tmp_path: Path) -> None:
+    text = "services:\n  web:\n    image: nginx\n"
+    path = _write(tmp_path, "compose.yaml", text)
+    assert collect([path]).errors
+    forced = collect([path], default_kind=SourceKind.COMPOSE)
+    assert not forced.errors and not forced.components
+    assert any("no service runs the W&B server" in n.text for n in forced.notes)
+
+
+def test_operator_values_are_not_compose(tmp_path: Path) -> None:
+    ev = collect(
+        [_write(tmp_path, "values.yaml", "global:\n  extraEnv:\n    GORILLA_ARTIFACT_GC_ENABLED: 'true'\n")]
+    )
+    assert [i.kind for i in ev.inputs] == [SourceKind.HELM_VALUES]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain", "plain"),
+        ("${A:-x}", "x"),
+        ("${A-x}", "x"),
+        ("pre-${A:-${B:-in}}-post", "pre-in-post"),
+        ("${A:+alt}", ""),
+        ("$$HOME", "$HOME"),
+        ("cost $5", "cost $5"),
+    ],
+)
+def test_interpolation_with_an_empty_shell(text: str, expected: str) -> None:
+    assert interpolate(text) == expected
+
+
+@pytest.mark.parametrize("text", ["${A}", "$A", "x${A:?needed}", "${A"])
+def test_interpolation_that_needs_the_shell(text: str) -> None:
+    with pytest.raises(Unresolved):
+        interpolate(text)
