@@ -10,7 +10,8 @@ import pytest
 
 from gcready.model import BucketState, Evidence, Outcome, Provider, SourceKind
 from gcready.sources import collect, guess_kind
-from gcready.sources.terraform import looks_like_hcl, looks_like_plan, read
+from gcready.sources.terraform import read
+from gcready.sources.tfdetect import looks_like_hcl, looks_like_plan
 from tests.conftest import FIXTURES, run_gcready
 
 TF = FIXTURES / "terraform"

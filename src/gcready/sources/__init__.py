@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from gcready.model import Evidence, InputError, InputFile, Note, Origin, SourceKind
-from gcready.sources import bundle, compose, dotenv, environment, helm, helm_legacy, kubernetes, terraform
+from gcready.sources import bundle, compose, dotenv, environment, helm, helm_legacy, kubernetes, tfdetect
 from gcready.sources.yamldocs import Doc, YAMLInputError, load_documents
 
 _YAML_SUFFIXES = (".yaml", ".yml")
@@ -44,10 +44,10 @@ def guess_kind(path: str, text: str) -> SourceKind | None:
     """The kind of an evidence file from its content (the name only breaks ties)."""
     if bundle.looks_like(text):
         return SourceKind.BUNDLE
-    if path.endswith(terraform.TF_SUFFIXES):
+    if path.endswith(tfdetect.TF_SUFFIXES):
         return SourceKind.TERRAFORM
     if text.lstrip().startswith("{"):
-        return SourceKind.TERRAFORM if terraform.looks_like_plan(text) else None
+        return SourceKind.TERRAFORM if tfdetect.looks_like_plan(text) else None
     if dotenv.looks_like(text) and not path.endswith(_YAML_SUFFIXES):
         return SourceKind.DOTENV
     return None  # YAML kinds are decided per document after parsing
@@ -75,6 +75,8 @@ def collect(
     if kube_docs:
         evidence = evidence.merge(kubernetes.resolve(kube_docs))
     if tf_files:
+        from gcready.sources import terraform  # a large reader: loaded only for Terraform inputs
+
         evidence = evidence.merge(terraform.read(tf_files))
     if environ is not None:
         evidence = evidence.merge(environment.read(environ))

@@ -42,8 +42,8 @@ from gcready.model import (
     SourceKind,
 )
 from gcready.sources.envvars import read_env_var, unresolved
+from gcready.sources.tfdetect import looks_like_plan
 
-TF_SUFFIXES = (".tf", ".tfvars", ".tfvars.json")
 COMPUTED = "computed in Terraform"
 GCS_DEFAULT_SOFT_DELETE_SECONDS = 7 * 86400
 
@@ -98,26 +98,6 @@ class Ref:
     @property
     def reason(self) -> str:
         return f"{COMPUTED}: {self.address}.{self.attr} (known after apply)"
-
-
-def looks_like_hcl(path: str, text: str) -> bool:
-    """A ``*.tf`` / ``*.tfvars`` file (by name), or text shaped like HCL blocks."""
-    if path.endswith(TF_SUFFIXES):
-        return True
-    return bool(
-        re.search(r"^\s*(resource|module|variable|locals|provider|terraform)\b[^\n=]*\{", text, re.M)
-    ) and (not text.lstrip().startswith(("{", "[", "-", "apiVersion")))
-
-
-def looks_like_plan(text: str) -> bool:
-    """``terraform show -json`` output (a plan or a state)."""
-    head = text.lstrip()
-    if not head.startswith("{"):
-        return False
-    sample = head[:4096]
-    return '"format_version"' in sample and (
-        '"terraform_version"' in sample or '"planned_values"' in text or '"values"' in sample
-    )
 
 
 # ---------------------------------------------------------------------------------------------------
