@@ -30,7 +30,7 @@ for case in fixtures/scenarios/*/; do
   name="$(basename "${case}")"
   args=()
   if [[ -f "${case}case.yaml" ]]; then
-    mapfile -t args < <("${python}" -c 'import sys; from ruamel.yaml import YAML; spec = YAML(typ="safe").load(open(sys.argv[1])) or {}; print("\n".join(map(str, spec.get("args") or [])))' "${case}case.yaml" 2>/dev/null || true)
+    mapfile -t args < <("${python}" -c 'import sys, yaml; spec = yaml.safe_load(open(sys.argv[1])) or {}; print("\n".join(map(str, spec.get("args") or [])))' "${case}case.yaml" 2>/dev/null || true)
   fi
   audit "scenarios/${name}" "${case}inputs" ${args[@]+"${args[@]}"}
 done

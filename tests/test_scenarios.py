@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
+import yaml
 
 from tests.conftest import FIXTURES, run_gcready
 
@@ -24,7 +24,7 @@ def test_there_are_scenarios() -> None:
 @pytest.fixture(params=CASES, ids=[c.name for c in CASES])
 def case(request: pytest.FixtureRequest) -> tuple[Path, dict[str, object]]:
     path: Path = request.param
-    return path, YAML(typ="safe").load((path / "case.yaml").read_text())
+    return path, yaml.safe_load((path / "case.yaml").read_text())
 
 
 def test_verdicts(case: tuple[Path, dict[str, object]]) -> None:

@@ -7,7 +7,7 @@ import shlex
 from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
+import yaml
 
 from gcready.checks import CATALOG
 from gcready.checks.base import Tier
@@ -706,7 +706,7 @@ def _own_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("path", CASES, ids=[c.name for c in CASES])
 def test_scenario_exit_codes_are_unchanged(path: Path) -> None:
-    spec = YAML(typ="safe").load((path / "case.yaml").read_text())
+    spec = yaml.safe_load((path / "case.yaml").read_text())
     args = [str(a) for a in spec.get("args") or []]
     override = D(args[args.index("--deployment") + 1]) if "--deployment" in args else None
     fail_on_warn = "--fail-on" in args and args[args.index("--fail-on") + 1] == "warn"
