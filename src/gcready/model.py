@@ -118,6 +118,7 @@ class ComponentKind(enum.StrEnum):
     HELM_COMPONENT = "helm-component"
     TERRAFORM_MODULE = "terraform-module"
     COMPOSE_SERVICE = "compose-service"
+    HELM_LEGACY = "helm-legacy"
     K8S_CONTAINER = "k8s-container"
     DOTENV = "dotenv"
     PROCESS_ENV = "process-env"

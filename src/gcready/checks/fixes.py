@@ -30,6 +30,38 @@ def env_var_fixes(name: str, value: str, component: Component | None) -> tuple[F
         "W&B's Terraform modules (wandb/wandb/aws, google, azurerm)",
     )
     fixes: list[Fix] = []
+    if component is not None and component.kind is ComponentKind.TERRAFORM_MODULE:
+        module = component.name.split(" (", 1)[0]
+        where = (
+            component.origin.source
+            if component.origin.line is None
+            else f"{component.origin.source}:{component.origin.line}"
+        )
+        return (
+            Fix(
+                FixKind.TERRAFORM,
+                f'{module} {{\n  # ... ({where})\n  other_wandb_env = {{\n    {name} = "{value}"\n  }}\n}}',
+                "the W&B module call (merge with the variables already there), then terraform apply",
+            ),
+        )
+    if component is not None and component.kind is ComponentKind.COMPOSE_SERVICE:
+        service = component.name.rsplit(" ", 1)[-1]
+        return (
+            Fix(
+                FixKind.CLI,
+                f'# {component.origin.source}: services.{service}.environment\n{name}: "{value}"\n'
+                f"# then recreate the service:\ndocker compose up -d {_q(service)}",
+                "docker-compose",
+            ),
+        )
+    if component is not None and component.kind is ComponentKind.HELM_LEGACY:
+        return (
+            Fix(
+                FixKind.HELM,
+                f'extraEnv:\n  - name: {name}\n    value: "{value}"',
+                f"values of the legacy wandb chart ({component.origin.source}), then helm upgrade",
+            ),
+        )
     if component is not None and component.kind is ComponentKind.K8S_CONTAINER:
         kind_name, _, container = component.name.partition(" container ")
         if kind_name.split("/")[0] in {"Deployment", "StatefulSet", "DaemonSet"}:

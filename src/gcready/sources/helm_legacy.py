@@ -147,7 +147,7 @@ def read(doc: Doc) -> Evidence:
         effective[value.name] = value
     component = Component(
         name=f"legacy chart ({Path(source).name})",
-        kind=ComponentKind.HELM_COMPONENT,
+        kind=ComponentKind.HELM_LEGACY,
         origin=values_origin,
         env=tuple(effective.values()),
         shadowed=tuple(v for v in ordered if effective[v.name] is not v),
