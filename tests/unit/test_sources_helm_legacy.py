@@ -52,7 +52,7 @@ def test_recognised_by_shape(tmp_path: Path) -> None:
     assert [i.kind for i in ev.inputs] == [SourceKind.HELM_LEGACY]
     comp = _comp(ev)
     assert comp.name == "legacy chart (values.yaml)"
-    assert comp.kind is ComponentKind.HELM_COMPONENT and comp.runs_gc
+    assert comp.kind is ComponentKind.HELM_LEGACY and comp.runs_gc
     assert any(s.kind is SignalKind.SERVER_CONFIG for s in ev.signals)
     assert any(s.kind is SignalKind.BASE_URL and s.value == "https://wandb.acme-corp.com" for s in ev.signals)
 
