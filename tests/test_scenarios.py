@@ -54,3 +54,17 @@ def test_no_secret_in_any_format(case: tuple[Path, dict[str, object]], fmt: str)
     for secret in secrets:
         assert secret not in run.stdout, f"{secret!r} leaked into {fmt} output"
         assert secret not in run.stderr, f"{secret!r} leaked into stderr"
+
+
+def test_demo_reaches_its_documented_verdicts() -> None:
+    """The README's main job audits fixtures/demo; fixtures/demo-case.yaml says what it must find."""
+    spec = yaml.safe_load((FIXTURES / "demo-case.yaml").read_text())
+    run = run_gcready("audit", str(FIXTURES / "demo"), "--offline", "--format", "json")
+    report = json.loads(run.stdout)
+    expect = spec["expect"]
+    assert report["deployment"]["type"] == expect["deployment_type"]
+    checks = report["summary"]["checks"]
+    assert {k: checks.get(k) for k in expect["checks"]} == expect["checks"]
+    assert run.code == expect["exit_code"]
+    for secret in spec.get("secrets") or []:
+        assert str(secret) not in run.stdout
