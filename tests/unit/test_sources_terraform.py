@@ -14,14 +14,33 @@ from gcready.sources.terraform import read
 from gcready.sources.tfdetect import looks_like_hcl, looks_like_plan
 from tests.conftest import FIXTURES, run_gcready
 
-TF = FIXTURES / "terraform"
+# The Terraform trees: the acceptance scenarios' inputs, plus two trees only these tests use.
+_SCENARIOS = FIXTURES / "scenarios"
+TREES = {
+    "local-module": _SCENARIOS / "terraform-local-module-versioned-bucket" / "inputs",
+    "aws-stock": _SCENARIOS / "terraform-aws-stock-module-no-versioning" / "inputs",
+    "aws-external-bucket": _SCENARIOS / "terraform-aws-external-bucket-unknown" / "inputs",
+    "gcp-app-env": _SCENARIOS / "terraform-gcp-app-wandb-env-only" / "inputs",
+    "azure-soft-delete": FIXTURES / "terraform" / "azure-soft-delete",
+    "plan": FIXTURES / "terraform" / "plan",
+}
+
+
+class _Trees:
+    def __truediv__(self, name: str) -> Path:
+        return TREES[name]
+
+
+TF = _Trees()
 
 
 def _where(origin: object) -> str:
-    """``file:line`` relative to the fixtures/terraform folder."""
+    """``tree/file:line`` for an origin inside one of the Terraform trees."""
     source = Path(origin.source)  # type: ignore[attr-defined]
-    rel = source.relative_to(TF) if source.is_absolute() and TF in source.parents else source
-    return f"{rel.as_posix()}:{origin.line}"  # type: ignore[attr-defined]
+    for name, root in TREES.items():
+        if root in source.parents:
+            return f"{name}/{source.relative_to(root).as_posix()}:{origin.line}"  # type: ignore[attr-defined]
+    return f"{source.as_posix()}:{origin.line}"  # type: ignore[attr-defined]
 
 
 def _state(evidence: Evidence, name: str) -> BucketState:
