@@ -218,3 +218,35 @@ class StateBuilder:
 def halted(access: Reading) -> bool:
     """After this access reading, reading settings is pointless (missing bucket, dead endpoint)."""
     return access.outcome in (Outcome.NOT_FOUND, Outcome.UNREACHABLE, Outcome.TIMEOUT)
+
+
+def record_versioning(
+    builder: StateBuilder, access: Reading, versioning: Reading, status_key: str, mfa_key: str
+) -> bool:
+    """Record an S3-style versioning answer as ``versioning`` and ``mfa_delete``.
+
+    Returns True when the answer shows the bucket is missing (the probe then stops: nothing else is
+    read, and nothing is reported as "off").
+    """
+    if versioning.ok and isinstance(versioning.value, dict):
+        status = versioning.value.get(status_key)
+        mfa = versioning.value.get(mfa_key)
+        builder.set(
+            "versioning", ok({"Enabled": "enabled", "Suspended": "suspended"}.get(str(status), "disabled"))
+        )
+        builder.set("mfa_delete", ok("enabled" if mfa == "Enabled" else "disabled"))
+    else:
+        builder.set("versioning", versioning)
+        builder.set("mfa_delete", versioning)
+    if (
+        access.outcome is Outcome.DENIED
+        and versioning.outcome is Outcome.DENIED
+        and not versioning.permission
+    ):
+        # A HEAD answer has no body; the versioning answer says the keys themselves were rejected.
+        builder.access = versioning
+    if versioning.outcome is Outcome.NOT_FOUND:
+        builder.access = versioning
+        builder.settings = []
+        return True
+    return False

@@ -18,6 +18,7 @@ from gcready.probes._common import (
     network_failure,
     ok,
     public_endpoint,
+    record_versioning,
     unexpected,
 )
 from gcready.probes.options import ProbeOptions
@@ -188,26 +189,7 @@ def probe_minio(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         return {"status": config.status, "mfa_delete": config.mfa_delete}
 
     versioning = read(versioning_call, "s3:GetBucketVersioning", nothing)
-    if versioning.ok and isinstance(versioning.value, dict):
-        status = versioning.value.get("status")
-        mfa = versioning.value.get("mfa_delete")
-        builder.set(
-            "versioning", ok({"Enabled": "enabled", "Suspended": "suspended"}.get(str(status), "disabled"))
-        )
-        builder.set("mfa_delete", ok("enabled" if mfa == "Enabled" else "disabled"))
-    else:
-        builder.set("versioning", versioning)
-        builder.set("mfa_delete", versioning)
-    if (
-        access.outcome is Outcome.DENIED
-        and versioning.outcome is Outcome.DENIED
-        and not versioning.permission
-    ):
-        # A HEAD answer has no body; the versioning answer says the keys themselves were rejected.
-        builder.access = versioning
-    if versioning.outcome is Outcome.NOT_FOUND:
-        builder.access = versioning
-        builder.settings = []
+    if record_versioning(builder, access, versioning, "status", "mfa_delete"):
         return builder.build()
 
     builder.set(

@@ -20,6 +20,7 @@ from gcready.probes._common import (
     network_failure,
     ok,
     public_endpoint,
+    record_versioning,
     retrying,
     scrub,
     unexpected,
@@ -298,26 +299,7 @@ def probe_s3(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str
         return builder.build()
 
     versioning = read(lambda: client.get_bucket_versioning(Bucket=name), "s3:GetBucketVersioning", nothing)
-    if versioning.ok and isinstance(versioning.value, dict):
-        status = versioning.value.get("Status")
-        mfa = versioning.value.get("MFADelete")
-        builder.set(
-            "versioning", ok({"Enabled": "enabled", "Suspended": "suspended"}.get(str(status), "disabled"))
-        )
-        builder.set("mfa_delete", ok("enabled" if mfa == "Enabled" else "disabled"))
-    else:
-        builder.set("versioning", versioning)
-        builder.set("mfa_delete", versioning)
-    if (
-        access.outcome is Outcome.DENIED
-        and versioning.outcome is Outcome.DENIED
-        and not versioning.permission
-    ):
-        # A HEAD answer has no body; the versioning answer says the keys themselves were rejected.
-        builder.access = versioning
-    if versioning.outcome is Outcome.NOT_FOUND:
-        builder.access = versioning
-        builder.settings = []
+    if record_versioning(builder, access, versioning, "Status", "MFADelete"):
         return builder.build()
 
     lock = read(
