@@ -84,16 +84,34 @@ def unseen_causes(report: Report) -> tuple[UnseenCause, ...]:
     return tuple(causes)
 
 
+def _prerequisites(findings: list[tuple[Finding, Tier]]) -> set[int]:
+    """Indexes of causes that must be fixed before another cause on the same resource can be."""
+    present = {(finding.check, finding.resource) for finding, _ in findings}
+    out = set()
+    for index, (finding, _) in enumerate(findings):
+        check = by_id(finding.check)
+        if check is not None and any((later, finding.resource) in present for later in check.meta.before):
+            out.add(index)
+    return out
+
+
 def diagnose(report: Report) -> Diagnosis:
     """Rank the report's findings into causes; never invent one the evidence does not show."""
-    ranked: list[tuple[tuple[int, int, int, int, int], Finding, Tier]] = []
-    for order, finding in enumerate(report.findings):
-        tier = _tier(finding)
-        if not _is_cause(finding, tier):
-            continue
-        # confirmed causes first (by tier), then what could not be checked, then what only delays
+    found = [(f, t) for f, t in ((f, _tier(f)) for f in report.findings) if _is_cause(f, t)]
+    first = _prerequisites(found)
+    ranked: list[tuple[tuple[int, int, int, int, int, int], Finding, Tier]] = []
+    for order, (finding, tier) in enumerate(found):
+        # confirmed causes first (by tier), then what could not be checked, then what only delays;
+        # within a tier, a cause whose fix another one needs first ranks before it
         group = 2 if tier >= Tier.DELAY else (1 if finding.status is Status.UNKNOWN else 0)
-        key = (group, int(tier), _STATUS_WEIGHT[finding.status], _SEVERITY_WEIGHT[finding.severity], order)
+        key = (
+            group,
+            int(tier),
+            0 if order in first else 1,
+            _STATUS_WEIGHT[finding.status],
+            _SEVERITY_WEIGHT[finding.severity],
+            order,
+        )
         ranked.append((key, finding, tier))
     ranked.sort(key=lambda item: item[0])
     causes = tuple(

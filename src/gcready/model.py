@@ -140,6 +140,7 @@ class Component:
     shadowed: tuple[EnvValue, ...] = ()
     gaps: tuple[str, ...] = ()
     runs_gc: bool = True  # is this where the artifact garbage collector runs (the app server)?
+    namespace: str = ""  # Kubernetes namespace of the workload, when its manifest names one
 
     def get(self, name: str) -> EnvValue | None:
         for value in self.env:

@@ -295,3 +295,19 @@ def test_exit_code_precedence(
     statuses: tuple[Status, ...], errors: int, fail_on_warn: bool, code: int
 ) -> None:
     assert _report(*statuses, errors=errors).exit_code(fail_on_warn=fail_on_warn) == code
+
+
+@pytest.mark.parametrize(
+    ("namespace", "expected"),
+    [
+        ("wandb", "kubectl set env deployment/wandb -n wandb -c app GORILLA_ARTIFACT_GC_ENABLED=true"),
+        ("", "kubectl set env deployment/wandb -c app GORILLA_ARTIFACT_GC_ENABLED=true"),
+    ],
+)
+def test_kubectl_fix_targets_the_workloads_namespace(namespace: str, expected: str) -> None:
+    from gcready.checks.fixes import env_var_fixes
+
+    comp = Component("Deployment/wandb container app", ComponentKind.K8S_CONTAINER, HERE, namespace=namespace)
+    (kubectl,) = [f for f in env_var_fixes(FLAG, "true", comp) if f.text.startswith("kubectl set env")]
+    assert kubectl.text == expected
+    assert ("add -n NAMESPACE" in kubectl.title) is (not namespace)

@@ -39,6 +39,9 @@ class CheckMeta:
     why: str  # why it matters for garbage collection
     tier: Tier = Tier.CONTEXT
     examples: tuple[Fix, ...] = ()  # fixes with example names, for `gcready explain`
+    # checks whose fix can only work once this one's cause on the same resource is fixed
+    # (``gcready diagnose`` ranks this cause before theirs)
+    before: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

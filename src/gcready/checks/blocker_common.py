@@ -97,6 +97,11 @@ class Target:
         return Origin(origin.source, origin.line, self.state.observed_at or origin.path)
 
     @property
+    def fixable(self) -> BucketRef:
+        """The bucket as fix commands address it (see ``as_probed``); not for naming it in reports."""
+        return as_probed(self.bucket, self.state)
+
+    @property
     def where(self) -> Fact:
         return Fact("bucket", self.bucket.display, self.bucket.origin)
 
@@ -219,6 +224,17 @@ def with_state(bucket: BucketRef, state: BucketState | None) -> BucketRef:
     if state is None or bucket.region or not state.region:
         return bucket
     return replace(bucket, region=state.region)
+
+
+def as_probed(bucket: BucketRef, state: BucketState | None) -> BucketRef:
+    """The bucket as a fix command must address it: the region and, for an S3 API bucket whose
+    configuration names no endpoint, the endpoint the probe reached it through (``AWS_ENDPOINT_URL``,
+    ``--endpoint-url``, ``--bucket-option``). AWS's own endpoints are dropped again when the fix is
+    written (``--region`` picks them)."""
+    bucket = with_state(bucket, state)
+    if state is None or bucket.endpoint or not state.endpoint or bucket.provider not in S3_FAMILY:
+        return bucket
+    return replace(bucket, endpoint=state.endpoint)
 
 
 def run_per_bucket(

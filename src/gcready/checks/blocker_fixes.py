@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from urllib.parse import urlsplit
 
-from gcready.checks.fixes import env_var_fixes
+from gcready.checks.fixes import endpoint_url, env_var_fixes
 from gcready.model import JSON, BucketRef, Component, ComponentKind, Fix, FixKind, Provider
 
 DEFAULT_NONCURRENT_DAYS = 30
@@ -30,26 +29,6 @@ def _hcl(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ endpoints
-
-
-def endpoint_url(bucket: BucketRef) -> str | None:
-    """The S3 endpoint URL to give the CLI: None for AWS's own endpoints (``--region`` picks them).
-
-    ``http`` when the bucket URL says ``tls=false``; a recorded endpoint keeps its own scheme.
-    """
-    endpoint = bucket.endpoint
-    if not endpoint and bucket.provider is Provider.COREWEAVE:
-        endpoint = "cwobject.com"
-    if not endpoint:
-        return None if bucket.provider is Provider.AWS else "https://ENDPOINT"
-    if "://" in endpoint:
-        url = endpoint.rstrip("/")
-    else:
-        url = f"{'http' if bucket.tls is False else 'https'}://{endpoint.rstrip('/')}"
-    host = urlsplit(url).hostname or ""
-    if bucket.provider is Provider.AWS and (host == "amazonaws.com" or host.endswith(".amazonaws.com")):
-        return None
-    return url
 
 
 def _aws_target(bucket: BucketRef) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, Tier, applies, requiring
+from gcready.checks.blocker_common import as_probed
 from gcready.checks.buckets import buckets_in
 from gcready.checks.fixes import example_buckets, versioning_fixes
 from gcready.model import BucketRef, Fact, Finding, Origin, Outcome, Severity, Status
@@ -76,7 +77,8 @@ def run(ctx: CheckContext) -> list[Finding]:
 
 def _judge(ctx: CheckContext, bucket: BucketRef) -> Finding:
     meaning = ctx.requirements.versioning_for(bucket.provider)
-    fixes = versioning_fixes(bucket)
+    state = ctx.evidence.state_of(bucket)
+    fixes = versioning_fixes(as_probed(bucket, state))
     where = Fact("bucket", bucket.display, bucket.origin)
 
     def finding(
@@ -95,7 +97,6 @@ def _judge(ctx: CheckContext, bucket: BucketRef) -> Finding:
             needs=needs,
         )
 
-    state = ctx.evidence.state_of(bucket)
     if state is None:
         how = "no live probe read it"
         return finding(

@@ -4,12 +4,33 @@ from __future__ import annotations
 
 import json
 import shlex
+from urllib.parse import urlsplit
 
 from gcready.model import BucketRef, Component, ComponentKind, Fix, FixKind, Provider
 
 
 def _q(text: str) -> str:
     return shlex.quote(text)
+
+
+def endpoint_url(bucket: BucketRef) -> str | None:
+    """The S3 endpoint URL to give the CLI: None for AWS's own endpoints (``--region`` picks them).
+
+    ``http`` when the bucket URL says ``tls=false``; a recorded endpoint keeps its own scheme.
+    """
+    endpoint = bucket.endpoint
+    if not endpoint and bucket.provider is Provider.COREWEAVE:
+        endpoint = "cwobject.com"
+    if not endpoint:
+        return None if bucket.provider is Provider.AWS else "https://ENDPOINT"
+    if "://" in endpoint:
+        url = endpoint.rstrip("/")
+    else:
+        url = f"{'http' if bucket.tls is False else 'https'}://{endpoint.rstrip('/')}"
+    host = urlsplit(url).hostname or ""
+    if bucket.provider is Provider.AWS and (host == "amazonaws.com" or host.endswith(".amazonaws.com")):
+        return None
+    return url
 
 
 def env_var_fixes(name: str, value: str, component: Component | None) -> tuple[Fix, ...]:
@@ -66,11 +87,13 @@ def env_var_fixes(name: str, value: str, component: Component | None) -> tuple[F
         kind_name, _, container = component.name.partition(" container ")
         if kind_name.split("/")[0] in {"Deployment", "StatefulSet", "DaemonSet"}:
             workload = kind_name.lower()
+            namespace = f"-n {_q(component.namespace)} " if component.namespace else ""
             fixes.append(
                 Fix(
                     FixKind.CLI,
-                    f"kubectl set env {_q(workload)} -c {_q(container)} {name}={value}",
-                    "live workload (lasts until the operator or Helm renders it again: also fix the source)",
+                    f"kubectl set env {_q(workload)} {namespace}-c {_q(container)} {name}={value}",
+                    "live workload (lasts until the operator or Helm renders it again: also fix the source)"
+                    + ("" if component.namespace else "; add -n NAMESPACE if it is not the current one"),
                 )
             )
     if component is not None and component.kind in (ComponentKind.DOTENV, ComponentKind.PROCESS_ENV):
@@ -103,7 +126,8 @@ def versioning_fixes(bucket: BucketRef) -> tuple[Fix, ...]:
     name = bucket.name
     if bucket.provider is Provider.AWS:
         region = f" --region {_q(bucket.region)}" if bucket.region else ""
-        endpoint = f" --endpoint-url https://{bucket.endpoint}" if bucket.endpoint else ""
+        url = endpoint_url(bucket)
+        endpoint = f" --endpoint-url {_q(url)}" if url else ""
         return (
             Fix(
                 FixKind.CLI,
@@ -121,11 +145,7 @@ def versioning_fixes(bucket: BucketRef) -> tuple[Fix, ...]:
             ),
         )
     if bucket.provider in (Provider.S3_COMPATIBLE, Provider.COREWEAVE):
-        scheme = "http" if bucket.tls is False else "https"
-        endpoint = bucket.endpoint or (
-            "cwobject.com" if bucket.provider is Provider.COREWEAVE else "ENDPOINT"
-        )
-        url = f"{scheme}://{endpoint}"
+        url = endpoint_url(bucket) or "https://ENDPOINT"
         return (
             Fix(
                 FixKind.CLI,

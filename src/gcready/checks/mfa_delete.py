@@ -18,6 +18,7 @@ META = CheckMeta(
     "AWS does not allow lifecycle expiration on such a bucket: noncurrent versions left by GC deletes "
     "are never freed.",
     tier=Tier.STORAGE_HELD,
+    before=("noncurrent-expiry",),  # AWS refuses a lifecycle expiration on an MFA-delete bucket
     examples=mfa_delete_fixes(example_buckets()[0])[:2],
 )
 
@@ -48,7 +49,7 @@ def _judge(judge: Judge) -> Finding:
         "Permanently deleting an object version needs the bucket owner's root user with an MFA code, and "
         "AWS does not allow a lifecycle configuration with expiration on an MFA-delete bucket. With "
         "versioning on, a GC delete only adds a delete marker: the noncurrent versions and their bytes stay.",
-        fixes=mfa_delete_fixes(bucket),
+        fixes=mfa_delete_fixes(judge.target.fixable),
     )
 
 

@@ -194,7 +194,7 @@ def _judge(judge: Judge) -> Finding:
             f"No lifecycle rule expires noncurrent versions on {bucket.label}: GC-deleted bytes stay",
             f"With versioning on, a GC delete only {marker}; the bytes stay, and are billed, until a "
             f"lifecycle rule expires noncurrent versions.{why_not}{suspended}",
-            fixes=noncurrent_expiry_fixes(bucket, others),
+            fixes=noncurrent_expiry_fixes(judge.target.fixable, others),
         )
     best = min(good, key=lambda r: r.noncurrent_days if r.noncurrent_days is not None else 1 << 30)
     if bucket.provider in S3_FAMILY and not any(
@@ -207,7 +207,7 @@ def _judge(judge: Judge) -> Finding:
             f"Rule {best.id} deletes noncurrent versions {best.noncurrent}, so the bytes are freed; the "
             "delete markers GC leaves behind stay, and slow down listings, until a rule with "
             f"ExpiredObjectDeleteMarker removes them.{suspended}",
-            fixes=noncurrent_expiry_fixes(bucket, others, days),
+            fixes=noncurrent_expiry_fixes(judge.target.fixable, others, days),
             severity=Severity.LOW,
         )
     return judge.finding(

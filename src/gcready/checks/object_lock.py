@@ -72,7 +72,7 @@ def _judge(judge: Judge) -> Finding:
         f"Object Lock {mode_text} retention of {period} on {bucket.label}: GC cannot free locked versions",
         f"Every new object version is locked for {period}. A GC delete only adds a delete marker; the "
         f"locked version and its bytes stay until the retention ends. {how}",
-        fixes=object_lock_fixes(bucket, mode_text),
+        fixes=object_lock_fixes(judge.target.fixable, mode_text),
         severity=Severity.HIGH if mode_text == "COMPLIANCE" else Severity.MEDIUM,
     )
 

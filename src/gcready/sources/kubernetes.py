@@ -154,6 +154,7 @@ def _workload(obj: Any, origin: Origin, pool: _Pool) -> Evidence:
                 shadowed=read.shadowed,
                 gaps=read.gaps,
                 runs_gc=runs_gc,
+                namespace=ns,
             )
         )
         buckets.extend(read.buckets)
