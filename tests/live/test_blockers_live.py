@@ -592,6 +592,11 @@ def test_azure_stuck_deletes_blob_soft_delete_off(
         and "--enable-delete-retention true" in c
         for c in commands
     ), commands
+    # the data-plane form names the endpoint probed, so it runs as printed against this Azurite
+    assert (
+        f"az storage blob service-properties delete-policy update --account-name {AZURITE_ACCOUNT} "
+        f"--blob-endpoint {azurite_server.endpoint}/{AZURITE_ACCOUNT} --enable true --days-retained 7"
+    ) in commands, commands
     assert report["summary"]["checks"]["azure-management-plane"] == "info"
     assert AZURITE_KEY not in run.stdout + run.stderr
 

@@ -724,3 +724,30 @@ def test_scenario_lifecycle_bundles_are_understood() -> None:
     assert one(report, "object-lock").status is Status.PASS
     assert one(report, "mfa-delete").status is Status.PASS
     assert one(report, "data-retention-period").status is Status.INFO
+
+
+def test_azure_soft_delete_fix_has_a_data_plane_command_for_the_endpoint_probed() -> None:
+    from dataclasses import replace
+
+    from gcready.checks.blocker_common import as_probed
+    from gcready.checks.fixes import versioning_fixes
+
+    def data_plane(bucket: BucketRef) -> str:
+        (command,) = [f.text for f in versioning_fixes(bucket) if "delete-policy update" in f.text]
+        return command
+
+    assert data_plane(AZURE) == (
+        "az storage blob service-properties delete-policy update --account-name acmestore "
+        "--enable true --days-retained 7"
+    )
+    azurite = BucketState(
+        Provider.AZURE,
+        "wandb-files",
+        HERE,
+        Reading(Outcome.OK, True),
+        account="acmestore",
+        endpoint="http://127.0.0.1:10000/acmestore",
+    )
+    assert "--blob-endpoint http://127.0.0.1:10000/acmestore " in data_plane(as_probed(AZURE, azurite))
+    public = replace(azurite, endpoint="https://acmestore.blob.core.windows.net")
+    assert "--blob-endpoint" not in data_plane(as_probed(AZURE, public))

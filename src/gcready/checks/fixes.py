@@ -33,6 +33,19 @@ def endpoint_url(bucket: BucketRef) -> str | None:
     return url
 
 
+def azure_blob_endpoint(bucket: BucketRef) -> str | None:
+    """The blob endpoint to give ``az storage`` commands: None for Azure's public cloud (the account
+    name picks it), else the URL the probe used (Azurite, Azure Stack, a private endpoint)."""
+    if not bucket.endpoint:
+        return None
+    if "://" in bucket.endpoint:
+        url = bucket.endpoint.rstrip("/")
+    else:
+        url = f"{'http' if bucket.tls is False else 'https'}://{bucket.endpoint.rstrip('/')}"
+    host = urlsplit(url).hostname or ""
+    return None if host.endswith(".blob.core.windows.net") else url
+
+
 def env_var_fixes(name: str, value: str, component: Component | None) -> tuple[Fix, ...]:
     """How to set the server's GC flag, for the kind of configuration the evidence came from."""
     helm = Fix(
@@ -175,11 +188,21 @@ def versioning_fixes(bucket: BucketRef) -> tuple[Fix, ...]:
             Fix(FixKind.CONSOLE, f"Cloud Storage → Buckets → {name} → Protection → Object versioning → On"),
         )
     account = bucket.account or "STORAGE_ACCOUNT"
+    blob_endpoint = azure_blob_endpoint(bucket)
     return (
         Fix(
             FixKind.CLI,
             f"az storage account blob-service-properties update -n {_q(account)} -g RESOURCE_GROUP "
             "--enable-delete-retention true --delete-retention-days 7",
+            "management plane (az login with rights on the storage account)",
+        ),
+        Fix(
+            FixKind.CLI,
+            f"az storage blob service-properties delete-policy update --account-name {_q(account)}"
+            + (f" --blob-endpoint {_q(blob_endpoint)}" if blob_endpoint else "")
+            + " --enable true --days-retained 7",
+            "data plane, with the account key (AZURE_STORAGE_KEY) or AZURE_STORAGE_CONNECTION_STRING; "
+            "also works on Azurite",
         ),
         Fix(
             FixKind.TERRAFORM,
