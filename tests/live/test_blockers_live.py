@@ -5,8 +5,9 @@ audit|diagnose`` in a subprocess with only the documented variables (``AWS_ENDPO
 moto, a W&B bucket URL with keys for SeaweedFS, ``STORAGE_EMULATOR_HOST`` for the GCS emulator, the
 connection string or ``global.bucket.accessKey`` + ``--endpoint-url`` for Azurite).
 
-The fix commands gcready prints are also run, as printed, with the AWS CLI against the same server:
-a fix that does not change the setting, or after which a re-audit does not pass, is a bug.
+The fix commands gcready prints are also run, as printed, against the same server (the AWS CLI from
+the test extras; gcloud when the machine has it): a fix that does not change the setting, or after
+which a re-audit does not pass, is a bug.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import importlib.util
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -541,6 +543,51 @@ def test_gcs_stuck_deletes_versioned_without_lifecycle_long_soft_delete(
     heredoc = commands[0].split("<<'EOF'\n", 1)[1].split("\nEOF\n", 1)[0]
     rule_doc = json.loads(heredoc)["rule"][0]
     assert rule_doc["action"] == {"type": "Delete"} and rule_doc["condition"]["isLive"] is False
+
+
+def run_printed_gcloud(command: str, home: Path) -> None:
+    """Run a printed gcloud fix exactly as printed, with an empty gcloud configuration."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(home),
+        "CLOUDSDK_CONFIG": str(home / "gcloud"),
+        "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
+    }
+    done = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, env=env, cwd=home, timeout=120, check=False
+    )
+    assert done.returncode == 0, f"printed fix failed ({done.returncode}):\n{command}\n{done.stderr}"
+
+
+def test_printed_gcloud_fixes_change_the_bucket_on_the_emulator(
+    tmp_path: Path, gcs_env: dict[str, str], gcs_client: Any, make_gcs_bucket: Callable[..., str]
+) -> None:
+    """The gcloud commands name the emulator the bucket was probed through, and work as printed."""
+    if shutil.which("gcloud") is None:
+        pytest.skip("gcloud (Google Cloud CLI) is not installed on this machine")
+    name = make_gcs_bucket("gfix")
+    values = gcs_values(tmp_path, name)
+    run, report = diagnose(str(values), env=gcs_env)
+    assert run.code == 3, run.stderr
+    (versioning,) = [c for c in cli_fixes(one_finding(report, "bucket-versioning", name)) if "gcloud" in c]
+    override = f"CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE={gcs_env['STORAGE_EMULATOR_HOST']}/"
+    assert versioning.startswith(override), versioning
+    run_printed_gcloud(versioning, tmp_path / "home")
+    assert gcs_client.get_bucket(name).versioning_enabled is True
+
+    run, report = diagnose(str(values), env=gcs_env)
+    assert one_finding(report, "bucket-versioning", name)["status"] == "pass"
+    expiry = one_finding(report, "noncurrent-expiry", name)
+    assert expiry["status"] == "warn", expiry
+    lifecycle = cli_fixes(expiry)[0]
+    run_printed_gcloud(lifecycle, tmp_path / "home")
+    (rule_set,) = gcs_client.get_bucket(name).lifecycle_rules
+    assert rule_set["condition"]["daysSinceNoncurrentTime"] == 30
+
+    run, report = diagnose(str(values), env=gcs_env)
+    assert one_finding(report, "noncurrent-expiry", name)["status"] == "pass"
+    assert run.code == 0, run.stderr
 
 
 # ================================================================= Azure Blob (Azurite)

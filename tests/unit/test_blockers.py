@@ -751,3 +751,27 @@ def test_azure_soft_delete_fix_has_a_data_plane_command_for_the_endpoint_probed(
     assert "--blob-endpoint http://127.0.0.1:10000/acmestore " in data_plane(as_probed(AZURE, azurite))
     public = replace(azurite, endpoint="https://acmestore.blob.core.windows.net")
     assert "--blob-endpoint" not in data_plane(as_probed(AZURE, public))
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "expected"),
+    [
+        (None, "gcloud"),
+        ("https://storage.googleapis.com", "gcloud"),
+        (
+            "https://storage-wandb.p.googleapis.com",
+            "CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE=https://storage-wandb.p.googleapis.com/ gcloud",
+        ),
+        (
+            "http://127.0.0.1:9023",
+            "CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE=http://127.0.0.1:9023/ CLOUDSDK_AUTH_DISABLE_CREDENTIALS=true "
+            "gcloud",
+        ),
+    ],
+)
+def test_gcloud_commands_carry_the_endpoint_probed(endpoint: str | None, expected: str) -> None:
+    from dataclasses import replace
+
+    from gcready.checks.fixes import gcloud
+
+    assert gcloud(replace(GCS, endpoint=endpoint)) == expected

@@ -34,7 +34,6 @@ from gcready.model import (
 )
 
 S3_FAMILY = frozenset({Provider.AWS, Provider.S3_COMPATIBLE, Provider.COREWEAVE})
-_ENDPOINT_PROVIDERS = S3_FAMILY | {Provider.AZURE}
 
 # The status of a setting a recorded state does not hold (see the module docstring).
 NOT_RECORDED_STATUS = Status.INFO
@@ -228,12 +227,12 @@ def with_state(bucket: BucketRef, state: BucketState | None) -> BucketRef:
 
 
 def as_probed(bucket: BucketRef, state: BucketState | None) -> BucketRef:
-    """The bucket as a fix command must address it: the region and, for an S3 API or Azure bucket
-    whose configuration names no endpoint, the endpoint the probe reached it through
-    (``AWS_ENDPOINT_URL``, ``--endpoint-url``, ``--bucket-option``, a connection string's BlobEndpoint).
+    """The bucket as a fix command must address it: the region and, when its configuration names no
+    endpoint, the endpoint the probe reached it through (``AWS_ENDPOINT_URL``, ``--endpoint-url``,
+    ``--bucket-option``, a connection string's BlobEndpoint, ``STORAGE_EMULATOR_HOST``).
     The providers' own public endpoints are dropped again when the fix is written."""
     bucket = with_state(bucket, state)
-    if state is None or bucket.endpoint or not state.endpoint or bucket.provider not in _ENDPOINT_PROVIDERS:
+    if state is None or bucket.endpoint or not state.endpoint:
         return bucket
     return replace(bucket, endpoint=state.endpoint)
 

@@ -12,7 +12,7 @@ import json
 import re
 import shlex
 
-from gcready.checks.fixes import endpoint_url, env_var_fixes
+from gcready.checks.fixes import endpoint_url, env_var_fixes, gcloud
 from gcready.model import JSON, BucketRef, Component, ComponentKind, Fix, FixKind, Provider
 
 DEFAULT_NONCURRENT_DAYS = 30
@@ -183,7 +183,7 @@ def _gcs_lifecycle_fixes(bucket: BucketRef, other_rules: int, days: int) -> tupl
     document = json.dumps(gcs_lifecycle_document(bucket, days), indent=2)
     replaces = (
         f"replaces the bucket's lifecycle configuration: it has {other_rules} other rule(s); add them to "
-        f"lifecycle.json first (gcloud storage buckets describe gs://{name} --format='json(lifecycle_config)')"
+        f"lifecycle.json first ({gcloud(bucket)} storage buckets describe gs://{name} --format='json(lifecycle_config)')"
         if other_rules
         else "sets the bucket's lifecycle configuration"
     )
@@ -194,7 +194,7 @@ def _gcs_lifecycle_fixes(bucket: BucketRef, other_rules: int, days: int) -> tupl
         Fix(
             FixKind.CLI,
             f"cat > lifecycle.json <<'EOF'\n{document}\nEOF\n"
-            f"gcloud storage buckets update gs://{name} --lifecycle-file=lifecycle.json",
+            f"{gcloud(bucket)} storage buckets update gs://{name} --lifecycle-file=lifecycle.json",
             f"gcloud: delete noncurrent versions {days} days after they become noncurrent ({replaces})",
         ),
         Fix(
@@ -343,7 +343,7 @@ def gcs_retention_fixes(bucket: BucketRef, locked: bool) -> tuple[Fix, ...]:
         return (
             Fix(
                 FixKind.CLI,
-                f"gcloud storage buckets update gs://{name} --clear-retention-period",
+                f"{gcloud(bucket)} storage buckets update gs://{name} --clear-retention-period",
                 "remove the (unlocked) retention policy",
             ),
             Fix(
@@ -362,8 +362,8 @@ def gcs_retention_fixes(bucket: BucketRef, locked: bool) -> tuple[Fix, ...]:
     return (
         Fix(
             FixKind.CLI,
-            f"gcloud storage buckets create gs://{new}{location} --uniform-bucket-level-access\n"
-            f"gcloud storage buckets update gs://{new} --versioning --soft-delete-duration=7d",
+            f"{gcloud(bucket)} storage buckets create gs://{new}{location} --uniform-bucket-level-access\n"
+            f"{gcloud(bucket)} storage buckets update gs://{new} --versioning --soft-delete-duration=7d",
             "a locked retention policy can be neither removed nor shortened: create a new bucket without "
             "one, then point W&B at it and migrate the artifacts",
         ),
@@ -389,7 +389,7 @@ def gcs_soft_delete_fixes(bucket: BucketRef, days: int = 7) -> tuple[Fix, ...]:
     return (
         Fix(
             FixKind.CLI,
-            f"gcloud storage buckets update gs://{name} --soft-delete-duration={days}d",
+            f"{gcloud(bucket)} storage buckets update gs://{name} --soft-delete-duration={days}d",
             f"keep soft delete on (W&B asks for it) with a {days}-day window",
         ),
         Fix(

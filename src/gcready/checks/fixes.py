@@ -46,6 +46,23 @@ def azure_blob_endpoint(bucket: BucketRef) -> str | None:
     return None if host.endswith(".blob.core.windows.net") else url
 
 
+def gcloud(bucket: BucketRef) -> str:
+    """``gcloud``, preceded by the storage endpoint override when the bucket was reached through
+    another endpoint than Google's (an emulator, a private endpoint), so the command runs as printed
+    against the same server. gcloud wants the override with a trailing slash; an endpoint outside
+    googleapis.com is an emulator, which takes no Google credentials."""
+    if not bucket.endpoint:
+        return "gcloud"
+    url = bucket.endpoint if "://" in bucket.endpoint else f"https://{bucket.endpoint}"
+    host = urlsplit(url).hostname or ""
+    if host == "storage.googleapis.com":
+        return "gcloud"
+    env = f"CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE={_q(url.rstrip('/') + '/')}"
+    if not (host == "googleapis.com" or host.endswith(".googleapis.com")):
+        env += " CLOUDSDK_AUTH_DISABLE_CREDENTIALS=true"
+    return f"{env} gcloud"
+
+
 def env_var_fixes(name: str, value: str, component: Component | None) -> tuple[Fix, ...]:
     """How to set the server's GC flag, for the kind of configuration the evidence came from."""
     helm = Fix(
@@ -179,7 +196,7 @@ def versioning_fixes(bucket: BucketRef) -> tuple[Fix, ...]:
         )
     if bucket.provider is Provider.GCP:
         return (
-            Fix(FixKind.CLI, f"gcloud storage buckets update gs://{name} --versioning"),
+            Fix(FixKind.CLI, f"{gcloud(bucket)} storage buckets update gs://{name} --versioning"),
             Fix(
                 FixKind.TERRAFORM,
                 f'resource "google_storage_bucket" "wandb" {{\n  name = "{name}"\n  # ...\n'

@@ -72,7 +72,7 @@ def _judge(judge: Judge) -> Finding:
         f"{'Locked r' if locked else 'R'}etention policy of {_period(seconds)} on {bucket.label}: "
         "deletes are blocked until objects are old enough",
         detail,
-        fixes=gcs_retention_fixes(bucket, locked),
+        fixes=gcs_retention_fixes(judge.target.fixable, locked),
         severity=Severity.HIGH if locked else Severity.MEDIUM,
     )
 

@@ -74,7 +74,7 @@ def _judge(judge: Judge) -> Finding:
             f"GCS soft delete keeps every deleted object (and every noncurrent version a lifecycle rule "
             f"deletes) for {_days_text(days)} day(s), billed, before the bytes are freed. A delay, not a "
             "failure.",
-            fixes=gcs_soft_delete_fixes(bucket) if days > 7 else (),
+            fixes=gcs_soft_delete_fixes(judge.target.fixable) if days > 7 else (),
         )
     if not on:
         return judge.finding(
