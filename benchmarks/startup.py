@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Start-up speed: `gcready --help` and an offline audit, as ratios to `python3 -c pass`.
+"""Start-up speed: `gcready --help`, an offline audit and an offline Terraform audit, as ratios to
+`python3 -c pass`.
 
-Goals (issue "audit pipeline"): --help <= 2.0x, offline audit <= 3.0x. Medians of N runs each,
+Goals: --help <= 2.0x, offline audit <= 3.0x, offline Terraform audit within 3.0x. Medians of N runs each,
 interleaved so background load hits every command alike. Prints a table; exits 0 whatever it measures
 (numbers are for people and notes, not a timed test).
 """
@@ -36,6 +37,11 @@ def main() -> int:
     parser.add_argument(
         "--input", default=str(REPO / "fixtures" / "demo"), help="what the offline audit reads"
     )
+    parser.add_argument(
+        "--terraform",
+        default=str(REPO / "fixtures" / "scenarios" / "terraform-local-module-versioned-bucket" / "inputs"),
+        help="the Terraform tree the offline Terraform audit reads",
+    )
     args = parser.parse_args()
     py = sys.executable
     commands = {
@@ -51,8 +57,18 @@ def main() -> int:
             "--format",
             "json",
         ],
+        "gcready audit terraform": [
+            py,
+            "-m",
+            "gcready",
+            "audit",
+            args.terraform,
+            "--offline",
+            "--format",
+            "json",
+        ],
     }
-    goals = {"gcready --help": 2.0, "gcready audit --offline": 3.0}
+    goals = {"gcready --help": 2.0, "gcready audit --offline": 3.0, "gcready audit terraform": 3.0}
     samples: dict[str, list[float]] = {name: [] for name in commands}
     for cmd in commands.values():  # warm the file cache
         timed(cmd)

@@ -119,27 +119,24 @@ class ParsedFile:
 
 
 def _parse_hcl(path: str, text: str) -> ParsedFile:
+    """Parse once: the Lark tree gives the lines, its transformation the values."""
     try:
         import hcl2
     except ImportError as exc:  # pragma: no cover - a dependency
         raise TerraformError(f"python-hcl2 is not installed ({exc.name})") from None
     try:
-        try:
-            from hcl2 import SerializationOptions
-
-            options = SerializationOptions(
-                with_comments=False, strip_string_quotes=True, preserve_heredocs=False
-            )
-            data = hcl2.loads(text, serialization_options=options)
-        except ImportError:  # python-hcl2 7.x
-            data = hcl2.loads(text)
+        tree = hcl2.parses_to_tree(text)
+        options = hcl2.SerializationOptions(
+            with_comments=False, strip_string_quotes=True, preserve_heredocs=False
+        )
+        data = hcl2.serialize(hcl2.transform(tree), serialization_options=options)
     except Exception as exc:
         line = getattr(exc, "line", None)
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise _HCLError(
             f"not valid HCL: {message[:200]}", line if isinstance(line, int) and line > 0 else None
         ) from None
-    return ParsedFile(path, _clean(data), _line_index(text))
+    return ParsedFile(path, _clean(data), _line_index(tree))
 
 
 class _HCLError(TerraformError):
@@ -164,16 +161,10 @@ def _clean(node: Any) -> Any:
     return node
 
 
-def _line_index(text: str) -> dict[tuple[Any, ...], int]:
-    """Line of each block (``(type, *labels)``), nested block (``(..., name, i)``), attribute and map key."""
+def _line_index(tree: Any) -> dict[tuple[Any, ...], int]:
+    """Line of each block (``(type, *labels)``), nested block (``(..., name, i)``), attribute and map key,
+    from python-hcl2's Lark parse tree."""
     index: dict[tuple[Any, ...], int] = {}
-    try:
-        import hcl2
-
-        to_tree = getattr(hcl2, "parses_to_tree", None) or hcl2.parses
-        tree = to_tree(text)
-    except Exception:
-        return index
     from lark import Token, Tree
 
     def words(node: Any) -> str:
