@@ -185,6 +185,14 @@ class BucketRef:
     tls: bool | None = None
     had_credentials: bool = False
     credentials: tuple[str, str] | None = field(default=None, repr=False, compare=False)
+    # Declared in Terraform: the address of what creates the bucket, relative to the module it is written
+    # in (``aws_s3_bucket.files``; ``module.wandb`` for W&B's published module, ``tf_published``), the file
+    # a fix goes in, and whether ``name`` is the real name (else Terraform computes it and ``name`` is
+    # the resource address).
+    tf_address: str | None = field(default=None, compare=False)
+    tf_file: str | None = field(default=None, compare=False)
+    tf_published: bool = field(default=False, compare=False)
+    name_known: bool = field(default=True, compare=False)
 
     @property
     def key(self) -> tuple[str, str, str, str]:

@@ -12,7 +12,16 @@ import json
 import re
 import shlex
 
-from gcready.checks.fixes import endpoint_url, env_var_fixes, gcloud
+from gcready.checks.fixes import (
+    endpoint_url,
+    env_var_fixes,
+    fix_name,
+    gcloud,
+    name_note,
+    tf_bucket_arg,
+    tf_inside,
+    tf_where,
+)
 from gcready.model import JSON, BucketRef, Component, ComponentKind, Fix, FixKind, Provider
 
 DEFAULT_NONCURRENT_DAYS = 30
@@ -33,13 +42,19 @@ def _hcl(text: str) -> str:
 
 def _aws_target(bucket: BucketRef) -> str:
     """``--bucket B [--region R] [--endpoint-url URL]`` for an aws s3api command."""
-    out = f"--bucket {_q(bucket.name)}"
+    out = f"--bucket {_q(fix_name(bucket))}"
     if bucket.region:
         out += f" --region {_q(bucket.region)}"
     url = endpoint_url(bucket)
     if url:
         out += f" --endpoint-url {_q(url)}"
     return out
+
+
+def _tf_title(bucket: BucketRef, title: str) -> str:
+    """A Terraform fix's title, with where the block goes when Terraform declares the bucket."""
+    where = tf_where(bucket)
+    return f"{title}; {where}" if title and where else title or where
 
 
 def _mc_alias(bucket: BucketRef) -> str:
@@ -113,7 +128,7 @@ def noncurrent_expiry_fixes(
         return _gcs_lifecycle_fixes(bucket, other_rules, days)
     if bucket.provider is Provider.AZURE:
         return azure_version_policy_fixes(bucket, days)
-    name = bucket.name
+    name = fix_name(bucket)
     document = json.dumps(s3_lifecycle_document(bucket, days), separators=(",", ":"))
     replaces = (
         "replaces the bucket's whole lifecycle configuration: it has "
@@ -128,8 +143,11 @@ def noncurrent_expiry_fixes(
             FixKind.CLI,
             f"aws s3api put-bucket-lifecycle-configuration {_aws_target(bucket)} "
             f"--lifecycle-configuration {_q(document)}",
-            f"AWS CLI: expire noncurrent versions after {days} days and remove expired delete markers "
-            f"({replaces})",
+            name_note(
+                bucket,
+                f"AWS CLI: expire noncurrent versions after {days} days and remove expired delete markers "
+                f"({replaces})",
+            ),
         )
     ]
     if bucket.provider is Provider.S3_COMPATIBLE:
@@ -146,11 +164,11 @@ def noncurrent_expiry_fixes(
         fixes.append(
             Fix(
                 FixKind.TERRAFORM,
-                f'resource "minio_ilm_policy" "wandb" {{\n  bucket = {_hcl(name)}\n\n  rule {{\n'
+                f'resource "minio_ilm_policy" "wandb" {{\n  bucket = {tf_bucket_arg(bucket)}\n\n  rule {{\n'
                 f"    id                                 = {_hcl(RULE_ID)}\n"
                 + (f"    filter                             = {_hcl(prefix)}\n" if prefix else "")
                 + f"    noncurrent_version_expiration_days = {days}\n  }}\n}}",
-                "Terraform, MinIO provider (aminueza/minio)",
+                _tf_title(bucket, "Terraform, MinIO provider (aminueza/minio)"),
             )
         )
     filter_block = f"    filter {{\n      prefix = {_hcl(prefix)}\n    }}\n" if prefix else "    filter {}\n"
@@ -158,11 +176,14 @@ def noncurrent_expiry_fixes(
         Fix(
             FixKind.TERRAFORM,
             _tf_provider_note(bucket)
-            + f'resource "aws_s3_bucket_lifecycle_configuration" "wandb" {{\n  bucket = {_hcl(name)}\n\n'
+            + f'resource "aws_s3_bucket_lifecycle_configuration" "wandb" {{\n  bucket = {tf_bucket_arg(bucket)}\n\n'
             f'  rule {{\n    id     = {_hcl(RULE_ID)}\n    status = "Enabled"\n\n{filter_block}\n'
             f"    noncurrent_version_expiration {{\n      noncurrent_days = {days}\n    }}\n\n"
             "    expiration {\n      expired_object_delete_marker = true\n    }\n  }\n}",
-            "Terraform, AWS provider (the resource owns the bucket's whole lifecycle configuration)",
+            _tf_title(
+                bucket,
+                "Terraform, AWS provider (the resource owns the bucket's whole lifecycle configuration)",
+            ),
         )
     )
     if bucket.provider is Provider.AWS:
@@ -179,7 +200,7 @@ def noncurrent_expiry_fixes(
 
 
 def _gcs_lifecycle_fixes(bucket: BucketRef, other_rules: int, days: int) -> tuple[Fix, ...]:
-    name = bucket.name
+    name = fix_name(bucket)
     document = json.dumps(gcs_lifecycle_document(bucket, days), indent=2)
     replaces = (
         f"replaces the bucket's lifecycle configuration: it has {other_rules} other rule(s); add them to "
@@ -190,20 +211,28 @@ def _gcs_lifecycle_fixes(bucket: BucketRef, other_rules: int, days: int) -> tupl
     location = f"  location = {_hcl(bucket.region.upper())}\n" if bucket.region else ""
     prefix = _s3_prefix(bucket)
     prefix_line = f"      matches_prefix             = [{_hcl(prefix)}]\n" if prefix else ""
+    rule = (
+        "  lifecycle_rule {\n    condition {\n"
+        f"      days_since_noncurrent_time = {days}\n"
+        '      with_state                 = "ARCHIVED"\n'
+        f'{prefix_line}    }}\n    action {{\n      type = "Delete"\n    }}\n  }}\n'
+    )
     return (
         Fix(
             FixKind.CLI,
             f"cat > lifecycle.json <<'EOF'\n{document}\nEOF\n"
             f"{gcloud(bucket)} storage buckets update gs://{name} --lifecycle-file=lifecycle.json",
-            f"gcloud: delete noncurrent versions {days} days after they become noncurrent ({replaces})",
+            name_note(
+                bucket,
+                f"gcloud: delete noncurrent versions {days} days after they become noncurrent ({replaces})",
+            ),
         ),
-        Fix(
+        tf_inside(bucket, "google_storage_bucket", "name", rule, name)
+        if bucket.tf_address
+        else Fix(
             FixKind.TERRAFORM,
             f'resource "google_storage_bucket" "wandb" {{\n  name     = {_hcl(name)}\n{location}  # ...\n\n'
-            "  versioning {\n    enabled = true\n  }\n\n  lifecycle_rule {\n    condition {\n"
-            f"      days_since_noncurrent_time = {days}\n"
-            '      with_state                 = "ARCHIVED"\n'
-            f'{prefix_line}    }}\n    action {{\n      type = "Delete"\n    }}\n  }}\n}}',
+            f"  versioning {{\n    enabled = true\n  }}\n\n{rule}}}",
         ),
         Fix(
             FixKind.CONSOLE,
@@ -250,7 +279,7 @@ def azure_version_policy_fixes(bucket: BucketRef, days: int = DEFAULT_NONCURRENT
 
 def object_lock_fixes(bucket: BucketRef, mode: str | None) -> tuple[Fix, ...]:
     """Stop locking new versions; what can be done about versions already locked depends on the mode."""
-    name = bucket.name
+    name = fix_name(bucket)
     compliance = (mode or "").upper() == "COMPLIANCE"
     fixes: list[Fix] = []
     if bucket.provider is Provider.S3_COMPATIBLE:
@@ -266,8 +295,11 @@ def object_lock_fixes(bucket: BucketRef, mode: str | None) -> tuple[Fix, ...]:
             FixKind.CLI,
             f"aws s3api put-object-lock-configuration {_aws_target(bucket)} "
             f"--object-lock-configuration {_q(json.dumps({'ObjectLockEnabled': 'Enabled'}))}",
-            "remove the default retention: new versions are no longer locked (Object Lock itself cannot be "
-            "turned off; versions already locked stay locked until their retain-until date)",
+            name_note(
+                bucket,
+                "remove the default retention: new versions are no longer locked (Object Lock itself cannot "
+                "be turned off; versions already locked stay locked until their retain-until date)",
+            ),
         )
     )
     if not compliance:
@@ -284,8 +316,9 @@ def object_lock_fixes(bucket: BucketRef, mode: str | None) -> tuple[Fix, ...]:
         Fix(
             FixKind.TERRAFORM,
             _tf_provider_note(bucket)
-            + f'resource "aws_s3_bucket_object_lock_configuration" "wandb" {{\n  bucket = {_hcl(name)}\n'
+            + f'resource "aws_s3_bucket_object_lock_configuration" "wandb" {{\n  bucket = {tf_bucket_arg(bucket)}\n'
             "  # no rule block: no default retention, new versions are not locked\n}",
+            _tf_title(bucket, ""),
         )
     )
     fixes.append(
@@ -310,21 +343,23 @@ def object_lock_fixes(bucket: BucketRef, mode: str | None) -> tuple[Fix, ...]:
 
 def mfa_delete_fixes(bucket: BucketRef) -> tuple[Fix, ...]:
     """Turn MFA delete off (only the bucket owner's root user, with its MFA device, can)."""
-    name = bucket.name
     mfa = "arn:aws:iam::ACCOUNT_ID:mfa/root-account-mfa-device MFA_CODE"
     return (
         Fix(
             FixKind.CLI,
             f"aws s3api put-bucket-versioning {_aws_target(bucket)} "
             f"--versioning-configuration Status=Enabled,MFADelete=Disabled --mfa {_q(mfa)}",
-            "as the bucket owner's root user, with its MFA device serial and a current code "
-            "(keeps versioning on)",
+            name_note(
+                bucket,
+                "as the bucket owner's root user, with its MFA device serial and a current code "
+                "(keeps versioning on)",
+            ),
         ),
         Fix(
             FixKind.TERRAFORM,
-            f'resource "aws_s3_bucket_versioning" "wandb" {{\n  bucket = {_hcl(name)}\n  mfa    = {_hcl(mfa)}\n\n'
+            f'resource "aws_s3_bucket_versioning" "wandb" {{\n  bucket = {tf_bucket_arg(bucket)}\n  mfa    = {_hcl(mfa)}\n\n'
             '  versioning_configuration {\n    status     = "Enabled"\n    mfa_delete = "Disabled"\n  }\n}',
-            "Terraform, applied with the root user's credentials",
+            _tf_title(bucket, "Terraform, applied with the root user's credentials"),
         ),
         Fix(
             FixKind.CONSOLE,
@@ -338,7 +373,7 @@ def mfa_delete_fixes(bucket: BucketRef) -> tuple[Fix, ...]:
 
 def gcs_retention_fixes(bucket: BucketRef, locked: bool) -> tuple[Fix, ...]:
     """Remove an unlocked retention policy; a locked one stays: move W&B to a new bucket."""
-    name = bucket.name
+    name = fix_name(bucket)
     if not locked:
         return (
             Fix(
@@ -346,7 +381,15 @@ def gcs_retention_fixes(bucket: BucketRef, locked: bool) -> tuple[Fix, ...]:
                 f"{gcloud(bucket)} storage buckets update gs://{name} --clear-retention-period",
                 "remove the (unlocked) retention policy",
             ),
-            Fix(
+            tf_inside(
+                bucket,
+                "google_storage_bucket",
+                "name",
+                "  # delete its retention_policy { ... } block\n",
+                name,
+            )
+            if bucket.tf_address and not bucket.tf_published
+            else Fix(
                 FixKind.TERRAFORM,
                 f'resource "google_storage_bucket" "wandb" {{\n  name = {_hcl(name)}\n  # ...\n'
                 "  # delete the retention_policy { ... } block\n\n  versioning {\n    enabled = true\n  }\n}",
@@ -385,17 +428,19 @@ def gcs_retention_fixes(bucket: BucketRef, locked: bool) -> tuple[Fix, ...]:
 
 def gcs_soft_delete_fixes(bucket: BucketRef, days: int = 7) -> tuple[Fix, ...]:
     """Shorten (not remove: W&B's secure storage connector asks for it) the soft-delete window."""
-    name = bucket.name
+    name = fix_name(bucket)
     return (
         Fix(
             FixKind.CLI,
             f"{gcloud(bucket)} storage buckets update gs://{name} --soft-delete-duration={days}d",
             f"keep soft delete on (W&B asks for it) with a {days}-day window",
         ),
-        Fix(
-            FixKind.TERRAFORM,
-            f'resource "google_storage_bucket" "wandb" {{\n  name = {_hcl(name)}\n  # ...\n\n'
-            f"  soft_delete_policy {{\n    retention_duration_seconds = {days * 86400}\n  }}\n}}",
+        tf_inside(
+            bucket,
+            "google_storage_bucket",
+            "name",
+            f"  soft_delete_policy {{\n    retention_duration_seconds = {days * 86400}\n  }}\n",
+            name,
         ),
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from urllib.parse import urlsplit
 
@@ -61,6 +62,86 @@ def gcloud(bucket: BucketRef) -> str:
     if not (host == "googleapis.com" or host.endswith(".googleapis.com")):
         env += " CLOUDSDK_AUTH_DISABLE_CREDENTIALS=true"
     return f"{env} gcloud"
+
+
+# ------------------------------------------------------------------------ buckets declared in Terraform
+
+
+def fix_name(bucket: BucketRef) -> str:
+    """The bucket name for a command: ``BUCKET_NAME`` when Terraform computes it (see ``name_note``)."""
+    return bucket.name if bucket.name_known else "BUCKET_NAME"
+
+
+def name_note(bucket: BucketRef, title: str = "") -> str:
+    """A command's title, saying what ``BUCKET_NAME`` stands for when the name is not known."""
+    if bucket.name_known:
+        return title
+    if bucket.tf_published:
+        what = f"BUCKET_NAME: the bucket {bucket.tf_address} creates (its bucket_name output)"
+    else:
+        what = f"BUCKET_NAME: the name Terraform gives {bucket.name} at apply time (terraform state show)"
+    return f"{title}; {what}" if title else what
+
+
+def tf_bucket_arg(bucket: BucketRef) -> str:
+    """The ``bucket`` argument of an S3 companion resource: a reference when Terraform declares the bucket."""
+    if bucket.tf_address is None:
+        return json.dumps(bucket.name)
+    if bucket.tf_published:
+        return f"{bucket.tf_address}.bucket_name"
+    return f"{bucket.tf_address}.id"
+
+
+def tf_label(bucket: BucketRef) -> str:
+    """A label for a new resource: the bucket resource's own label, else ``wandb``."""
+    if bucket.tf_address and not bucket.tf_published:
+        return re.sub(r"\[.*\]$", "", bucket.tf_address).rsplit(".", 1)[-1]
+    return "wandb"
+
+
+def tf_where(bucket: BucketRef, default: str = "") -> str:
+    """Where a new companion resource goes, for a Terraform fix's title."""
+    if bucket.tf_address is None:
+        return default
+    place = bucket.tf_file or f"the configuration that declares {bucket.tf_address}"
+    if bucket.tf_published:
+        return f"add to {place}, beside module {bucket.tf_address.removeprefix('module.')!r}"
+    return f"add to {place}, beside {bucket.tf_address}"
+
+
+def tf_inside(bucket: BucketRef, rtype: str, name_attr: str, block: str, default_name: str) -> Fix:
+    """A setting that lives inside the resource creating the bucket (GCS bucket, Azure storage account).
+
+    ``block`` is the HCL to add, indented for the resource body. When W&B's published module creates
+    that resource, the module has no input for the setting: the fix creates the resource beside it
+    and hands it to the module instead.
+    """
+    if bucket.tf_address and not bucket.tf_published:
+        place = bucket.tf_file or "its configuration"
+        return Fix(
+            FixKind.TERRAFORM,
+            f'resource "{rtype}" "{tf_label(bucket)}" {{\n  # ... (its arguments as they are)\n\n{block}}}',
+            f"in {bucket.tf_address} ({place})",
+        )
+    if bucket.tf_published:
+        module = bucket.tf_address or "module.wandb"
+        inputs = (
+            "  storage_account = azurerm_storage_account.wandb.name\n"
+            "  blob_container  = azurerm_storage_container.wandb.name\n"
+            if rtype == "azurerm_storage_account"
+            else f"  bucket_name = {rtype}.wandb.name\n"
+        )
+        return Fix(
+            FixKind.TERRAFORM,
+            f'resource "{rtype}" "wandb" {{\n  {name_attr} = "NEW_NAME"\n  # ... location and the rest\n\n'
+            f'{block}}}\n\nmodule "{module.removeprefix("module.")}" {{\n  # ...\n{inputs}}}',
+            f"{module} creates it without this setting and has no input for it: create it yourself "
+            f"({bucket.tf_file or 'beside the module call'}) and give it to the module",
+        )
+    return Fix(
+        FixKind.TERRAFORM,
+        f'resource "{rtype}" "wandb" {{\n  {name_attr} = {json.dumps(default_name)}\n  # ...\n{block}}}',
+    )
 
 
 def env_var_fixes(name: str, value: str, component: Component | None) -> tuple[Fix, ...]:
@@ -153,7 +234,11 @@ def env_var_fixes(name: str, value: str, component: Component | None) -> tuple[F
 
 def versioning_fixes(bucket: BucketRef) -> tuple[Fix, ...]:
     """Turn on what "versioning" means for this bucket's provider."""
-    name = bucket.name
+    name = fix_name(bucket)
+    s3_versioning = (
+        f'resource "{{}}" "{tf_label(bucket)}" {{{{\n  bucket = {tf_bucket_arg(bucket)}\n'
+        '  versioning_configuration {{\n    status = "Enabled"\n  }}\n}}'
+    )
     if bucket.provider is Provider.AWS:
         region = f" --region {_q(bucket.region)}" if bucket.region else ""
         url = endpoint_url(bucket)
@@ -163,12 +248,9 @@ def versioning_fixes(bucket: BucketRef) -> tuple[Fix, ...]:
                 FixKind.CLI,
                 f"aws s3api put-bucket-versioning --bucket {_q(name)}{region}{endpoint} "
                 "--versioning-configuration Status=Enabled",
+                name_note(bucket),
             ),
-            Fix(
-                FixKind.TERRAFORM,
-                f'resource "aws_s3_bucket_versioning" "wandb" {{\n  bucket = "{name}"\n'
-                '  versioning_configuration {\n    status = "Enabled"\n  }\n}',
-            ),
+            Fix(FixKind.TERRAFORM, s3_versioning.format("aws_s3_bucket_versioning"), tf_where(bucket)),
             Fix(
                 FixKind.CONSOLE,
                 f"S3 console → Buckets → {name} → Properties → Bucket Versioning → Edit → Enable",
@@ -180,31 +262,31 @@ def versioning_fixes(bucket: BucketRef) -> tuple[Fix, ...]:
             Fix(
                 FixKind.CLI,
                 f"mc alias set wandb {url} ACCESS_KEY SECRET_KEY\nmc version enable wandb/{name}",
-                "MinIO client",
+                name_note(bucket, "MinIO client"),
             ),
             Fix(
                 FixKind.CLI,
                 f"aws s3api put-bucket-versioning --bucket {_q(name)} --endpoint-url {url} "
                 "--versioning-configuration Status=Enabled",
-                "any S3-compatible store",
+                name_note(bucket, "any S3-compatible store"),
             ),
-            Fix(
-                FixKind.TERRAFORM,
-                f'resource "minio_s3_bucket_versioning" "wandb" {{\n  bucket = "{name}"\n'
-                '  versioning_configuration {\n    status = "Enabled"\n  }\n}',
-            ),
+            Fix(FixKind.TERRAFORM, s3_versioning.format("minio_s3_bucket_versioning"), tf_where(bucket)),
         )
     if bucket.provider is Provider.GCP:
         return (
-            Fix(FixKind.CLI, f"{gcloud(bucket)} storage buckets update gs://{name} --versioning"),
             Fix(
-                FixKind.TERRAFORM,
-                f'resource "google_storage_bucket" "wandb" {{\n  name = "{name}"\n  # ...\n'
-                "  versioning {\n    enabled = true\n  }\n}",
+                FixKind.CLI,
+                f"{gcloud(bucket)} storage buckets update gs://{name} --versioning",
+                name_note(bucket),
+            ),
+            tf_inside(
+                bucket, "google_storage_bucket", "name", "  versioning {\n    enabled = true\n  }\n", name
             ),
             Fix(FixKind.CONSOLE, f"Cloud Storage → Buckets → {name} → Protection → Object versioning → On"),
         )
     account = bucket.account or "STORAGE_ACCOUNT"
+    if bucket.tf_address and "." in account:  # Terraform computes the account name: an address stands for it
+        account = "STORAGE_ACCOUNT"
     blob_endpoint = azure_blob_endpoint(bucket)
     return (
         Fix(
@@ -221,10 +303,12 @@ def versioning_fixes(bucket: BucketRef) -> tuple[Fix, ...]:
             "data plane, with the account key (AZURE_STORAGE_KEY) or AZURE_STORAGE_CONNECTION_STRING; "
             "also works on Azurite",
         ),
-        Fix(
-            FixKind.TERRAFORM,
-            f'resource "azurerm_storage_account" "wandb" {{\n  name = "{account}"\n  # ...\n'
-            "  blob_properties {\n    delete_retention_policy {\n      days = 7\n    }\n  }\n}",
+        tf_inside(
+            bucket,
+            "azurerm_storage_account",
+            "name",
+            "  blob_properties {\n    delete_retention_policy {\n      days = 7\n    }\n  }\n",
+            account,
         ),
         Fix(
             FixKind.CONSOLE,

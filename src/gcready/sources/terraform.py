@@ -1435,6 +1435,7 @@ class Reader:
                     Note(f"{c.address}: storage account name is computed in Terraform", c.origin)
                 )
         self.notes.extend(c.notes)
+        tf_address, tf_file, published = self._fix_place(c)
         ref = BucketRef(
             provider=c.provider,
             name=name,
@@ -1442,6 +1443,10 @@ class Reader:
             display=_display(c.provider, name, account, c.endpoint),
             account=account,
             endpoint=c.endpoint,
+            tf_address=tf_address,
+            tf_file=tf_file,
+            tf_published=published,
+            name_known=c.resolved_name() is not None,
         )
         self.buckets.append(ref)
         self.states.append(
@@ -1455,6 +1460,15 @@ class Reader:
                 settings=tuple(c.settings.items()),
             )
         )
+
+    def _fix_place(self, c: BucketCandidate) -> tuple[str | None, str | None, bool]:
+        """(address relative to its module, the .tf file a fix goes in, created by W&B's published module)."""
+        for call in self.wandb:
+            if c.address.startswith(_module_prefix(call)):
+                return f"module.{call.name}", call.origin.source, True
+        address = c.account_address if c.provider is Provider.AZURE and c.account_address else c.address
+        relative = _MODULE_PATH.sub("", address)
+        return relative, (c.origin.source if c.origin.source.endswith(".tf") else None), False
 
     def evidence(self, inputs: Iterable[InputFile]) -> Evidence:
         return Evidence(
@@ -1471,6 +1485,9 @@ class Reader:
 
 
 _META_ARGS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
+
+
+_MODULE_PATH = re.compile(r"^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)+")
 
 
 def _module_prefix(call: WandbCall) -> str:
