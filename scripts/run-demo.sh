@@ -6,18 +6,21 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 python="${PYTHON:-python3}"
-"${python}" -m pip install --quiet --disable-pip-version-check -e .
-mkdir -p reports/scenarios
+if [[ -z "${GCREADY_DEMO_NO_INSTALL:-}" ]]; then
+  "${python}" -m pip install --quiet --disable-pip-version-check -e .
+fi
+out="${GCREADY_REPORTS:-reports}"  # where the reports go (the tests write them elsewhere)
+mkdir -p "${out}/scenarios"
 
 audit() {  # audit NAME INPUT [ARGS...]
   local name="$1" input="$2"
   shift 2
   set +e
   "${python}" -m gcready audit "${input}" --offline --quiet --format text \
-    --output "reports/${name}.txt" --json "reports/${name}.json" --html "reports/${name}.html" "$@"
+    --output "${out}/${name}.txt" --json "${out}/${name}.json" --html "${out}/${name}.html" "$@"
   local code=$?
   set -e
-  printf '  %-58s exit %s\n' "reports/${name}.{txt,json,html}" "${code}"
+  printf '  %-58s exit %s\n' "${out}/${name}.{txt,json,html}" "${code}"
   if [[ ${code} -eq 1 ]]; then
     echo "error: gcready failed internally on ${input}" >&2
     exit 1
@@ -30,9 +33,10 @@ for case in fixtures/scenarios/*/; do
   name="$(basename "${case}")"
   args=()
   if [[ -f "${case}case.yaml" ]]; then
-    mapfile -t args < <("${python}" -c 'import sys, yaml; spec = yaml.safe_load(open(sys.argv[1])) or {}; print("\n".join(map(str, spec.get("args") or [])))' "${case}case.yaml" 2>/dev/null || true)
+    # one line per argument, none when the case has no args
+    mapfile -t args < <("${python}" -c 'import sys, yaml; spec = yaml.safe_load(open(sys.argv[1])) or {}; sys.stdout.write("".join(f"{a}\n" for a in spec.get("args") or []))' "${case}case.yaml")
   fi
   audit "scenarios/${name}" "${case}inputs" ${args[@]+"${args[@]}"}
 done
-"${python}" -m gcready requirements --format markdown > reports/requirements.md
-echo "done: open reports/demo.html, or read reports/demo.txt"
+"${python}" -m gcready requirements --format markdown > "${out}/requirements.md"
+echo "done: open ${out}/demo.html, or read ${out}/demo.txt"

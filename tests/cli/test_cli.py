@@ -159,6 +159,17 @@ def test_missing_path_and_good_file(tmp_path: Path, ready: list[str]) -> None:
     assert [e["source"] for e in report["errors"]] == [missing]
 
 
+def test_empty_path_is_an_input_error_not_the_current_folder(tmp_path: Path, ready: list[str]) -> None:
+    """An empty argument (an unset shell variable) must not audit whatever folder gcready runs in."""
+    (tmp_path / "stray.env").write_text("GORILLA_ARTIFACT_GC_ENABLED=false\n")
+    run = run_gcready("audit", "", *ready, "--offline", "--format", "json", cwd=tmp_path)
+    assert run.code == 2
+    assert "empty path" in run.stderr and "Traceback" not in run.stderr
+    report = json.loads(run.stdout)
+    assert report["summary"]["checks"]["gc-env-flag"] == "pass"
+    assert all("stray.env" not in e["source"] for e in report["errors"])
+
+
 def test_bad_yaml_among_good_files(tmp_path: Path, ready: list[str]) -> None:
     bad = write(tmp_path, "broken.yaml", BAD_YAML)
     out = tmp_path / "report.json"

@@ -26,6 +26,9 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[tuple[str, bool]], list[Inp
     files: list[tuple[str, bool]] = []
     errors: list[InputError] = []
     for raw in paths:
+        if not raw.strip():
+            errors.append(InputError(repr(raw), "an empty path (not the current folder)"))
+            continue
         path = Path(raw)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
