@@ -117,6 +117,7 @@ class EnvValue:
 class ComponentKind(enum.StrEnum):
     HELM_COMPONENT = "helm-component"
     TERRAFORM_MODULE = "terraform-module"
+    TERRAFORM_HELM = "terraform-helm-module"  # W&B's Helm module: operator values under spec.values
     COMPOSE_SERVICE = "compose-service"
     HELM_LEGACY = "helm-legacy"
     K8S_CONTAINER = "k8s-container"

@@ -387,3 +387,67 @@ def test_plan_unknown_values_are_not_ok(tmp_path: Path) -> None:
     assert versioning is not None and versioning.outcome is Outcome.ERROR
     assert "computed in Terraform" in versioning.reason
     assert _checks(_audit(path))["bucket-versioning"] == "unknown"
+
+
+# --- wandb/wandb/helm: the operator values under spec.values -------------------------------------
+
+HELM_CALL = """
+module "wandb" {
+  source  = "wandb/wandb/helm"
+  version = "1.2.0"
+
+  spec = {
+    values = {
+      global = {
+        cloudProvider = "gcp"
+        extraEnv      = var.other_wandb_env
+        bucket = {
+          provider = "gcs"
+          name     = "acme-wandb-gcs"
+        }
+      }
+      app = {
+        extraEnv = %s
+      }
+    }
+  }
+}
+
+variable "other_wandb_env" {
+  type = map(string)
+%s}
+"""
+
+
+def _helm_tree(tmp_path: Path, app_env: str, default: str, tfvars: str | None = None) -> Path:
+    root = tmp_path / "tf"
+    root.mkdir(parents=True)
+    (root / "main.tf").write_text(HELM_CALL % (app_env, default))
+    if tfvars is not None:
+        (root / "terraform.tfvars").write_text(tfvars)
+    return root
+
+
+def test_helm_module_values_follow_the_chart_precedence_and_tfvars_lines(tmp_path: Path) -> None:
+    root = _helm_tree(tmp_path, "{}", "", 'other_wandb_env = {\n  GORILLA_ARTIFACT_GC_ENABLED = "true"\n}\n')
+    report = _audit(root)
+    assert report["deployment"]["type"] == "customer-managed-cloud"  # type: ignore[index]
+    assert _checks(report)["gc-env-flag"] == "pass"
+    (flag,) = [f for f in report["findings"] if f["check"] == "gc-env-flag"]  # type: ignore[attr-defined]
+    assert flag["evidence"][0]["origin"]["source"].endswith("terraform.tfvars")
+    assert flag["evidence"][0]["origin"]["line"] == 2
+    # the component's own extraEnv wins over global.extraEnv, as the chart renders it
+    overridden = _helm_tree(
+        tmp_path / "b",
+        '{ GORILLA_ARTIFACT_GC_ENABLED = "yes" }',
+        "",
+        'other_wandb_env = {\n  GORILLA_ARTIFACT_GC_ENABLED = "true"\n}\n',
+    )
+    assert _checks(_audit(overridden))["gc-env-flag"] == "fail"  # "yes" is not true to ParseBool
+
+
+def test_helm_module_extra_env_from_a_variable_without_value_is_unknown(tmp_path: Path) -> None:
+    report = _audit(_helm_tree(tmp_path, "{}", ""))
+    assert _checks(report)["gc-env-flag"] == "unknown"
+    defaulted = _audit(_helm_tree(tmp_path / "b", "{}", "  default = {}\n"))
+    assert _checks(defaulted)["gc-env-flag"] == "fail"

@@ -176,6 +176,25 @@ def env_var_fixes(name: str, value: str, component: Component | None) -> tuple[F
                 "the W&B module call (merge with the variables already there), then terraform apply",
             ),
         )
+    if component is not None and component.kind is ComponentKind.TERRAFORM_HELM:
+        found = re.search(r'module "([^"]+)"', component.name)
+        module = found.group(1) if found else "wandb"
+        return (
+            Fix(
+                FixKind.TERRAFORM,
+                f'module "{module}" {{\n  # ... ({component.origin.source})\n  spec = {{\n    values = {{\n'
+                f'      global = {{\n        extraEnv = {{\n          {name} = "{value}"\n        }}\n'
+                "      }\n    }\n  }\n}",
+                "the wandb/wandb/helm module call: add the entry to spec.values.global.extraEnv (merge with "
+                "what is there), then terraform apply",
+            ),
+            Fix(
+                FixKind.TERRAFORM,
+                f'other_wandb_env = {{\n  {name} = "{value}"\n}}',
+                "terraform.tfvars, when spec.values.global.extraEnv is the other_wandb_env variable (as in "
+                "W&B's cloud modules)",
+            ),
+        )
     if component is not None and component.kind is ComponentKind.COMPOSE_SERVICE:
         service = component.name.rsplit(" ", 1)[-1]
         return (

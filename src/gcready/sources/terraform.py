@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from gcready.bucketurl import BucketURLError, parse_helm_bucket
 from gcready.model import (
     JSON,
     BucketRef,
@@ -42,6 +43,8 @@ from gcready.model import (
     SourceKind,
 )
 from gcready.sources.envvars import read_env_var, unresolved
+from gcready.sources.helm import COMPONENTS as HELM_COMPONENTS
+from gcready.sources.helm import GC_COMPONENTS
 from gcready.sources.tfdetect import looks_like_plan
 
 COMPUTED = "computed in Terraform"
@@ -53,6 +56,12 @@ _WANDB_REGISTRY = re.compile(
     re.I,
 )
 _WANDB_GIT = re.compile(r"(?:github\.com[/:])wandb/terraform-(aws|google|azurerm)-wandb(?:\.git)?", re.I)
+# W&B's Helm module (what the cloud modules call with the operator's values under ``spec.values``).
+_WANDB_HELM = re.compile(
+    r"^(?:(?:registry\.terraform\.io|app\.terraform\.io/[^/]+|[\w.-]+/[\w.-]+)/)?wandb/wandb/helm(?://.*)?$"
+    r"|github\.com[/:]wandb/terraform-helm-wandb",
+    re.I,
+)
 _WANDB_PROVIDER = {"aws": Provider.AWS, "google": Provider.GCP, "azurerm": Provider.AZURE}
 _SIGNAL_PROVIDER = {"aws": "aws", "google": "gcp", "azurerm": "azure"}
 # The bucket each published module creates when it is given no bucket (module path inside it).
@@ -628,6 +637,13 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
+def _raw_at(node: Any, *keys: str) -> Any:
+    """A nested entry of an unevaluated HCL body (None where a level is not a map)."""
+    for k in keys:
+        node = node.get(k) if isinstance(node, dict) else None
+    return node
+
+
 def _dig(value: Any, parts: list[str], expr: str) -> Any:
     for part in parts:
         if isinstance(value, Unknown | Ref):
@@ -852,13 +868,16 @@ class Reader:
                 if isinstance(server, str):
                     self.minio_endpoint = server
         # register calls first so module.x.y references resolve in any order
+        helm_calls: list[tuple[str, str, Located]] = []
         for cname, loc in mod.calls:
             body = loc.value if isinstance(loc.value, dict) else {}
             source = scope.value(body.get("source"))
             if not isinstance(source, str):
                 continue
             kind = _wandb_kind(source)
-            if kind is not None:
+            if _WANDB_HELM.search(source.split("?")[0]):
+                helm_calls.append((cname, source, loc))
+            elif kind is not None:
                 scope.wandb_calls[cname] = self._wandb_call(scope, cname, kind, source, body, loc)
             elif source.startswith(("./", "../")):
                 child_dir = os.path.normpath(os.path.join(mod.path, source))
@@ -888,6 +907,8 @@ class Reader:
             call = scope.wandb_calls.get(cname)
             if call is not None:
                 self._wandb_inputs(scope, call, loc)
+        for cname, source, loc in helm_calls:
+            self._helm_inputs(scope, cname, source, loc)
 
     def _wandb_call(
         self, scope: Scope, cname: str, kind: str, source: str, body: dict[str, Any], loc: Located
@@ -911,6 +932,128 @@ class Reader:
         call = WandbCall(cname, kind, source, version, origin, created)
         self.wandb.append(call)
         return call
+
+    def _env_entries(
+        self,
+        scope: Scope,
+        value: dict[str, Any],
+        raw: Any,
+        written: tuple[ParsedFile, tuple[Any, ...]],
+        path: str,
+    ) -> list[EnvValue]:
+        """The variables of an env map, each located where its value is written (the tfvars entry or the
+        variable default when the map is a plain ``var.x``)."""
+        plain = re.fullmatch(r"\$\{\s*var\.([A-Za-z_][\w-]*)\s*\}", str(raw))
+        if plain:
+            written = scope.var_origin(plain.group(1)) or written
+        wfile, wkey = written
+        out: list[EnvValue] = []
+        for name, item in value.items():
+            origin = Origin(wfile.path, wfile.line(*wkey, name), f"{path}.{name}")
+            if isinstance(item, Unknown | Ref):
+                out.append(unresolved(name, origin, item.reason))
+                continue
+            text = (
+                ("true" if item else "false")
+                if isinstance(item, bool)
+                else ("" if item is None else str(item))
+            )
+            read = read_env_var(name, text, origin)
+            out.append(read.value)
+            self.env_buckets.extend(read.buckets)
+            self.buckets.extend(read.buckets)
+            self.signals.extend(read.signals)
+            self.notes.extend(read.notes)
+        return out
+
+    def _helm_inputs(self, scope: Scope, cname: str, source: str, loc: Located) -> None:
+        """A ``wandb/wandb/helm`` call (what W&B's cloud modules make): ``spec.values`` are operator-wandb
+        values, read with the chart's precedence (global.extraEnv < global.env < component extraEnv < env)."""
+        body = loc.value if isinstance(loc.value, dict) else {}
+        f, key = loc.file, loc.key
+        label = f"{scope.prefix}module.{cname}"
+        origin = Origin(f.path, loc.line, label)
+        self.signals.append(Signal(SignalKind.SERVER_CONFIG, f"W&B Terraform module {source}", origin))
+        spec = scope.value(body.get("spec"))
+        values = spec.get("values") if isinstance(spec, dict) else None
+        if not isinstance(values, dict):
+            reason = values.reason if isinstance(values, Unknown | Ref) else "not a map"
+            self.components.append(
+                Component(
+                    name=f'app (module "{cname}" spec.values)',
+                    kind=ComponentKind.TERRAFORM_HELM,
+                    origin=origin,
+                    gaps=(f"spec.values: {reason}",),
+                )
+            )
+            return
+        raw_values = _raw_at(body.get("spec"), "values")
+
+        def at(*path: str) -> Origin:
+            return Origin(
+                f.path, f.line(*key, "spec", "values", *path), f"{label}.spec.values.{'.'.join(path)}"
+            )
+
+        glob: dict[str, Any] = values["global"] if isinstance(values.get("global"), dict) else {}
+        provider = glob.get("cloudProvider")
+        if isinstance(provider, str) and provider.strip():
+            self.signals.append(
+                Signal(SignalKind.CLOUD_PROVIDER, provider.strip(), at("global", "cloudProvider"))
+            )
+        host = glob.get("host")
+        if isinstance(host, str) and host.strip():
+            self.signals.append(Signal(SignalKind.BASE_URL, host.strip(), at("global", "host")))
+        settings = glob.get("bucket")
+        if isinstance(settings, dict) and isinstance(settings.get("name"), str) and settings["name"]:
+            plain = {k: v for k, v in settings.items() if isinstance(v, str | bool | int)}
+            try:
+                found = parse_helm_bucket(plain, at("global", "bucket", "name"))
+            except BucketURLError as exc:
+                self.notes.append(Note(f"global.bucket: {exc}", at("global", "bucket")))
+            else:
+                if found is not None:
+                    self.buckets.append(found)
+                    self.env_buckets.append(found)
+        for comp in HELM_COMPONENTS:
+            if comp != "app" and not isinstance(values.get(comp), dict):
+                continue
+            env: dict[str, EnvValue] = {}
+            shadowed: list[EnvValue] = []
+            gaps: list[str] = []
+            for section, var in (
+                ("global", "extraEnv"),
+                ("global", "env"),
+                (comp, "extraEnv"),
+                (comp, "env"),
+            ):
+                holder = values.get(section)
+                if not isinstance(holder, dict) or var not in holder:
+                    continue
+                value = holder[var]
+                if isinstance(value, Unknown | Ref):
+                    gaps.append(f"spec.values.{section}.{var}: {value.reason}")
+                    continue
+                if not isinstance(value, dict):
+                    continue
+                raw = _raw_at(raw_values, section, var)
+                written = (f, (*key, "spec", "values", section, var))
+                for got in self._env_entries(
+                    scope, value, raw, written, f"{label}.spec.values.{section}.{var}"
+                ):
+                    if got.name in env:
+                        shadowed.append(env[got.name])
+                    env[got.name] = got
+            self.components.append(
+                Component(
+                    name=f'{comp} (module "{cname}" spec.values)',
+                    kind=ComponentKind.TERRAFORM_HELM,
+                    origin=at(comp) if comp in values else origin,
+                    env=tuple(env.values()),
+                    shadowed=tuple(shadowed),
+                    gaps=tuple(gaps),
+                    runs_gc=comp in GC_COMPONENTS,
+                )
+            )
 
     def _wandb_inputs(self, scope: Scope, call: WandbCall, loc: Located) -> None:
         body = loc.value if isinstance(loc.value, dict) else {}
@@ -939,30 +1082,10 @@ class Reader:
             if not isinstance(value, dict):
                 self.notes.append(Note(f"{var} is not a map; the module expects map(string)", where))
                 continue
-            written: tuple[ParsedFile, tuple[Any, ...]] = (f, (*key, var))
-            plain = re.fullmatch(r"\$\{\s*var\.([A-Za-z_][\w-]*)\s*\}", str(body[var]))
-            if plain:
-                written = scope.var_origin(plain.group(1)) or written
-            for name, raw in value.items():
-                wfile, wkey = written
-                origin = Origin(wfile.path, wfile.line(*wkey, name), f"{label}.{var}.{name}")
-                if isinstance(raw, Unknown | Ref):
-                    got = unresolved(name, origin, raw.reason)
-                else:
-                    text = (
-                        ("true" if raw else "false")
-                        if isinstance(raw, bool)
-                        else ("" if raw is None else str(raw))
-                    )
-                    read = read_env_var(name, text, origin)
-                    got = read.value
-                    self.env_buckets.extend(read.buckets)
-                    self.buckets.extend(read.buckets)
-                    self.signals.extend(read.signals)
-                    self.notes.extend(read.notes)
-                if name in env:
-                    shadowed.append(env[name])
-                env[name] = got
+            for got in self._env_entries(scope, value, body[var], (f, (*key, var)), f"{label}.{var}"):
+                if got.name in env:
+                    shadowed.append(env[got.name])
+                env[got.name] = got
         if call.kind == "google" and "app_wandb_env" in body:
             self.notes.append(
                 Note(
