@@ -446,6 +446,19 @@ def test_helm_module_values_follow_the_chart_precedence_and_tfvars_lines(tmp_pat
     assert _checks(_audit(overridden))["gc-env-flag"] == "fail"  # "yes" is not true to ParseBool
 
 
+def test_helm_module_app_extra_envs_is_reported_as_ignored(tmp_path: Path) -> None:
+    root = _helm_tree(tmp_path, "{}", "  default = {}\n")
+    text = (
+        (root / "main.tf")
+        .read_text()
+        .replace("        extraEnv = {}", '        extraEnvs = { GORILLA_ARTIFACT_GC_ENABLED = "true" }')
+    )
+    (root / "main.tf").write_text(text)
+    evidence = collect([str(root)])
+    assert any("spec.values.app.extraEnvs is ignored" in n.text for n in evidence.notes)
+    assert _checks(_audit(root))["gc-env-flag"] == "fail"  # the key the chart never reads sets nothing
+
+
 def test_helm_module_extra_env_from_a_variable_without_value_is_unknown(tmp_path: Path) -> None:
     report = _audit(_helm_tree(tmp_path, "{}", ""))
     assert _checks(report)["gc-env-flag"] == "unknown"

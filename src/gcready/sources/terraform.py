@@ -45,6 +45,7 @@ from gcready.model import (
 from gcready.sources.envvars import read_env_var, unresolved
 from gcready.sources.helm import COMPONENTS as HELM_COMPONENTS
 from gcready.sources.helm import GC_COMPONENTS
+from gcready.sources.helm import IGNORED_KEYS as HELM_IGNORED_KEYS
 from gcready.sources.tfdetect import looks_like_plan
 
 COMPUTED = "computed in Terraform"
@@ -1017,6 +1018,15 @@ class Reader:
         for comp in HELM_COMPONENTS:
             if comp != "app" and not isinstance(values.get(comp), dict):
                 continue
+            comp_values: dict[str, Any] = values[comp] if isinstance(values.get(comp), dict) else {}
+            for bad, why in HELM_IGNORED_KEYS.items():
+                if bad in comp_values:
+                    self.notes.append(
+                        Note(
+                            f"spec.values.{comp}.{bad} is ignored by the operator-wandb chart: {why}",
+                            at(comp, bad),
+                        )
+                    )
             env: dict[str, EnvValue] = {}
             shadowed: list[EnvValue] = []
             gaps: list[str] = []
