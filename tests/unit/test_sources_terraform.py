@@ -462,5 +462,7 @@ def test_helm_module_app_extra_envs_is_reported_as_ignored(tmp_path: Path) -> No
 def test_helm_module_extra_env_from_a_variable_without_value_is_unknown(tmp_path: Path) -> None:
     report = _audit(_helm_tree(tmp_path, "{}", ""))
     assert _checks(report)["gc-env-flag"] == "unknown"
+    (flag,) = [f for f in report["findings"] if f["check"] == "gc-env-flag"]  # type: ignore[attr-defined]
+    assert "var.other_wandb_env has no default" in flag["detail"] and ".tfvars" in flag["needs"]
     defaulted = _audit(_helm_tree(tmp_path / "b", "{}", "  default = {}\n"))
     assert _checks(defaulted)["gc-env-flag"] == "fail"

@@ -11,7 +11,7 @@ from dataclasses import replace
 from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, Tier, applies, requiring
 from gcready.checks.fixes import env_var_fixes
 from gcready.goparse import parse_bool
-from gcready.model import Component, Fact, Finding, Severity, Status
+from gcready.model import Component, ComponentKind, Fact, Finding, Severity, Status
 
 META = CheckMeta(
     id="gc-env-flag",
@@ -110,7 +110,10 @@ def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Find
                 f"{var} not seen; it may come from a source that is not among the inputs",
                 f"{component.name} takes env from: " + "; ".join(component.gaps) + ".",
                 where,
-                "those objects among the inputs (kubectl get cm,secret -o yaml), or the server's "
+                "the value Terraform would use (the .tfvars that sets the variable, or a plan: "
+                "terraform show -json PLAN)"
+                if component.kind in (ComponentKind.TERRAFORM_MODULE, ComponentKind.TERRAFORM_HELM)
+                else "those objects among the inputs (kubectl get cm,secret -o yaml), or the server's "
                 f"environment (kubectl exec … -- printenv {var})",
             )
         return finding(
@@ -132,7 +135,9 @@ def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Find
             f"{var} is set, but gcready cannot read its value",
             f"{component.name}: {value.unresolved or 'the value is not among the inputs'}.",
             facts,
-            "the value: put the ConfigMap among the inputs, or check the running server "
+            "the value Terraform would use (the .tfvars that sets it, or a plan: terraform show -json PLAN)"
+            if component.kind in (ComponentKind.TERRAFORM_MODULE, ComponentKind.TERRAFORM_HELM)
+            else "the value: put the ConfigMap among the inputs, or check the running server "
             f"(kubectl exec … -- printenv {var})",
         )
     parsed = parse_bool(value.value)
