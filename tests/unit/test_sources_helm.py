@@ -225,3 +225,13 @@ def test_missing_path_is_an_error_and_others_still_read(tmp_path: Path) -> None:
     (error,) = ev.errors
     assert error.source == missing
     assert ev.components
+
+
+def test_components_with_install_false_are_not_judged(tmp_path: Path) -> None:
+    """The chart renders no api Deployment with ``api.install: false``: its env is not a GC component's."""
+    values = VALUES + "api:\n  install: false\nglue:\n  install: true\n"
+    ev = collect([_write(tmp_path, "values.yaml", values)])
+    names = sorted(c.name.split(" ", 1)[0] for c in ev.components)
+    assert names == ["app", "glue"]
+    shown = collect([_write(tmp_path, "shown.yaml", VALUES + "api:\n  extraEnv: {}\n")])
+    assert sorted(c.name.split(" ", 1)[0] for c in shown.components) == ["api", "app"]

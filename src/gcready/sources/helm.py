@@ -38,6 +38,15 @@ IGNORED_KEYS = {
 TOP_LEVEL_KEYS = frozenset({"global", "app", "api", "glue", "parquet", "console", "weave", "mysql", "nginx"})
 
 
+def deployed(values: dict[str, Any], component: str) -> bool:
+    """Whether the chart renders this component: ``app`` unless ``install: false``, the others when
+    their section is given and not ``install: false``."""
+    section = values.get(component)
+    if isinstance(section, dict) and section.get("install") is False:
+        return False
+    return component == "app" or isinstance(section, dict)
+
+
 def is_wandb_cr(data: Any) -> bool:
     return (
         isinstance(data, dict)
@@ -150,7 +159,7 @@ def _read_values(values: dict[str, Any], source: str, prefix: str, label: str) -
             for name, ref in glob["extraEnvFrom"].items()
         )
     components: list[Component] = []
-    names = [c for c in COMPONENTS if c == "app" or isinstance(values.get(c), dict)]
+    names = [c for c in COMPONENTS if deployed(values, c)]
     for comp in names:
         section: dict[str, Any] = values[comp] if isinstance(values.get(comp), dict) else {}
         for bad, why in IGNORED_KEYS.items():

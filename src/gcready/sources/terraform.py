@@ -46,6 +46,7 @@ from gcready.sources.envvars import read_env_var, unresolved
 from gcready.sources.helm import COMPONENTS as HELM_COMPONENTS
 from gcready.sources.helm import GC_COMPONENTS
 from gcready.sources.helm import IGNORED_KEYS as HELM_IGNORED_KEYS
+from gcready.sources.helm import deployed as helm_deployed
 from gcready.sources.tfdetect import looks_like_plan
 
 COMPUTED = "computed in Terraform"
@@ -1016,7 +1017,7 @@ class Reader:
                     self.buckets.append(found)
                     self.env_buckets.append(found)
         for comp in HELM_COMPONENTS:
-            if comp != "app" and not isinstance(values.get(comp), dict):
+            if not helm_deployed(values, comp):
                 continue
             comp_values: dict[str, Any] = values[comp] if isinstance(values.get(comp), dict) else {}
             for bad, why in HELM_IGNORED_KEYS.items():
