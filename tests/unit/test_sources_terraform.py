@@ -466,3 +466,49 @@ def test_helm_module_extra_env_from_a_variable_without_value_is_unknown(tmp_path
     assert "var.other_wandb_env has no default" in flag["detail"] and ".tfvars" in flag["needs"]
     defaulted = _audit(_helm_tree(tmp_path / "b", "{}", "  default = {}\n"))
     assert _checks(defaulted)["gc-env-flag"] == "fail"
+
+
+# --- conditionals, comparisons, count = 0 ----------------------------------------------------------
+
+
+def test_conditional_on_known_values_picks_the_branch_and_count_zero_creates_nothing(tmp_path: Path) -> None:
+    """The published AWS module's own shape: with create_bucket = false and a bucket_name, its
+    file_storage module makes no bucket, and global.bucket.name is the external bucket."""
+    tree = tmp_path / "tf"
+    shutil.copytree(FIXTURES / "scenarios" / "terraform-aws-published-module-source-tree" / "inputs", tree)
+    (tree / "terraform.tfvars").write_text(
+        'namespace = "acme"\ncreate_bucket = false\nbucket_name = "acme-external"\n'
+    )
+    evidence = collect([str(tree)])
+    assert [b.name for b in evidence.buckets] == ["acme-external"]
+    assert not evidence.bucket_states  # an existing bucket: its settings are not in this code
+    assert any('module "file_storage": count/for_each makes no instance' in n.text for n in evidence.notes)
+    report = _audit(tree)
+    assert _checks(report)["bucket-versioning"] == "unknown"  # never the absent bucket's "fail"
+
+
+@pytest.mark.parametrize(
+    ("condition", "verdict"),
+    [
+        ('var.name != ""', "pass"),
+        ('var.name == ""', "fail"),
+        ("!var.flag", "fail"),
+        ('var.flag && var.name == "acme"', "pass"),
+        ("var.flag || var.missing", "unknown"),  # an unknown operand: unknown, never a guess
+        ("var.missing", "unknown"),  # an unknown condition stays unknown
+    ],
+)
+def test_conditionals_over_known_values_decide_the_setting(
+    tmp_path: Path, condition: str, verdict: str
+) -> None:
+    root = tmp_path / "tf"
+    root.mkdir()
+    (root / "main.tf").write_text(
+        'variable "name" {\n  default = "acme"\n}\nvariable "flag" {\n  default = true\n}\n'
+        'variable "missing" {\n  type = bool\n}\n\n'
+        'resource "aws_s3_bucket" "wandb" {\n  bucket = "acme-wandb-files"\n}\n\n'
+        'resource "aws_s3_bucket_versioning" "wandb" {\n  bucket = aws_s3_bucket.wandb.id\n'
+        f'  versioning_configuration {{\n    status = {condition} ? "Enabled" : "Suspended"\n  }}\n}}\n'
+    )
+    report = _audit(root, "--deployment", "customer-managed-cloud")
+    assert _checks(report)["bucket-versioning"] == verdict

@@ -483,6 +483,9 @@ class Scope:
             return None
         if _NUMBER.match(expr):
             return float(expr) if "." in expr else int(expr)
+        operators = self.operators(expr)
+        if operators is not None:
+            return operators
         if len(expr) >= 2 and expr[0] == expr[-1] == '"' and '"' not in expr[1:-1].replace('\\"', ""):
             return self.template(expr[1:-1].replace('\\"', '"').replace("\\\\", "\\"))
         call = _CALL.match(expr)
@@ -509,6 +512,33 @@ class Scope:
             address = f"{self.prefix}{head}.{names[0]}"
             return Ref(address, ".".join(names[1:]) or "id")
         return Unknown(f"{COMPUTED}: {expr}")
+
+    def operators(self, expr: str) -> Any:
+        """``c ? a : b``, ``||``, ``&&``, ``==``, ``!=`` and ``!x`` over known values; None when ``expr``
+        has no such operator at its top level. An unknown operand makes the result unknown, except a
+        conditional whose condition is known (only the branch taken is evaluated, as Terraform does)."""
+        split = _top_level_conditional(expr)
+        if split is not None:
+            cond = self.expr(split[0])
+            if isinstance(cond, bool):
+                return self.expr(split[1] if cond else split[2])
+            return Unknown(f"{COMPUTED}: {expr}")
+        for op in ("||", "&&", "==", "!="):
+            parts = _top_level_split(expr, op)
+            if parts is None:
+                continue
+            left, right = self.expr(parts[0]), self.expr(parts[1])
+            if isinstance(left, Unknown | Ref) or isinstance(right, Unknown | Ref):
+                return Unknown(f"{COMPUTED}: {expr}")
+            if op in ("||", "&&"):
+                if not isinstance(left, bool) or not isinstance(right, bool):
+                    return Unknown(f"{COMPUTED}: {expr}")
+                return (left or right) if op == "||" else (left and right)
+            return (left == right) if op == "==" else (left != right)
+        if expr.startswith("!") and not expr.startswith("!="):
+            inner = self.expr(expr[1:])
+            return (not inner) if isinstance(inner, bool) else Unknown(f"{COMPUTED}: {expr}")
+        return None
 
     def call(self, fn: str, args_text: str, expr: str) -> Any:
         """The few pure functions whose result gcready can know: string helpers, merge, coalesce."""
@@ -627,6 +657,75 @@ def _go_format(args: list[str]) -> str:
         else:
             out.append(part)
     return "".join(out)
+
+
+def _none_created(scope: Scope, body: dict[str, Any]) -> bool:
+    """Whether ``count`` / ``for_each`` are known to create no instance (``count = 0``, an empty map)."""
+    if "count" in body:
+        count = scope.value(body["count"])
+        return isinstance(count, int) and not isinstance(count, bool) and count == 0
+    if "for_each" in body:
+        each = scope.value(body["for_each"])
+        return isinstance(each, dict | list) and not each
+    return False
+
+
+def _top_level(text: str) -> list[tuple[int, str]]:
+    """(index, character) of each character outside quotes and brackets."""
+    out: list[tuple[int, str]] = []
+    depth, quoted, i = 0, False, 0
+    while i < len(text):
+        ch = text[i]
+        if quoted:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == '"':
+                quoted = False
+        elif ch == '"':
+            quoted = True
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif depth == 0:
+            out.append((i, ch))
+        i += 1
+    return out
+
+
+def _top_level_split(text: str, op: str) -> tuple[str, str] | None:
+    """``text`` split at the last top-level ``op`` (left-associative), or None."""
+    chars = _top_level(text)
+    spots = {i for i, _ in chars}
+    for i in sorted(spots, reverse=True):
+        if text.startswith(op, i) and all(i + k in spots for k in range(len(op))):
+            if op in ("==", "!=") and ((i > 0 and text[i - 1] in "=!<>") or text[i + 2 : i + 3] == "="):
+                continue
+            left, right = text[:i].strip(), text[i + len(op) :].strip()
+            if left and right:
+                return left, right
+    return None
+
+
+def _top_level_conditional(text: str) -> tuple[str, str, str] | None:
+    """``cond ? a : b`` split at its top-level ``?`` and matching ``:``, or None."""
+    chars = _top_level(text)
+    question = next((i for i, ch in chars if ch == "?"), None)
+    if question is None:
+        return None
+    nested = 0
+    for i, ch in chars:
+        if i <= question:
+            continue
+        if ch == "?":
+            nested += 1
+        elif ch == ":":
+            if nested == 0:
+                cond, yes, no = text[:question].strip(), text[question + 1 : i].strip(), text[i + 1 :].strip()
+                return (cond, yes, no) if cond and yes and no else None
+            nested -= 1
+    return None
 
 
 def _balanced(text: str) -> bool:
@@ -894,10 +993,20 @@ class Reader:
                     continue
                 if child_dir in stack:
                     continue
+                if _none_created(scope, body):
+                    self.notes.append(
+                        Note(
+                            f'module "{cname}": count/for_each makes no instance; what it creates is not read',
+                            Origin(loc.file.path, loc.line, f"{scope.prefix}module.{cname}"),
+                        )
+                    )
+                    continue
                 args = {k: v for k, v in body.items() if k not in _META_ARGS}
                 scope.children[cname] = Scope(self, child, f"{scope.prefix}module.{cname}.", args, scope)
         # resources after the calls are known: `bucket = module.wandb.bucket_name` resolves
         for rtype, name, loc in mod.resources:
+            if isinstance(loc.value, dict) and _none_created(scope, loc.value):
+                continue
             address = f"{scope.prefix}{rtype}.{name}"
             body = scope.value(loc.value) if isinstance(loc.value, dict) else {}
             origin = Origin(loc.file.path, loc.line, address)
