@@ -512,3 +512,24 @@ def test_conditionals_over_known_values_decide_the_setting(
     )
     report = _audit(root, "--deployment", "customer-managed-cloud")
     assert _checks(report)["bucket-versioning"] == verdict
+
+
+def test_helm_module_bucket_reference_picks_the_bucket_resource(tmp_path: Path) -> None:
+    """global.bucket.name = aws_s3_bucket.data.bucket ties that bucket, whatever its name looks like."""
+    root = tmp_path / "tf"
+    root.mkdir()
+    (root / "main.tf").write_text(
+        'resource "aws_s3_bucket" "data" {\n  bucket = "acme-ml-data"\n}\n\n'
+        'resource "aws_s3_bucket" "logs" {\n  bucket = "acme-ml-logs"\n}\n\n'
+        'module "wandb" {\n  source  = "wandb/wandb/helm"\n  version = "1.2.0"\n  spec = {\n    values = {\n'
+        '      global = {\n        cloudProvider = "aws"\n'
+        '        extraEnv = { GORILLA_ARTIFACT_GC_ENABLED = "true" }\n'
+        '        bucket = {\n          provider = "s3"\n          name     = aws_s3_bucket.data.bucket\n'
+        "        }\n      }\n    }\n  }\n}\n"
+    )
+    evidence = collect([str(root)])
+    assert [b.name for b in evidence.buckets] == ["acme-ml-data"]
+    assert any("skipped aws_s3_bucket.logs" in n.text for n in evidence.notes)
+    report = _audit(root)
+    assert _checks(report)["gc-env-flag"] == "pass"
+    assert _checks(report)["bucket-versioning"] == "fail"

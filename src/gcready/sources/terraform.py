@@ -958,6 +958,7 @@ class Reader:
         self.wandb: list[WandbCall] = []
         self.env_buckets: list[BucketRef] = []
         self.passed: list[tuple[Any, WandbCall]] = []  # bucket_name values given to W&B modules
+        self.helm_refs: list[str] = []  # resources named by a wandb/wandb/helm call's global.bucket.name
         self.minio_endpoint: str | None = None
 
     # HCL -------------------------------------------------------------------------------------
@@ -1115,6 +1116,8 @@ class Reader:
         if isinstance(host, str) and host.strip():
             self.signals.append(Signal(SignalKind.BASE_URL, host.strip(), at("global", "host")))
         settings = glob.get("bucket")
+        if isinstance(settings, dict) and isinstance(settings.get("name"), Ref):
+            self.helm_refs.append(settings["name"].address)  # the bucket resource this tree creates
         if isinstance(settings, dict) and isinstance(settings.get("name"), str) and settings["name"]:
             plain = {k: v for k, v in settings.items() if isinstance(v, str | bool | int)}
             try:
@@ -1587,6 +1590,7 @@ class Reader:
         for value, _call in self.passed:
             if isinstance(value, Ref):
                 tied_addresses.add(_strip_index(value.address))
+        tied_addresses.update(_strip_index(a) for a in self.helm_refs)
         for c in cands:
             name = c.resolved_name()
             if (
@@ -1599,7 +1603,13 @@ class Reader:
             elif any(c.address.startswith(f"{_module_prefix(call)}") for call in self.wandb):
                 c.tied = True  # inside a W&B module call (plan/state JSON)
         created = [call for call in self.wandb if call.created is not None]
-        any_tied = any(c.tied for c in cands) or bool(created) or bool(self.passed) or bool(self.env_buckets)
+        any_tied = (
+            any(c.tied for c in cands)
+            or bool(created)
+            or bool(self.passed)
+            or bool(self.env_buckets)
+            or bool(self.helm_refs)
+        )
         chosen: list[BucketCandidate] = []
         for c in cands:
             label = c.resolved_name() or c.address
