@@ -533,3 +533,17 @@ def test_helm_module_bucket_reference_picks_the_bucket_resource(tmp_path: Path) 
     report = _audit(root)
     assert _checks(report)["gc-env-flag"] == "pass"
     assert _checks(report)["bucket-versioning"] == "fail"
+
+
+def test_helm_module_value_from_a_secret_is_unknown_not_a_string(tmp_path: Path) -> None:
+    root = _helm_tree(
+        tmp_path,
+        "{\n          GORILLA_ARTIFACT_GC_ENABLED = {\n            valueFrom = {\n"
+        '              secretKeyRef = { name = "wandb-gc", key = "enabled" }\n'
+        "            }\n          }\n        }",
+        "  default = {}\n",
+    )
+    report = _audit(root)
+    assert _checks(report)["gc-env-flag"] == "unknown"
+    (flag,) = [f for f in report["findings"] if f["check"] == "gc-env-flag"]  # type: ignore[attr-defined]
+    assert "Secret" in flag["detail"], flag

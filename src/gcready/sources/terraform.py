@@ -1065,6 +1065,11 @@ class Reader:
             if isinstance(item, Unknown | Ref):
                 out.append(unresolved(name, origin, item.reason))
                 continue
+            if isinstance(item, dict | list):  # a valueFrom reference: the value is elsewhere
+                secret = "secretKeyRef" in json.dumps(item, default=str)
+                why = "from a Secret: gcready never reads Secret values" if secret else "from valueFrom"
+                out.append(unresolved(name, origin, f"{why}, not among the inputs", secret=secret))
+                continue
             text = (
                 ("true" if item else "false")
                 if isinstance(item, bool)
