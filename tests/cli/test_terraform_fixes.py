@@ -149,3 +149,29 @@ def test_azure_soft_delete_fix_goes_inside_the_storage_account(tmp_path: Path) -
     assert terraform["text"].startswith('resource "azurerm_storage_account" "wandb" {\n')
     assert "delete_retention_policy {\n      days = 7\n    }" in terraform["text"]
     assert any("-n acmewandbstore " in f["text"] for f in versioning["fixes"] if f["kind"] == "cli")
+
+
+def test_stock_azure_module_fix_brings_an_account_with_soft_delete_and_passes_once_applied(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "tf"
+    root.mkdir()
+    call = 'module "wandb" {\n  source  = "wandb/wandb/azurerm"\n  version = "4.3.0"\n  namespace = "acme"\n'
+    (root / "main.tf").write_text(f"{call}  {FLAG}}}\n")
+    versioning = finding(audit(root), "bucket-versioning")
+    assert versioning["status"] == "fail", versioning
+    text = fix(versioning, "terraform")["text"]
+    assert "delete_retention_policy {\n      days = 7\n    }" in text
+    assert 'resource "azurerm_storage_container" "wandb"' in text
+    assert "storage_account = azurerm_storage_account.wandb.name" in text
+    assert "blob_container  = azurerm_storage_container.wandb.name" in text
+    # applied: the printed resources (name and required arguments filled in), the inputs in the call
+    resources = text.split('\nmodule "wandb"', 1)[0].replace('"NEW_NAME"', '"acmewandbstore"')
+    resources = resources.replace(
+        "  # ... location and the rest\n",
+        '  resource_group_name      = "wandb"\n  location                 = "eastus"\n'
+        '  account_tier             = "Standard"\n  account_replication_type = "LRS"\n',
+    )
+    inputs = "  storage_account = azurerm_storage_account.wandb.name\n  blob_container  = azurerm_storage_container.wandb.name\n"
+    (root / "main.tf").write_text(f"{resources}\n\n{call}{inputs}  {FLAG}}}\n")
+    assert finding(audit(root), "bucket-versioning")["status"] == "pass"

@@ -131,10 +131,16 @@ def tf_inside(bucket: BucketRef, rtype: str, name_attr: str, block: str, default
             if rtype == "azurerm_storage_account"
             else f"  bucket_name = {rtype}.wandb.name\n"
         )
+        container = (
+            '\n\nresource "azurerm_storage_container" "wandb" {\n  name                 = "wandb"\n'
+            "  storage_account_name = azurerm_storage_account.wandb.name\n}"
+            if rtype == "azurerm_storage_account"
+            else ""
+        )
         return Fix(
             FixKind.TERRAFORM,
             f'resource "{rtype}" "wandb" {{\n  {name_attr} = "NEW_NAME"\n  # ... location and the rest\n\n'
-            f'{block}}}\n\nmodule "{module.removeprefix("module.")}" {{\n  # ...\n{inputs}}}',
+            f'{block}}}{container}\n\nmodule "{module.removeprefix("module.")}" {{\n  # ...\n{inputs}}}',
             f"{module} creates it without this setting and has no input for it: create it yourself "
             f"({bucket.tf_file or 'beside the module call'}) and give it to the module",
         )
