@@ -175,3 +175,22 @@ def test_stock_azure_module_fix_brings_an_account_with_soft_delete_and_passes_on
     inputs = "  storage_account = azurerm_storage_account.wandb.name\n  blob_container  = azurerm_storage_container.wandb.name\n"
     (root / "main.tf").write_text(f"{resources}\n\n{call}{inputs}  {FLAG}}}\n")
     assert finding(audit(root), "bucket-versioning")["status"] == "pass"
+
+
+def test_azure_fix_names_the_file_of_the_storage_account(tmp_path: Path) -> None:
+    root = tmp_path / "tf"
+    root.mkdir()
+    (root / "storage.tf").write_text(
+        'resource "azurerm_storage_account" "wandb" {\n  name                     = "acmewandbstore"\n'
+        '  resource_group_name      = "wandb"\n  location                 = "eastus"\n'
+        '  account_tier             = "Standard"\n  account_replication_type = "LRS"\n}\n'
+    )
+    (root / "main.tf").write_text(
+        'resource "azurerm_storage_container" "files" {\n  name                 = "wandb-files"\n'
+        "  storage_account_name = azurerm_storage_account.wandb.name\n}\n\n"
+        'module "wandb" {\n  source  = "wandb/wandb/azurerm"\n  version = "4.3.0"\n\n'
+        "  storage_account = azurerm_storage_account.wandb.name\n"
+        f"  blob_container  = azurerm_storage_container.files.name\n  {FLAG}}}\n"
+    )
+    terraform = fix(finding(audit(root), "bucket-versioning"), "terraform")
+    assert terraform["title"] == f"in azurerm_storage_account.wandb ({root / 'storage.tf'})"

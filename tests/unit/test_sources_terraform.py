@@ -547,3 +547,21 @@ def test_helm_module_value_from_a_secret_is_unknown_not_a_string(tmp_path: Path)
     assert _checks(report)["gc-env-flag"] == "unknown"
     (flag,) = [f for f in report["findings"] if f["check"] == "gc-env-flag"]  # type: ignore[attr-defined]
     assert "Secret" in flag["detail"], flag
+
+
+def test_helm_module_env_from_a_config_map_leaves_the_flag_unknown(tmp_path: Path) -> None:
+    """global.extraEnvFrom imports a whole ConfigMap: an absent flag may be there, so not a fail."""
+    root = _helm_tree(tmp_path, "{}", "  default = {}\n")
+    text = (
+        (root / "main.tf")
+        .read_text()
+        .replace(
+            "        extraEnv      = var.other_wandb_env\n",
+            '        extraEnv      = var.other_wandb_env\n        extraEnvFrom  = { "wandb-env" = "configMapRef" }\n',
+        )
+    )
+    (root / "main.tf").write_text(text)
+    report = _audit(root)
+    assert _checks(report)["gc-env-flag"] == "unknown"
+    (flag,) = [f for f in report["findings"] if f["check"] == "gc-env-flag"]  # type: ignore[attr-defined]
+    assert "configMapRef wandb-env (spec.values.global.extraEnvFrom)" in flag["detail"], flag

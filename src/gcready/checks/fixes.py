@@ -14,6 +14,14 @@ def _q(text: str) -> str:
     return shlex.quote(text)
 
 
+def _as_url(endpoint: str, tls: bool | None) -> str:
+    """An endpoint as a URL: a recorded one keeps its scheme; ``host[:port]`` gets http when the bucket
+    URL says ``tls=false``, else https."""
+    if "://" in endpoint:
+        return endpoint.rstrip("/")
+    return f"{'http' if tls is False else 'https'}://{endpoint.rstrip('/')}"
+
+
 def endpoint_url(bucket: BucketRef) -> str | None:
     """The S3 endpoint URL to give the CLI: None for AWS's own endpoints (``--region`` picks them).
 
@@ -24,10 +32,7 @@ def endpoint_url(bucket: BucketRef) -> str | None:
         endpoint = "cwobject.com"
     if not endpoint:
         return None if bucket.provider is Provider.AWS else "https://ENDPOINT"
-    if "://" in endpoint:
-        url = endpoint.rstrip("/")
-    else:
-        url = f"{'http' if bucket.tls is False else 'https'}://{endpoint.rstrip('/')}"
+    url = _as_url(endpoint, bucket.tls)
     host = urlsplit(url).hostname or ""
     if bucket.provider is Provider.AWS and (host == "amazonaws.com" or host.endswith(".amazonaws.com")):
         return None
@@ -39,10 +44,7 @@ def azure_blob_endpoint(bucket: BucketRef) -> str | None:
     name picks it), else the URL the probe used (Azurite, Azure Stack, a private endpoint)."""
     if not bucket.endpoint:
         return None
-    if "://" in bucket.endpoint:
-        url = bucket.endpoint.rstrip("/")
-    else:
-        url = f"{'http' if bucket.tls is False else 'https'}://{bucket.endpoint.rstrip('/')}"
+    url = _as_url(bucket.endpoint, bucket.tls)
     host = urlsplit(url).hostname or ""
     return None if host.endswith(".blob.core.windows.net") else url
 
@@ -54,11 +56,11 @@ def gcloud(bucket: BucketRef) -> str:
     googleapis.com is an emulator, which takes no Google credentials."""
     if not bucket.endpoint:
         return "gcloud"
-    url = bucket.endpoint if "://" in bucket.endpoint else f"https://{bucket.endpoint}"
+    url = _as_url(bucket.endpoint, bucket.tls)
     host = urlsplit(url).hostname or ""
     if host == "storage.googleapis.com":
         return "gcloud"
-    env = f"CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE={_q(url.rstrip('/') + '/')}"
+    env = f"CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE={_q(url + '/')}"
     if not (host == "googleapis.com" or host.endswith(".googleapis.com")):
         env += " CLOUDSDK_AUTH_DISABLE_CREDENTIALS=true"
     return f"{env} gcloud"

@@ -13,6 +13,10 @@ from gcready.checks.fixes import env_var_fixes
 from gcready.goparse import parse_bool
 from gcready.model import Component, ComponentKind, Fact, Finding, Severity, Status
 
+_TERRAFORM_NEEDS = (
+    "the value Terraform would use (the .tfvars that sets it, or a plan: terraform show -json PLAN)"
+)
+
 META = CheckMeta(
     id="gc-env-flag",
     title="Garbage collection enabled on the W&B server",
@@ -103,6 +107,7 @@ def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Find
         )
 
     where = (Fact("component", component.name, component.origin),)
+    terraform = component.kind in (ComponentKind.TERRAFORM_MODULE, ComponentKind.TERRAFORM_HELM)
     if value is None:
         if component.gaps:
             return finding(
@@ -110,10 +115,8 @@ def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Find
                 f"{var} not seen; it may come from a source that is not among the inputs",
                 f"{component.name} takes env from: " + "; ".join(component.gaps) + ".",
                 where,
-                "the value Terraform would use (the .tfvars that sets the variable, or a plan: "
-                "terraform show -json PLAN)"
-                if component.kind in (ComponentKind.TERRAFORM_MODULE, ComponentKind.TERRAFORM_HELM)
-                else "those objects among the inputs (kubectl get cm,secret -o yaml), or the server's "
+                (_TERRAFORM_NEEDS + ", or " if terraform else "")
+                + "those objects among the inputs (kubectl get cm,secret -o yaml), or the server's "
                 f"environment (kubectl exec … -- printenv {var})",
             )
         return finding(
@@ -135,8 +138,8 @@ def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Find
             f"{var} is set, but gcready cannot read its value",
             f"{component.name}: {value.unresolved or 'the value is not among the inputs'}.",
             facts,
-            "the value Terraform would use (the .tfvars that sets it, or a plan: terraform show -json PLAN)"
-            if component.kind in (ComponentKind.TERRAFORM_MODULE, ComponentKind.TERRAFORM_HELM)
+            _TERRAFORM_NEEDS
+            if terraform
             else "the value: put the ConfigMap among the inputs, or check the running server "
             f"(kubectl exec … -- printenv {var})",
         )

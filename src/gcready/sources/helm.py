@@ -47,6 +47,14 @@ def deployed(values: dict[str, Any], component: str) -> bool:
     return component == "app" or isinstance(section, dict)
 
 
+def env_from_gaps(node: Any, path: str) -> list[str]:
+    """The env sources a values map imports (``global.extraEnvFrom``, ``<component>.envFrom``, a map of
+    name → configMapRef/secretRef): a variable missing from the env may come from them."""
+    if not isinstance(node, dict):
+        return []
+    return [f"{ref} {name} ({path}), not among the inputs" for name, ref in node.items()]
+
+
 def is_wandb_cr(data: Any) -> bool:
     return (
         isinstance(data, dict)
@@ -152,12 +160,7 @@ def _read_values(values: dict[str, Any], source: str, prefix: str, label: str) -
         _env_map(glob.get("extraEnv"), source, prefix + "global.extraEnv", glob, "extraEnv"),
         _env_map(glob.get("env"), source, prefix + "global.env", glob, "env"),
     ]
-    gaps: list[str] = []
-    if isinstance(glob.get("extraEnvFrom"), dict) and glob["extraEnvFrom"]:
-        gaps.extend(
-            f"{ref} {name} (global.extraEnvFrom), not among the inputs"
-            for name, ref in glob["extraEnvFrom"].items()
-        )
+    gaps = env_from_gaps(glob.get("extraEnvFrom"), "global.extraEnvFrom")
     components: list[Component] = []
     names = [c for c in COMPONENTS if deployed(values, c)]
     for comp in names:
@@ -175,11 +178,7 @@ def _read_values(values: dict[str, Any], source: str, prefix: str, label: str) -
             _env_map(section.get("extraEnv"), source, f"{prefix}{comp}.extraEnv", section, "extraEnv"),
             _env_map(section.get("env"), source, f"{prefix}{comp}.env", section, "env"),
         ]
-        comp_gaps = list(gaps)
-        if isinstance(section.get("envFrom"), dict) and section["envFrom"]:
-            comp_gaps.extend(
-                f"{ref} {n} ({comp}.envFrom), not among the inputs" for n, ref in section["envFrom"].items()
-            )
+        comp_gaps = [*gaps, *env_from_gaps(section.get("envFrom"), f"{comp}.envFrom")]
         effective: dict[str, EnvValue] = {}
         shadowed: list[EnvValue] = []
         for layer in layers:

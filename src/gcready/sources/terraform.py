@@ -44,7 +44,7 @@ from gcready.model import (
 )
 from gcready.sources.envvars import read_env_var, unresolved
 from gcready.sources.helm import COMPONENTS as HELM_COMPONENTS
-from gcready.sources.helm import GC_COMPONENTS
+from gcready.sources.helm import GC_COMPONENTS, env_from_gaps
 from gcready.sources.helm import IGNORED_KEYS as HELM_IGNORED_KEYS
 from gcready.sources.helm import deployed as helm_deployed
 from gcready.sources.tfdetect import looks_like_plan
@@ -1148,6 +1148,14 @@ class Reader:
             env: dict[str, EnvValue] = {}
             shadowed: list[EnvValue] = []
             gaps: list[str] = []
+            # env sources the chart imports whole (a ConfigMap, a Secret): the flag may be there
+            for owner, imported in (("global", "extraEnvFrom"), (comp, "envFrom")):
+                where = f"spec.values.{owner}.{imported}"
+                sources = (glob if owner == "global" else comp_values).get(imported)
+                if isinstance(sources, Unknown | Ref):
+                    gaps.append(f"{where}: {sources.reason}")
+                else:
+                    gaps.extend(env_from_gaps(sources, where))
             for section, var in (
                 ("global", "extraEnv"),
                 ("global", "env"),
@@ -1724,9 +1732,13 @@ class Reader:
         for call in self.wandb:
             if c.address.startswith(_module_prefix(call)):
                 return f"module.{call.name}", call.origin.source, True
-        address = c.account_address if c.provider is Provider.AZURE and c.account_address else c.address
+        address, source = c.address, c.origin.source
+        if c.provider is Provider.AZURE and c.account_address:  # Azure settings live on the account
+            address = c.account_address
+            account = next((r for r in self.resources if r.address == address), None)
+            source = account.origin.source if account is not None else source
         relative = _MODULE_PATH.sub("", address)
-        return relative, (c.origin.source if c.origin.source.endswith(".tf") else None), False
+        return relative, (source if source.endswith(".tf") else None), False
 
     def evidence(self, inputs: Iterable[InputFile]) -> Evidence:
         return Evidence(
