@@ -7,7 +7,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "${here}/.." && pwd)"
-python="${PYTHON:-python3}"
+source "${here}/venv.sh"
 
 MOTO_VERSION="5.2.5"
 SEAWEEDFS_VERSION="4.48"

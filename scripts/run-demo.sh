@@ -5,9 +5,11 @@
 # reports it and carries on, since the fixtures are meant to show failures.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-python="${PYTHON:-python3}"
 if [[ -z "${GCREADY_DEMO_NO_INSTALL:-}" ]]; then
+  source scripts/venv.sh
   "${python}" -m pip install --quiet --disable-pip-version-check -e .
+else
+  python="${PYTHON:-python3}"  # the caller's interpreter, which already has gcready
 fi
 out="${GCREADY_REPORTS:-reports}"  # where the reports go (the tests write them elsewhere)
 mkdir -p "${out}/scenarios"

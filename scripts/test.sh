@@ -4,7 +4,7 @@
 # 127.0.0.1 (tests/live/conftest.py) and stop them by PID when the session ends.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-python="${PYTHON:-python3}"
+source scripts/venv.sh
 
 echo "== installing gcready and test dependencies"
 "${python}" -m pip install --quiet --disable-pip-version-check -e '.[test]'
