@@ -566,10 +566,15 @@ def collect(
 
     Send the bundle to support; `gcready audit BUNDLE` reaches the same verdicts offline. The bundle
     holds no secret: values of secret-looking variables, Secret values, URL credentials and keys are
-    never written. Exit 0 when written, 2 on bad input (the bundle is still written).
+    never written.
+
+    Exit 0 when written with every bucket's settings; 5 when some bucket's settings could not be read
+    (no credentials, denied, unreachable, timed out, or --offline): stderr and the bundle's ``unread``
+    list say which and why, since such a bundle cannot prove the bucket requirements; 2 on bad input
+    (the bundle is still written).
     """
     from gcready.model import DeploymentType, Evidence
-    from gcready.pipeline import declare, now_iso
+    from gcready.pipeline import declare, now_iso, unread_buckets
     from gcready.redact import scrub
     from gcready.sources.bundle import dumps
 
@@ -578,13 +583,22 @@ def collect(
     evidence = declare(evidence, DeploymentType(deployment) if deployment else None)
     for error in evidence.errors:
         _err(f"error: {error}")
-    _write(output, scrub(dumps(evidence, now_iso())))
+    unread = unread_buckets(evidence, offline=offline)
+    for label, reason in unread:
+        _err(scrub(f"unread: {label}: {reason}"))
+    _write(output, scrub(dumps(evidence, now_iso(), unread)))
     if not quiet:
+        from gcready.checks.buckets import buckets_in
+
+        total = len(buckets_in(evidence))
         _err(
             f"wrote {output}: {len(evidence.inputs)} input(s), {len(evidence.components)} server "
-            f"component(s), {len(evidence.unique_buckets())} bucket(s), {len(evidence.bucket_states)} live state(s)"
+            f"component(s), {total} bucket(s): settings read for {total - len(unread)}, "
+            f"not read for {len(unread)}"
         )
-    sys.exit(EXIT_INPUT if evidence.errors else EXIT_OK)
+    if evidence.errors:
+        sys.exit(EXIT_INPUT)
+    sys.exit(EXIT_UNKNOWN if unread else EXIT_OK)
 
 
 @main.command()

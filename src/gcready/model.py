@@ -86,13 +86,20 @@ class Origin:
     source: str
     line: int | None = None
     path: str | None = None  # where inside the source, e.g. "spec.values.global.extraEnv.X"
+    via: str | None = None  # the bundle this was read through; ``source`` stays the customer's file
+
+    @property
+    def shown_source(self) -> str:
+        return f"{self.source} via {self.via}" if self.via else self.source
 
     def __str__(self) -> str:
-        place = self.source if self.line is None else f"{self.source}:{self.line}"
+        place = self.shown_source if self.line is None else f"{self.source}:{self.line}"
+        if self.via and self.line is not None:
+            place += f" via {self.via}"
         return f"{place} ({self.path})" if self.path else place
 
     def to_json(self) -> dict[str, JSON]:
-        return {"source": self.source, "line": self.line, "path": self.path}
+        return {"source": self.shown_source, "line": self.line, "path": self.path}
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ serialised. A hand-written bundle needs only ``format``, ``version`` and ``bucke
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from gcready import __version__
@@ -46,9 +47,13 @@ def looks_like(text: str) -> bool:
     return head.startswith("{") and f'"{FORMAT}"' in head
 
 
-def to_json(evidence: Evidence, created_at: str) -> dict[str, JSON]:
-    """Evidence as a bundle document (no secrets: credentials are never part of it)."""
-    return {
+def to_json(evidence: Evidence, created_at: str, unread: Sequence[tuple[str, str]] = ()) -> dict[str, JSON]:
+    """Evidence as a bundle document (no secrets: credentials are never part of it).
+
+    ``unread`` lists the buckets whose settings could not be read, with why, so whoever reads the
+    bundle knows what it cannot prove.
+    """
+    out: dict[str, JSON] = {
         "format": FORMAT,
         "version": VERSION,
         "created_at": created_at,
@@ -62,6 +67,9 @@ def to_json(evidence: Evidence, created_at: str) -> dict[str, JSON]:
         "bucket_states": [state_to_json(s) for s in evidence.bucket_states],
         "notes": [{"text": n.text, "origin": n.origin.to_json()} for n in evidence.notes],
     }
+    if unread:
+        out["unread"] = [{"bucket": label, "reason": reason} for label, reason in unread]
+    return out
 
 
 def state_to_json(state: BucketState) -> dict[str, JSON]:
@@ -84,6 +92,7 @@ def _component(c: Component) -> dict[str, JSON]:
         "kind": c.kind.value,
         "origin": c.origin.to_json(),
         "runs_gc": c.runs_gc,
+        "namespace": c.namespace,
         "gaps": list(c.gaps),
         "env": [_env(v) for v in c.env],
         "shadowed": [_env(v) for v in c.shadowed],
@@ -101,7 +110,7 @@ def _env(v: EnvValue) -> dict[str, JSON]:
 
 
 def _bucket(b: BucketRef) -> dict[str, JSON]:
-    return {
+    out: dict[str, JSON] = {
         "provider": b.provider.value,
         "name": b.name,
         "account": b.account,
@@ -113,10 +122,18 @@ def _bucket(b: BucketRef) -> dict[str, JSON]:
         "had_credentials": b.had_credentials,
         "origin": b.origin.to_json(),
     }
+    if b.tf_address:  # where Terraform declares it, so fixes after `audit BUNDLE` still aim there
+        out["terraform"] = {
+            "address": b.tf_address,
+            "file": b.tf_file,
+            "published_module": b.tf_published,
+            "name_known": b.name_known,
+        }
+    return out
 
 
-def dumps(evidence: Evidence, created_at: str) -> str:
-    return json.dumps(to_json(evidence, created_at), indent=2, sort_keys=False) + "\n"
+def dumps(evidence: Evidence, created_at: str, unread: Sequence[tuple[str, str]] = ()) -> str:
+    return json.dumps(to_json(evidence, created_at, unread), indent=2, sort_keys=False) + "\n"
 
 
 def read(source: str, text: str) -> Evidence:
@@ -185,8 +202,11 @@ def _origin(data: Any, source: str) -> Origin:
     inner = str(data.get("source") or "")
     line = data.get("line")
     path = data.get("path")
-    shown = f"{inner} via {source}" if inner and inner != source else source
-    return Origin(shown, line if isinstance(line, int) else None, path if isinstance(path, str) else None)
+    line = line if isinstance(line, int) else None
+    path = path if isinstance(path, str) else None
+    if inner and inner != source:
+        return Origin(inner, line, path, via=source)
+    return Origin(source, line, path)
 
 
 def _read_env(v: Any, source: str) -> EnvValue:
@@ -209,10 +229,12 @@ def _read_component(c: Any, source: str) -> Component:
         shadowed=tuple(_read_env(v, source) for v in c.get("shadowed", [])),
         gaps=tuple(str(g) for g in c.get("gaps", [])),
         runs_gc=bool(c.get("runs_gc", True)),
+        namespace=str(c.get("namespace") or ""),
     )
 
 
 def _read_bucket(b: Any, source: str) -> BucketRef:
+    tf = b.get("terraform") or {}
     return BucketRef(
         provider=Provider(b["provider"]),
         name=str(b["name"]),
@@ -224,6 +246,10 @@ def _read_bucket(b: Any, source: str) -> BucketRef:
         region=b.get("region"),
         tls=b.get("tls"),
         had_credentials=bool(b.get("had_credentials", False)),
+        tf_address=tf.get("address"),
+        tf_file=tf.get("file"),
+        tf_published=bool(tf.get("published_module", False)),
+        name_known=bool(tf.get("name_known", True)),
     )
 
 
