@@ -95,7 +95,7 @@ def check_s3_answer(operation: str, status: int, content_type: str | None, body:
     if kind and not (_is_xml_type(kind) or kind in _OPAQUE_TYPES):
         return f"not an S3 answer: HTTP {status} with {describe_body(body, content_type)} (expected XML {expected})"
     root = xml_root(body) if body.strip() else None
-    if root is None:
+    if root is None or root.lower() == "html":
         return f"not an S3 answer: HTTP {status} with {describe_body(body, content_type)} (expected XML {expected})"
     if root not in roots:
         return f"not an S3 answer: HTTP {status} with XML <{root}> (expected {expected})"
@@ -147,7 +147,7 @@ def check_azure_answer(
     if method == "GET" and query.get("restype") == "service" and query.get("comp") == "properties":
         kind = media_type(content_type)
         root = xml_root(body) if body.strip() else None
-        if (kind and not _is_xml_type(kind)) or root is None:
+        if (kind and not _is_xml_type(kind)) or root is None or root.lower() == "html":
             return (
                 f"not an Azure Blob answer: HTTP {status} with {describe_body(body, content_type)} "
                 f"(expected XML <{_AZURE_SERVICE_ROOT}>)"
