@@ -7,6 +7,7 @@ soft delete and blob versioning live on the management plane and are not read he
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -28,6 +29,10 @@ from gcready.probes._common import (
 from gcready.probes.answers import InvalidAnswer, check_azure_answer
 from gcready.probes.deadline import Budget
 from gcready.probes.options import ProbeOptions
+
+# azure-storage-blob logs a warning for every non-XML error page (a proxy's HTML 503); the reading
+# already says what happened, so without a logging set-up of the caller's those lines stay off stderr.
+logging.getLogger("azure").addHandler(logging.NullHandler())
 
 DATA_PERMISSION = "Storage Blob Data Reader / account key"
 SERVICE_PERMISSION = "account key / Storage Account Contributor (Get Blob Service Properties)"
