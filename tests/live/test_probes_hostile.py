@@ -281,3 +281,29 @@ def test_audit_with_misbehaving_endpoints_writes_every_verdict_in_time(
     texts = run.stdout + run.stderr + "".join(p.read_text() for p in out.values())
     for secret in (HOSTILE_SECRET, *case.secrets):
         assert secret not in texts, "a secret leaked into the output"
+
+
+# ---------------------------------------------------------------- the per-bucket deadline
+
+
+@pytest.mark.parametrize("provider", [Provider.AWS, Provider.S3_COMPATIBLE])
+def test_a_slow_endpoint_costs_at_most_the_bucket_deadline(provider: Provider) -> None:
+    """Each answer comes just inside ``--timeout``, so only the bucket's overall deadline stops it."""
+    server = MisbehavingServer(Mode.SLOW, delay=TIMEOUT * 0.75, lifetime=60)
+    try:
+        bucket = ref(provider, "slow-bucket", endpoint=server.where, credentials=("AKID", HOSTILE_SECRET))
+        started = time.monotonic()
+        (state,) = probe_all([bucket], ProbeOptions(timeout=TIMEOUT, retries=RETRIES), {})
+        elapsed = time.monotonic() - started
+    finally:
+        server.close()
+    assert elapsed < BOUND + 1.0, f"took {elapsed:.1f} s"
+    assert state.access.ok  # HeadBucket's empty 200 came in time
+    readings = dict(state.settings)
+    assert not any(r.ok for r in readings.values()), readings
+    assert "not an S3 answer" in readings["versioning"].reason  # the second answer, also in time
+    late = [r for r in readings.values() if r.outcome is Outcome.TIMEOUT]
+    assert late, readings
+    for reading in late:
+        assert f"{BOUND:g} s deadline" in reading.reason and server.where in reading.reason, reading
+    assert len(server.requests) <= 3  # nothing was asked once the deadline had passed
