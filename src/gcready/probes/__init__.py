@@ -3,6 +3,8 @@
 Importing this package is cheap: each provider SDK is imported only when a bucket of that provider is
 probed. A probe never raises for one bucket's failure; it returns a :class:`BucketState` whose readings
 say what happened (``denied``, ``not-found``, ``timeout``…), and only a setting actually read is ``ok``.
+Only an answer of the provider's documented shape is read as a setting (``answers``), and no endpoint
+can hold a probe past its deadlines (``deadline``).
 """
 
 from __future__ import annotations
