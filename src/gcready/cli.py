@@ -186,7 +186,9 @@ def _probe_options(func: click.decorators.FC) -> click.decorators.FC:
             type=click.FloatRange(min=0.1),
             default=10.0,
             show_default=True,
-            help="Seconds each storage call may take (connect and read).",
+            help="Seconds each storage call may take, start to finish (connect and the whole answer, however "
+            "slowly it comes). One bucket's probe is cut off after --timeout × (--retries + 1) in all; "
+            "what it had not read by then is unknown (timed out).",
         ),
         click.option(
             "--retries",
