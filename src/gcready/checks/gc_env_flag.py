@@ -115,7 +115,9 @@ def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Find
                 f"{var} not seen; it may come from a source that is not among the inputs",
                 f"{component.name} takes env from: " + "; ".join(component.gaps) + ".",
                 where,
-                (_TERRAFORM_NEEDS + ", or " if terraform else "")
+                "; ".join(component.gaps)
+                if component.kind is ComponentKind.OPERATOR_APP  # the server manifest it needs
+                else (_TERRAFORM_NEEDS + ", or " if terraform else "")
                 + "those objects among the inputs (kubectl get cm,secret -o yaml), or the server's "
                 f"environment (kubectl exec … -- printenv {var})",
             )
