@@ -509,8 +509,6 @@ def component_flag_fixes(var: str, value: str, component: Component) -> tuple[Fi
         return env_var_fixes(var, value, component)
     current = component.get(var)
     comp_path = component.origin.path or "app"
-    if comp_path == "spec.wandb":  # operator v2: spec.wandb.retention.artifactGarbageCollection
-        return env_var_fixes(var, value, component)
     key_path = f"{comp_path}.extraEnv"
     if current is not None and current.origin.path and current.origin.path.endswith(f".{var}"):
         found = current.origin.path[: -len(var) - 1]

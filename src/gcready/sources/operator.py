@@ -34,7 +34,7 @@ from gcready.model import (
     Signal,
     SignalKind,
 )
-from gcready.redact import is_secret_name
+from gcready.redact import display_env_value, is_secret_name
 from gcready.sources import helm
 from gcready.sources.envvars import EnvRead
 from gcready.sources.server_manifest import ServerManifest, how_to_get, read_entry, same_version
@@ -164,8 +164,10 @@ def _entry_text(item: Any) -> str | None:
     if not isinstance(item, dict):
         return None
     name = str(item.get("name") or "")
-    if "value" in item and "valueFrom" not in item and is_secret_name(name):
-        return None
+    if "valueFrom" not in item and (
+        is_secret_name(name) or display_env_value(name, str(item.get("value") or ""))[1]
+    ):
+        return None  # a secret literal (or a URL with keys): gcready keeps no copy to write back
     try:
         return json.dumps(item, separators=(",", ":"), sort_keys=False)
     except (TypeError, ValueError):
@@ -415,7 +417,9 @@ def _external(external: dict[str, Any], where: Origin, pool: Pool, ns: str, out:
         value = _secret_value(secret, key)
         if value is None:
             if not selector.get("optional"):
-                missing.append(f"{field_name}: Secret {secret_name} has no key {key}")
+                missing.append(
+                    f"{field_name}: Secret {secret_name} has no key {key} (the operator cannot reconcile)"
+                )
             continue
         values[field_name] = value
     if missing or "bucket" not in values:
