@@ -259,6 +259,9 @@ def env_var_fixes(name: str, value: str, component: Component | None) -> tuple[F
             f"kubectl patch weightsandbiases.v1.apps.wandb.com {_q(resource)}{namespace} --type merge -p {_q(patch)}",
             "the live operator resource" + ("" if namespace else " (add -n NAMESPACE)"),
         )
+        cr = Fix(
+            cr.kind, cr.text, f"W&B operator resource (kubectl edit weightsandbiases {resource}{namespace})"
+        )
         return (*fixes, kubectl, cr, helm, terraform)
     return (*fixes, helm, helm_cli, cr, terraform)
 
