@@ -419,3 +419,18 @@ def test_v2_fix_with_a_secret_in_the_list_is_a_json_patch(tmp_path: Path) -> Non
     after = _audit(_write(tmp_path, "fixed.yaml", fixed), str(MANIFEST))
     assert {f["status"] for f in _flag_findings(after)} == {"pass"}
     assert fixed["spec"]["wandb"]["legacyOverrides"]["api"]["env"][0]["name"] == "MYSQL"
+
+
+@pytest.mark.parametrize("case", ["v2, yes in api", "v1, app.extraEnv false"])
+def test_fixes_for_a_resource_inside_a_kubectl_list_apply_to_that_item(tmp_path: Path, case: str) -> None:
+    import json_merge_patch
+
+    cr, v2 = CASES[case]
+    extra = (str(MANIFEST),) if v2 else ()
+    report = _audit(_write(tmp_path, "list.yaml", _kubectl_list(cr)), *extra)
+    patches = [_merge_patch(f["text"]) for f in _fixes(report) if f["text"].startswith("kubectl patch")]
+    assert patches and all("items[" not in json.dumps(p) for p in patches)
+    for index, patch in enumerate(patches):
+        fixed = _kubectl_list(json_merge_patch.merge(copy.deepcopy(cr), patch))
+        after = _audit(_write(tmp_path, f"fixed-{index}.yaml", fixed), *extra)
+        assert {f["status"] for f in _flag_findings(after)} == {"pass"}, (case, patch)
