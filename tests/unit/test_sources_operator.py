@@ -434,3 +434,40 @@ def test_fixes_for_a_resource_inside_a_kubectl_list_apply_to_that_item(tmp_path:
         fixed = _kubectl_list(json_merge_patch.merge(copy.deepcopy(cr), patch))
         after = _audit(_write(tmp_path, f"fixed-{index}.yaml", fixed), *extra)
         assert {f["status"] for f in _flag_findings(after)} == {"pass"}, (case, patch)
+
+
+def test_v2_object_store_without_default_instance_is_not_guessed(tmp_path: Path) -> None:
+    cr = _v2()
+    cr["spec"]["objectStore"] = {"externalObjectStore": EXTERNAL}  # the flat form: not keyed by instance
+    ev = collect([_write(tmp_path, "cr.yaml", cr)])
+    assert not ev.buckets
+    assert any("no 'default' instance" in n.text for n in ev.notes)
+
+
+def test_v2_retention_field_sets_nothing(tmp_path: Path) -> None:
+    cr = _v2(retention={"artifactGarbageCollection": True})
+    report = _audit(_write(tmp_path, "cr.yaml", cr))
+    assert [f["status"] for f in _flag_findings(report)] == ["unknown"]  # never a pass from it
+    assert any("spec.wandb.retention is not a field" in n["text"] for n in report["notes"])
+
+
+def test_v2_secret_without_namespace_still_shows_the_bucket(tmp_path: Path) -> None:
+    secret = _secret(Bucket="acme-shown-bucket", Region="eu-west-1", **KEYS)
+    del secret["metadata"]["namespace"]
+    cr = _external_cr()
+    store = cr["spec"]["objectStore"]["default"]["externalObjectStore"]
+    for absent in ("provider", "endpoint", "port"):
+        del store[absent]
+    run = run_gcready("audit", _write(tmp_path, "all.yaml", cr, secret), "--offline", "--format", "json")
+    assert "s3://acme-shown-bucket" in run.stdout
+    assert KEYS["SecretKey"] not in run.stdout
+
+
+def test_v2_bundle_keeps_verdicts_and_fix_placement(tmp_path: Path) -> None:
+    lo = _overrides([{"name": "A", "value": "1"}], api=[{"name": FLAG, "value": "yes"}])
+    cr = _write(tmp_path, "cr.yaml", _v2(legacyOverrides=lo))
+    bundle = tmp_path / "bundle.json"
+    assert run_gcready("collect", cr, str(MANIFEST), "--offline", "-o", str(bundle), "-q").code == 0
+    direct, offline = _audit(cr, str(MANIFEST)), _audit(str(bundle))
+    assert offline["summary"]["checks"] == direct["summary"]["checks"]
+    assert _fixes(offline) == _fixes(direct)

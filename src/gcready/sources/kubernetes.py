@@ -87,9 +87,8 @@ def resolve(docs: Iterable[Doc]) -> Evidence:
         elif kind == "ConfigMap":
             pool.config_maps[(ns, name)] = (obj, origin)
         elif kind == "Secret":
-            _remember_secret_values(
-                obj, {k for p_ns, p_name, k in public if p_name == name and p_ns in (ns, "")}
-            )
+            keys = {k for p_ns, p_name, k in public if p_name == name and (p_ns == ns or not p_ns or not ns)}
+            _remember_secret_values(obj, keys)
             pool.secrets[(ns, name)] = (obj, origin)
         elif kind in WORKLOAD_KINDS:
             pool.workloads.append((obj, origin))

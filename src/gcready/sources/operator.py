@@ -229,6 +229,16 @@ def _read_v2(obj: Any, origin: Origin, pool: Pool) -> Evidence:
             return None, cm_origin
         return str(data[key]), Origin(cm_origin.source, key_line(data, key), f"ConfigMap {ref} data.{key}")
 
+    if (
+        "retention" in wandb
+    ):  # not an operator v2 field: the API server prunes it, the operator never reads it
+        notes.append(
+            Note(
+                "spec.wandb.retention is not a field of apps.wandb.com/v2: it sets nothing (the API server "
+                "drops it); the GC flag is set through legacyOverrides",
+                Origin(origin.source, key_line(wandb, "retention"), _at(origin, "spec.wandb.retention")),
+            )
+        )
     manifest, why_not = _pick_manifest(pool.manifests, version)
     if why_not:
         notes.append(Note(why_not + ": it is not used", here))
@@ -365,6 +375,15 @@ def _object_store(obj: Any, origin: Origin, pool: Pool, ns: str) -> _Store:
                         Origin(origin.source, key_line(stores, key), f"{path}.{key}"),
                     )
                 )
+    if isinstance(stores, dict) and stores and "default" not in stores:
+        out.notes.append(
+            Note(
+                "spec.objectStore has no 'default' instance (it is a map keyed by instance name): the "
+                "operator's webhook rejects this resource; the bucket is not known",
+                Origin(origin.source, line, path),
+            )
+        )
+        return out
     spec = _default_store(obj)
     where = Origin(
         origin.source, key_line(stores, "default") if isinstance(stores, dict) else line, f"{path}.default"
