@@ -13,8 +13,6 @@ import json
 import shlex
 from typing import Any
 
-import yaml
-
 from gcready.model import Component, Fix, FixKind, OperatorPlacement
 
 RESOURCE = "weightsandbiases.v2.apps.wandb.com"
@@ -54,6 +52,8 @@ def _rewritten(entries: tuple[str | None, ...] | None, var: str, value: str) -> 
 
 def operator_v2_fixes(var: str, value: str, component: Component) -> tuple[Fix, ...]:
     """The ``legacyOverrides`` YAML and the ``kubectl patch`` that set ``var`` for this application."""
+    import yaml  # only when an operator v2 fix is written
+
     placement = component.operator
     assert placement is not None
     app = placement.application

@@ -37,7 +37,13 @@ from gcready.model import (
 from gcready.redact import display_env_value, is_secret_name
 from gcready.sources import helm
 from gcready.sources.envvars import EnvRead
-from gcready.sources.server_manifest import ServerManifest, how_to_get, read_entry, same_version
+from gcready.sources.server_manifest import (
+    EnvLookup,
+    ServerManifest,
+    how_to_get,
+    read_entry,
+    same_version,
+)
 from gcready.sources.yamldocs import dig, key_line
 
 GROUP = "apps.wandb.com/"
@@ -180,7 +186,7 @@ class _Layer:
     written: tuple[str | None, ...] | None = None
 
 
-def _override_layer(node: Any, origin: Origin, path: str, resolve: Callable[..., Any]) -> _Layer:
+def _override_layer(node: Any, origin: Origin, path: str, resolve: EnvLookup) -> _Layer:
     """``legacyOverrides.<key>.env``: a list of corev1.EnvVar (a later duplicate wins)."""
     layer = _Layer()
     env = node.get("env") if isinstance(node, dict) else None
@@ -229,9 +235,7 @@ def _read_v2(obj: Any, origin: Origin, pool: Pool) -> Evidence:
             return None, cm_origin
         return str(data[key]), Origin(cm_origin.source, key_line(data, key), f"ConfigMap {ref} data.{key}")
 
-    if (
-        "retention" in wandb
-    ):  # not an operator v2 field: the API server prunes it, the operator never reads it
+    if "retention" in wandb:  # no v2 field: the API server prunes it, the operator never reads it
         notes.append(
             Note(
                 "spec.wandb.retention is not a field of apps.wandb.com/v2: it sets nothing (the API server "
