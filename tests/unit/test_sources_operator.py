@@ -471,3 +471,36 @@ def test_v2_bundle_keeps_verdicts_and_fix_placement(tmp_path: Path) -> None:
     direct, offline = _audit(cr, str(MANIFEST)), _audit(str(bundle))
     assert offline["summary"]["checks"] == direct["summary"]["checks"]
     assert _fixes(offline) == _fixes(direct)
+
+
+def _rendered_api(env: list[Any]) -> dict[str, Any]:
+    """The Deployment operator v2 renders for the api application (named after it)."""
+    container = {
+        "name": "api",
+        "image": "us-docker.pkg.dev/wandb-production/public/wandb/megabinary:0.84.0",
+        "args": ["gorilla"],
+        "env": env,
+    }
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "api", "namespace": "wandb"},
+        "spec": {"template": {"spec": {"containers": [container]}}},
+    }
+
+
+@pytest.mark.parametrize(("rendered", "status"), [("true", "pass"), (None, "fail")])
+def test_v2_rendered_deployment_stands_in_for_the_manifest(
+    tmp_path: Path, rendered: str | None, status: str
+) -> None:
+    env = [{"name": "GORILLA_ONPREM", "value": "true"}]
+    if rendered is not None:
+        env.append({"name": FLAG, "value": rendered})
+    path = _write(tmp_path, "live.yaml", _kubectl_list(_v2(), _rendered_api(env)))
+    ev = collect([path])
+    api = _api(ev)
+    assert not api.gaps
+    assert any("stands in for it" in n.text for n in ev.notes)
+    report = _audit(path)
+    cr_finding = next(f for f in _flag_findings(report) if f["resource"] == "api (WeightsAndBiases/wandb)")
+    assert cr_finding["status"] == status

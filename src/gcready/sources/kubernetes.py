@@ -99,6 +99,7 @@ def resolve(docs: Iterable[Doc]) -> Evidence:
         lambda ns, name: _lookup(pool.config_maps, ns, name),
         lambda ns, name: _lookup(pool.secrets, ns, name),
         manifests,
+        lambda ns, name: _rendered_env(pool, ns, name),
     )
     for obj, origin in resources:
         evidence = evidence.merge(operator.read(obj, origin, found))
@@ -314,3 +315,20 @@ def _value_from(name: str, spec: Any, ns: str, where: Origin, pool: _Pool) -> En
 
 def first_line(data: Any) -> int:
     return start_line(data)
+
+
+def _rendered_env(pool: _Pool, ns: str, name: str) -> tuple[tuple[EnvValue, ...], Origin] | None:
+    """The env of container ``name`` of Deployment ``name``: how operator v2 renders an application."""
+    for obj, origin in pool.workloads:
+        w_ns, w_name = _meta(obj)
+        if obj.get("kind") != "Deployment" or w_name != name or (ns and w_ns and w_ns != ns):
+            continue
+        spec = _pod_spec(obj)
+        containers = spec.get("containers") if isinstance(spec, dict) else None
+        for index, container in enumerate(containers if isinstance(containers, list) else []):
+            if isinstance(container, dict) and container.get("name") == name:
+                where = Origin(
+                    origin.source, key_line(containers, index) or origin.line, f"containers[{index}]"
+                )
+                return _container_env(container, w_ns, where, pool, f"Deployment/{name}").env, where
+    return None

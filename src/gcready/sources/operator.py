@@ -55,6 +55,8 @@ PUBLIC_FIELDS = ("provider", "endpoint", "port", "bucket", "path", "region", "tl
 CREDENTIAL_FIELDS = ("accessKey", "secretKey", "url", "URL")
 
 Find = Callable[[str, str], tuple[Any, Origin] | None]  # (namespace, name) -> object among the inputs
+# (namespace, application) -> the env of the Deployment the operator rendered for it, when among the inputs
+Rendered = Callable[[str, str], tuple[tuple[EnvValue, ...], Origin] | None]
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Pool:
     config_map: Find = field(default=lambda ns, name: None)
     secret: Find = field(default=lambda ns, name: None)
     manifests: Sequence[ServerManifest] = ()
+    rendered: Rendered = field(default=lambda ns, name: None)
 
 
 def is_resource(data: Any) -> bool:
@@ -131,6 +134,20 @@ def read_v1(obj: Any, origin: Origin) -> Evidence:
     prefix = _at(origin, "spec.values") + "."
     if isinstance(values, dict):
         evidence = helm._read_values(values, origin.source, prefix, label)
+        app = values.get("app")
+        if isinstance(app, dict) and ("env" in app or "extraEnv" in app):
+            evidence = evidence.merge(
+                Evidence(
+                    notes=(
+                        Note(
+                            "operator v2 converts this resource without its app section (there the W&B "
+                            "server is the api application): env set under app.env / app.extraEnv is "
+                            "dropped on an operator v2 cluster; global.extraEnv is carried over",
+                            Origin(origin.source, key_line(values, "app"), prefix + "app"),
+                        ),
+                    )
+                )
+            )
     else:
         here = Origin(origin.source, origin.line, _at(origin, "spec"))
         evidence = helm._read_values({}, origin.source, prefix, label)
@@ -280,7 +297,22 @@ def _read_v2(obj: Any, origin: Origin, pool: Pool) -> Evidence:
     buckets: list[BucketRef] = []
     for app in apps:
         app_layer = _override_layer(overrides.get(app), origin, f"{lo_path}.{app}", resolve)
-        reads = [*(manifest.env(app, resolve) if manifest else []), *global_layer.reads, *app_layer.reads]
+        base: list[EnvRead] = manifest.env(app, resolve) if manifest else []
+        app_gap = gap
+        rendered = None if manifest else pool.rendered(ns, app)
+        if rendered is not None:
+            # the Deployment the operator rendered holds the manifest's env (and the overrides of its
+            # last reconcile); today's overrides are applied on top, as the next reconcile would
+            base = [EnvRead(v) for v in rendered[0]]
+            app_gap = ()
+            notes.append(
+                Note(
+                    f"{app} ({label}): no server manifest among the inputs; the env of Deployment {app}, "
+                    "which the operator rendered, stands in for it",
+                    rendered[1],
+                )
+            )
+        reads = [*base, *global_layer.reads, *app_layer.reads]
         effective: dict[str, EnvValue] = {}
         shadowed: list[EnvValue] = []
         for got in reads:
@@ -301,7 +333,7 @@ def _read_v2(obj: Any, origin: Origin, pool: Pool) -> Evidence:
                 origin=at,
                 env=tuple(effective.values()),
                 shadowed=tuple(shadowed),
-                gaps=gap,
+                gaps=app_gap,
                 runs_gc=app == SERVER_APP,
                 namespace=ns,
                 operator=OperatorPlacement(
