@@ -504,3 +504,39 @@ def test_v2_rendered_deployment_stands_in_for_the_manifest(
     report = _audit(path)
     cr_finding = next(f for f in _flag_findings(report) if f["resource"] == "api (WeightsAndBiases/wandb)")
     assert cr_finding["status"] == status
+
+
+REALWORLD = Path(__file__).resolve().parents[2].parent / "shared" / "realworld"
+TEST_CONFIGS = REALWORLD / "helm-charts" / "test-configs" / "operator-wandb"
+
+
+def _real_values() -> list[Path]:
+    return sorted(TEST_CONFIGS.glob("*.yaml")) if TEST_CONFIGS.is_dir() else []
+
+
+def _same_reading(values_file: Path, tmp_path: Path) -> None:
+    """W&B's own chart test values read the same alone and as a v1 resource's spec.values."""
+    values = yaml.safe_load(values_file.read_text()) or {}
+    alone = collect([str(values_file)], kinds={str(values_file): SourceKind.HELM_VALUES})
+    cr = {"apiVersion": "apps.wandb.com/v1", "kind": "WeightsAndBiases", "metadata": {"name": "wandb"}}
+    cr["spec"] = {"values": values}
+    wrapped = collect([_write(tmp_path, "cr.yaml", cr)])
+
+    def shape(ev: Evidence) -> list[tuple[str, bool, list[tuple[str, str | None]]]]:
+        return [
+            (c.name.split(" (")[0], c.runs_gc, sorted((v.name, v.value) for v in c.env))
+            for c in ev.components
+        ]
+
+    assert shape(wrapped) == shape(alone), values_file.name
+    assert [b.key for b in wrapped.buckets] == [b.key for b in alone.buckets]
+
+
+@pytest.mark.skipif(
+    not _real_values(), reason=f"W&B's published chart test values not found at {TEST_CONFIGS}"
+)
+def test_v1_resource_reads_real_chart_values_as_the_values_reader_does(tmp_path: Path) -> None:
+    files = _real_values()
+    assert len(files) >= 40
+    for values_file in files:
+        _same_reading(values_file, tmp_path)
