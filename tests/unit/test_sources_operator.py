@@ -97,7 +97,10 @@ def test_v2_flag_absent_without_manifest_is_unknown_and_says_how_to_get_it(tmp_p
     assert finding["status"] == "unknown"
     needs = finding["needs"]
     assert "oci://us-docker.pkg.dev/wandb-production/public/wandb/server-manifest:0.84.0" in needs
-    assert "oras pull us-docker.pkg.dev/wandb-production/public/wandb/server-manifest:0.84.0" in needs
+    assert (
+        "oras manifest fetch us-docker.pkg.dev/wandb-production/public/wandb/server-manifest:0.84.0" in needs
+    )
+    assert "oras blob fetch us-docker.pkg.dev/wandb-production/public/wandb/server-manifest@" in needs
     assert "--server-manifest" in needs and "kubectl get deploy -n wandb -o yaml" in needs
     assert report["exit"] == 5
     assert any("applications read from legacyOverrides only" in n["text"] for n in report["notes"])

@@ -162,12 +162,19 @@ def same_version(a: str | None, b: str | None) -> bool:
 
 
 def how_to_get(version: str | None, namespace: str) -> str:
-    """How to give gcready the manifest of ``version`` (or the Deployments the operator rendered)."""
+    """How to give gcready the manifest of ``version`` (or the Deployments the operator rendered).
+
+    The artifact's layers are tar archives holding ``manifest.yaml`` (the operator untars them), so a
+    plain ``oras pull`` is not enough: fetch the layer and untar it, as W&B's operator repo does in
+    ``hack/scripts/pull-server-manifest.sh``.
+    """
     tag = version or "VERSION"
+    repo = MANIFEST_REPOSITORY.removeprefix("oci://")
     ns = f" -n {namespace}" if namespace else ""
     return (
-        f"the server manifest of W&B {tag} ({MANIFEST_REPOSITORY}:{tag}: "
-        f"oras pull {MANIFEST_REPOSITORY.removeprefix('oci://')}:{tag} -o manifest-{tag}, then "
-        f"--server-manifest manifest-{tag}/manifest.yaml) or the Deployments the operator rendered "
-        f"(kubectl get deploy{ns} -o yaml)"
+        f"the server manifest of W&B {tag} ({MANIFEST_REPOSITORY}:{tag}; its layer is a tar archive: "
+        f"oras blob fetch {repo}@$(oras manifest fetch {repo}:{tag} | jq -r '.layers[0].digest') "
+        "--output - | tar -xf -, or bash hack/scripts/pull-server-manifest.sh "
+        f"{tag} in a checkout of wandb/operator; then --server-manifest manifest.yaml) or the "
+        f"Deployments the operator rendered (kubectl get deploy{ns} -o yaml)"
     )
