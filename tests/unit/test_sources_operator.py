@@ -543,3 +543,10 @@ def test_v1_resource_reads_real_chart_values_as_the_values_reader_does(tmp_path:
     assert len(files) >= 40
     for values_file in files:
         _same_reading(values_file, tmp_path)
+
+
+def test_v2_override_env_written_as_a_map_is_a_note_not_a_value(tmp_path: Path) -> None:
+    cr = _v2(legacyOverrides={"global": {"env": {FLAG: "true"}}})  # the v1 extraEnv shape, wrong here
+    ev = collect([_write(tmp_path, "cr.yaml", cr)])
+    assert _api(ev).get(FLAG) is None
+    assert any("must be a list" in n.text for n in ev.notes)

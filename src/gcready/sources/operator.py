@@ -201,12 +201,21 @@ def _entry_text(item: Any) -> str | None:
 class _Layer:
     reads: list[EnvRead] = field(default_factory=list)
     written: tuple[str | None, ...] | None = None
+    notes: list[Note] = field(default_factory=list)
 
 
 def _override_layer(node: Any, origin: Origin, path: str, resolve: EnvLookup) -> _Layer:
     """``legacyOverrides.<key>.env``: a list of corev1.EnvVar (a later duplicate wins)."""
     layer = _Layer()
     env = node.get("env") if isinstance(node, dict) else None
+    if env is not None and not isinstance(env, list):
+        layer.notes.append(
+            Note(
+                f"{path}.env must be a list of {{name, value}} entries (as in a container's env): the API "
+                "server rejects this resource; nothing in it is counted",
+                Origin(origin.source, key_line(node, "env") or origin.line, f"{path}.env"),
+            )
+        )
     if not isinstance(env, list):
         return layer
     layer.written = tuple(_entry_text(item) for item in env)
@@ -293,10 +302,12 @@ def _read_v2(obj: Any, origin: Origin, pool: Pool) -> Evidence:
                 )
             )
     global_layer = _override_layer(overrides.get(GLOBAL_KEY), origin, f"{lo_path}.global", resolve)
+    notes.extend(global_layer.notes)
     components: list[Component] = []
     buckets: list[BucketRef] = []
     for app in apps:
         app_layer = _override_layer(overrides.get(app), origin, f"{lo_path}.{app}", resolve)
+        notes.extend(app_layer.notes)
         base: list[EnvRead] = manifest.env(app, resolve) if manifest else []
         app_gap = gap
         rendered = None if manifest else pool.rendered(ns, app)
