@@ -150,6 +150,15 @@ def _audit_options(func: click.decorators.FC) -> click.decorators.FC:
             "wandb-cr, helm-values, bundle. Without PATH= it applies to every file named.",
         ),
         click.option(
+            "--server-manifest",
+            "server_manifests",
+            multiple=True,
+            metavar="FILE",
+            type=click.Path(path_type=str),
+            help="W&B's server manifest (manifest.yaml of oci://us-docker.pkg.dev/wandb-production/public/"
+            "wandb/server-manifest:VERSION) for a W&B operator v2 resource; also recognised among PATHS.",
+        ),
+        click.option(
             "--deployment",
             type=click.Choice(DEPLOYMENT_IDS),
             help="State the deployment type; wins over the evidence (a disagreement is reported).",
@@ -307,6 +316,12 @@ class _Progress:
             click.echo("\r\033[K", err=True, nl=False)
 
 
+def _server_manifest_kind() -> SourceKind:
+    from gcready.model import SourceKind
+
+    return SourceKind.SERVER_MANIFEST
+
+
 def _gather(
     paths: tuple[str, ...],
     kinds: tuple[str, ...],
@@ -318,8 +333,11 @@ def _gather(
     """Evidence from the inputs, and from live probes unless --offline."""
     from gcready.pipeline import Inputs, gather, probe
 
+    manifests = tuple(str(m) for m in params.pop("server_manifests", None) or ())  # type: ignore[attr-defined]
     kind_map, default_kind = _parse_kinds(kinds)
+    kind_map.update(dict.fromkeys(manifests, _server_manifest_kind()))
     use_env = environment if environment is not None else not paths
+    paths = (*paths, *(m for m in manifests if m not in paths))
     inputs = Inputs(
         paths=paths,
         kinds=kind_map,

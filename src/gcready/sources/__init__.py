@@ -13,7 +13,18 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from gcready.model import Evidence, InputError, InputFile, Note, Origin, SourceKind
-from gcready.sources import bundle, compose, dotenv, environment, helm, helm_legacy, kubernetes, tfdetect
+from gcready.sources import (
+    bundle,
+    compose,
+    dotenv,
+    environment,
+    helm,
+    helm_legacy,
+    kubernetes,
+    operator,
+    server_manifest,
+    tfdetect,
+)
 from gcready.sources.yamldocs import Doc, YAMLInputError, load_documents
 
 _YAML_SUFFIXES = (".yaml", ".yml")
@@ -128,9 +139,19 @@ def _read_yaml(path: str, text: str, named: bool, forced: SourceKind | None) -> 
     evidence = Evidence()
     kube: list[Doc] = []
     recognised = False
+    pooled: set[SourceKind] = set()  # read with the Kubernetes objects (they refer to each other)
     for doc in docs:
-        if forced is SourceKind.WANDB_CR or (forced is None and helm.is_wandb_cr(doc.data)):
-            evidence = evidence.merge(helm.read_cr(doc))
+        if forced in (None, SourceKind.WANDB_CR) and operator.is_resource(doc.data):
+            kube.append(doc)
+            pooled.add(SourceKind.WANDB_CR)
+            recognised = True
+        elif forced is SourceKind.WANDB_CR and isinstance(doc.data, dict):
+            evidence = evidence.merge(operator.read_v1(doc.data, Origin(doc.source, doc.line)))
+            evidence = evidence.merge(Evidence(inputs=(InputFile(path, SourceKind.WANDB_CR),)))
+            recognised = True
+        elif forced in (None, SourceKind.SERVER_MANIFEST) and server_manifest.looks_like(doc.data):
+            kube.append(doc)
+            pooled.add(SourceKind.SERVER_MANIFEST)
             recognised = True
         elif forced is SourceKind.COMPOSE or (forced is None and compose.looks_like(doc.data)):
             evidence = evidence.merge(compose.read(doc))
@@ -148,11 +169,12 @@ def _read_yaml(path: str, text: str, named: bool, forced: SourceKind | None) -> 
             recognised = True
         elif forced in (None, SourceKind.KUBERNETES) and kubernetes.is_kubernetes_doc(doc.data):
             kube.append(doc)
+            pooled.add(SourceKind.KUBERNETES)
             recognised = True
-    if kube:
-        evidence = evidence.merge(Evidence(inputs=(InputFile(path, SourceKind.KUBERNETES),)))
+    for kind in sorted(pooled):
+        evidence = evidence.merge(Evidence(inputs=(InputFile(path, kind),)))
     if not recognised:
-        message = "not an evidence file gcready recognises (dotenv, Kubernetes YAML, W&B operator resource, Helm values, legacy wandb chart values, docker-compose, bundle); give --kind to say what it is"
+        message = "not an evidence file gcready recognises (dotenv, Kubernetes YAML, W&B operator resource, W&B server manifest, Helm values, legacy wandb chart values, docker-compose, bundle); give --kind to say what it is"
         if forced is not None:
             message = f"does not read as {forced.value}"
         if named or forced is not None:

@@ -23,6 +23,7 @@ from gcready.model import (
     InputError,
     InputFile,
     Note,
+    OperatorPlacement,
     Origin,
     Outcome,
     Provider,
@@ -92,11 +93,43 @@ def _component(c: Component) -> dict[str, JSON]:
         "kind": c.kind.value,
         "origin": c.origin.to_json(),
         "runs_gc": c.runs_gc,
-        "namespace": c.namespace,
         "gaps": list(c.gaps),
         "env": [_env(v) for v in c.env],
         "shadowed": [_env(v) for v in c.shadowed],
+        **({"namespace": c.namespace} if c.namespace else {}),
+        **({"operator": _placement(c.operator)} if c.operator else {}),
     }
+
+
+def _placement(p: OperatorPlacement) -> dict[str, JSON]:
+    def entries(texts: tuple[str | None, ...] | None) -> JSON:
+        return None if texts is None else list(texts)
+
+    return {
+        "resource": p.resource,
+        "namespace": p.namespace,
+        "application": p.application,
+        "version": p.version,
+        "global_env": entries(p.global_env),
+        "app_env": entries(p.app_env),
+    }
+
+
+def _read_placement(p: Any) -> OperatorPlacement | None:
+    if not isinstance(p, dict):
+        return None
+
+    def entries(texts: Any) -> tuple[str | None, ...] | None:
+        return None if not isinstance(texts, list) else tuple(None if t is None else str(t) for t in texts)
+
+    return OperatorPlacement(
+        resource=str(p.get("resource") or "wandb"),
+        namespace=str(p.get("namespace") or ""),
+        application=str(p.get("application") or "api"),
+        version=str(p.get("version") or ""),
+        global_env=entries(p.get("global_env")),
+        app_env=entries(p.get("app_env")),
+    )
 
 
 def _env(v: EnvValue) -> dict[str, JSON]:
@@ -230,6 +263,7 @@ def _read_component(c: Any, source: str) -> Component:
         gaps=tuple(str(g) for g in c.get("gaps", [])),
         runs_gc=bool(c.get("runs_gc", True)),
         namespace=str(c.get("namespace") or ""),
+        operator=_read_placement(c.get("operator")),
     )
 
 

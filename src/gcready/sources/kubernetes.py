@@ -28,6 +28,7 @@ from gcready.model import (
     SignalKind,
 )
 from gcready.redact import LEDGER
+from gcready.sources import operator, server_manifest
 from gcready.sources.envvars import is_server_var, read_env_var, unresolved
 from gcready.sources.yamldocs import Doc, dig, key_line, start_line
 
@@ -71,30 +72,48 @@ def _meta(obj: Any) -> tuple[str, str]:
 def resolve(docs: Iterable[Doc]) -> Evidence:
     """Components (server containers), signals, buckets and notes from every Kubernetes object given."""
     pool = _Pool()
-    for doc in docs:
-        for obj, origin in expand(doc):
-            kind = obj.get("kind")
-            ns, name = _meta(obj)
-            if kind == "ConfigMap":
-                pool.config_maps[(ns, name)] = (obj, origin)
-            elif kind == "Secret":
-                _remember_secret_values(obj)
-                pool.secrets[(ns, name)] = (obj, origin)
-            elif kind in WORKLOAD_KINDS:
-                pool.workloads.append((obj, origin))
+    objects = [pair for doc in docs for pair in expand(doc)]
+    # W&B operator resources, and the server manifests and objects they refer to, are read after pooling
+    resources: list[tuple[Any, Origin]] = []
+    manifests: list[server_manifest.ServerManifest] = []
+    public = operator.public_secret_keys(obj for obj, _ in objects)
+    for obj, origin in objects:
+        kind = obj.get("kind")
+        ns, name = _meta(obj)
+        if operator.is_resource(obj):
+            resources.append((obj, origin))
+        elif server_manifest.looks_like(obj):
+            manifests.append(server_manifest.ServerManifest.of(origin.source, obj))
+        elif kind == "ConfigMap":
+            pool.config_maps[(ns, name)] = (obj, origin)
+        elif kind == "Secret":
+            keys = {k for p_ns, p_name, k in public if p_name == name and (p_ns == ns or not p_ns or not ns)}
+            _remember_secret_values(obj, keys)
+            pool.secrets[(ns, name)] = (obj, origin)
+        elif kind in WORKLOAD_KINDS:
+            pool.workloads.append((obj, origin))
     evidence = Evidence()
     for obj, origin in pool.workloads:
         evidence = evidence.merge(_workload(obj, origin, pool))
+    found = operator.Pool(
+        lambda ns, name: _lookup(pool.config_maps, ns, name),
+        lambda ns, name: _lookup(pool.secrets, ns, name),
+        manifests,
+        lambda ns, name: _rendered_env(pool, ns, name),
+    )
+    for obj, origin in resources:
+        evidence = evidence.merge(operator.read(obj, origin, found))
     return evidence
 
 
-def _remember_secret_values(obj: Any) -> None:
+def _remember_secret_values(obj: Any, public: set[str] | None = None) -> None:
+    """Every value of a Secret is a secret, except the keys an operator resource names for its bucket."""
     for key in ("data", "stringData"):
         values = obj.get(key)
         if not isinstance(values, dict):
             continue
-        for value in values.values():
-            if not isinstance(value, str):
+        for item, value in values.items():
+            if not isinstance(value, str) or (public and str(item) in public):
                 continue
             LEDGER.remember(value)
             if key == "data":
@@ -296,3 +315,20 @@ def _value_from(name: str, spec: Any, ns: str, where: Origin, pool: _Pool) -> En
 
 def first_line(data: Any) -> int:
     return start_line(data)
+
+
+def _rendered_env(pool: _Pool, ns: str, name: str) -> tuple[tuple[EnvValue, ...], Origin] | None:
+    """The env of container ``name`` of Deployment ``name``: how operator v2 renders an application."""
+    for obj, origin in pool.workloads:
+        w_ns, w_name = _meta(obj)
+        if obj.get("kind") != "Deployment" or w_name != name or (ns and w_ns and w_ns != ns):
+            continue
+        spec = _pod_spec(obj)
+        containers = spec.get("containers") if isinstance(spec, dict) else None
+        for index, container in enumerate(containers if isinstance(containers, list) else []):
+            if isinstance(container, dict) and container.get("name") == name:
+                where = Origin(
+                    origin.source, key_line(containers, index) or origin.line, f"containers[{index}]"
+                )
+                return _container_env(container, w_ns, where, pool, f"Deployment/{name}").env, where
+    return None
