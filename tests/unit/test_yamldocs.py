@@ -8,7 +8,7 @@ import pytest
 
 from gcready.goparse import parse_bool
 from gcready.sources import collect
-from gcready.sources.yamldocs import YAMLInputError, key_line, load_documents
+from gcready.sources.yamldocs import key_line, load_documents, read_documents
 
 
 def test_lines_of_keys_items_and_documents() -> None:
@@ -20,11 +20,29 @@ def test_lines_of_keys_items_and_documents() -> None:
     assert key_line(second.data["c"], "d") == 6
 
 
-def test_duplicate_key_is_an_input_error_with_its_line() -> None:
-    with pytest.raises(YAMLInputError) as caught:
-        load_documents("dup.yaml", "global:\n  host: a\n  host: b\n")
-    assert caught.value.error.line == 3
-    assert "duplicate key" in caught.value.error.message
+def test_repeated_key_the_later_wins_with_a_note_naming_its_line() -> None:
+    # helm template writes such documents (operator-wandb's otel labels); Kubernetes reads them
+    read = read_documents("dup.yaml", "global:\n  host: a\n  host: b\nother: 1\n")
+    assert not read.errors
+    (doc,) = read.docs
+    assert doc.data["global"] == {"host": "b"}
+    assert key_line(doc.data["global"], "host") == 3
+    (note,) = doc.notes
+    assert (note.origin.source, note.origin.line) == ("dup.yaml", 3)
+    assert "'host'" in note.text and "line 2" in note.text
+
+
+def test_repeated_key_in_a_file_is_a_note_not_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "values.yaml"
+    path.write_text(
+        "global:\n  extraEnv:\n    GORILLA_ARTIFACT_GC_ENABLED: 'false'\n    GORILLA_ARTIFACT_GC_ENABLED: 'true'\n"
+    )
+    evidence = collect([str(path)])
+    assert not evidence.errors
+    assert any(n.origin.line == 4 and "repeated key" in n.text for n in evidence.notes)
+    app = next(c for c in evidence.components if c.name.startswith("app"))
+    flag = app.get("GORILLA_ARTIFACT_GC_ENABLED")
+    assert flag is not None and flag.value == "true"
 
 
 def test_merge_keys_and_aliases() -> None:
