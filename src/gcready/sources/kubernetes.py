@@ -163,8 +163,9 @@ def _workload(obj: Any, origin: Origin, pool: _Pool, template: str | None = None
         buckets.extend(read.buckets)
         signals.extend(read.signals)
         notes.extend(read.notes)
+        what = "server" if role.role is Role.GC_SERVER else "service"
         signals.append(
-            Signal(SignalKind.SERVER_CONFIG, f"W&B server workload {label} ({role.why})", c_origin)
+            Signal(SignalKind.SERVER_CONFIG, f"W&B {what} workload {label} ({role.why})", c_origin)
         )
     return Evidence(
         components=tuple(components), signals=tuple(signals), buckets=tuple(buckets), notes=tuple(notes)

@@ -175,8 +175,8 @@ class _Builder:
         self.constructor = constructor
         self.line_offset = line_offset
         self.memo: dict[int, Any] = {}
-        self.size: dict[int, int] = {}  # nodes in the expanded subtree of each built node
-        self.height: dict[int, int] = {}
+        self.building: set[int] = set()  # collections on the current path (an alias to one is a cycle)
+        self.measured: dict[int, tuple[int, int]] = {}  # expanded size and height, of aliased nodes only
         self.alias_nodes = 0
         self.notes: list[Note] = []
 
@@ -186,26 +186,53 @@ class _Builder:
     def _fail(self, message: str, node: Any) -> YAMLInputError:
         return YAMLInputError(InputError(self.source, message, self._line(node)))
 
+    def _measure(self, node: Any) -> tuple[int, int]:
+        """Nodes in the expanded subtree and its nesting height; paid only when an alias is met."""
+        import yaml
+
+        key = id(node)
+        if key in self.measured:
+            return self.measured[key]
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            return 1, 0
+        size, height = 1, 0
+        for child in children:
+            child_size, child_height = self._measure(child)
+            size += child_size
+            height = max(height, child_height)
+        self.measured[key] = (size, height + 1)
+        return size, height + 1
+
     def build(self, node: Any, depth: int) -> Any:
         import yaml
 
         key = id(node)
         if key in self.memo:  # an alias: the anchored value, built once, counted as expanded
-            if key not in self.size:
+            if key in self.building:
                 raise self._fail("a YAML alias refers to the collection that contains it", node)
-            self.alias_nodes += self.size[key]
+            size, height = self._measure(node)
+            self.alias_nodes += size
             if self.alias_nodes > MAX_ALIAS_NODES:
                 raise self._fail(
                     f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} nodes (limit); not read", node
                 )
-            if depth + self.height[key] - 1 > MAX_DEPTH:
+            if depth + height - 1 > MAX_DEPTH:
                 raise self._fail(f"YAML nested deeper than {MAX_DEPTH} levels (limit); not read", node)
             return self.memo[key]
-        if depth > MAX_DEPTH and isinstance(node, yaml.CollectionNode):
+        if isinstance(node, yaml.ScalarNode):
+            value = self.constructor.construct_object(node, deep=True)
+            self.memo[key] = value
+            return value
+        if depth > MAX_DEPTH:
             raise self._fail(f"YAML nested deeper than {MAX_DEPTH} levels (limit); not read", node)
+        self.building.add(key)
         if isinstance(node, yaml.MappingNode):
-            value: Any = self._mapping(node, depth)
-        elif isinstance(node, yaml.SequenceNode):
+            built: Any = self._mapping(node, depth)
+        else:
             sequence = LineList()
             sequence.line = self._line(node)
             sequence.item_lines = []
@@ -213,17 +240,9 @@ class _Builder:
             for item in node.value:
                 sequence.append(self.build(item, depth + 1))
                 sequence.item_lines.append(self._line(item))
-            value = sequence
-        else:
-            value = self.constructor.construct_object(node, deep=True)
-            self.memo[key] = value
-        children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else []
-        if isinstance(node, yaml.SequenceNode):
-            children = node.value
-        self.size[key] = 1 + sum(self.size[id(child)] for child in children)
-        inner = max((self.height[id(child)] for child in children), default=0)
-        self.height[key] = 1 + inner if isinstance(node, yaml.CollectionNode) else 0
-        return value
+            built = sequence
+        self.building.discard(key)
+        return built
 
     def _mapping(self, node: Any, depth: int) -> LineDict:
         mapping = LineDict()
@@ -233,7 +252,6 @@ class _Builder:
         explicit: set[Any] = set()
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
-                self.size[id(key_node)], self.height[id(key_node)] = 1, 0
                 merged = self.build(value_node, depth + 1)
                 for part in merged if isinstance(merged, list) else [merged]:
                     if isinstance(part, LineDict):
