@@ -83,7 +83,7 @@ def kubelet_env(container: dict[str, Any], objs: list[dict[str, Any]]) -> tuple[
     cms = {o["metadata"]["name"]: o for o in objs if o["kind"] == "ConfigMap"}
     secrets = {o["metadata"]["name"]: o for o in objs if o["kind"] == "Secret"}
     env: dict[str, Any] = {}
-    open_sources = False
+    open_sources = unseen = False
     for source in container.get("envFrom") or []:
         prefix = source.get("prefix", "")
         ref = source.get("configMapRef") or source.get("secretRef")
@@ -91,6 +91,7 @@ def kubelet_env(container: dict[str, Any], objs: list[dict[str, Any]]) -> tuple[
         found = table.get(ref["name"])
         if found is None:
             open_sources |= not ref.get("optional", False)
+            unseen = True  # even an optional source may exist in the cluster
             continue
         for section in ("data", "stringData"):
             for key, value in (found.get(section) or {}).items():
@@ -117,7 +118,7 @@ def kubelet_env(container: dict[str, Any], objs: list[dict[str, Any]]) -> tuple[
             if match.group(0) == "$$":
                 return "$"
             known = env.get(match.group(1))
-            if known is UNKNOWN:
+            if known is UNKNOWN or (known is None and unseen):
                 unknown = True
                 return ""
             return match.group(0) if known is None else str(known)
@@ -192,6 +193,7 @@ SCENARIOS: list[list[tuple[str, Any]]] = [
     [(FLAG, "$(GORILLA_ONPREM)")],  # from the global ConfigMap (envFrom): "true"
     [(FLAG, {"configMapKeyRef": {"name": "chartsnap-global-configmap", "key": "GORILLA_ONPREM"}})],
     [(FLAG, "T"), ("OTHER", "$(FLAG")],
+    [("envFrom", {"configMapRef": {"name": "gc-settings", "optional": True}}), (FLAG, "$(GC_SETTING)")],
 ]
 
 
@@ -207,6 +209,9 @@ def variant(text: str, scenario: list[tuple[str, Any]]) -> str:
                 env.append({"name": FLAG, "value": "true"})  # glue, hooks, anaconda2… never judged
                 continue
             for name, value in scenario:
+                if name == "envFrom":  # a source that is not in the render: it may define anything
+                    container["envFrom"] = [*(container.get("envFrom") or []), value]
+                    continue
                 entry = {"name": name, "valueFrom": copy.deepcopy(value)}
                 env.append(entry if isinstance(value, dict) else {"name": name, "value": value})
     return yaml.dump_all(docs, Dumper=_DUMPER, sort_keys=False)

@@ -469,3 +469,17 @@ spec:
     report = analyze(ev, load_builtin(), override=DeploymentType.CUSTOMER_MANAGED_ONPREM)
     (flag,) = (f for f in report.findings if f.check == "gc-env-flag")
     assert flag.status is Status.UNKNOWN  # neither is the server: no verdict on either
+
+
+def test_undefined_reference_with_an_unseen_env_from_source_is_unknown(tmp_path: Path) -> None:
+    # $(GC) may be defined by the ConfigMap that is not among the inputs: not a literal, not a verdict
+    env = "            - {name: GORILLA_ARTIFACT_GC_ENABLED, value: '$(GC)'}\n"
+    env_from = "            - configMapRef: {name: wandb-gc, optional: true}\n"
+    ev = collect([_write(tmp_path, "d.yaml", _container(env, env_from))])
+    (comp,) = ev.components
+    flag = comp.get("GORILLA_ARTIFACT_GC_ENABLED")
+    assert flag is not None and flag.value is None
+    assert "ConfigMap wandb-gc (envFrom)" in (flag.unresolved or "")
+    report = analyze(ev, load_builtin(), override=DeploymentType.CUSTOMER_MANAGED_ONPREM)
+    (finding,) = (f for f in report.findings if f.check == "gc-env-flag")
+    assert finding.status is Status.UNKNOWN

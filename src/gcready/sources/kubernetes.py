@@ -188,6 +188,7 @@ def _container_env(container: Any, ns: str, origin: Origin, pool: _Pool, label: 
     gaps: list[str] = []
     # What the kubelet substitutes for $(NAME): the raw value, or why gcready cannot know it
     defined: dict[str, str | EnvValue] = {}
+    unseen: list[str] = []  # envFrom sources not among the inputs (optional ones may exist too)
 
     def take(name: str, raw: str, where: Origin) -> None:
         got = read_env_var(name, raw, where)
@@ -210,6 +211,7 @@ def _container_env(container: Any, ns: str, origin: Origin, pool: _Pool, label: 
             ref = source["configMapRef"]
             found = _lookup(pool.config_maps, ns, str(ref.get("name")))
             if found is None:
+                unseen.append(f"ConfigMap {ref.get('name')} (envFrom)")
                 if not ref.get("optional"):
                     gaps.append(f"ConfigMap {ref.get('name')} (envFrom), not among the inputs")
                 continue
@@ -221,6 +223,7 @@ def _container_env(container: Any, ns: str, origin: Origin, pool: _Pool, label: 
             ref = source["secretRef"]
             found = _lookup(pool.secrets, ns, str(ref.get("name")))
             if found is None:
+                unseen.append(f"Secret {ref.get('name')} (envFrom)")
                 if not ref.get("optional"):
                     gaps.append(f"Secret {ref.get('name')} (envFrom), not among the inputs")
                 continue
@@ -261,7 +264,7 @@ def _container_env(container: Any, ns: str, origin: Origin, pool: _Pool, label: 
                     )
                 )
                 continue
-            _take_expanded(name, raw, where, defined, take, unknown, out)
+            _take_expanded(name, raw, where, defined, unseen, take, unknown, out)
         else:
             take(name, "", where)
     effective: dict[str, EnvValue] = {}
@@ -278,6 +281,7 @@ def _take_expanded(
     raw: str,
     where: Origin,
     defined: dict[str, str | EnvValue],
+    unseen: list[str],
     take: Callable[[str, str, Origin], None],
     unknown: Callable[[EnvValue], None],
     out: _ContainerEnv,
@@ -287,6 +291,8 @@ def _take_expanded(
 
     def mapping(ref: str) -> str | None:
         found = defined.get(ref)
+        if found is None and unseen:  # undefined here, but a source gcready cannot see may define it
+            found = unresolved(ref, where, "it may come from " + ", ".join(unseen) + ", not among the inputs")
         if isinstance(found, EnvValue):
             used.append(found)
             return _UNKNOWN
