@@ -169,3 +169,15 @@ def test_limits_leave_every_realworld_yaml_file_alone() -> None:
             if "limit" in error.message or "contains it" in error.message:
                 refused.append(str(error))
     assert not refused
+
+
+def test_alias_budget_is_per_file_not_per_document() -> None:
+    # each document alone stays under the limit; together they would not
+    one = "a: &a [" + ", ".join(["x"] * 999) + "]\nb: [" + ", ".join(["*a"] * 30) + "]\n"
+    per_doc = 30 * 1000
+    assert per_doc < MAX_ALIAS_NODES
+    count = MAX_ALIAS_NODES // per_doc + 1
+    read = read_documents("many.yaml", "---\n".join([one] * count))
+    (error,) = read.errors
+    assert "limit" in error.message
+    assert len(read.docs) < count

@@ -65,7 +65,7 @@ class Documents:
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 # Bounds for hostile input. Aliases share one built value, but everything downstream (env resolution,
 # JSON and HTML reports) walks the expanded tree: a 3 KB "billion laughs" file expands to 10^9 nodes.
-MAX_ALIAS_NODES = 100_000  # nodes that aliases add when expanded, per document
+MAX_ALIAS_NODES = 100_000  # nodes that aliases add when expanded, in one file
 MAX_DEPTH = 100  # nesting of mappings and sequences (Kubernetes objects and Helm values stay under 30)
 _DOC_MARKER = re.compile(r"^(---|\.\.\.)(\s|$)")
 _SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$")
@@ -87,15 +87,19 @@ def read_documents(source: str, text: str) -> Documents:
     the file is split at its document markers (a line starting ``---`` or ``...`` is always a marker in
     YAML) and the other documents are still read.
     """
-    whole = _read_stream(source, text, 0, 0)
+    budget = _Budget()
+    whole = _read_stream(source, text, 0, 0, budget)
     if not whole.errors:
         return _with_templates(whole, text)
     docs: list[Doc] = []
     errors: list[InputError] = []
+    budget = _Budget()
     for index, (first_line, chunk) in enumerate(_split_documents(text)):
-        part = _read_stream(source, chunk, first_line, index)
+        part = _read_stream(source, chunk, first_line, index, budget)
         docs.extend(part.docs)
         errors.extend(part.errors)
+        if budget.alias_nodes > MAX_ALIAS_NODES:
+            break  # the file's alias budget is spent: one error, not one per remaining document
     return _with_templates(Documents(tuple(docs), tuple(errors)), text)
 
 
@@ -112,7 +116,14 @@ def _split_documents(text: str) -> list[tuple[int, str]]:
     return chunks
 
 
-def _read_stream(source: str, text: str, line_offset: int, first_index: int) -> Documents:
+class _Budget:
+    """What aliases have expanded to so far in one file (shared by its documents)."""
+
+    def __init__(self) -> None:
+        self.alias_nodes = 0
+
+
+def _read_stream(source: str, text: str, line_offset: int, first_index: int, budget: _Budget) -> Documents:
     import yaml
 
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -121,7 +132,7 @@ def _read_stream(source: str, text: str, line_offset: int, first_index: int) -> 
         for index, node in enumerate(yaml.compose_all(text, Loader=loader_class), start=first_index):
             if node is None:
                 continue
-            builder = _Builder(source, loader_class(""), line_offset)
+            builder = _Builder(source, loader_class(""), budget, line_offset)
             data = builder.build(node, 1)
             if data is None:
                 continue
@@ -170,14 +181,14 @@ def _with_templates(read: Documents, text: str) -> Documents:
 class _Builder:
     """Plain values from a composed node graph, with lines, within the alias and depth bounds."""
 
-    def __init__(self, source: str, constructor: Any, line_offset: int = 0) -> None:
+    def __init__(self, source: str, constructor: Any, budget: _Budget, line_offset: int = 0) -> None:
         self.source = source
         self.constructor = constructor
         self.line_offset = line_offset
         self.memo: dict[int, Any] = {}
         self.building: set[int] = set()  # collections on the current path (an alias to one is a cycle)
         self.measured: dict[int, tuple[int, int]] = {}  # expanded size and height, of aliased nodes only
-        self.alias_nodes = 0
+        self.budget = budget
         self.notes: list[Note] = []
 
     def _line(self, node: Any) -> int:
@@ -215,8 +226,8 @@ class _Builder:
             if key in self.building:
                 raise self._fail("a YAML alias refers to the collection that contains it", node)
             size, height = self._measure(node)
-            self.alias_nodes += size
-            if self.alias_nodes > MAX_ALIAS_NODES:
+            self.budget.alias_nodes += size
+            if self.budget.alias_nodes > MAX_ALIAS_NODES:
                 raise self._fail(
                     f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} nodes (limit); not read", node
                 )
