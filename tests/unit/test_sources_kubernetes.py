@@ -13,6 +13,7 @@ from gcready.requirements import load_builtin
 from gcready.sources import collect
 from gcready.sources.expansion import expand
 from gcready.sources.workload_role import Role, container_role
+from tests.conftest import run_gcready
 
 SECRET_PW = "K8s-Mysql-Pw-Xq81z"
 SECRET_LICENSE = "k8s-license-7fd0c2a9b1e34d"
@@ -483,3 +484,21 @@ def test_undefined_reference_with_an_unseen_env_from_source_is_unknown(tmp_path:
     report = analyze(ev, load_builtin(), override=DeploymentType.CUSTOMER_MANAGED_ONPREM)
     (finding,) = (f for f in report.findings if f.check == "gc-env-flag")
     assert finding.status is Status.UNKNOWN
+
+
+def test_a_secret_substituted_into_another_variable_never_leaves(tmp_path: Path) -> None:
+    env = "            - {name: MIGRATE_ARGS, value: 'user=$(DB_USER) password=$(DB_PASSWORD)'}\n"
+    env_from = "            - configMapRef: {name: wandb-db}\n"
+    cm = (
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: wandb-db\n"
+        "data:\n  DB_USER: wandb\n  DB_PASSWORD: Cm-Held-Pw-51x9q\n"
+    )
+    path = _write(tmp_path, "d.yaml", _container(env, env_from) + cm)
+    (comp,) = collect([path]).components
+    dsn = comp.get("MIGRATE_ARGS")
+    assert dsn is not None and dsn.value is not None and dsn.value.startswith("user=wandb")
+    out = tmp_path / "bundle.json"
+    run = run_gcready("collect", path, "--offline", "--output", str(out))
+    assert run.code == 0, run.stderr
+    assert "MIGRATE_ARGS" in out.read_text()
+    assert "Cm-Held-Pw-51x9q" not in out.read_text() + run.stdout + run.stderr
