@@ -181,3 +181,20 @@ def test_alias_budget_is_per_file_not_per_document() -> None:
     (error,) = read.errors
     assert "limit" in error.message
     assert len(read.docs) < count
+
+
+def test_a_forbidden_character_is_one_line_naming_its_line_and_the_rest_is_read() -> None:
+    text = "a: 1\n---\nb: 'x\fy'\n---\n# Source: t.yaml\nc: 1\n"
+    read = read_documents("ff.yaml", text)
+    (error,) = read.errors
+    assert error.line == 3 and "\n" not in error.message
+    assert [(d.line, d.template) for d in read.docs] == [(1, None), (6, "t.yaml")]
+
+
+def test_lines_follow_yaml_line_breaks() -> None:
+    text = "a: 'x\u2028y'\n---\n# Source: t.yaml\nc: [\n"
+    read = read_documents("ls.yaml", text)
+    (doc,) = read.docs
+    assert doc.line == 1
+    (error,) = read.errors
+    assert error.line is not None and error.line >= 4

@@ -69,6 +69,7 @@ MAX_ALIAS_NODES = 100_000  # nodes that aliases add when expanded, in one file
 MAX_DEPTH = 100  # nesting of mappings and sequences (Kubernetes objects and Helm values stay under 30)
 _DOC_MARKER = re.compile(r"^(---|\.\.\.)(\s|$)")
 _SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$")
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
 
 def load_documents(source: str, text: str) -> list[Doc]:
@@ -103,16 +104,23 @@ def read_documents(source: str, text: str) -> Documents:
     return _with_templates(Documents(tuple(docs), tuple(errors)), text)
 
 
+def _lines(text: str) -> list[tuple[int, str]]:
+    """(offset, text) of each line, broken where PyYAML counts lines (not at \\f or \\v)."""
+    starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+    ends = [*starts[1:], len(text)]
+    return [(start, text[start:end]) for start, end in zip(starts, ends, strict=True)]
+
+
 def _split_documents(text: str) -> list[tuple[int, str]]:
     """The text of each document with the 0-based line it starts on (a chunk keeps its ``---`` line)."""
     chunks: list[tuple[int, str]] = []
-    lines = text.splitlines(keepends=True)
+    lines = _lines(text)
     start = 0
-    for number, line in enumerate(lines):
+    for number, (offset, line) in enumerate(lines):
         if number > start and _DOC_MARKER.match(line):
-            chunks.append((start, "".join(lines[start:number])))
+            chunks.append((start, text[lines[start][0] : offset]))
             start = number
-    chunks.append((start, "".join(lines[start:])))
+    chunks.append((start, text[lines[start][0] :]))
     return chunks
 
 
@@ -146,8 +154,12 @@ def _read_stream(source: str, text: str, line_offset: int, first_index: int, bud
         line = mark.line + 1 + line_offset if mark is not None else None
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         return Documents(tuple(docs), (InputError(source, f"not valid YAML: {message}", line),))
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids: no mark, an offset
+        line = text.count("\n", 0, max(exc.position, 0)) + 1 + line_offset
+        message = f"not valid YAML: character {exc.character!r} is not allowed ({exc.reason})"
+        return Documents(tuple(docs), (InputError(source, message, line),))
     except yaml.YAMLError as exc:
-        return Documents(tuple(docs), (InputError(source, f"not valid YAML: {exc}"),))
+        return Documents(tuple(docs), (InputError(source, "not valid YAML: " + " ".join(str(exc).split())),))
     except RecursionError:  # the pure-Python composer recurses per nesting level
         return Documents(
             tuple(docs), (InputError(source, f"YAML nested deeper than {MAX_DEPTH} levels; not read"),)
@@ -161,7 +173,7 @@ def _with_templates(read: Documents, text: str) -> Documents:
         return read
     markers: list[int] = []  # 1-based lines of document markers
     comments: list[tuple[int, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, (_, line) in enumerate(_lines(text), start=1):
         if _DOC_MARKER.match(line):
             markers.append(number)
         elif found := _SOURCE_COMMENT.match(line):
