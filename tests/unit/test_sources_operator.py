@@ -470,7 +470,8 @@ def test_v2_bundle_keeps_verdicts_and_fix_placement(tmp_path: Path) -> None:
     lo = _overrides([{"name": "A", "value": "1"}], api=[{"name": FLAG, "value": "yes"}])
     cr = _write(tmp_path, "cr.yaml", _v2(legacyOverrides=lo))
     bundle = tmp_path / "bundle.json"
-    assert run_gcready("collect", cr, str(MANIFEST), "--offline", "-o", str(bundle), "-q").code == 0
+    # offline: the bucket is not probed, so collect says the bundle cannot prove it (exit 5)
+    assert run_gcready("collect", cr, str(MANIFEST), "--offline", "-o", str(bundle), "-q").code == 5
     direct, offline = _audit(cr, str(MANIFEST)), _audit(str(bundle))
     assert offline["summary"]["checks"] == direct["summary"]["checks"]
     assert _fixes(offline) == _fixes(direct)

@@ -33,10 +33,14 @@ META = CheckMeta(
 
 
 def gc_components(ctx: CheckContext) -> list[Component]:
-    """The components where the collector runs; all server components if none is marked."""
+    """The components where the collector runs; all server components if none is marked.
+
+    A Kubernetes container is told by its image and command line: one that is not the server (glue,
+    parquet, hooks…) is never judged, even when no server container is among the inputs.
+    """
     components = list(ctx.evidence.components)
     runs = [c for c in components if c.runs_gc]
-    return runs or components
+    return runs or [c for c in components if c.kind is not ComponentKind.K8S_CONTAINER]
 
 
 def run(ctx: CheckContext) -> list[Finding]:

@@ -25,7 +25,7 @@ from gcready.sources import (
     server_manifest,
     tfdetect,
 )
-from gcready.sources.yamldocs import Doc, YAMLInputError, load_documents
+from gcready.sources.yamldocs import Doc, read_documents
 
 _YAML_SUFFIXES = (".yaml", ".yml")
 _SKIP_DIRS = frozenset({".git", "node_modules", "__pycache__", ".terraform"})
@@ -130,13 +130,14 @@ def _read_file(
 def _read_yaml(path: str, text: str, named: bool, forced: SourceKind | None) -> tuple[Evidence, list[Doc]]:
     if not named and forced is None and not path.endswith(_YAML_SUFFIXES) and not text.strip():
         return Evidence(), []
-    try:
-        docs = load_documents(path, text)
-    except YAMLInputError as exc:
-        if named or path.endswith(_YAML_SUFFIXES) or forced is not None:
-            return Evidence(errors=(exc.error,)), []
+    read = read_documents(path, text)
+    if read.errors and not (named or path.endswith(_YAML_SUFFIXES) or forced is not None):
         return Evidence(notes=(Note("skipped: not an evidence file gcready recognises", Origin(path)),)), []
-    evidence = Evidence()
+    docs = read.docs
+    # a broken document is an error for itself only: the file's other documents are still read
+    evidence = Evidence(errors=read.errors, notes=tuple(n for d in docs for n in d.notes))
+    if read.errors and not docs:
+        return evidence, []
     kube: list[Doc] = []
     recognised = False
     pooled: set[SourceKind] = set()  # read with the Kubernetes objects (they refer to each other)
@@ -173,6 +174,8 @@ def _read_yaml(path: str, text: str, named: bool, forced: SourceKind | None) -> 
             recognised = True
     for kind in sorted(pooled):
         evidence = evidence.merge(Evidence(inputs=(InputFile(path, kind),)))
+    if not recognised and read.errors:
+        return evidence, []  # the broken documents are reported; the readable ones hold no evidence
     if not recognised:
         message = "not an evidence file gcready recognises (dotenv, Kubernetes YAML, W&B operator resource, W&B server manifest, Helm values, legacy wandb chart values, docker-compose, bundle); give --kind to say what it is"
         if forced is not None:
