@@ -432,6 +432,13 @@ def _report_options(func: click.decorators.FC) -> click.decorators.FC:
             help="Colour the text report (default: on a terminal, unless NO_COLOR is set).",
         ),
         click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr."),
+        click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            help="Text report in full: every finding with all its evidence and fixes, skips and notes "
+            "(default: what needs attention first, passes one line each, skips summed up).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -518,6 +525,7 @@ def _report_command(command: str, params: dict[str, object]) -> None:
         code,
         sarif_out=params.get("sarif_out"),  # type: ignore[arg-type]
         junit_out=params.get("junit_out"),  # type: ignore[arg-type]
+        verbose=bool(params.get("verbose")),
     )
     sys.exit(code)
 
@@ -535,6 +543,7 @@ def _emit(
     *,
     sarif_out: str | None = None,
     junit_out: str | None = None,
+    verbose: bool = False,
 ) -> None:
     from gcready.redact import scrub
     from gcready.report import Format, render
@@ -550,13 +559,13 @@ def _emit(
     ]
     for extra_fmt, path in extra:
         if path:
-            _write(path, scrub(render(report, extra_fmt)))
+            _write(path, scrub(render(report, extra_fmt, verbose=verbose)))
     main_fmt = Format(fmt)
     if output:
-        _write(output, scrub(render(report, main_fmt)))
+        _write(output, scrub(render(report, main_fmt, verbose=verbose)))
     else:
         colored = main_fmt is Format.TEXT and _use_color(color)
-        click.echo(scrub(render(report, main_fmt, color=colored)), nl=False, color=colored)
+        click.echo(scrub(render(report, main_fmt, color=colored, verbose=verbose)), nl=False, color=colored)
     if not quiet and (output or main_fmt is not Format.TEXT):
         from gcready.report import VERDICT_HEADLINES, count_phrase
 
