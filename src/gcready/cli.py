@@ -136,6 +136,10 @@ def main() -> None:
       gcready explain bucket-versioning              # what a check looks at and how to fix it
       gcready requirements                           # the requirements table
     """
+    from gcready.redact import redaction_scope
+
+    # One redactor per run: what this run's inputs hold is what its outputs are scrubbed of.
+    click.get_current_context().with_resource(redaction_scope())
 
 
 def _audit_options(func: click.decorators.FC) -> click.decorators.FC:
@@ -516,9 +520,10 @@ def _emit(
     sarif_out: str | None = None,
     junit_out: str | None = None,
 ) -> None:
-    from gcready.redact import scrub
+    from gcready.redact import redact, scrub
     from gcready.report import Format, render
 
+    report = redact(report)  # every value scrubbed before a format escapes it; scrub() stays the net
     for error in report.errors:
         _err(f"error: {error}")
     extra = [
@@ -570,7 +575,7 @@ def collect(
     """
     from gcready.model import DeploymentType, Evidence
     from gcready.pipeline import declare, now_iso
-    from gcready.redact import scrub
+    from gcready.redact import redact, scrub
     from gcready.sources.bundle import dumps
 
     evidence = _gather(paths, kinds, buckets, environment, offline, probe_params)
@@ -578,7 +583,7 @@ def collect(
     evidence = declare(evidence, DeploymentType(deployment) if deployment else None)
     for error in evidence.errors:
         _err(f"error: {error}")
-    _write(output, scrub(dumps(evidence, now_iso())))
+    _write(output, scrub(dumps(redact(evidence), now_iso())))
     if not quiet:
         _err(
             f"wrote {output}: {len(evidence.inputs)} input(s), {len(evidence.components)} server "
