@@ -104,8 +104,6 @@ def _char_pattern(char: str) -> str:
     """Every way one character of a secret may be written in an output (any format, any escaping)."""
     code = ord(char)
     alts = [re.escape(char)]
-    if char in "\"\\/'":
-        alts.append(r"\\" + re.escape(char))  # JSON/JS backslash escape (\/ \" \\)
     if code <= 0xFFFF:
         alts.append(r"\\[uU]" + _hex_ci(f"{code:04x}"))
     else:  # JSON writes it as a surrogate pair
@@ -117,7 +115,9 @@ def _char_pattern(char: str) -> str:
     alts.append("".join("%" + _hex_ci(f"{byte:02X}") for byte in char.encode("utf-8")))
     if char == " ":
         alts.append(r"\+")
-    return "(?:" + "|".join(alts) + ")"
+    # JSON/JS escape these with a backslash (\/ \" \\ \'), which HTML may then escape further
+    prefix = r"\\?" if char in "\"\\/'" else ""
+    return prefix + "(?:" + "|".join(alts) + ")"
 
 
 def _secret_pattern(value: str) -> re.Pattern[str]:
