@@ -215,11 +215,6 @@ class Redactor:
                     self._values.add(form)
                     self._patterns = None
 
-    def secret(self, value: str) -> Secret:
-        """Remember a credential and hold it as a :class:`Secret`."""
-        self.remember(value)
-        return Secret(value)
-
     def values(self) -> list[str]:
         with self._lock:
             return sorted(self._values, key=len, reverse=True)
@@ -265,6 +260,7 @@ class Redactor:
         return obj
 
 
+Ledger = Redactor  # the name it had when it was one process-wide set
 _DEFAULT = Redactor()
 _CURRENT: contextvars.ContextVar[Redactor | None] = contextvars.ContextVar("gcready_redactor", default=None)
 
