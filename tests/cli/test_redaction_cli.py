@@ -34,6 +34,12 @@ COMPOSE_PW = "Cp7$$ecretPart9z"  # compose text; the value is Cp7$ecretPart9z
 COMPOSE_PW_PIECE = "ecretPart9z"
 BUNDLE_SECRET = "BundleRawQ7/SecretKeyZ9+Tail31x="
 OWN_ENV = "Own-Process-Env-Token-6c1f"  # in gcready's own environment: /proc/self/environ would show it
+CR_KEY = "Cr0Azure/Key+Pp9Oo8Nn7Mm6Ll5Kk4Jj3Ii2Hh1Gg0Ff9Ee8Dd7Cc6Bb5Aa4Zz3Yy2Xx1Ww0Vv9Uu8Tt7Ss6Rr5Qq4=="
+LEGACY_SECRET = "LegacyChart/Secret+Key=Qq81"
+LEGACY_DB_PW = "Legacy-Mysql-Pw-4471"
+TF_ACCESS = "TFACCESSKEY0001X"
+TF_SECRET = "TfModule/Secret+Key=Abcdef0123"
+TF_DB_PW = "Tf-Mysql-Pw-0099zz"
 PLANTED = (
     ACCESS,
     AWS_SECRET,
@@ -48,6 +54,12 @@ PLANTED = (
     COMPOSE_PW_PIECE,
     BUNDLE_SECRET,
     OWN_ENV,
+    CR_KEY,
+    LEGACY_SECRET,
+    LEGACY_DB_PW,
+    TF_ACCESS,
+    TF_SECRET,
+    TF_DB_PW,
 )
 
 
@@ -143,6 +155,51 @@ services:
       GORILLA_ARTIFACT_GC_ENABLED: "true"
       MYSQL_PASSWORD: "{COMPOSE_PW}"
       REDIS_PASSWORD: "Rd5$ecretTail42{COMPOSE_PW_PIECE}"
+""",
+    )
+    _write(
+        folder,
+        "cr.yaml",
+        f"""\
+apiVersion: apps.wandb.com/v1
+kind: WeightsAndBiases
+metadata: {{name: wandb}}
+spec:
+  values:
+    global:
+      license: {LICENSE}
+      extraEnv:
+        GORILLA_ARTIFACT_GC_ENABLED: "true"
+        BUCKET: "az://:{CR_KEY}@acmecrstore/wandb"
+""",
+    )
+    _write(
+        folder,
+        "legacy/values.yaml",
+        f"""\
+license: {LICENSE}
+bucket: "s3://{ACCESS}:{LEGACY_SECRET}@minio.internal:9000/wandb"
+mysql:
+  password: {LEGACY_DB_PW}
+extraEnv:
+  - name: GORILLA_ARTIFACT_GC_ENABLED
+    value: "true"
+""",
+    )
+    _write(
+        folder,
+        "tf-ok/main.tf",
+        f"""\
+module "wandb" {{
+  source  = "wandb/wandb/aws"
+  version = "7.8.1"
+  license = "{LICENSE}"
+  other_wandb_env = {{
+    "GORILLA_ARTIFACT_GC_ENABLED" = "true"
+    "GORILLA_FILE_STORE"          = "s3://{TF_ACCESS}:{TF_SECRET}@minio.internal:9000/wandb"
+    "MYSQL_PASSWORD"              = "{TF_DB_PW}"
+  }}
+}}
 """,
     )
     # python-hcl2 rejects a heredoc closing marker followed by spaces, and echoes the text it choked on
