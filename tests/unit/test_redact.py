@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import html
 import json
+import pickle
 import re
 import uuid
 from collections.abc import Callable
@@ -242,6 +244,9 @@ def test_secret_value_type_never_shows_its_value() -> None:
     assert "wJal" not in repr(key) and "wJal" not in repr((key,))
     with pytest.raises(TypeError):
         json.dumps({"k": key})
+    with pytest.raises(TypeError):
+        pickle.dumps(key)
+    assert copy.deepcopy(key) is key  # dataclasses.asdict of a BucketRef keeps it a Secret
 
 
 @dataclass(frozen=True)
