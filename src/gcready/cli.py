@@ -136,6 +136,10 @@ def main() -> None:
       gcready explain bucket-versioning              # what a check looks at and how to fix it
       gcready requirements                           # the requirements table
     """
+    from gcready.redact import redaction_scope
+
+    # One redactor per run: what this run's inputs hold is what its outputs are scrubbed of.
+    click.get_current_context().with_resource(redaction_scope())
 
 
 def _audit_options(func: click.decorators.FC) -> click.decorators.FC:
@@ -545,9 +549,10 @@ def _emit(
     junit_out: str | None = None,
     verbose: bool = False,
 ) -> None:
-    from gcready.redact import scrub
+    from gcready.redact import redact, scrub
     from gcready.report import Format, render
 
+    report = redact(report)  # every value scrubbed before a format escapes it; scrub() stays the net
     for error in report.errors:
         _err(f"error: {error}")
     extra = [
@@ -604,7 +609,7 @@ def collect(
     """
     from gcready.model import DeploymentType, Evidence
     from gcready.pipeline import declare, now_iso, unread_buckets
-    from gcready.redact import scrub
+    from gcready.redact import redact, scrub
     from gcready.sources.bundle import dumps
 
     evidence = _gather(paths, kinds, buckets, environment, offline, probe_params)
@@ -615,7 +620,7 @@ def collect(
     unread = unread_buckets(evidence, offline=offline)
     for label, reason in unread:
         _err(scrub(f"unread: {label}: {reason}"))
-    _write(output, scrub(dumps(evidence, now_iso(), unread)))
+    _write(output, scrub(dumps(redact(evidence), now_iso(), unread)))
     if not quiet:
         from gcready.checks.buckets import buckets_in
 

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Union
 
+from gcready.redact import Secret
+
 JSON = Union[str, int, float, bool, None, list["JSON"], dict[str, "JSON"]]
 
 
@@ -199,7 +201,9 @@ class BucketRef:
     """A bucket (or Azure container) the deployment stores artifacts in, credentials stripped.
 
     ``display`` is the redacted form to show; ``credentials`` is kept in memory only so a live probe can
-    use keys that came inside a W&B bucket URL; it is never compared, printed, or serialised.
+    use keys that came inside a W&B bucket URL: (access key id / service account email, secret key), each
+    a :class:`~gcready.redact.Secret` (plain strings given here are wrapped); never compared, printed,
+    or serialised.
     """
 
     provider: Provider
@@ -212,7 +216,7 @@ class BucketRef:
     region: str | None = None
     tls: bool | None = None
     had_credentials: bool = False
-    credentials: tuple[str, str] | None = field(default=None, repr=False, compare=False)
+    credentials: tuple[Secret, Secret] | None = field(default=None, repr=False, compare=False)
     # Declared in Terraform: the address of what creates the bucket, relative to the module it is written
     # in (``aws_s3_bucket.files``; ``module.wandb`` for W&B's published module, ``tf_published``), the file
     # a fix goes in, and whether ``name`` is the real name (else Terraform computes it and ``name`` is
@@ -221,6 +225,11 @@ class BucketRef:
     tf_file: str | None = field(default=None, compare=False)
     tf_published: bool = field(default=False, compare=False)
     name_known: bool = field(default=True, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.credentials is not None and not all(isinstance(c, Secret) for c in self.credentials):
+            pair = tuple(c if isinstance(c, Secret) else Secret(str(c)) for c in self.credentials)
+            object.__setattr__(self, "credentials", pair)
 
     @property
     def key(self) -> tuple[str, str, str, str]:

@@ -17,18 +17,6 @@ import yaml
 from tests.conftest import FIXTURES, run_gcready
 
 CASES = sorted(p for p in (FIXTURES / "scenarios").iterdir() if (p / "case.yaml").is_file())
-# A database user name "wandb" is remembered as a secret, so a direct audit prints "***" where the bundle
-# (redacted once, at collect) keeps "wandb": fixed with the redaction rework; strict so it is removed then.
-_WANDB_USER_REDACTED = {
-    "dotenv-minio-onprem-versioning-suspended",
-    "kubectl-legacy-envfrom-missing-configmap",
-}
-PARAMS = [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="db user name redacted"))
-    if c.name in _WANDB_USER_REDACTED
-    else c
-    for c in CASES
-]
 
 
 def _fixes(report: dict[str, Any]) -> list[tuple[str, str, str, list[Any]]]:
@@ -52,7 +40,7 @@ def _collect_args(args: list[str]) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("case", PARAMS, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_fixes_are_identical_after_collect_then_audit_bundle(case: Path, tmp_path: Path) -> None:
     spec = yaml.safe_load((case / "case.yaml").read_text())
     args = [str(a) for a in spec.get("args") or []]

@@ -64,7 +64,7 @@ def _safe_probe(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
     try:
         return probe_bucket(bucket, options, environ)
     except Exception as exc:  # a bug or an SDK surprise must not sink the other buckets
-        secrets = list(bucket.credentials or ())
+        secrets = [c.reveal() for c in bucket.credentials or ()]
         builder = StateBuilder(bucket, options.for_bucket(bucket).endpoint_url or "(provider default)")
         builder.access = failed(
             Outcome.ERROR, f"probe failed: {type(exc).__name__}: {scrub(str(exc), secrets)}"

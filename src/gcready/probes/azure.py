@@ -150,7 +150,7 @@ def _plan(
 
     url = default_url()
     if bucket.credentials and bucket.credentials[1]:
-        key = bucket.credentials[1]
+        key = bucket.credentials[1].reveal()
         return url, {"account_name": account, "account_key": key}, [key], "account key from the bucket URL"
     if conn_usable:
         if conn.get("accountkey"):

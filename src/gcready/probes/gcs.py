@@ -83,7 +83,7 @@ def _credentials(bucket: BucketRef, environ: Mapping[str, str], emulator: bool) 
     if bucket.credentials:
         from google.oauth2 import service_account
 
-        email, key = bucket.credentials
+        email, key = (c.reveal() for c in bucket.credentials)
         info = {
             "type": "service_account",
             "client_email": email,
@@ -154,7 +154,7 @@ def probe_gcs(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, st
     shown = public_endpoint(endpoint_url) if endpoint_url else GCS_DEFAULT_ENDPOINT
     where = host_port(shown)
     builder = StateBuilder(bucket, shown, bucket.region)
-    secrets = [bucket.credentials[1] if bucket.credentials else None]
+    secrets = [bucket.credentials[1].reveal() if bucket.credentials else None]
 
     try:
         from google.cloud import storage

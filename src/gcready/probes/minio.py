@@ -43,7 +43,7 @@ def _endpoint_url(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str
 
 def _keys(bucket: BucketRef, environ: Mapping[str, str]) -> tuple[str | None, str | None, str | None]:
     if bucket.credentials:
-        return bucket.credentials[0], bucket.credentials[1], None
+        return bucket.credentials[0].reveal(), bucket.credentials[1].reveal(), None
     access = environ.get("MINIO_ACCESS_KEY") or environ.get("AWS_ACCESS_KEY_ID")
     secret = environ.get("MINIO_SECRET_KEY") or environ.get("AWS_SECRET_ACCESS_KEY")
     return access, secret, environ.get("AWS_SESSION_TOKEN")

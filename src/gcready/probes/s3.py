@@ -137,7 +137,7 @@ def _is_aws_host(url: str) -> bool:
 
 def _session_kwargs(bucket: BucketRef, environ: Mapping[str, str]) -> dict[str, str]:
     if bucket.credentials:
-        access_key, secret_key = bucket.credentials
+        access_key, secret_key = (c.reveal() for c in bucket.credentials)
         return {"aws_access_key_id": access_key, "aws_secret_access_key": secret_key}
     key_id = environ.get("AWS_ACCESS_KEY_ID")
     secret = environ.get("AWS_SECRET_ACCESS_KEY")
@@ -203,7 +203,7 @@ def _check_answer(operation_model: Any, response_dict: Mapping[str, Any], **_: A
 def _secrets(bucket: BucketRef, environ: Mapping[str, str]) -> list[str | None]:
     found: list[str | None] = [environ.get("AWS_SECRET_ACCESS_KEY"), environ.get("AWS_SESSION_TOKEN")]
     if bucket.credentials:
-        found.extend(bucket.credentials)
+        found.extend(c.reveal() for c in bucket.credentials)
     return found
 
 

@@ -80,11 +80,12 @@ def collect(
     evidence = Evidence(errors=tuple(path_errors))
     kube_docs: list[Doc] = []
     tf_files: list[tuple[str, str]] = []
-    for path, named in files:
-        forced = kinds.get(path) or (default_kind if named else None)
-        got, docs = _read_file(path, named, forced, tf_files)
-        evidence = evidence.merge(got)
-        kube_docs.extend(docs)
+    with compose.input_roots(paths):  # a compose env_file is read only inside the inputs
+        for path, named in files:
+            forced = kinds.get(path) or (default_kind if named else None)
+            got, docs = _read_file(path, named, forced, tf_files)
+            evidence = evidence.merge(got)
+            kube_docs.extend(docs)
     evidence = compose.absorb_env_files(evidence)  # an env_file a compose service reads is judged there
     if kube_docs:
         evidence = evidence.merge(kubernetes.resolve(kube_docs))

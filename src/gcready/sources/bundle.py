@@ -2,7 +2,9 @@
 
 A bundle is :class:`~gcready.model.Evidence` as JSON (schema: ``schemas/bundle.schema.json``). It never
 holds a secret: env values are already redacted when evidence is built, and bucket credentials are not
-serialised. A hand-written bundle needs only ``format``, ``version`` and ``bucket_states``.
+serialised. A bundle given as input is redacted again as it is read, as if its values came from files
+(a hand-made or edited bundle may hold anything), so ``collect`` never copies a raw secret out of one.
+A hand-written bundle needs only ``format``, ``version`` and ``bucket_states``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from gcready.model import (
     SignalKind,
     SourceKind,
 )
+from gcready.redact import display_env_value, redact_url, scrub
 
 FORMAT = "gcready-bundle"
 VERSION = 1
@@ -243,13 +246,15 @@ def _origin(data: Any, source: str) -> Origin:
 
 
 def _read_env(v: Any, source: str) -> EnvValue:
-    value = v.get("value")
+    """An env value of a bundle, redacted as if read from a file: a bundle may be hand-made or edited."""
+    name, value = str(v["name"]), v.get("value")
+    shown, redacted = (None, False) if value is None else display_env_value(name, str(value))
     return EnvValue(
-        name=str(v["name"]),
-        value=None if value is None else str(value),
+        name=name,
+        value=shown,
         origin=_origin(v.get("origin"), source),
-        redacted=bool(v.get("redacted", False)),
-        unresolved=str(v.get("unresolved", "")),
+        redacted=redacted or bool(v.get("redacted", False)),
+        unresolved=scrub(str(v.get("unresolved", ""))),
     )
 
 
@@ -273,7 +278,7 @@ def _read_bucket(b: Any, source: str) -> BucketRef:
         provider=Provider(b["provider"]),
         name=str(b["name"]),
         origin=_origin(b.get("origin"), source),
-        display=str(b.get("display") or b["name"]),
+        display=_redacted_url(str(b.get("display") or b["name"])),
         account=b.get("account"),
         path=b.get("path"),
         endpoint=b.get("endpoint"),
@@ -285,6 +290,11 @@ def _read_bucket(b: Any, source: str) -> BucketRef:
         tf_published=bool(tf.get("published_module", False)),
         name_known=bool(tf.get("name_known", True)),
     )
+
+
+def _redacted_url(text: str) -> str:
+    """A bucket URL of a bundle with any credentials in it remembered and masked."""
+    return redact_url(text)  # remembers the keys, as reading the URL from a file would
 
 
 def _read_reading(r: Any) -> Reading:

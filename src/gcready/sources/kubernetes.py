@@ -27,7 +27,7 @@ from gcready.model import (
     Signal,
     SignalKind,
 )
-from gcready.redact import LEDGER, redact_url
+from gcready.redact import LEDGER, is_secret_name, redact_url
 from gcready.sources import operator, server_manifest
 from gcready.sources.envvars import is_server_var, read_env_var, unresolved
 from gcready.sources.expansion import expand as expand_references
@@ -375,7 +375,11 @@ def _value_from(name: str, spec: Any, ns: str, where: Origin, pool: _Pool) -> En
             if ref.get("optional"):
                 return None
             return unresolved(name, where, f"ConfigMap {cm_name} has no key {key}: the pod would not start")
-        return EnvValue(name, str(data[key]), _data_origin(cm_origin, data, key, f"ConfigMap {cm_name} data"))
+        key_origin = _data_origin(cm_origin, data, key, f"ConfigMap {cm_name} data")
+        if is_secret_name(key):  # a credential kept in a ConfigMap is still a credential
+            LEDGER.remember(str(data[key]))
+            return EnvValue(name, None, key_origin, redacted=True)
+        return EnvValue(name, str(data[key]), key_origin)
     if isinstance(spec.get("secretKeyRef"), dict):
         ref = spec["secretKeyRef"]
         found = _lookup(pool.secrets, ns, str(ref.get("name")))
