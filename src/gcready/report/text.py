@@ -347,7 +347,8 @@ def _short_finding(finding: Finding, color: bool) -> list[str]:
         title = f": {_clean(fix.title)}" if fix.title else ""
         lines.append(f"{body}fix ({fix.kind.value}){title}")
         lines += _block(fix.text, body + _STEP * 2)
-        others = [f.kind.value for f in finding.fixes[1:]]
-        if others:
-            lines.append(f"{body}other fixes: {', '.join(others)} (--verbose, or the HTML report)")
+        kinds = [f.kind.value for f in finding.fixes[1:]]
+        if kinds:
+            counted = [f"{kinds.count(k)} {k}" if kinds.count(k) > 1 else k for k in dict.fromkeys(kinds)]
+            lines.append(f"{body}other fixes: {', '.join(counted)} (--verbose, or the HTML report)")
     return lines
