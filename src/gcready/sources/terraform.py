@@ -136,7 +136,7 @@ def _parse_hcl(path: str, text: str) -> ParsedFile:
     except ImportError as exc:  # pragma: no cover - a dependency
         raise TerraformError(f"python-hcl2 is not installed ({exc.name})") from None
     try:
-        tree = hcl2.parses_to_tree(text)
+        tree = hcl2.parses_to_tree(_heredoc_markers(text))
         options = hcl2.SerializationOptions(
             with_comments=False, strip_string_quotes=True, preserve_heredocs=False
         )
@@ -148,6 +148,28 @@ def _parse_hcl(path: str, text: str) -> ParsedFile:
             f"not valid HCL: {message[:200]}", line if isinstance(line, int) and line > 0 else None
         ) from None
     return ParsedFile(path, _clean(data), _line_index(tree))
+
+
+_HEREDOC_OPEN = re.compile(r"<<(-?)([A-Za-z_][\w-]*)[ \t]*\r?$")
+
+
+def _heredoc_markers(text: str) -> str:
+    """Terraform accepts a heredoc's closing marker followed by spaces (``EOT ``); python-hcl2 does not.
+    Strip those spaces (lines keep their numbers)."""
+    if "<<" not in text:
+        return text
+    lines = text.split("\n")
+    marker: str | None = None
+    for i, line in enumerate(lines):
+        if marker is not None:
+            if line.strip() == marker:
+                lines[i] = line.rstrip()
+                marker = None
+            continue
+        found = _HEREDOC_OPEN.search(line)
+        if found:
+            marker = found.group(2)
+    return "\n".join(lines)
 
 
 class _HCLError(TerraformError):
@@ -376,6 +398,7 @@ class Scope:
         self._busy: set[str] = set()
         self.children: dict[str, Scope] = {}
         self.wandb_calls: dict[str, WandbCall] = {}
+        self.iterators: dict[str, Any] = {}  # a dynamic block's iterator while its content is evaluated
 
     # values -----------------------------------------------------------------------------------
     def var(self, name: str) -> Any:
@@ -440,14 +463,52 @@ class Scope:
         return value
 
     def value(self, raw: Any) -> Any:
-        """Evaluate a serialized HCL value: literals, maps, lists, blocks and ``${...}`` strings."""
+        """Evaluate a serialized HCL value: literals, maps, lists, blocks (``dynamic`` ones expanded) and
+        ``${...}`` strings."""
         if isinstance(raw, dict):
-            return {k: self.value(v) for k, v in raw.items()}
+            out = {k: self.value(v) for k, v in raw.items() if k != "dynamic"}
+            for block in _blocks(raw.get("dynamic")):
+                for name, spec in block.items():
+                    self._expand_dynamic(out, name, spec)
+            return out
         if isinstance(raw, list):
             return [self.value(v) for v in raw]
         if isinstance(raw, str):
             return self.template(raw)
         return raw
+
+    def _expand_dynamic(self, out: dict[str, Any], name: str, spec: Any) -> None:
+        """``dynamic "name" { for_each = …; content { … } }``: one ``name`` block per element; an
+        unknown ``for_each`` makes the blocks unknown (how many, and what they say)."""
+        spec = spec if isinstance(spec, dict) else {}
+        each = self.value(spec.get("for_each"))
+        iterator = spec.get("iterator") if isinstance(spec.get("iterator"), str) else name
+        content = _block(spec, "content") or {}
+        if _is_unknown(each) or not isinstance(each, dict | list):
+            why = each.reason if isinstance(each, Unknown | Ref) else f"{COMPUTED}: for_each"
+            out[name] = Unknown(
+                f"{COMPUTED}: dynamic {name!r} block, for_each {why.removeprefix(COMPUTED + ': ')}"
+            )
+            return
+        items = list(each.items()) if isinstance(each, dict) else list(enumerate(each))
+        blocks: list[Any] = []
+        saved = self.iterators.get(iterator)
+        try:
+            for key, item in items:
+                self.iterators[iterator] = {"key": key, "value": item}
+                blocks.append(self.value(content))
+        finally:
+            if saved is None:
+                self.iterators.pop(iterator, None)
+            else:
+                self.iterators[iterator] = saved
+        existing = out.get(name)
+        if isinstance(existing, Unknown | Ref):
+            return
+        static = (
+            existing if isinstance(existing, list) else ([existing] if isinstance(existing, dict) else [])
+        )
+        out[name] = static + blocks
 
     def template(self, text: str) -> Any:
         if "${" not in text and "%{" not in text:
@@ -486,6 +547,8 @@ class Scope:
         operators = self.operators(expr)
         if operators is not None:
             return operators
+        if expr[:1] in "{[" and expr[-1:] in "}]" and not _top_level(expr):
+            return self.collection(expr)
         if len(expr) >= 2 and expr[0] == expr[-1] == '"' and '"' not in expr[1:-1].replace('\\"', ""):
             return self.template(expr[1:-1].replace('\\"', '"').replace("\\\\", "\\"))
         call = _CALL.match(expr)
@@ -499,6 +562,8 @@ class Scope:
             m.group(1) if m.group(1) is not None else _unquote(m.group(2))
             for m in _PART.finditer(match.group(2))
         ]
+        if head in self.iterators:
+            return _dig(self.iterators[head], parts, expr)
         if head == "var" and parts:
             return _dig(self.var(parts[0]), parts[1:], expr)
         if head == "local" and parts:
@@ -512,6 +577,34 @@ class Scope:
             address = f"{self.prefix}{head}.{names[0]}"
             return Ref(address, ".".join(names[1:]) or "id")
         return Unknown(f"{COMPUTED}: {expr}")
+
+    def collection(self, expr: str) -> Any:
+        """An object ``{ k = v, … }`` or tuple ``[a, …]`` literal; a ``for`` expression is unknown."""
+        inner = expr[1:-1].strip()
+        if re.match(r"for\s", inner):
+            return Unknown(f"{COMPUTED}: {expr}")
+        items = _top_level_items(inner)
+        if expr[0] == "[":
+            return [self.expr(item) for item in items]
+        obj: dict[str, Any] = {}
+        for item in items:
+            split = _object_key(item)
+            if split is None:
+                return Unknown(f"{COMPUTED}: {expr}")
+            key_text, value_text = split
+            if key_text.startswith('"'):
+                key: Any = self.expr(key_text)
+            elif key_text.startswith("("):
+                key = self.expr(key_text[1:-1])
+            else:
+                key = key_text
+            if isinstance(key, int | float):  # bool is an int
+                key = str(key).lower() if isinstance(key, bool) else str(key)
+            if not isinstance(key, str):
+                why = key.reason if isinstance(key, Unknown | Ref) else f"{COMPUTED}: a key"
+                return Unknown(f"{COMPUTED}: {expr} (a key is {why.removeprefix(COMPUTED + ': ')})")
+            obj[key] = self.expr(value_text)
+        return obj
 
     def operators(self, expr: str) -> Any:
         """``c ? a : b``, ``||``, ``&&``, ``==``, ``!=`` and ``!x`` over known values; None when ``expr``
@@ -726,6 +819,63 @@ def _top_level_conditional(text: str) -> tuple[str, str, str] | None:
                 return (cond, yes, no) if cond and yes and no else None
             nested -= 1
     return None
+
+
+def _written_at(
+    scope: Scope, raw: Any, name: str, written: tuple[ParsedFile, tuple[Any, ...]]
+) -> tuple[ParsedFile, tuple[Any, ...]]:
+    """Where the entry ``name`` of a map expression is written: through ``var.x`` (its tfvars entry or
+    default), ``local.x`` and the arguments of ``merge`` (the last one holding ``name`` wins)."""
+    text = str(raw).strip()
+    if text.startswith("${") and text.endswith("}"):
+        text = text[2:-1].strip()
+    plain = re.fullmatch(r"var\.([A-Za-z_][\w-]*)", text)
+    if plain:
+        return scope.var_origin(plain.group(1)) or written
+    local = re.fullmatch(r"local\.([A-Za-z_][\w-]*)", text)
+    if local and local.group(1) in scope.mod.locals:
+        decl = scope.mod.locals[local.group(1)]
+        return _written_at(scope, decl.value, name, (decl.file, decl.key))
+    call = _CALL.match(text)
+    if call and call.group(1) == "merge" and _balanced(call.group(2)):
+        for arg in reversed(_split_args(call.group(2))):
+            got = scope.expr(arg)
+            if isinstance(got, dict) and name in got:
+                return _written_at(scope, arg, name, written)
+    return written
+
+
+def _top_level_items(text: str) -> list[str]:
+    """The elements of a collection literal's body, split at top-level commas and newlines."""
+    items: list[str] = []
+    start = 0
+    for i, ch in _top_level(text):
+        if ch in ",\n":
+            items.append(text[start:i])
+            start = i + 1
+    items.append(text[start:])
+    return [item.strip() for item in items if item.strip()]
+
+
+def _object_key(item: str) -> tuple[str, str] | None:
+    """``key = value`` or ``key: value`` split at the first top-level ``=`` or ``:``."""
+    for i, ch in _top_level(item):
+        if (
+            ch == "="
+            and item[i + 1 : i + 2] not in ("=", ">")
+            and item[i - 1 : i] not in ("=", "!", "<", ">")
+        ):
+            break
+        if ch == ":":
+            break
+    else:
+        return None
+    key, value = item[:i].strip(), item[i + 1 :].strip()
+    if not key or not value:
+        return None
+    if not (key.startswith('"') or key.startswith("(") or re.fullmatch(r"[A-Za-z_][\w-]*", key)):
+        return None
+    return key, value
 
 
 def _balanced(text: str) -> bool:
@@ -1055,12 +1205,9 @@ class Reader:
     ) -> list[EnvValue]:
         """The variables of an env map, each located where its value is written (the tfvars entry or the
         variable default when the map is a plain ``var.x``)."""
-        plain = re.fullmatch(r"\$\{\s*var\.([A-Za-z_][\w-]*)\s*\}", str(raw))
-        if plain:
-            written = scope.var_origin(plain.group(1)) or written
-        wfile, wkey = written
         out: list[EnvValue] = []
         for name, item in value.items():
+            wfile, wkey = _written_at(scope, raw, name, written)
             origin = Origin(wfile.path, wfile.line(*wkey, name), f"{path}.{name}")
             if isinstance(item, Unknown | Ref):
                 out.append(unresolved(name, origin, item.reason))
