@@ -112,3 +112,119 @@ def test_a_file_that_is_not_hcl_is_still_an_input_error(tmp_path: Path) -> None:
     run = run_gcready("audit", str(root), "--offline")
     assert run.code == 2
     assert "main.tf" in run.stdout + run.stderr and "Traceback" not in run.stderr
+
+
+def _s3_root(extra: str, versioning_status: str = "Enabled") -> dict[str, str]:
+    return {
+        "main.tf": f"""
+        module "wandb" {{
+          source          = "wandb/wandb/aws"
+          version         = "4.0.0"
+          bucket_name     = aws_s3_bucket.files.id
+          other_wandb_env = {{ {FLAG} = "true" }}
+        }}
+        resource "aws_s3_bucket" "files" {{
+          bucket = "acme-wandb-files"
+        {extra}
+        }}
+        resource "aws_s3_bucket_versioning" "files" {{
+          bucket = aws_s3_bucket.files.id
+          versioning_configuration {{
+            status = "{versioning_status}"
+          }}
+        }}
+        """
+    }
+
+
+def test_versioning_status_in_the_wrong_case_fails_the_plan(tmp_path: Path) -> None:
+    root = _tree(tmp_path, _s3_root("", versioning_status="enabled"))
+    state = next(s for s in _evidence(root).bucket_states if s.name == "acme-wandb-files")
+    versioning = state.setting("versioning")
+    assert versioning is not None and versioning.value == "disabled"
+    assert "rejected by the AWS provider" in versioning.reason and "plan will fail" in versioning.reason
+    assert _audit(root)["bucket-versioning"] == "fail"
+
+
+def test_versioning_status_enabled_passes(tmp_path: Path) -> None:
+    root = _tree(tmp_path, _s3_root(""))
+    checks = _audit(root)
+    assert checks["bucket-versioning"] == "pass" and checks["gc-env-flag"] == "pass"
+
+
+_LOCK = """
+  object_lock_enabled = true
+  dynamic "object_lock_configuration" {
+    for_each = FOR_EACH
+    content {
+      object_lock_enabled = "Enabled"
+      rule {
+        default_retention {
+          mode = "COMPLIANCE"
+          days = 3650
+        }
+      }
+    }
+  }
+"""
+
+
+def test_dynamic_object_lock_with_a_known_for_each_is_read(tmp_path: Path) -> None:
+    root = _tree(tmp_path, _s3_root(_LOCK.replace("FOR_EACH", 'var.lock ? ["on"] : []'), "Enabled"))
+    (root / "variables.tf").write_text('variable "lock" {\n  default = true\n}\n')
+    state = next(s for s in _evidence(root).bucket_states if s.name == "acme-wandb-files")
+    lock = state.setting("object_lock")
+    assert lock is not None and lock.ok
+    assert lock.value == {"enabled": True, "mode": "COMPLIANCE", "days": 3650, "years": None}
+    assert _audit(root)["object-lock"] == "warn"  # a COMPLIANCE default retention blocks the GC deletes
+
+
+def test_dynamic_object_lock_with_an_unknown_for_each_is_unknown(tmp_path: Path) -> None:
+    root = _tree(tmp_path, _s3_root(_LOCK.replace("FOR_EACH", "var.lock_rules"), "Enabled"))
+    (root / "variables.tf").write_text('variable "lock_rules" {\n  type = list(string)\n}\n')
+    state = next(s for s in _evidence(root).bucket_states if s.name == "acme-wandb-files")
+    lock = state.setting("object_lock")
+    assert lock is not None and not lock.ok and "dynamic" in lock.reason
+    assert _audit(root)["object-lock"] == "unknown"
+
+
+def test_dynamic_gcs_versioning_and_retention_policy(tmp_path: Path) -> None:
+    bucket = """
+    resource "google_storage_bucket" "files" {
+      name     = "acme-wandb-files"
+      location = "US"
+      dynamic "versioning" {
+        for_each = var.versioning
+        content {
+          enabled = versioning.value
+        }
+      }
+      dynamic "retention_policy" {
+        for_each = var.retention
+        iterator = policy
+        content {
+          retention_period = policy.value
+          is_locked        = true
+        }
+      }
+    }
+    variable "versioning" {
+      default = [true]
+    }
+    """
+    root = _tree(tmp_path / "known", {"main.tf": bucket + 'variable "retention" {\n  default = []\n}\n'})
+    state = next(s for s in _evidence(root).bucket_states if s.name == "acme-wandb-files")
+    assert state.setting("versioning").value == "enabled"  # type: ignore[union-attr]
+    assert state.setting("retention").ok and state.setting("retention").value is None  # type: ignore[union-attr]
+    assert _audit(root)["bucket-versioning"] == "pass"
+    locked = _tree(
+        tmp_path / "locked", {"main.tf": bucket + 'variable "retention" {\n  default = [86400]\n}\n'}
+    )
+    state = next(s for s in _evidence(locked).bucket_states if s.name == "acme-wandb-files")
+    assert state.setting("retention").value == {"seconds": 86400, "locked": True}  # type: ignore[union-attr]
+    unknown = _tree(
+        tmp_path / "unknown", {"main.tf": bucket + 'variable "retention" {\n  type = list(number)\n}\n'}
+    )
+    state = next(s for s in _evidence(unknown).bucket_states if s.name == "acme-wandb-files")
+    assert not state.setting("retention").ok  # type: ignore[union-attr]
+    assert _audit(unknown)["gcs-retention-policy"] == "unknown"

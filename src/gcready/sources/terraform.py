@@ -999,16 +999,57 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
-def _s3_status(status: Any, what: str) -> Reading:
+_S3_STATUSES = ("Enabled", "Suspended", "Disabled")
+
+
+def _s3_status(status: Any, what: str, provider: Provider = Provider.AWS) -> Reading:
+    """``versioning_configuration.status``. The AWS provider validates it case-sensitively: any other
+    spelling (``"enabled"``) is rejected at plan, so the bucket is not versioned by this code."""
     if _is_unknown(status):
         return _computed(status, what)
-    mapped = {"enabled": "enabled", "suspended": "suspended", "disabled": "disabled"}.get(str(status).lower())
+    text = str(status)
+    if text not in _S3_STATUSES and text.capitalize() in _S3_STATUSES:
+        if provider is Provider.AWS:
+            return _ok(
+                "disabled",
+                f"{what}: status {text!r} is rejected by the AWS provider (it accepts only "
+                f"{', '.join(_S3_STATUSES)}, case-sensitive): terraform plan will fail and the bucket is "
+                "not versioned",
+            )
+        return Reading(
+            Outcome.ERROR,
+            None,
+            f"{what}: status {text!r}: the provider may reject any spelling but 'Enabled'",
+        )
+    mapped = {"Enabled": "enabled", "Suspended": "suspended", "Disabled": "disabled"}.get(text)
     if mapped is None:
         return Reading(Outcome.ERROR, None, f"{what}: status {status!r} is not one Terraform accepts")
     reason = ""
     if mapped == "disabled":
         reason = f"{what} status Disabled: the bucket is never versioned (only valid on a new bucket)"
     return _ok(mapped, reason)
+
+
+def _unknown_block(body: Any, *names: str) -> Unknown | Ref | None:
+    """The unknown a nested block path of an evaluated body holds (an unknown ``dynamic`` block or
+    an expression), or None when every level is known or absent."""
+    node = body
+    for name in names:
+        if isinstance(node, Unknown | Ref):
+            return node
+        if isinstance(node, list):
+            for item in node:
+                if isinstance(item, Unknown | Ref):
+                    return item
+            node = node[0] if node else None
+        if not isinstance(node, dict):
+            return None
+        node = node.get(name)
+    if isinstance(node, Unknown | Ref):
+        return node
+    if isinstance(node, list):
+        return next((item for item in node if isinstance(item, Unknown | Ref)), None)
+    return None
 
 
 def _s3_lifecycle_rule(rule: dict[str, Any], legacy: bool) -> JSON:
@@ -1499,14 +1540,19 @@ class Reader:
             "minio_s3_bucket_versioning" if provider is Provider.S3_COMPATIBLE else "aws_s3_bucket_versioning"
         )
         versioning = self._linked(res, vtype)
-        if versioning:
+        hidden = _unknown_block(versioning[-1].body, "versioning_configuration") if versioning else None
+        if hidden is not None:
+            settings["versioning"] = _computed(hidden, "versioning_configuration")
+        elif versioning:
             conf = _block(versioning[-1].body, "versioning_configuration") or {}
-            settings["versioning"] = _s3_status(conf.get("status"), versioning[-1].address)
+            settings["versioning"] = _s3_status(conf.get("status"), versioning[-1].address, provider)
             mfa = conf.get("mfa_delete")
             if isinstance(mfa, str):
                 settings["mfa_delete"] = _ok("enabled" if mfa.lower() == "enabled" else "disabled")
             elif mfa is None and provider is Provider.AWS:
                 settings["mfa_delete"] = _ok("disabled", "mfa_delete not declared: the provider default")
+        elif _unknown_block(body, "versioning") is not None:
+            settings["versioning"] = _computed(_unknown_block(body, "versioning"), "versioning")
         elif _block(body, "versioning") is not None:
             enabled = (_block(body, "versioning") or {}).get("enabled")
             if _is_unknown(enabled):
@@ -1534,6 +1580,11 @@ class Reader:
 
     def _object_lock(self, res: Resource) -> Reading:
         configs = self._linked(res, "aws_s3_bucket_object_lock_configuration")
+        hidden = _unknown_block(res.body, "object_lock_configuration") or (
+            _unknown_block(configs[-1].body, "rule", "default_retention") if configs else None
+        )
+        if hidden is not None:
+            return _computed(hidden, "object lock")
         enabled_attr = res.body.get("object_lock_enabled")
         inline = _block(res.body, "object_lock_configuration")
         rule: dict[str, Any] = {}
@@ -1565,10 +1616,15 @@ class Reader:
     def _s3_lifecycle(self, res: Resource) -> Reading:
         configs = self._linked(res, "aws_s3_bucket_lifecycle_configuration")
         if configs:
+            hidden = _unknown_block(configs[-1].body, "rule")
+            if hidden is not None:
+                return _computed(hidden, "lifecycle rules")
             rules = _block_list(configs[-1].body, "rule")
             if _is_unknown(rules):
                 return _computed(_first_unknown(rules), "lifecycle rules")
             return _ok([_s3_lifecycle_rule(r, legacy=False) for r in rules])
+        if _unknown_block(res.body, "lifecycle_rule") is not None:
+            return _computed(_unknown_block(res.body, "lifecycle_rule"), "lifecycle_rule")
         legacy = _block_list(res.body, "lifecycle_rule")
         if legacy:
             if _is_unknown(legacy):
@@ -1580,7 +1636,9 @@ class Reader:
         body = res.body
         settings: dict[str, Reading] = {}
         versioning = _block(body, "versioning")
-        if versioning is None:
+        if _unknown_block(body, "versioning") is not None:
+            settings["versioning"] = _computed(_unknown_block(body, "versioning"), "versioning")
+        elif versioning is None:
             settings["versioning"] = _ok(
                 "disabled", "no versioning block: the provider default, versioning off"
             )
@@ -1589,7 +1647,11 @@ class Reader:
         else:
             settings["versioning"] = _ok("enabled" if _as_bool(versioning.get("enabled")) else "disabled")
         soft = _block(body, "soft_delete_policy")
-        if soft is None or soft.get("retention_duration_seconds") is None:
+        if _unknown_block(body, "soft_delete_policy") is not None:
+            settings["soft_delete"] = _computed(
+                _unknown_block(body, "soft_delete_policy"), "soft_delete_policy"
+            )
+        elif soft is None or soft.get("retention_duration_seconds") is None:
             seconds = GCS_DEFAULT_SOFT_DELETE_SECONDS
             settings["soft_delete"] = _ok(
                 {"enabled": True, "days": 7, "seconds": seconds},
@@ -1602,7 +1664,9 @@ class Reader:
             days: int | float = secs // 86400 if secs % 86400 == 0 else round(secs / 86400, 3)
             settings["soft_delete"] = _ok({"enabled": secs > 0, "days": days, "seconds": secs})
         retention = _block(body, "retention_policy")
-        if retention is None:
+        if _unknown_block(body, "retention_policy") is not None:
+            settings["retention"] = _computed(_unknown_block(body, "retention_policy"), "retention_policy")
+        elif retention is None:
             settings["retention"] = _ok(None, "no retention_policy declared")
         elif _is_unknown(retention):
             settings["retention"] = _computed(_first_unknown(retention), "retention_policy")
@@ -1614,7 +1678,9 @@ class Reader:
                 }
             )
         rules = _block_list(body, "lifecycle_rule")
-        if _is_unknown(rules):
+        if _unknown_block(body, "lifecycle_rule") is not None:
+            settings["lifecycle"] = _computed(_unknown_block(body, "lifecycle_rule"), "lifecycle_rule")
+        elif _is_unknown(rules):
             settings["lifecycle"] = _computed(_first_unknown(rules), "lifecycle_rule")
         else:
             settings["lifecycle"] = _ok(
@@ -1669,7 +1735,11 @@ class Reader:
     def _azure_settings(self, account: Resource, address: str, name: Any, origin: Origin) -> BucketCandidate:
         props = _block(account.body, "blob_properties")
         settings: dict[str, Reading] = {}
-        if props is None:
+        hidden = _unknown_block(account.body, "blob_properties")
+        if hidden is not None:
+            for key in ("soft_delete", "blob_versioning", "container_soft_delete"):
+                settings[key] = _computed(hidden, "blob_properties")
+        elif props is None:
             settings["soft_delete"] = _ok(
                 {"enabled": False, "days": None},
                 f"{account.address} declares no blob_properties.delete_retention_policy: blob soft delete is off",
@@ -1678,7 +1748,11 @@ class Reader:
             settings["container_soft_delete"] = _ok({"enabled": False, "days": None}, "not declared: off")
         else:
             policy = _block(props, "delete_retention_policy")
-            if policy is None:
+            if _unknown_block(props, "delete_retention_policy") is not None:
+                settings["soft_delete"] = _computed(
+                    _unknown_block(props, "delete_retention_policy"), "delete_retention_policy"
+                )
+            elif policy is None:
                 settings["soft_delete"] = _ok(
                     {"enabled": False, "days": None},
                     f"{account.address} blob_properties has no delete_retention_policy: blob soft delete is off",
@@ -1702,7 +1776,12 @@ class Reader:
                     "" if versioning is not None else "not declared: off",
                 )
             container = _block(props, "container_delete_retention_policy")
-            if container is None:
+            if _unknown_block(props, "container_delete_retention_policy") is not None:
+                settings["container_soft_delete"] = _computed(
+                    _unknown_block(props, "container_delete_retention_policy"),
+                    "container_delete_retention_policy",
+                )
+            elif container is None:
                 settings["container_soft_delete"] = _ok({"enabled": False, "days": None}, "not declared: off")
             elif _is_unknown(container):
                 settings["container_soft_delete"] = _computed(
@@ -1720,7 +1799,9 @@ class Reader:
         ]
         if policies:
             rules = _block_list(policies[-1].body, "rule")
-            if _is_unknown(rules):
+            if _unknown_block(policies[-1].body, "rule") is not None:
+                settings["management_policy"] = _computed(_unknown_block(policies[-1].body, "rule"), "rule")
+            elif _is_unknown(rules):
                 settings["management_policy"] = _computed(_first_unknown(rules), "management policy")
             else:
                 settings["management_policy"] = _ok({"rules": [_azure_rule(r) for r in rules]})
