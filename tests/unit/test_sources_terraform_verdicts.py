@@ -228,3 +228,76 @@ def test_dynamic_gcs_versioning_and_retention_policy(tmp_path: Path) -> None:
     state = next(s for s in _evidence(unknown).bucket_states if s.name == "acme-wandb-files")
     assert not state.setting("retention").ok  # type: ignore[union-attr]
     assert _audit(unknown)["gcs-retention-policy"] == "unknown"
+
+
+def _helm_values(app: str, extra: str = "") -> str:
+    return f"""
+    module "wandb" {{
+      source  = "wandb/wandb/helm"
+      version = "3.0.0"
+      spec = {{
+        values = {{
+          global = {{
+            extraEnv = {{ {FLAG} = "true" }}
+            {extra}
+          }}
+          app = {app}
+        }}
+      }}
+    }}
+    variable "enable_extra" {{
+      type = bool
+    }}
+    variable "app_env" {{
+      type = map(string)
+    }}
+    """
+
+
+def test_global_flag_with_a_known_app_section_passes(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"main.tf": _helm_values('{ extraEnv = { OTHER = "1" } }')})
+    assert _audit(root)["gc-env-flag"] == "pass"
+
+
+def test_an_unknown_conditional_app_section_is_unknown_not_dropped(tmp_path: Path) -> None:
+    app = '(var.enable_extra ? { extraEnv = { GORILLA_ARTIFACT_GC_ENABLED = "false" } } : {})'
+    root = _tree(tmp_path, {"main.tf": _helm_values(app)})
+    evidence = _evidence(root)
+    [component] = [c for c in evidence.components if c.name.startswith("app ")]
+    flag = component.get(FLAG)
+    assert flag is not None and flag.value is None and "spec.values.app" in flag.unresolved
+    assert _audit(root)["gc-env-flag"] == "unknown"
+
+
+def test_an_unknown_higher_layer_over_the_global_flag_is_unknown(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {"main.tf": _helm_values("{ extraEnv = var.app_env }")})
+    checks = _audit(root)
+    assert checks["gc-env-flag"] == "unknown"
+    # given in tfvars, the layer is known again and wins
+    (root / "terraform.tfvars").write_text(f'app_env = {{ {FLAG} = "false" }}\nenable_extra = false\n')
+    assert _audit(root)["gc-env-flag"] == "fail"
+
+
+def test_an_unknown_lower_layer_under_a_known_flag_does_not_matter(tmp_path: Path) -> None:
+    text = _helm_values('{ extraEnv = { "GORILLA_ARTIFACT_GC_ENABLED" = "true" } }').replace(
+        f'extraEnv = {{ {FLAG} = "true" }}', "extraEnv = var.app_env"
+    )
+    root = _tree(tmp_path, {"main.tf": text})
+    assert _audit(root)["gc-env-flag"] == "pass"
+
+
+def test_a_bucket_given_only_through_default_bucket_is_read(tmp_path: Path) -> None:
+    literal = 'defaultBucket = { provider = "s3", name = "acme-wandb-default", region = "us-east-1" }'
+    root = _tree(tmp_path / "literal", {"main.tf": _helm_values("{}", literal)})
+    assert [b.name for b in _evidence(root).buckets] == ["acme-wandb-default"]
+    # a reference ties the bucket resource of the tree, which is then judged (unversioned: fail)
+    ref = 'defaultBucket = { provider = "s3", name = aws_s3_bucket.files.bucket }'
+    files = {
+        "main.tf": _helm_values("{}", ref)
+        + 'resource "aws_s3_bucket" "files" {\n  bucket = "acme-files"\n}\n'
+        + 'resource "aws_s3_bucket" "wandb_logs" {\n  bucket = "acme-wandb-other"\n}\n'
+    }
+    root = _tree(tmp_path / "ref", files)
+    evidence = _evidence(root)
+    assert [b.name for b in evidence.buckets] == ["acme-files"]
+    assert _audit(root)["bucket-versioning"] == "fail"

@@ -845,6 +845,20 @@ def _written_at(
     return written
 
 
+def _operator_components(values: dict[str, Any]) -> list[str]:
+    """The operator-wandb components the chart renders from these values (the Helm reader's rules),
+    plus each component that runs the garbage collector whose section is unknown (it may be rendered)."""
+    out = []
+    for comp in HELM_COMPONENTS:
+        section = values.get(comp)
+        if isinstance(section, Unknown | Ref):
+            if comp in GC_COMPONENTS:
+                out.append(comp)
+        elif helm_deployed(values, comp):
+            out.append(comp)
+    return out
+
+
 def _top_level_items(text: str) -> list[str]:
     """The elements of a collection literal's body, split at top-level commas and newlines."""
     items: list[str] = []
@@ -1300,6 +1314,8 @@ class Reader:
             )
 
         glob: dict[str, Any] = values["global"] if isinstance(values.get("global"), dict) else {}
+        if isinstance(values.get("global"), Unknown | Ref):
+            self.notes.append(Note(f"spec.values.global is {values['global'].reason}", at("global")))
         provider = glob.get("cloudProvider")
         if isinstance(provider, str) and provider.strip():
             self.signals.append(
@@ -1308,23 +1324,10 @@ class Reader:
         host = glob.get("host")
         if isinstance(host, str) and host.strip():
             self.signals.append(Signal(SignalKind.BASE_URL, host.strip(), at("global", "host")))
-        settings = glob.get("bucket")
-        if isinstance(settings, dict) and isinstance(settings.get("name"), Ref):
-            self.helm_refs.append(settings["name"].address)  # the bucket resource this tree creates
-        if isinstance(settings, dict) and isinstance(settings.get("name"), str) and settings["name"]:
-            plain = {k: v for k, v in settings.items() if isinstance(v, str | bool | int)}
-            try:
-                found = parse_helm_bucket(plain, at("global", "bucket", "name"))
-            except BucketURLError as exc:
-                self.notes.append(Note(f"global.bucket: {exc}", at("global", "bucket")))
-            else:
-                if found is not None:
-                    self.buckets.append(found)
-                    self.env_buckets.append(found)
-        for comp in HELM_COMPONENTS:
-            if not helm_deployed(values, comp):
-                continue
-            comp_values: dict[str, Any] = values[comp] if isinstance(values.get(comp), dict) else {}
+        self._helm_bucket(glob, at)
+        for comp in _operator_components(values):
+            section = values.get(comp)
+            comp_values: dict[str, Any] = section if isinstance(section, dict) else {}
             for bad, why in HELM_IGNORED_KEYS.items():
                 if bad in comp_values:
                     self.notes.append(
@@ -1344,26 +1347,32 @@ class Reader:
                     gaps.append(f"{where}: {sources.reason}")
                 else:
                     gaps.extend(env_from_gaps(sources, where))
-            for section, var in (
+            for section_name, var in (
                 ("global", "extraEnv"),
                 ("global", "env"),
                 (comp, "extraEnv"),
                 (comp, "env"),
             ):
-                holder = values.get(section)
-                if not isinstance(holder, dict) or var not in holder:
+                holder = values.get(section_name)
+                where = f"spec.values.{section_name}.{var}"
+                hidden = holder if isinstance(holder, Unknown | Ref) else None
+                if hidden is None and isinstance(holder, dict) and isinstance(holder.get(var), Unknown | Ref):
+                    hidden = holder[var]
+                if hidden is not None:
+                    # a layer whose content is unknown may set or override any variable
+                    why = f"{where} is {hidden.reason.removeprefix(COMPUTED + ': ')} ({COMPUTED})"
+                    if isinstance(holder, Unknown | Ref):
+                        why = f"spec.values.{section_name} is {COMPUTED} ({hidden.reason.removeprefix(COMPUTED + ': ')})"
+                    gaps.append(why)
+                    for name, got in list(env.items()):
+                        shadowed.append(got)
+                        env[name] = unresolved(name, got.origin, f"{why}: it may override this value")
                     continue
-                value = holder[var]
-                if isinstance(value, Unknown | Ref):
-                    gaps.append(f"spec.values.{section}.{var}: {value.reason}")
+                if not isinstance(holder, dict) or not isinstance(holder.get(var), dict):
                     continue
-                if not isinstance(value, dict):
-                    continue
-                raw = _raw_at(raw_values, section, var)
-                written = (f, (*key, "spec", "values", section, var))
-                for got in self._env_entries(
-                    scope, value, raw, written, f"{label}.spec.values.{section}.{var}"
-                ):
+                raw = _raw_at(raw_values, section_name, var)
+                written = (f, (*key, "spec", "values", section_name, var))
+                for got in self._env_entries(scope, holder[var], raw, written, f"{label}.{where}"):
                     if got.name in env:
                         shadowed.append(env[got.name])
                     env[got.name] = got
@@ -1378,6 +1387,43 @@ class Reader:
                     runs_gc=comp in GC_COMPONENTS,
                 )
             )
+
+    def _helm_bucket(self, glob: dict[str, Any], at: Callable[..., Origin]) -> None:
+        """``global.bucket`` when it names a bucket, else ``global.defaultBucket`` (as the chart does):
+        a literal name is a bucket; a reference ties the resource this tree creates."""
+        for which in ("bucket", "defaultBucket"):
+            settings = glob.get(which)
+            if isinstance(settings, Unknown | Ref):
+                self.notes.append(
+                    Note(
+                        f"spec.values.global.{which} is {settings.reason}; the bucket is not known",
+                        at("global", which),
+                    )
+                )
+                return
+            if not isinstance(settings, dict) or not settings.get("name"):
+                continue
+            name = settings["name"]
+            if isinstance(name, Ref):
+                self.helm_refs.append(name.address)  # the bucket resource this tree creates
+            elif isinstance(name, str):
+                plain = {k: v for k, v in settings.items() if isinstance(v, str | bool | int)}
+                try:
+                    found = parse_helm_bucket(plain, at("global", which, "name"))
+                except BucketURLError as exc:
+                    self.notes.append(Note(f"global.{which}: {exc}", at("global", which)))
+                else:
+                    if found is not None:
+                        self.buckets.append(found)
+                        self.env_buckets.append(found)
+            else:
+                self.notes.append(
+                    Note(
+                        f"spec.values.global.{which}.name is {name.reason}; the bucket is not known",
+                        at("global", which),
+                    )
+                )
+            return
 
     def _wandb_inputs(self, scope: Scope, call: WandbCall, loc: Located) -> None:
         body = loc.value if isinstance(loc.value, dict) else {}
