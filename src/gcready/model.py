@@ -203,6 +203,8 @@ class BucketRef:
     @property
     def label(self) -> str:
         """How reports name the bucket: no path, no keys."""
+        if self.tf_address is not None and "://" not in self.display:
+            return self.display  # a Terraform resource whose name Terraform computes
         if self.provider is Provider.AZURE:
             return f"az://{self.account}/{self.name}"
         scheme = {Provider.GCP: "gs", Provider.COREWEAVE: "cw"}.get(self.provider, "s3")

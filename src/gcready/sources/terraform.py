@@ -64,6 +64,12 @@ _WANDB_HELM = re.compile(
     r"|github\.com[/:]wandb/terraform-helm-wandb",
     re.I,
 )
+# What the secure storage connector submodule creates (module path inside it).
+_CONNECTOR_CREATED = {
+    "aws": "module.file_storage.aws_s3_bucket.file_storage",
+    "google": "module.resources.module.bucket.google_storage_bucket.file_storage",
+    "azurerm": "module.storage.azurerm_storage_container.default",
+}
 _WANDB_PROVIDER = {"aws": Provider.AWS, "google": Provider.GCP, "azurerm": Provider.AZURE}
 _SIGNAL_PROVIDER = {"aws": "aws", "google": "gcp", "azurerm": "azure"}
 # The bucket each published module creates when it is given no bucket (module path inside it).
@@ -86,6 +92,10 @@ _LOOKALIKE = re.compile(
     re.I,
 )
 _WANDBISH = re.compile(r"wandb|file[-_]?storage|artifacts", re.I)
+# W&B's secure storage connector (BYOB): a module that creates only the bucket a W&B-hosted server uses
+_CONNECTOR = re.compile(
+    r"(?:^|\.)module\.[^.]*secure_storage_connector[^.]*\.|/modules/secure_storage_connector$"
+)
 
 
 class TerraformError(ValueError):
@@ -956,6 +966,7 @@ class WandbCall:
     version: str
     origin: Origin
     created: str | None  # address of the bucket the module creates, None when given an external one
+    connector: bool = False  # the secure storage connector submodule: a bucket, no W&B server
 
 
 def _ok(value: JSON, reason: str = "") -> Reading:
@@ -1165,6 +1176,8 @@ class Reader:
         self.passed: list[tuple[Any, WandbCall]] = []  # bucket_name values given to W&B modules
         self.helm_refs: list[str] = []  # resources named by a wandb/wandb/helm call's global.bucket.name
         self.minio_endpoint: str | None = None
+        self.root = ""  # the root module's folder, relative to the tree, when the tree has several
+        self.base = ""  # the folder every root is under
 
     # HCL -------------------------------------------------------------------------------------
     def run_dir(self, scope: Scope, stack: tuple[str, ...]) -> None:
@@ -1182,13 +1195,24 @@ class Reader:
             if not isinstance(source, str):
                 continue
             kind = _wandb_kind(source)
+            subdir = _wandb_subdir(source) if kind is not None else ""
             if _WANDB_HELM.search(source.split("?")[0]):
                 helm_calls.append((cname, source, loc))
+            elif kind is not None and subdir == "modules/secure_storage_connector":
+                # the BYOB connector: a bucket for a W&B-hosted server, no server of its own
+                scope.wandb_calls[cname] = self._connector_call(scope, cname, kind, source, body, loc)
+            elif kind is not None and subdir:
+                self.notes.append(
+                    Note(
+                        f'module "{cname}": {source} is a submodule of W&B\'s module; what it creates is not read',
+                        Origin(loc.file.path, loc.line, f"{scope.prefix}module.{cname}"),
+                    )
+                )
             elif kind is not None:
                 scope.wandb_calls[cname] = self._wandb_call(scope, cname, kind, source, body, loc)
             elif source.startswith(("./", "../")):
                 child_dir = os.path.normpath(os.path.join(mod.path, source))
-                child = self.dirs.get(child_dir)
+                child = self.dirs.get(child_dir) or _load_dir(self.dirs, child_dir, self.errors)
                 if child is None:
                     self.notes.append(
                         Note(
@@ -1222,7 +1246,7 @@ class Reader:
             del cname
         for cname, loc in mod.calls:
             call = scope.wandb_calls.get(cname)
-            if call is not None:
+            if call is not None and not call.connector:
                 self._wandb_inputs(scope, call, loc)
         for cname, source, loc in helm_calls:
             self._helm_inputs(scope, cname, source, loc)
@@ -1247,6 +1271,19 @@ class Reader:
         if create is False:
             created = None
         call = WandbCall(cname, kind, source, version, origin, created)
+        self.wandb.append(call)
+        return call
+
+    def _connector_call(
+        self, scope: Scope, cname: str, kind: str, source: str, body: dict[str, Any], loc: Located
+    ) -> WandbCall:
+        version = scope.value(body.get("version"))
+        if not isinstance(version, str):
+            ref = re.search(r"[?&]ref=([^&]+)", source)
+            version = ref.group(1) if ref else "(version not pinned)"
+        origin = Origin(loc.file.path, loc.line, f"{scope.prefix}module.{cname}")
+        created = f"{scope.prefix}module.{cname}.{_CONNECTOR_CREATED[kind]}"
+        call = WandbCall(cname, kind, source, version, origin, created, connector=True)
         self.wandb.append(call)
         return call
 
@@ -1299,7 +1336,7 @@ class Reader:
             reason = values.reason if isinstance(values, Unknown | Ref) else "not a map"
             self.components.append(
                 Component(
-                    name=f'app (module "{cname}" spec.values)',
+                    name=self.named(f'app (module "{cname}" spec.values)'),
                     kind=ComponentKind.TERRAFORM_HELM,
                     origin=origin,
                     gaps=(f"spec.values: {reason}",),
@@ -1378,7 +1415,7 @@ class Reader:
                     env[got.name] = got
             self.components.append(
                 Component(
-                    name=f'{comp} (module "{cname}" spec.values)',
+                    name=self.named(f'{comp} (module "{cname}" spec.values)'),
                     kind=ComponentKind.TERRAFORM_HELM,
                     origin=at(comp) if comp in values else origin,
                     env=tuple(env.values()),
@@ -1466,7 +1503,7 @@ class Reader:
             )
         self.components.append(
             Component(
-                name=f'module "{call.name}" ({os.path.basename(f.path)})',
+                name=self.named(f'module "{call.name}" ({os.path.basename(f.path)})'),
                 kind=ComponentKind.TERRAFORM_MODULE,
                 origin=call.origin,
                 env=tuple(env.values()),
@@ -1900,8 +1937,13 @@ class Reader:
         chosen: list[BucketCandidate] = []
         for c in cands:
             label = c.resolved_name() or c.address
+            # judged by its own names (resource and bucket), not by the module path it sits in: a
+            # `module.wandb_infra.module.networking.aws_s3_bucket.flow_log` is a flow-log bucket
+            own = [_strip_index(c.address).rsplit(".", 1)[-1], c.resolved_name() or ""]
             if c.tied or (
-                not any_tied and _WANDBISH.search(f"{c.address} {label}") and not _LOOKALIKE.search(label)
+                not any_tied
+                and (any(_WANDBISH.search(n) for n in own) or _CONNECTOR.search(c.address))
+                and not any(_LOOKALIKE.search(n) for n in own if n)
             ):
                 chosen.append(c)
             else:
@@ -1918,6 +1960,8 @@ class Reader:
         assert call.created is not None
         provider = _WANDB_PROVIDER[call.kind]
         why = f"created by wandb/wandb/{call.kind} {call.version}"
+        if call.connector:
+            why = f"created by W&B's secure storage connector {call.source} {call.version}"
         origin = Origin(call.origin.source, call.origin.line, call.created)
         settings: dict[str, Reading] = {}
         account: Any = None
@@ -1961,7 +2005,7 @@ class Reader:
     def _emit(self, c: BucketCandidate) -> None:
         name = c.resolved_name()
         if name is None:
-            name = c.address
+            name = f"{c.address} (root {self.root})" if self.root else c.address
             why = c.name.reason if isinstance(c.name, Unknown | Ref) else f"{COMPUTED}: the name"
             self.notes.append(
                 Note(f"{c.address}: bucket name {why}; the resource address stands for it", c.origin)
@@ -1971,6 +2015,8 @@ class Reader:
             account = c.resolved_account()
             if account is None:
                 account = c.account_address or c.address
+                if self.root:
+                    account = f"{account} (root {self.root})"
                 self.notes.append(
                     Note(f"{c.address}: storage account name is computed in Terraform", c.origin)
                 )
@@ -1980,7 +2026,7 @@ class Reader:
             provider=c.provider,
             name=name,
             origin=c.origin,
-            display=_display(c.provider, name, account, c.endpoint),
+            display=self._label(c) or _display(c.provider, name, account, c.endpoint),
             account=account,
             endpoint=c.endpoint,
             tf_address=tf_address,
@@ -2000,6 +2046,33 @@ class Reader:
                 settings=tuple(c.settings.items()),
             )
         )
+
+    def _label(self, c: BucketCandidate) -> str | None:
+        """A bucket whose name Terraform computes is shown as its resource
+        (``aws_s3_bucket.file_storage in modules/file_storage, name computed``), never as a URL."""
+        computed = c.resolved_name() is None
+        account_computed = c.provider is Provider.AZURE and c.resolved_account() is None
+        if not computed and not account_computed:
+            return None
+        resource = _strip_index(_MODULE_PATH.sub("", c.address))
+        if c.provider is Provider.AZURE and c.account_address and (account_computed or computed):
+            resource = _strip_index(_MODULE_PATH.sub("", c.account_address)) + (
+                f" / container {c.resolved_name()}" if not computed else ""
+            )
+        inside = _MODULE_PATH.match(c.address)
+        folder = os.path.dirname(c.origin.source) if c.origin.source.endswith(".tf") else ""
+        synthetic = any(c.address.startswith(_module_prefix(call)) for call in self.wandb)
+        if inside and (synthetic or not folder):
+            where = f" in {_strip_index(inside.group(0).rstrip('.'))}"  # inside a registry module / a plan
+        elif folder:
+            base = os.path.commonpath([self.base, folder]) if self.base else folder
+            rel = _relative(folder, base)
+            where = f" in {rel}" if rel != "." else ""
+        else:
+            where = ""
+        root = f", root {self.root}" if self.root else ""
+        what = "account name computed" if not computed else "name computed"
+        return f"{resource}{where} ({what}{root})"
 
     def _fix_place(self, c: BucketCandidate) -> tuple[str | None, str | None, bool]:
         """(address relative to its module, the .tf file a fix goes in, created by W&B's published module)."""
@@ -2026,6 +2099,10 @@ class Reader:
         )
 
     dirs: dict[str, ModuleDir]
+
+    def named(self, name: str) -> str:
+        """A component's name, with its root when the tree has several."""
+        return f"{name} in root {self.root}" if self.root else name
 
 
 _META_ARGS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
@@ -2081,6 +2158,14 @@ def _azure_rule(rule: dict[str, Any]) -> JSON:
     }
 
 
+def _wandb_subdir(source: str) -> str:
+    """The submodule path of a W&B module source (``wandb/wandb/aws//modules/x`` → ``modules/x``)."""
+    path = source.split("?")[0]
+    path = re.sub(r"^[a-z0-9+]+::", "", path)
+    path = re.sub(r"^(?:https?|git\+ssh|ssh|git)://", "", path)
+    return path.split("//", 1)[1].strip("/") if "//" in path else ""
+
+
 def _wandb_kind(source: str) -> str | None:
     src = source.strip()
     match = _WANDB_REGISTRY.match(src.split("?")[0])
@@ -2103,9 +2188,14 @@ def _unique(items: list[Any]) -> list[Any]:
 
 
 def read(paths_and_texts: Sequence[tuple[str, str]]) -> Evidence:
-    """Read Terraform inputs (HCL files grouped by folder, and plan/state JSON) into Evidence."""
-    reader = Reader()
-    reader.dirs = {}
+    """Read Terraform inputs (HCL files grouped by folder, and plan/state JSON) into Evidence.
+
+    Each root (a folder no other folder calls as a module) is audited on its own, with exactly the
+    modules it calls (a local module that is not among the inputs is read from disk): nothing from one
+    root is used to judge another, and with several roots each finding names its root."""
+    top = Reader()
+    dirs: dict[str, ModuleDir] = {}
+    top.dirs = dirs
     inputs: list[InputFile] = []
     loose_tfvars: list[tuple[str, str]] = []
     plans: list[tuple[str, str]] = []
@@ -2121,29 +2211,75 @@ def read(paths_and_texts: Sequence[tuple[str, str]]) -> Evidence:
         if path.endswith((".tfvars", ".tfvars.json")):
             loose_tfvars.append((path, text))
             continue
-        mod = reader.dirs.setdefault(folder, ModuleDir(folder))
+        mod = dirs.setdefault(folder, ModuleDir(folder))
         try:
             mod.files.append(_parse_hcl(path, text))
         except _HCLError as exc:
-            reader.errors.append(InputError(path, str(exc), exc.line))
+            top.errors.append(InputError(path, str(exc), exc.line))
         except TerraformError as exc:
-            reader.errors.append(InputError(path, str(exc)))
-    for mod in reader.dirs.values():
+            top.errors.append(InputError(path, str(exc)))
+    for mod in dirs.values():
         mod.index()
     called: set[str] = set()
-    for mod in reader.dirs.values():
+    for mod in dirs.values():
         for _name, loc in mod.calls:
             source = loc.value.get("source") if isinstance(loc.value, dict) else None
             if isinstance(source, str) and source.startswith(("./", "../")):
-                called.add(os.path.normpath(os.path.join(mod.path, source)))
-    roots = [m for m in reader.dirs.values() if m.path not in called and m.files]
-    _attach_tfvars(reader, roots, loose_tfvars)
+                child = os.path.normpath(os.path.join(mod.path, source))
+                if child != mod.path:  # `source = "./"` calls itself: not a reason to drop the folder
+                    called.add(child)
+    roots = [m for m in dirs.values() if m.path not in called and m.files]
+    _attach_tfvars(top, roots, loose_tfvars)
+    evidence = top.evidence(inputs)
+    base = os.path.commonpath([r.path for r in roots]) if roots else ""
+    several = len(roots) + len(plans) > 1
     for root in roots:
+        reader = Reader()
+        reader.dirs = dirs
+        reader.root = _relative(root.path, base) if several else ""
+        reader.base = base
         reader.run_dir(Scope(reader, root, "", {}, None), (root.path,))
+        reader.emit_buckets()
+        evidence = evidence.merge(reader.evidence(()))
     for path, text in plans:
+        reader = Reader()
+        reader.dirs = dirs
+        reader.root = os.path.basename(path) if several else ""
+        reader.base = base
         _read_plan(reader, path, text)
-    reader.emit_buckets()
-    return reader.evidence(inputs)
+        reader.emit_buckets()
+        evidence = evidence.merge(reader.evidence(()))
+    return evidence
+
+
+def _relative(path: str, base: str) -> str:
+    rel = os.path.relpath(path, base) if base else path
+    return "." if rel in ("", ".") else rel.replace(os.sep, "/")
+
+
+def _load_dir(dirs: dict[str, ModuleDir], folder: str, errors: list[InputError]) -> ModuleDir | None:
+    """A local module folder that is not among the inputs, read from disk as Terraform would."""
+    if folder in dirs:
+        return dirs[folder]
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".tf"))
+    except OSError:
+        return None
+    if not names:
+        return None
+    mod = ModuleDir(folder)
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            with open(path, encoding="utf-8-sig") as handle:
+                mod.files.append(_parse_hcl(path, handle.read()))
+        except _HCLError as exc:
+            errors.append(InputError(path, str(exc), exc.line))
+        except (OSError, UnicodeDecodeError, TerraformError) as exc:
+            errors.append(InputError(path, f"cannot read: {exc}"))
+    mod.index()
+    dirs[folder] = mod
+    return mod
 
 
 def _tfvars_order(path: str) -> tuple[int, str]:
@@ -2338,7 +2474,7 @@ def _plan_wandb_call(
         )
     reader.components.append(
         Component(
-            name=f'module "{name}" ({os.path.basename(path)})',
+            name=reader.named(f'module "{name}" ({os.path.basename(path)})'),
             kind=ComponentKind.TERRAFORM_MODULE,
             origin=origin,
             env=tuple(env.values()),
