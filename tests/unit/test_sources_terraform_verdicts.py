@@ -301,3 +301,143 @@ def test_a_bucket_given_only_through_default_bucket_is_read(tmp_path: Path) -> N
     evidence = _evidence(root)
     assert [b.name for b in evidence.buckets] == ["acme-files"]
     assert _audit(root)["bucket-versioning"] == "fail"
+
+
+def _aws_call(version: str, env_line: str, extra: str = "") -> str:
+    return f"""
+    module "wandb" {{
+      source  = "wandb/wandb/aws"
+      version = "{version}"
+      namespace = "acme"
+      {env_line}
+      {extra}
+    }}
+    """
+
+
+def test_app_wandb_env_counts_only_for_releases_that_read_it(tmp_path: Path) -> None:
+    line = f'app_wandb_env = {{ {FLAG} = "true" }}'
+    cases = {
+        "4.7.0": "pass",  # 4.5.3-4.24.0 merge it into app.extraEnv
+        "~> 4.7": "pass",
+        "5.0.1": "fail",  # declared, never read
+        "7.8.1": "fail",  # no such input: the plan fails
+        ">= 4.0": "unknown",  # which release is installed decides
+    }
+    for version, verdict in cases.items():
+        root = _tree(
+            tmp_path / version.replace(" ", "").replace(">=", "ge").replace("~>", "tilde"),
+            {"main.tf": _aws_call(version, line)},
+        )
+        assert _audit(root)["gc-env-flag"] == verdict, version
+    alb = _tree(tmp_path / "alb", {"main.tf": _aws_call("4.7.0", line, "enable_operator_alb = true")})
+    assert _audit(alb)["gc-env-flag"] == "fail"  # the module then writes app = {}
+    notes = [n.text for n in _evidence(tmp_path / "7.8.1").notes]
+    assert any("no such input" in n and "Unsupported argument" in n for n in notes)
+
+
+def test_an_unknown_app_wandb_env_over_a_global_flag_is_unknown(tmp_path: Path) -> None:
+    text = _aws_call("4.7.0", f'other_wandb_env = {{ {FLAG} = "true" }}', "app_wandb_env = var.app_env")
+    root = _tree(tmp_path, {"main.tf": text + 'variable "app_env" {\n  type = map(string)\n}\n'})
+    assert _audit(root)["gc-env-flag"] == "unknown"
+
+
+def test_connector_submodule_deploys_no_server_and_its_bucket_fails(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "main.tf": """
+            module "secure_storage_connector" {
+              source            = "wandb/wandb/aws//modules/secure_storage_connector"
+              namespace         = "acme"
+              aws_principal_arn = "arn:aws:iam::123456789012:root"
+            }
+            """
+        },
+    )
+    evidence = _evidence(root)
+    assert not evidence.components
+    [bucket] = evidence.buckets
+    assert not bucket.name_known and "://" not in bucket.label
+    assert bucket.label == (
+        "aws_s3_bucket.file_storage in module.secure_storage_connector.module.file_storage (name computed)"
+    )
+    checks = _audit(root)
+    assert checks["bucket-versioning"] == "fail"
+    assert checks["gc-env-flag"] == "unknown"  # no server here: not a fail
+
+
+def test_roots_are_audited_apart(tmp_path: Path) -> None:
+    # one root uses W&B's registry module (unversioned bucket); another root declares a versioned bucket
+    # at the same address the module would: neither is used to judge the other
+    stock = _aws_call("7.8.1", f'other_wandb_env = {{ {FLAG} = "true" }}')
+    versioned = """
+    module "file_storage" {
+      source = "../modules/file_storage"
+    }
+    """
+    storage = """
+    resource "aws_s3_bucket" "file_storage" {
+      bucket = "acme-wandb-file-storage"
+    }
+    resource "aws_s3_bucket_versioning" "file_storage" {
+      bucket = aws_s3_bucket.file_storage.id
+      versioning_configuration {
+        status = "Enabled"
+      }
+    }
+    """
+    root = _tree(
+        tmp_path,
+        {"prod/main.tf": stock, "infra/main.tf": versioned, "modules/file_storage/main.tf": storage},
+    )
+    evidence = _evidence(root)
+    [component] = evidence.components
+    assert component.name == 'module "wandb" (main.tf) in root prod'
+    labels = sorted(b.label for b in evidence.buckets)
+    assert labels == [
+        "aws_s3_bucket.file_storage in module.wandb.module.file_storage (name computed, root prod)",
+        "s3://acme-wandb-file-storage",
+    ]
+    run = run_gcready("audit", str(root), "--offline", "--format", "json")
+    report = json.loads(run.stdout)
+    verdicts = {f["resource"]: f["status"] for f in report["findings"] if f["check"] == "bucket-versioning"}
+    assert verdicts == {labels[0]: "fail", "s3://acme-wandb-file-storage": "pass"}
+    # each root alone
+    assert _audit(root / "prod")["bucket-versioning"] == "fail"
+    assert _audit(root / "infra")["bucket-versioning"] == "pass"  # its module is read from disk
+
+
+def test_a_module_calling_its_own_folder_keeps_the_folder(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "main.tf": """
+            module "self" {
+              source = "./"
+            }
+            resource "aws_s3_bucket" "wandb" {
+              bucket = "acme-wandb"
+            }
+            """
+        },
+    )
+    assert [b.name for b in _evidence(root).buckets] == ["acme-wandb"]
+    assert _audit(root)["bucket-versioning"] == "fail"
+
+
+def test_a_flow_log_bucket_inside_a_wandb_named_module_is_not_the_wandb_bucket(tmp_path: Path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "main.tf": 'module "wandb_infra" {\n  source = "./modules/networking"\n}\n',
+            "modules/networking/main.tf": """
+            resource "aws_s3_bucket" "flow_log" {
+              bucket = "acme-vpc-flow-logs"
+            }
+            """,
+        },
+    )
+    evidence = _evidence(root)
+    assert not evidence.buckets
+    assert any("flow_log" in n.text and "not tied to W&B" in n.text for n in evidence.notes)

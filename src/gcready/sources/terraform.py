@@ -42,6 +42,7 @@ from gcready.model import (
     SignalKind,
     SourceKind,
 )
+from gcready.sources import tfwandb
 from gcready.sources.envvars import read_env_var, unresolved
 from gcready.sources.helm import COMPONENTS as HELM_COMPONENTS
 from gcready.sources.helm import GC_COMPONENTS, env_from_gaps
@@ -64,20 +65,8 @@ _WANDB_HELM = re.compile(
     r"|github\.com[/:]wandb/terraform-helm-wandb",
     re.I,
 )
-# What the secure storage connector submodule creates (module path inside it).
-_CONNECTOR_CREATED = {
-    "aws": "module.file_storage.aws_s3_bucket.file_storage",
-    "google": "module.resources.module.bucket.google_storage_bucket.file_storage",
-    "azurerm": "module.storage.azurerm_storage_container.default",
-}
 _WANDB_PROVIDER = {"aws": Provider.AWS, "google": Provider.GCP, "azurerm": Provider.AZURE}
 _SIGNAL_PROVIDER = {"aws": "aws", "google": "gcp", "azurerm": "azure"}
-# The bucket each published module creates when it is given no bucket (module path inside it).
-_WANDB_CREATED = {
-    "aws": "module.file_storage[0].aws_s3_bucket.file_storage",
-    "google": "module.storage[0].module.bucket.google_storage_bucket.file_storage",
-    "azurerm": "module.storage[0].azurerm_storage_container.default",
-}
 _BUCKET_TYPES = frozenset(
     {
         "aws_s3_bucket",
@@ -1198,7 +1187,7 @@ class Reader:
             subdir = _wandb_subdir(source) if kind is not None else ""
             if _WANDB_HELM.search(source.split("?")[0]):
                 helm_calls.append((cname, source, loc))
-            elif kind is not None and subdir == "modules/secure_storage_connector":
+            elif kind is not None and subdir == tfwandb.CONNECTOR_SUBDIR:
                 # the BYOB connector: a bucket for a W&B-hosted server, no server of its own
                 scope.wandb_calls[cname] = self._connector_call(scope, cname, kind, source, body, loc)
             elif kind is not None and subdir:
@@ -1261,7 +1250,7 @@ class Reader:
         origin = Origin(loc.file.path, loc.line, f"{scope.prefix}module.{cname}")
         external = body.get("bucket_name")
         create = scope.value(body.get("create_bucket", True)) if kind == "aws" else True
-        created: str | None = f"{scope.prefix}module.{cname}.{_WANDB_CREATED[kind]}"
+        created: str | None = f"{scope.prefix}module.{cname}.{tfwandb.CREATED[kind]}"
         if kind == "azurerm":
             given = [body.get(k) for k in ("external_bucket", "storage_account", "blob_container")]
             if any(v not in (None, "", {}) for v in given):
@@ -1282,7 +1271,7 @@ class Reader:
             ref = re.search(r"[?&]ref=([^&]+)", source)
             version = ref.group(1) if ref else "(version not pinned)"
         origin = Origin(loc.file.path, loc.line, f"{scope.prefix}module.{cname}")
-        created = f"{scope.prefix}module.{cname}.{_CONNECTOR_CREATED[kind]}"
+        created = f"{scope.prefix}module.{cname}.{tfwandb.CONNECTOR_CREATED[kind]}"
         call = WandbCall(cname, kind, source, version, origin, created, connector=True)
         self.wandb.append(call)
         return call
@@ -1477,14 +1466,49 @@ class Reader:
         gaps: list[str] = []
         layers = [("other_wandb_env", "global.extraEnv")]
         if call.kind == "aws":
-            layers.append(("app_wandb_env", "app.extraEnv"))  # terraform-aws-wandb writes app.extraEnv
+            layers.append(("app_wandb_env", "app.extraEnv"))  # terraform-aws-wandb 4.5.3-4.24.0
+        constraint = None if call.version.startswith("(") else call.version
         for var, target in layers:
             if var not in body:
                 continue
             where = Origin(f.path, f.line(*key, var), f"{label}.{var}")
             value = scope.value(body[var])
+            use = tfwandb.input_use(call.kind, var, constraint)
+            if var == "app_wandb_env" and use is tfwandb.InputUse.USED and "enable_operator_alb" in body:
+                alb = scope.value(body["enable_operator_alb"])
+                if alb is True:
+                    use = tfwandb.InputUse.IGNORED  # the module then writes app = {}
+                elif not isinstance(alb, bool):
+                    value = Unknown(f"{COMPUTED}: enable_operator_alb decides whether it is read")
+            if use is tfwandb.InputUse.ABSENT:
+                self.notes.append(
+                    Note(
+                        f"{var}: wandb/wandb/{call.kind} {call.version} has no such input; terraform plan fails "
+                        "(Unsupported argument) and nothing it holds reaches the server (use other_wandb_env)",
+                        where,
+                    )
+                )
+                continue
+            if use is tfwandb.InputUse.IGNORED:
+                self.notes.append(
+                    Note(
+                        f"{var}: wandb/wandb/{call.kind} {call.version} does not write it to the server "
+                        "(use other_wandb_env)",
+                        where,
+                    )
+                )
+                continue
+            if use is tfwandb.InputUse.MIXED:
+                value = Unknown(
+                    f"{COMPUTED}: whether wandb/wandb/{call.kind} {call.version} reads {var} depends on the "
+                    "release installed (pin a version)"
+                )
             if isinstance(value, Unknown | Ref):
-                gaps.append(f"{var} ({target}): {value.reason}")
+                why = f"{var} ({target}): {value.reason}"
+                gaps.append(why)
+                for name, got in list(env.items()):  # a higher layer, unknown: it may override
+                    shadowed.append(got)
+                    env[name] = unresolved(name, got.origin, f"{why}: it may override this value")
                 continue
             if not isinstance(value, dict):
                 self.notes.append(Note(f"{var} is not a map; the module expects map(string)", where))
