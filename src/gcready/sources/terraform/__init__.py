@@ -42,12 +42,12 @@ from gcready.model import (
     SignalKind,
     SourceKind,
 )
-from gcready.sources import tfwandb
 from gcready.sources.envvars import read_env_var, unresolved
 from gcready.sources.helm import COMPONENTS as HELM_COMPONENTS
 from gcready.sources.helm import GC_COMPONENTS, env_from_gaps
 from gcready.sources.helm import IGNORED_KEYS as HELM_IGNORED_KEYS
 from gcready.sources.helm import deployed as helm_deployed
+from gcready.sources.terraform import wandb as tfwandb
 from gcready.sources.tfdetect import looks_like_plan
 
 COMPUTED = "computed in Terraform"
