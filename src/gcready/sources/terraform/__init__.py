@@ -48,9 +48,10 @@ from gcready.sources.helm import GC_COMPONENTS, env_from_gaps
 from gcready.sources.helm import IGNORED_KEYS as HELM_IGNORED_KEYS
 from gcready.sources.helm import deployed as helm_deployed
 from gcready.sources.terraform import wandb as tfwandb
+from gcready.sources.terraform.expr import evaluate
+from gcready.sources.terraform.values import COMPUTED, Ref, Unknown, Why
 from gcready.sources.tfdetect import looks_like_plan
 
-COMPUTED = "computed in Terraform"
 GCS_DEFAULT_SOFT_DELETE_SECONDS = 7 * 86400
 
 # W&B's published modules, as registry addresses or git sources.
@@ -89,25 +90,6 @@ _CONNECTOR = re.compile(
 
 class TerraformError(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class Unknown:
-    """A value Terraform would compute; ``reason`` says from what."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A reference to a resource (``aws_s3_bucket.x.id``): links settings resources to their bucket."""
-
-    address: str
-    attr: str
-
-    @property
-    def reason(self) -> str:
-        return f"{COMPUTED}: {self.address}.{self.attr} (known after apply)"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -342,11 +324,6 @@ def _block_list(body: Any, name: str) -> list[dict[str, Any]]:
     return []
 
 
-_REF = re.compile(r"^([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\[\s*(?:\d+|\"[^\"]*\")\s*\]|\.\d+)*)$")
-_PART = re.compile(r"\.([A-Za-z_][\w-]*|\d+)|\[\s*(\d+|\"[^\"]*\")\s*\]")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-
-
 def _split_template(text: str) -> list[tuple[bool, str]] | None:
     """``"a-${x}-b"`` → [(False, "a-"), (True, "x"), (False, "-b")]; None when it has directives."""
     parts: list[tuple[bool, str]] = []
@@ -430,7 +407,7 @@ class Scope:
         where = (
             "no argument in the module call" if self.caller is not None else "no value in the given tfvars"
         )
-        return Unknown(f"{COMPUTED}: var.{name} has no default and {where}")
+        return Unknown(f"{COMPUTED}: var.{name} has no default and {where}", Why.INPUT)
 
     def var_origin(self, name: str) -> tuple[ParsedFile, tuple[Any, ...]] | None:
         """Where a root variable's value is written: its tfvars entry, else its default."""
@@ -534,33 +511,12 @@ class Scope:
         return "".join(out)
 
     def expr(self, expr: str) -> Any:
-        expr = expr.strip()
-        while expr.startswith("(") and expr.endswith(")") and _balanced(expr[1:-1]):
-            expr = expr[1:-1].strip()
-        if expr in ("true", "false"):
-            return expr == "true"
-        if expr == "null":
-            return None
-        if _NUMBER.match(expr):
-            return float(expr) if "." in expr else int(expr)
-        operators = self.operators(expr)
-        if operators is not None:
-            return operators
-        if expr[:1] in "{[" and expr[-1:] in "}]" and not _top_level(expr):
-            return self.collection(expr)
-        if len(expr) >= 2 and expr[0] == expr[-1] == '"' and '"' not in expr[1:-1].replace('\\"', ""):
-            return self.template(expr[1:-1].replace('\\"', '"').replace("\\\\", "\\"))
-        call = _CALL.match(expr)
-        if call and _balanced(call.group(2)):
-            return self.call(call.group(1), call.group(2), expr)
-        match = _REF.match(expr)
-        if not match:
-            return Unknown(f"{COMPUTED}: {expr}")
-        head = match.group(1)
-        parts = [
-            m.group(1) if m.group(1) is not None else _unquote(m.group(2))
-            for m in _PART.finditer(match.group(2))
-        ]
+        """An expression's value (the evaluator over python-hcl2's rule tree; names resolved here)."""
+        return evaluate(expr.strip(), self)
+
+    def resolve(self, head: str, parts: list[str], expr: str) -> Any:
+        """``var.x…``, ``local.x…``, ``module.x.output…``, a dynamic block's iterator, a resource
+        attribute (a ``Ref``); what Terraform knows only at apply time is unknown."""
         if head in self.iterators:
             return _dig(self.iterators[head], parts, expr)
         if head == "var" and parts:
@@ -576,74 +532,6 @@ class Scope:
             address = f"{self.prefix}{head}.{names[0]}"
             return Ref(address, ".".join(names[1:]) or "id")
         return Unknown(f"{COMPUTED}: {expr}")
-
-    def collection(self, expr: str) -> Any:
-        """An object ``{ k = v, … }`` or tuple ``[a, …]`` literal; a ``for`` expression is unknown."""
-        inner = expr[1:-1].strip()
-        if re.match(r"for\s", inner):
-            return Unknown(f"{COMPUTED}: {expr}")
-        items = _top_level_items(inner)
-        if expr[0] == "[":
-            return [self.expr(item) for item in items]
-        obj: dict[str, Any] = {}
-        for item in items:
-            split = _object_key(item)
-            if split is None:
-                return Unknown(f"{COMPUTED}: {expr}")
-            key_text, value_text = split
-            if key_text.startswith('"'):
-                key: Any = self.expr(key_text)
-            elif key_text.startswith("("):
-                key = self.expr(key_text[1:-1])
-            else:
-                key = key_text
-            if isinstance(key, int | float):  # bool is an int
-                key = str(key).lower() if isinstance(key, bool) else str(key)
-            if not isinstance(key, str):
-                why = key.reason if isinstance(key, Unknown | Ref) else f"{COMPUTED}: a key"
-                return Unknown(f"{COMPUTED}: {expr} (a key is {why.removeprefix(COMPUTED + ': ')})")
-            obj[key] = self.expr(value_text)
-        return obj
-
-    def operators(self, expr: str) -> Any:
-        """``c ? a : b``, ``||``, ``&&``, ``==``, ``!=`` and ``!x`` over known values; None when ``expr``
-        has no such operator at its top level. An unknown operand makes the result unknown, except a
-        conditional whose condition is known (only the branch taken is evaluated, as Terraform does)."""
-        split = _top_level_conditional(expr)
-        if split is not None:
-            cond = self.expr(split[0])
-            if isinstance(cond, bool):
-                return self.expr(split[1] if cond else split[2])
-            return Unknown(f"{COMPUTED}: {expr}")
-        for op in ("||", "&&", "==", "!="):
-            parts = _top_level_split(expr, op)
-            if parts is None:
-                continue
-            left, right = self.expr(parts[0]), self.expr(parts[1])
-            if isinstance(left, Unknown | Ref) or isinstance(right, Unknown | Ref):
-                return Unknown(f"{COMPUTED}: {expr}")
-            if op in ("||", "&&"):
-                if not isinstance(left, bool) or not isinstance(right, bool):
-                    return Unknown(f"{COMPUTED}: {expr}")
-                return (left or right) if op == "||" else (left and right)
-            return (left == right) if op == "==" else (left != right)
-        if expr.startswith("!") and not expr.startswith("!="):
-            inner = self.expr(expr[1:])
-            return (not inner) if isinstance(inner, bool) else Unknown(f"{COMPUTED}: {expr}")
-        return None
-
-    def call(self, fn: str, args_text: str, expr: str) -> Any:
-        """The few pure functions whose result gcready can know: string helpers, merge, coalesce."""
-        if fn not in _FUNCTIONS:
-            return Unknown(f"{COMPUTED}: {expr}")
-        args = [self.expr(a) for a in _split_args(args_text)]
-        for arg in args:
-            if isinstance(arg, Unknown | Ref):
-                return Unknown(f"{COMPUTED}: {expr} ({arg.reason.removeprefix(COMPUTED + ': ')})")
-        try:
-            return _FUNCTIONS[fn](args)
-        except (TypeError, ValueError, IndexError, KeyError):
-            return Unknown(f"{COMPUTED}: {expr}")
 
     def module_output(self, name: str, rest: list[str], expr: str) -> Any:
         call = self.wandb_calls.get(name)
@@ -689,68 +577,6 @@ def _split_args(text: str) -> list[str]:
     return [a.strip() for a in args]
 
 
-def _merge(args: list[Any]) -> Any:
-    out: dict[str, Any] = {}
-    for arg in args:
-        if arg is None:
-            continue
-        if not isinstance(arg, dict):
-            raise TypeError("merge of a non-map")
-        out.update(arg)
-    return out
-
-
-def _coalesce(args: list[Any]) -> Any:
-    for arg in args:
-        if arg is not None and arg != "":
-            return arg
-    raise ValueError("no non-null argument")
-
-
-def _strings(args: list[Any]) -> list[str]:
-    if not all(isinstance(a, str | int | float) and not isinstance(a, bool) for a in args):
-        raise TypeError("not strings")
-    return [str(a) for a in args]
-
-
-_FUNCTIONS: dict[str, Callable[[list[Any]], Any]] = {
-    "replace": lambda a: (lambda s: s[0].replace(s[1], s[2]) if not s[1].startswith("/") else _raise())(
-        _strings(a)
-    ),
-    "lower": lambda a: _strings(a)[0].lower(),
-    "upper": lambda a: _strings(a)[0].upper(),
-    "trimspace": lambda a: _strings(a)[0].strip(),
-    "tostring": lambda a: _strings(a)[0],
-    "format": lambda a: _go_format(_strings(a)),
-    "substr": lambda a: (lambda s: s[0][int(s[1]) : (int(s[1]) + int(s[2])) if int(s[2]) >= 0 else None])(
-        _strings(a)
-    ),
-    "merge": _merge,
-    "coalesce": _coalesce,
-}
-
-
-def _raise() -> Any:
-    raise ValueError("regular expression replace")
-
-
-def _go_format(args: list[str]) -> str:
-    spec, values = args[0], args[1:]
-    if re.search(r"%[^sdv%]", spec):
-        raise ValueError("format verb")
-    parts = re.split(r"(%[sdv%])", spec)
-    out, i = [], 0
-    for part in parts:
-        if part == "%%":
-            out.append("%")
-        elif part in ("%s", "%d", "%v"):
-            out.append(values[i])
-            i += 1
-        else:
-            out.append(part)
-    return "".join(out)
-
-
 def _none_created(scope: Scope, body: dict[str, Any]) -> bool:
     """Whether ``count`` / ``for_each`` are known to create no instance (``count = 0``, an empty map)."""
     if "count" in body:
@@ -784,40 +610,6 @@ def _top_level(text: str) -> list[tuple[int, str]]:
             out.append((i, ch))
         i += 1
     return out
-
-
-def _top_level_split(text: str, op: str) -> tuple[str, str] | None:
-    """``text`` split at the last top-level ``op`` (left-associative), or None."""
-    chars = _top_level(text)
-    spots = {i for i, _ in chars}
-    for i in sorted(spots, reverse=True):
-        if text.startswith(op, i) and all(i + k in spots for k in range(len(op))):
-            if op in ("==", "!=") and ((i > 0 and text[i - 1] in "=!<>") or text[i + 2 : i + 3] == "="):
-                continue
-            left, right = text[:i].strip(), text[i + len(op) :].strip()
-            if left and right:
-                return left, right
-    return None
-
-
-def _top_level_conditional(text: str) -> tuple[str, str, str] | None:
-    """``cond ? a : b`` split at its top-level ``?`` and matching ``:``, or None."""
-    chars = _top_level(text)
-    question = next((i for i, ch in chars if ch == "?"), None)
-    if question is None:
-        return None
-    nested = 0
-    for i, ch in chars:
-        if i <= question:
-            continue
-        if ch == "?":
-            nested += 1
-        elif ch == ":":
-            if nested == 0:
-                cond, yes, no = text[:question].strip(), text[question + 1 : i].strip(), text[i + 1 :].strip()
-                return (cond, yes, no) if cond and yes and no else None
-            nested -= 1
-    return None
 
 
 def _written_at(
@@ -856,39 +648,6 @@ def _operator_components(values: dict[str, Any]) -> list[str]:
         elif helm_deployed(values, comp):
             out.append(comp)
     return out
-
-
-def _top_level_items(text: str) -> list[str]:
-    """The elements of a collection literal's body, split at top-level commas and newlines."""
-    items: list[str] = []
-    start = 0
-    for i, ch in _top_level(text):
-        if ch in ",\n":
-            items.append(text[start:i])
-            start = i + 1
-    items.append(text[start:])
-    return [item.strip() for item in items if item.strip()]
-
-
-def _object_key(item: str) -> tuple[str, str] | None:
-    """``key = value`` or ``key: value`` split at the first top-level ``=`` or ``:``."""
-    for i, ch in _top_level(item):
-        if (
-            ch == "="
-            and item[i + 1 : i + 2] not in ("=", ">")
-            and item[i - 1 : i] not in ("=", "!", "<", ">")
-        ):
-            break
-        if ch == ":":
-            break
-    else:
-        return None
-    key, value = item[:i].strip(), item[i + 1 :].strip()
-    if not key or not value:
-        return None
-    if not (key.startswith('"') or key.startswith("(") or re.fullmatch(r"[A-Za-z_][\w-]*", key)):
-        return None
-    return key, value
 
 
 def _balanced(text: str) -> bool:
