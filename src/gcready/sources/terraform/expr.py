@@ -63,8 +63,17 @@ def parse(text: str) -> Tree[Token] | None:
     return None
 
 
+_PLAIN_REF = re.compile(r"^([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\.\d+|\[\d+\])*)$")
+_PLAIN_PART = re.compile(r"\.([A-Za-z_][\w-]*|\d+)|\[(\d+)\]")
+
+
 def evaluate(text: str, names: Names) -> Any:
     """The value of an expression's text; an error Terraform would report is unknown (with its reason)."""
+    plain = _PLAIN_REF.match(text)
+    if plain and plain.group(1) not in ("true", "false", "null"):
+        # `var.x`, `local.y.z`, `module.m.out[0]`: most expressions, resolved without a parse
+        parts = [a or b for a, b in _PLAIN_PART.findall(plain.group(2))]
+        return names.resolve(plain.group(1), parts, text)
     tree = parse(text)
     if tree is None:
         return Unknown(f"{COMPUTED}: {text} (not an expression gcready evaluates)", Why.UNSUPPORTED)

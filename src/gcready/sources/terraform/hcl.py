@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from typing import Any
+
+# Parsing is most of an offline audit's time; a parse depends only on the text (and the parser), so it is
+# kept in the user's cache folder as JSON (never pickle: a cache must not be able to run code).
+# GCREADY_CACHE=off disables it; GCREADY_CACHE=<folder> moves it.
+_CACHE_VERSION = "hcl-1"
 
 
 class TerraformError(ValueError):
@@ -25,8 +34,62 @@ class ParsedFile:
         return 1
 
 
+def _cache_dir() -> str | None:
+    setting = os.environ.get("GCREADY_CACHE", "")
+    if setting.lower() in ("off", "0", "no", "false"):
+        return None
+    if setting:
+        return setting
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "gcready", _CACHE_VERSION)
+
+
+def _cache_key(text: str) -> str:
+    from importlib.metadata import version
+
+    try:
+        parser = version("python-hcl2")
+    except Exception:  # pragma: no cover - an unusual install
+        parser = "unknown"
+    return hashlib.sha256(f"{_CACHE_VERSION}\0{parser}\0{text}".encode()).hexdigest()
+
+
+def _cached(folder: str, key: str) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]] | None:
+    try:
+        with open(os.path.join(folder, key[:2], key + ".json"), encoding="utf-8") as handle:
+            stored = json.load(handle)
+        return stored["data"], {tuple(k): int(line) for k, line in stored["lines"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _store(folder: str, key: str, data: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> None:
+    target = os.path.join(folder, key[:2])
+    try:
+        os.makedirs(target, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"data": data, "lines": [[list(k), v] for k, v in lines.items()]}, handle)
+        os.replace(tmp, os.path.join(target, key + ".json"))
+    except (OSError, TypeError, ValueError):
+        pass  # a cache that cannot be written is only slower
+
+
 def _parse_hcl(path: str, text: str) -> ParsedFile:
-    """Parse once: the Lark tree gives the lines, its transformation the values."""
+    """Parse once: the Lark tree gives the lines, its transformation the values (cached by content)."""
+    folder = _cache_dir()
+    key = _cache_key(text) if folder else ""
+    if folder:
+        hit = _cached(folder, key)
+        if hit is not None:
+            return ParsedFile(path, hit[0], hit[1])
+    parsed = _parse_uncached(path, text)
+    if folder:
+        _store(folder, key, parsed.data, parsed.lines)
+    return parsed
+
+
+def _parse_uncached(path: str, text: str) -> ParsedFile:
     try:
         import hcl2
     except ImportError as exc:  # pragma: no cover - a dependency
