@@ -194,6 +194,7 @@ class BucketRef:
     tf_file: str | None = field(default=None, compare=False)
     tf_published: bool = field(default=False, compare=False)
     name_known: bool = field(default=True, compare=False)
+    tf_output: str = field(default="bucket_name", compare=False)  # the published module's output naming it
 
     @property
     def key(self) -> tuple[str, str, str, str]:

@@ -365,6 +365,11 @@ def test_connector_submodule_deploys_no_server_and_its_bucket_fails(tmp_path: Pa
     checks = _audit(root)
     assert checks["bucket-versioning"] == "fail"
     assert checks["gc-env-flag"] == "unknown"  # no server here: not a fail
+    assert bucket.tf_output == "bucket_id"  # the connector's output naming its bucket
+    report = json.loads(run_gcready("audit", str(root), "--offline", "--format", "json").stdout)
+    [versioning] = [f for f in report["findings"] if f["check"] == "bucket-versioning"]
+    fixes = " ".join(fix["text"] for fix in versioning["fixes"])
+    assert "bucket = module.secure_storage_connector.bucket_id" in fixes
 
 
 def test_roots_are_audited_apart(tmp_path: Path) -> None:
@@ -441,3 +446,22 @@ def test_a_flow_log_bucket_inside_a_wandb_named_module_is_not_the_wandb_bucket(t
     evidence = _evidence(root)
     assert not evidence.buckets
     assert any("flow_log" in n.text and "not tied to W&B" in n.text for n in evidence.notes)
+
+
+def test_plan_json_app_wandb_env_follows_the_release(tmp_path: Path) -> None:
+    plan_path = Path(__file__).resolve().parents[2] / "fixtures" / "terraform" / "plan" / "tfplan.json"
+    plan = json.loads(plan_path.read_text())
+    call = plan["configuration"]["root_module"]["module_calls"]["wandb"]
+    call["version_constraint"] = "4.7.0"
+    call["expressions"]["app_wandb_env"] = {"references": ["var.app_env"]}
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text(json.dumps(plan))
+    assert _audit(unknown)["gc-env-flag"] == "unknown"  # an unknown app.extraEnv may override the flag
+    call["expressions"]["app_wandb_env"] = {"constant_value": {FLAG: "false"}}
+    known = tmp_path / "known.json"
+    known.write_text(json.dumps(plan))
+    assert _audit(known)["gc-env-flag"] == "fail"  # 4.7.0 writes it to app.extraEnv, over global
+    call["version_constraint"] = "5.0.1"
+    ignored = tmp_path / "ignored.json"
+    ignored.write_text(json.dumps(plan))
+    assert _audit(ignored)["gc-env-flag"] == "pass"  # 5.0.1 declares it and never reads it

@@ -17,7 +17,8 @@ from gcready.model import (
     Signal,
     SignalKind,
 )
-from gcready.sources.envvars import read_env_var
+from gcready.sources.envvars import read_env_var, unresolved
+from gcready.sources.terraform import wandb as tfwandb
 from gcready.sources.terraform.config import _strip_index
 from gcready.sources.terraform.modules import _SIGNAL_PROVIDER, _WANDB_PROVIDER, WandbCall, _wandb_kind
 from gcready.sources.terraform.reader import Reader
@@ -145,13 +146,36 @@ def _plan_wandb_call(
     expressions: dict[str, Any] = raw_expressions if isinstance(raw_expressions, dict) else {}
     env: dict[str, EnvValue] = {}
     gaps: list[str] = []
+    constraint = call.get("version_constraint") if isinstance(call.get("version_constraint"), str) else None
     for var in ("other_wandb_env", "app_wandb_env") if kind == "aws" else ("other_wandb_env",):
         expr = expressions.get(var)
         if not isinstance(expr, dict):
             continue
-        if "constant_value" not in expr or not isinstance(expr["constant_value"], dict):
+        use = tfwandb.input_use(kind, var, constraint)
+        if use is tfwandb.InputUse.IGNORED:
+            reader.notes.append(
+                Note(
+                    f"{var}: wandb/wandb/{kind} {version} does not write it to the server",
+                    Origin(path, None, f"{address}.{var}"),
+                )
+            )
+            continue
+        known = "constant_value" in expr and isinstance(expr["constant_value"], dict)
+        if (
+            not known
+            or use is not tfwandb.InputUse.USED
+            or (var == "app_wandb_env" and "enable_operator_alb" in expressions)
+        ):
             refs = ", ".join(str(r) for r in expr.get("references") or []) or "an expression"
-            gaps.append(f"{var}: {COMPUTED}: {refs}")
+            why = (
+                f"{var}: {COMPUTED}: {refs}"
+                if not known
+                else f"{var}: whether {version} reads it is not known here"
+            )
+            gaps.append(why)
+            if var == "app_wandb_env":  # a higher layer, unknown: it may override
+                for name, got_value in list(env.items()):
+                    env[name] = unresolved(name, got_value.origin, f"{why}: it may override this value")
             continue
         for key, raw in expr["constant_value"].items():
             where = Origin(path, None, f"{address}.{var}.{key}")

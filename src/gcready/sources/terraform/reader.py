@@ -274,6 +274,7 @@ class Reader(WandbInputs, BucketSettings):
             tf_address=tf_address,
             tf_file=tf_file,
             tf_published=published,
+            tf_output=self._fix_output(c),
             name_known=c.resolved_name() is not None,
         )
         self.buckets.append(ref)
@@ -315,6 +316,13 @@ class Reader(WandbInputs, BucketSettings):
         root = f", root {self.root}" if self.root else ""
         what = "account name computed" if not computed else "name computed"
         return f"{resource}{where} ({what}{root})"
+
+    def _fix_output(self, c: BucketCandidate) -> str:
+        """The output of the W&B module creating the bucket that names it (for fixes that refer to it)."""
+        for call in self.wandb:
+            if call.connector and c.address.startswith(_module_prefix(call)):
+                return tfwandb.CONNECTOR_OUTPUT[call.kind]
+        return "bucket_name"
 
     def _fix_place(self, c: BucketCandidate) -> tuple[str | None, str | None, bool]:
         """(address relative to its module, the .tf file a fix goes in, created by W&B's published module)."""

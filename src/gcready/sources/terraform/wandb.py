@@ -28,6 +28,8 @@ CONNECTOR_CREATED = {
     "azurerm": "module.storage.azurerm_storage_container.default",
 }
 CONNECTOR_SUBDIR = "modules/secure_storage_connector"
+# The output naming the bucket: the main modules' ``bucket_name``; the connectors' own.
+CONNECTOR_OUTPUT = {"aws": "bucket_id", "google": "bucket.name", "azurerm": "storage_container_name"}
 
 Version = tuple[int, int, int]
 _NEWEST_AWS: Version = (8, 0, 0)  # the newest release when this table was written
