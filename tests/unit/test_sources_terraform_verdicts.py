@@ -465,3 +465,24 @@ def test_plan_json_app_wandb_env_follows_the_release(tmp_path: Path) -> None:
     ignored = tmp_path / "ignored.json"
     ignored.write_text(json.dumps(plan))
     assert _audit(ignored)["gc-env-flag"] == "pass"  # 5.0.1 declares it and never reads it
+
+
+def test_try_falls_back_when_a_key_is_missing(tmp_path: Path) -> None:
+    text = """
+    locals {
+      settings = { region = "us-east-1" }
+      name     = try(local.settings.bucket, "acme-wandb-default")
+      broken   = local.settings.bucket
+    }
+    resource "aws_s3_bucket" "wandb" {
+      bucket = local.name
+    }
+    resource "aws_s3_bucket" "wandb_other" {
+      bucket = local.broken
+    }
+    """
+    root = _tree(tmp_path, {"main.tf": text})
+    evidence = _evidence(root)
+    assert "acme-wandb-default" in [b.name for b in evidence.buckets]
+    other = next(b for b in evidence.buckets if not b.name_known)
+    assert "wandb_other" in other.label

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from gcready.model import InputError
 from gcready.sources.terraform.expr import evaluate
 from gcready.sources.terraform.hcl import ParsedFile, TerraformError, _HCLError, _parse_hcl
-from gcready.sources.terraform.values import COMPUTED, Ref, Unknown, Why, is_unknown
+from gcready.sources.terraform.values import COMPUTED, EvalError, Ref, Unknown, Why, is_unknown
 
 if TYPE_CHECKING:
     from gcready.sources.terraform.modules import WandbCall
@@ -431,8 +431,8 @@ def _dig(value: Any, parts: list[str], expr: str) -> Any:
             value = value[part]
         elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
             value = value[int(part)]
-        else:
-            return Unknown(f"{COMPUTED}: {expr}")
+        else:  # Terraform reports an error here (what `try` and `can` catch)
+            raise EvalError(f"{expr}: no attribute or element {part!r}")
     return value
 
 

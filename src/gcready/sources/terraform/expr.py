@@ -73,7 +73,10 @@ def evaluate(text: str, names: Names) -> Any:
     if plain and plain.group(1) not in ("true", "false", "null"):
         # `var.x`, `local.y.z`, `module.m.out[0]`: most expressions, resolved without a parse
         parts = [a or b for a, b in _PLAIN_PART.findall(plain.group(2))]
-        return names.resolve(plain.group(1), parts, text)
+        try:
+            return names.resolve(plain.group(1), parts, text)
+        except EvalError as exc:
+            return Unknown(f"{COMPUTED}: {text} (Terraform would report: {exc})", Why.UNSUPPORTED)
     tree = parse(text)
     if tree is None:
         return Unknown(f"{COMPUTED}: {text} (not an expression gcready evaluates)", Why.UNSUPPORTED)
