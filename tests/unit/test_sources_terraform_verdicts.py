@@ -486,3 +486,22 @@ def test_try_falls_back_when_a_key_is_missing(tmp_path: Path) -> None:
     assert "acme-wandb-default" in [b.name for b in evidence.buckets]
     other = next(b for b in evidence.buckets if not b.name_known)
     assert "wandb_other" in other.label
+
+
+def test_a_nested_module_no_root_calls_is_not_a_root(tmp_path: Path) -> None:
+    # terraform-aws-wandb: modules/secure_storage_connector is called only through the registry
+    root = _tree(
+        tmp_path,
+        {
+            "main.tf": _aws_call(
+                "7.8.1", f'other_wandb_env = {{ {FLAG} = "true" }}', 'bucket_name = "acme-wandb"'
+            ),
+            "modules/connector/main.tf": 'resource "aws_s3_bucket" "file_storage" {\n  bucket_prefix = "x"\n}\n',
+        },
+    )
+    evidence = _evidence(root)
+    assert [b.name for b in evidence.buckets] == ["acme-wandb"]
+    assert any("nested module no root of the tree calls" in n.text for n in evidence.notes)
+    # audited on its own, the folder is a root
+    alone = _evidence(root / "modules" / "connector")
+    assert [b.label for b in alone.buckets] == ["aws_s3_bucket.file_storage (name computed)"]

@@ -71,6 +71,7 @@ def read(paths_and_texts: Sequence[tuple[str, str]]) -> Evidence:
                 if child != mod.path:  # `source = "./"` calls itself: not a reason to drop the folder
                     called.add(child)
     roots = [m for m in dirs.values() if m.path not in called and m.files]
+    roots = _without_nested_modules(roots, top)
     _attach_tfvars(top, roots, loose_tfvars)
     evidence = top.evidence(inputs)
     base = os.path.commonpath([r.path for r in roots]) if roots else ""
@@ -92,6 +93,31 @@ def read(paths_and_texts: Sequence[tuple[str, str]]) -> Evidence:
         reader.emit_buckets()
         evidence = evidence.merge(reader.evidence(()))
     return evidence
+
+
+def _without_nested_modules(roots: list[ModuleDir], top: Reader) -> list[ModuleDir]:
+    """A folder under ``modules/`` is a nested module (Terraform's standard module structure), not a
+    root, even when nothing in the tree calls it (a registry source such as
+    ``wandb/wandb/aws//modules/secure_storage_connector`` does): unless it is all there is."""
+    if len(roots) < 2:
+        return roots
+    base = os.path.commonpath([r.path for r in roots])
+
+    def nested(mod: ModuleDir) -> bool:
+        return "modules" in _relative(mod.path, base).split("/")
+
+    kept = [r for r in roots if not nested(r)]
+    if not kept:
+        return roots
+    for mod in roots:
+        if nested(mod):
+            top.notes.append(
+                Note(
+                    f"{_relative(mod.path, base)}: a nested module no root of the tree calls; not audited as a root",
+                    Origin(mod.files[0].path),
+                )
+            )
+    return kept
 
 
 def _tfvars_order(path: str) -> tuple[int, str]:
