@@ -505,3 +505,26 @@ def test_a_nested_module_no_root_calls_is_not_a_root(tmp_path: Path) -> None:
     # audited on its own, the folder is a root
     alone = _evidence(root / "modules" / "connector")
     assert [b.label for b in alone.buckets] == ["aws_s3_bucket.file_storage (name computed)"]
+
+
+def test_an_error_over_a_secret_value_never_shows_the_value(tmp_path: Path) -> None:
+    secret = "eyJhbGciOiJSUzI1NiJ9.never-shown-Zq.U2VjcmV0VmFsdWU"
+    text = """
+    module "wandb" {
+      source  = "wandb/wandb/aws"
+      version = "7.8.1"
+      license = var.license
+      other_wandb_env = {
+        GORILLA_ARTIFACT_GC_ENABLED = tonumber(var.license)
+        LOOKED_UP                   = lookup({ (var.license) = 1 }, "other")
+      }
+    }
+    variable "license" {
+      type = string
+    }
+    """
+    root = _tree(tmp_path, {"main.tf": text, "terraform.tfvars": f'license = "{secret}"\n'})
+    for fmt in ("text", "json", "sarif"):
+        run = run_gcready("audit", str(root), "--offline", "--format", fmt)
+        assert run.stdout and secret not in run.stdout + run.stderr, fmt
+    assert _audit(root)["gc-env-flag"] == "unknown"

@@ -337,12 +337,12 @@ class Evaluator:
             if isinstance(value, dict):
                 name = to_string(key)
                 if name not in value:
-                    raise EvalError(f"no attribute or key {name!r}")
+                    raise EvalError("no such attribute or key")  # no value in messages: they are shown
                 value = value[name]
             elif isinstance(value, list):
                 index = to_number(key)
                 if not isinstance(index, int) or not 0 <= index < len(value):
-                    raise EvalError(f"index {key!r} out of range")
+                    raise EvalError("index out of range")
                 value = value[index]
             elif value is None:
                 raise EvalError("attempt to index a null value")
@@ -405,7 +405,7 @@ class Evaluator:
             if grouped:
                 out_map.setdefault(name, []).append(value)
             elif name in out_map:
-                raise EvalError(f"duplicate key {name!r} in a for expression")
+                raise EvalError("duplicate key in a for expression")
             else:
                 out_map[name] = value
         return out_map if is_object else out_list
@@ -448,7 +448,7 @@ class Evaluator:
         except EvalError:
             raise
         except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError) as exc:
-            raise EvalError(f"{name}: {exc}") from None
+            raise EvalError(f"{name}(): {type(exc).__name__}") from None
 
     def _lazy(self, name: str, arg_nodes: list[Tree[Token]], env: dict[str, Any]) -> Any:
         for arg in arg_nodes:

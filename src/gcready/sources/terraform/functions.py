@@ -45,7 +45,7 @@ def lookup(mapping: Any, key: Any, *default: Any) -> Any:
         return got[name]
     if default:
         return default[0]
-    raise EvalError(f"lookup: no key {name!r}")
+    raise EvalError("lookup: no such key and no default")
 
 
 def concat(*lists: Any) -> list[Any]:

@@ -107,7 +107,7 @@ def to_number(value: Any) -> int | float:
         try:
             parsed = float(value)
         except ValueError:
-            raise EvalError(f"cannot convert {value!r} to a number") from None
+            raise EvalError("a string that is not a number") from None
         return number(parsed)
     raise EvalError("a number is required")
 
