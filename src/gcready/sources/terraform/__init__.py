@@ -79,7 +79,8 @@ def read(paths_and_texts: Sequence[tuple[str, str]]) -> Evidence:
     for root in roots:
         reader = Reader()
         reader.dirs = dirs
-        reader.root = _relative(root.path, base) if several else ""
+        label = _relative(root.path, base)
+        reader.root = (os.path.basename(base) or label if label == "." else label) if several else ""
         reader.base = base
         reader.run_dir(Scope(reader, root, "", {}, None), (root.path,))
         reader.emit_buckets()
