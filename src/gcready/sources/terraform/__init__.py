@@ -75,7 +75,12 @@ def read(paths_and_texts: Sequence[tuple[str, str]]) -> Evidence:
     _attach_tfvars(top, roots, loose_tfvars)
     evidence = top.evidence(inputs)
     base = os.path.commonpath([r.path for r in roots]) if roots else ""
-    several = len(roots) + len(plans) > 1
+    # a plan/state JSON beside a root's .tf files is that root's plan: read with it
+    beside = {
+        r.path: [p for p in plans if os.path.normpath(os.path.dirname(p[0]) or ".") == r.path] for r in roots
+    }
+    alone = [p for p in plans if not any(p in group for group in beside.values())]
+    several = len(roots) + len(alone) > 1
     for root in roots:
         reader = Reader()
         reader.dirs = dirs
@@ -83,9 +88,11 @@ def read(paths_and_texts: Sequence[tuple[str, str]]) -> Evidence:
         reader.root = (os.path.basename(base) or label if label == "." else label) if several else ""
         reader.base = base
         reader.run_dir(Scope(reader, root, "", {}, None), (root.path,))
+        for path, text in beside[root.path]:
+            _read_plan(reader, path, text)
         reader.emit_buckets()
         evidence = evidence.merge(reader.evidence(()))
-    for path, text in plans:
+    for path, text in alone:
         reader = Reader()
         reader.dirs = dirs
         reader.root = os.path.basename(path) if several else ""
