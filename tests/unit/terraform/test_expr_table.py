@@ -119,6 +119,18 @@ TABLE: list[tuple[str, Any]] = [
     ("<<EOT\nhello ${1 + 1}\nworld\nEOT\n", "hello 2\nworld\n"),
     ("<<-EOT\n    indented\n      more\n    EOT\n", "indented\n  more\n"),
     ('<<EOT\nsay "hi"\nEOT\n', 'say "hi"\n'),
+    # template directives
+    ('"%{if true}yes%{else}no%{endif}"', "yes"),
+    ('"%{if 1 > 2}yes%{else}no%{endif}"', "no"),
+    ('"%{if false}x%{endif}"', ""),
+    ('"a %{ if true ~} x %{~ else } y %{ endif } b"', "a x b"),
+    ('"%{ for v in [1, 2, 3] }[${v}]%{ endfor }"', "[1][2][3]"),
+    ('"%{ for k, v in { b = 1, a = 2 } }${k}=${v};%{ endfor }"', "a=2;b=1;"),
+    ('"%{ for v in ["x", "y"] ~} ${v} %{~ endfor }"', "xy"),
+    ('"%{ for v in [] }x%{ endfor }none"', "none"),
+    ('"%{ if var.x }a%{ endif }"', UNKNOWN),
+    ('"%{ if true }unclosed"', ERROR),
+    ('<<EOT\n%{ for s in ["a", "b"] ~}\n- ${s}\n%{ endfor ~}\nEOT\n', "- a\n- b\n"),
     # for expressions
     ('[for s in ["a", "b"] : upper(s)]', ["A", "B"]),
     ("[for i, v in [10, 20] : i + v]", [10, 21]),

@@ -194,24 +194,111 @@ class Evaluator:
             inner = parts[0].children[0]
             if inner.data == "interpolation":  # "${x}" is x itself, of any type
                 return self.eval(_trees(inner)[0], env)
-        out: list[str] = []
+        items = self._template_items(parts)
+        tree, _ = self._template_tree(items, 0, ())
+        return self._render(tree, env)
+
+    def _template_items(self, parts: list[Tree[Token]]) -> list[list[Any]]:
+        """Literal text, interpolations and directives, with ``~`` strip markers applied."""
+        items: list[list[Any]] = []
         for part in parts:
             piece = part.children[0]
             if isinstance(piece, Token):
-                kind = piece.type
-                if kind == "STRING_CHARS":
-                    out.append(_unescape(str(piece)))
-                elif kind in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
-                    out.append(str(piece)[1:])  # $${ and %%{ are literal ${ and %{
+                if piece.type == "STRING_CHARS":
+                    items.append(["text", _unescape(str(piece))])
+                elif piece.type in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
+                    items.append(["text", str(piece)[1:]])  # $${ and %%{ are literal ${ and %{
                 else:
-                    out.append(str(piece))
+                    items.append(["text", str(piece)])
                 continue
-            if piece.data != "interpolation":
-                return self.unknown(f"{self.text} (a template directive)", Why.UNSUPPORTED)
-            value = self.eval(_trees(piece)[0], env)
-            if isinstance(value, Unknown | Ref):
-                return Unknown(value.reason, value.why)
-            out.append(to_string(value))
+            tokens = [c for c in piece.children if isinstance(c, Token)]
+            strip_left = len(tokens) > 1 and tokens[1].type == "STRIP_MARKER"
+            strip_right = len(tokens) > 1 and tokens[-2].type == "STRIP_MARKER"
+            if strip_left and items and items[-1][0] == "text":
+                items[-1][1] = items[-1][1].rstrip()
+            items.append([piece.data, piece, strip_right])
+        for i, item in enumerate(items):
+            if (
+                item[0] != "text"
+                and len(item) > 2
+                and item[2]
+                and i + 1 < len(items)
+                and items[i + 1][0] == "text"
+            ):
+                items[i + 1][1] = items[i + 1][1].lstrip()
+        return items
+
+    def _template_tree(self, items: list[list[Any]], i: int, stops: tuple[str, ...]) -> tuple[list[Any], int]:
+        """Nest ``if``/``else``/``endif`` and ``for``/``endfor`` into (kind, …) nodes."""
+        out: list[Any] = []
+        while i < len(items):
+            kind = items[i][0]
+            if kind in stops:
+                return out, i
+            if kind == "template_if_start":
+                condition = _trees(items[i][1])[0]
+                yes, i = self._template_tree(items, i + 1, ("template_else", "template_endif"))
+                no: list[Any] = []
+                if i < len(items) and items[i][0] == "template_else":
+                    no, i = self._template_tree(items, i + 1, ("template_endif",))
+                out.append(("if", condition, yes, no))
+            elif kind == "template_for_start":
+                start = items[i][1]
+                body, i = self._template_tree(items, i + 1, ("template_endfor",))
+                out.append(("for", start, body))
+            elif kind in ("template_else", "template_endif", "template_endfor"):
+                raise EvalError("a template directive out of place")
+            else:
+                out.append((kind, items[i][1]))
+            i += 1
+        if stops:
+            raise EvalError("an unclosed template directive")
+        return out, i
+
+    def _render(self, tree: list[Any], env: dict[str, Any]) -> Any:
+        out: list[str] = []
+        for node in tree:
+            kind = node[0]
+            if kind == "text":
+                out.append(node[1])
+            elif kind == "interpolation":
+                value = self.eval(_trees(node[1])[0], env)
+                if isinstance(value, Unknown | Ref):
+                    return Unknown(value.reason, value.why)
+                out.append(to_string(value))
+            elif kind == "if":
+                cond = self.eval(node[1], env)
+                if isinstance(cond, Unknown | Ref):
+                    return Unknown(cond.reason, cond.why)
+                got = self._render(node[2] if to_bool(cond) else node[3], env)
+                if isinstance(got, Unknown | Ref):
+                    return got
+                out.append(got)
+            elif kind == "for":
+                names = [str(t.children[0]) for t in _trees(node[1]) if t.data == "identifier"]
+                source = self.eval(_trees(node[1])[-1], env)
+                if is_unknown(source):
+                    found = _unknown_of(source) or Unknown(f"{COMPUTED}: {self.text}")
+                    return Unknown(found.reason, found.why)
+                pairs = (
+                    [(k, source[k]) for k in sorted(source)]
+                    if isinstance(source, dict)
+                    else list(enumerate(source))
+                    if isinstance(source, list)
+                    else None
+                )
+                if pairs is None:
+                    raise EvalError("a template for needs a collection")
+                for key, item in pairs:
+                    local = dict(env)
+                    if len(names) == 2:
+                        local[names[0]], local[names[1]] = key, item
+                    else:
+                        local[names[0]] = item
+                    got = self._render(node[2], local)
+                    if isinstance(got, Unknown | Ref):
+                        return got
+                    out.append(got)
         return "".join(out)
 
     def _template_string(self, node: Tree[Token], env: dict[str, Any]) -> Any:
