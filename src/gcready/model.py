@@ -77,6 +77,7 @@ class SourceKind(enum.StrEnum):
     TERRAFORM = "terraform"  # HCL (*.tf, *.tfvars) or `terraform show -json` plan/state
     COMPOSE = "compose"  # docker-compose files
     HELM_LEGACY = "helm-legacy"  # values of the legacy `wandb` chart
+    SERVER_MANIFEST = "server-manifest"  # W&B's server manifest (what operator v2 deploys)
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,20 @@ class Origin:
     source: str
     line: int | None = None
     path: str | None = None  # where inside the source, e.g. "spec.values.global.extraEnv.X"
+    via: str | None = None  # the bundle this was read through; ``source`` stays the customer's file
+
+    @property
+    def shown_source(self) -> str:
+        return f"{self.source} via {self.via}" if self.via else self.source
 
     def __str__(self) -> str:
-        place = self.source if self.line is None else f"{self.source}:{self.line}"
+        place = self.shown_source if self.line is None else f"{self.source}:{self.line}"
+        if self.via and self.line is not None:
+            place += f" via {self.via}"
         return f"{place} ({self.path})" if self.path else place
 
     def to_json(self) -> dict[str, JSON]:
-        return {"source": self.source, "line": self.line, "path": self.path}
+        return {"source": self.shown_source, "line": self.line, "path": self.path}
 
 
 @dataclass(frozen=True)
@@ -121,8 +129,26 @@ class ComponentKind(enum.StrEnum):
     COMPOSE_SERVICE = "compose-service"
     HELM_LEGACY = "helm-legacy"
     K8S_CONTAINER = "k8s-container"
+    OPERATOR_APP = "operator-app"  # an application of a W&B operator v2 resource
     DOTENV = "dotenv"
     PROCESS_ENV = "process-env"
+
+
+@dataclass(frozen=True)
+class OperatorPlacement:
+    """Where a W&B operator v2 application's env is written, so a fix can add to it.
+
+    ``global_env`` / ``app_env`` are the ``spec.wandb.legacyOverrides`` env lists as given, one JSON
+    text per entry (None for an entry holding a secret, which a fix cannot write back); None when the
+    list is absent.
+    """
+
+    resource: str
+    namespace: str
+    application: str
+    version: str = ""
+    global_env: tuple[str | None, ...] | None = None
+    app_env: tuple[str | None, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +168,7 @@ class Component:
     gaps: tuple[str, ...] = ()
     runs_gc: bool = True  # is this where the artifact garbage collector runs (the app server)?
     namespace: str = ""  # Kubernetes namespace of the workload, when its manifest names one
+    operator: OperatorPlacement | None = field(default=None, compare=False)  # operator v2 apps only
 
     def get(self, name: str) -> EnvValue | None:
         for value in self.env:

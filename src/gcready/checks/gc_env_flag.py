@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, Tier, applies, requiring
+from gcready.checks.blocker_fixes import component_flag_fixes
 from gcready.checks.fixes import env_var_fixes
 from gcready.goparse import parse_bool
 from gcready.model import Component, ComponentKind, Fact, Finding, Severity, Status
@@ -32,10 +33,14 @@ META = CheckMeta(
 
 
 def gc_components(ctx: CheckContext) -> list[Component]:
-    """The components where the collector runs; all server components if none is marked."""
+    """The components where the collector runs; all server components if none is marked.
+
+    A Kubernetes container is told by its image and command line: one that is not the server (glue,
+    parquet, hooks…) is never judged, even when no server container is among the inputs.
+    """
     components = list(ctx.evidence.components)
     runs = [c for c in components if c.runs_gc]
-    return runs or components
+    return runs or [c for c in components if c.kind is not ComponentKind.K8S_CONTAINER]
 
 
 def run(ctx: CheckContext) -> list[Finding]:
@@ -89,6 +94,12 @@ def run(ctx: CheckContext) -> list[Finding]:
 def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Finding:
     value = component.get(var)
     fixes = env_var_fixes(var, want, component)
+    if (
+        component.kind is ComponentKind.HELM_COMPONENT
+        and value is not None
+        and _component_level(value.origin.path)
+    ):
+        fixes = component_flag_fixes(var, want, component)  # global.extraEnv would lose to that layer
 
     def finding(
         status: Status, title: str, detail: str, evidence: tuple[Fact, ...], needs: str = ""
@@ -115,7 +126,9 @@ def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Find
                 f"{var} not seen; it may come from a source that is not among the inputs",
                 f"{component.name} takes env from: " + "; ".join(component.gaps) + ".",
                 where,
-                (_TERRAFORM_NEEDS + ", or " if terraform else "")
+                "; ".join(component.gaps)
+                if component.kind is ComponentKind.OPERATOR_APP  # the server manifest it needs
+                else (_TERRAFORM_NEEDS + ", or " if terraform else "")
                 + "those objects among the inputs (kubectl get cm,secret -o yaml), or the server's "
                 f"environment (kubectl exec … -- printenv {var})",
             )
@@ -166,6 +179,11 @@ def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Find
         f'collection stays off without any error. Set it to "{want}".',
         facts,
     )
+
+
+def _component_level(path: str | None) -> bool:
+    """Whether a Helm value sits in a component's own env/extraEnv (which wins over global.*)."""
+    return bool(path) and ".global." not in f".{path}" and (".env." in str(path) or ".extraEnv." in str(path))
 
 
 CHECK = Check(META, run)
