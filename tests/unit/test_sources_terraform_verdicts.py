@@ -144,6 +144,9 @@ def test_versioning_status_in_the_wrong_case_fails_the_plan(tmp_path: Path) -> N
     assert versioning is not None and versioning.value == "disabled"
     assert "rejected by the AWS provider" in versioning.reason and "plan will fail" in versioning.reason
     assert _audit(root)["bucket-versioning"] == "fail"
+    report = json.loads(run_gcready("audit", str(root), "--offline", "--format", "json").stdout)
+    [finding] = [f for f in report["findings"] if f["check"] == "bucket-versioning"]
+    assert "terraform plan will fail" in finding["detail"]  # the finding says why, not only "off"
 
 
 def test_versioning_status_enabled_passes(tmp_path: Path) -> None:
