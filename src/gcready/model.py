@@ -225,6 +225,7 @@ class BucketRef:
     tf_file: str | None = field(default=None, compare=False)
     tf_published: bool = field(default=False, compare=False)
     name_known: bool = field(default=True, compare=False)
+    tf_output: str = field(default="bucket_name", compare=False)  # the published module's output naming it
 
     def __post_init__(self) -> None:
         if self.credentials is not None and not all(isinstance(c, Secret) for c in self.credentials):
@@ -239,6 +240,8 @@ class BucketRef:
     @property
     def label(self) -> str:
         """How reports name the bucket: no path, no keys."""
+        if self.tf_address is not None and "://" not in self.display:
+            return self.display  # a Terraform resource whose name Terraform computes
         if self.provider is Provider.AZURE:
             return f"az://{self.account}/{self.name}"
         scheme = {Provider.GCP: "gs", Provider.COREWEAVE: "cw"}.get(self.provider, "s3")

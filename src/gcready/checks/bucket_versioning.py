@@ -157,7 +157,10 @@ def _judge(ctx: CheckContext, bucket: BucketRef) -> Finding:
         Status.FAIL,
         f"{meaning.label} is {'suspended' if suspended else 'off'} for {bucket.label}",
         f"{meaning.label}: {_show(reading.value)}. W&B's garbage collector needs it on to remove the files "
-        "of deleted artifacts" + (" (versioning was enabled once and then suspended)." if suspended else "."),
+        "of deleted artifacts"
+        + (" (versioning was enabled once and then suspended)." if suspended else ".")
+        # what the source says about it (e.g. Terraform: a status the provider rejects at plan)
+        + (f" As read: {reading.reason}." if reading.reason else ""),
         (where, fact),
     )
 

@@ -80,7 +80,7 @@ def name_note(bucket: BucketRef, title: str = "") -> str:
     if bucket.name_known:
         return title
     if bucket.tf_published:
-        what = f"BUCKET_NAME: the bucket {bucket.tf_address} creates (its bucket_name output)"
+        what = f"BUCKET_NAME: the bucket {bucket.tf_address} creates (its {bucket.tf_output} output)"
     else:
         what = f"BUCKET_NAME: the name Terraform gives {bucket.name} at apply time (terraform state show)"
     return f"{title}; {what}" if title else what
@@ -91,7 +91,7 @@ def tf_bucket_arg(bucket: BucketRef) -> str:
     if bucket.tf_address is None:
         return json.dumps(bucket.name)
     if bucket.tf_published:
-        return f"{bucket.tf_address}.bucket_name"
+        return f"{bucket.tf_address}.{bucket.tf_output}"
     return f"{bucket.tf_address}.id"
 
 

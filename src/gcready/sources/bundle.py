@@ -164,6 +164,7 @@ def _bucket(b: BucketRef) -> dict[str, JSON]:
             "file": b.tf_file,
             "published_module": b.tf_published,
             "name_known": b.name_known,
+            "output": b.tf_output,
         }
     return out
 
@@ -289,6 +290,7 @@ def _read_bucket(b: Any, source: str) -> BucketRef:
         tf_file=tf.get("file"),
         tf_published=bool(tf.get("published_module", False)),
         name_known=bool(tf.get("name_known", True)),
+        tf_output=str(tf.get("output") or "bucket_name"),
     )
 
 

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Offline audit of W&B's three published Terraform repositories, timed, beside Checkov on the same trees.
+
+For each repository: `gcready audit REPO --offline` with a warm parse cache (the usual case: the tree was
+read before), with the cache off (a first run), and `checkov -d REPO --framework terraform` when a
+`checkov` is found (on PATH, or --checkov PATH; Checkov is not a dependency). Medians of N runs,
+interleaved so background load hits every command alike. Goals: gcready under 1.0 s per repository and at
+least 15x faster than Checkov. Prints a table; exits 0 whatever it measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+REALWORLD = next(
+    (
+        p
+        for p in (REPO.parent / "shared" / "realworld", REPO.parent.parent / "shared" / "realworld")
+        if p.is_dir()
+    ),
+    REPO.parent / "shared" / "realworld",
+)
+REPOS = ("terraform-aws-wandb", "terraform-google-wandb", "terraform-azurerm-wandb")
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=REPO, env=env)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--runs", type=int, default=5)
+    parser.add_argument("--checkov", default=shutil.which("checkov"), help="the checkov executable")
+    parser.add_argument("--checkov-runs", type=int, default=1, help="Checkov is slow: runs of it per tree")
+    args = parser.parse_args()
+    if not (REALWORLD / REPOS[0]).is_dir():
+        print(f"W&B's Terraform repositories are not at {REALWORLD}")
+        return 0
+    py = sys.executable
+    cache = tempfile.mkdtemp(prefix="gcready-cache-")
+    warm = {**ENV, "GCREADY_CACHE": cache}
+    cold = {**ENV, "GCREADY_CACHE": "off"}
+    rows = []
+    for repo in REPOS:
+        tree = str(REALWORLD / repo)
+        audit = [py, "-m", "gcready", "audit", tree, "--offline", "--format", "json"]
+        timed(audit, warm)  # fills the cache
+        samples: dict[str, list[float]] = {"warm": [], "cold": []}
+        for _ in range(args.runs):
+            samples["warm"].append(timed(audit, warm))
+            samples["cold"].append(timed(audit, cold))
+        checkov = None
+        if args.checkov:
+            cmd = [args.checkov, "-d", tree, "--framework", "terraform", "--quiet", "--compact", "-o", "json"]
+            checkov = statistics.median(timed(cmd, ENV) for _ in range(args.checkov_runs))
+        rows.append((repo, statistics.median(samples["warm"]), statistics.median(samples["cold"]), checkov))
+    shutil.rmtree(cache, ignore_errors=True)
+    print(
+        f"{'tree':<26}{'gcready warm s':>15}{'cold s':>8}{'checkov s':>11}{'x warm':>8}{'x cold':>8}  goal <1.0 s, >=15x"
+    )
+    for repo, w, c, k in rows:
+        ratio_w = f"{k / w:.1f}" if k else "-"
+        ratio_c = f"{k / c:.1f}" if k else "-"
+        ks = f"{k:.2f}" if k else "-"
+        print(f"{repo:<26}{w:>15.2f}{c:>8.2f}{ks:>11}{ratio_w:>8}{ratio_c:>8}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,167 @@
+"""Terraform: HCL module folders (``*.tf`` + ``*.tfvars``) and ``terraform show -json`` plan/state.
+
+Terraform is read per module directory: every ``*.tf`` of a folder together, with ``terraform.tfvars``,
+``*.auto.tfvars`` and any ``*.tfvars`` given beside them. Literals, ``var.x`` (defaults and tfvars),
+``local.x`` and simple ``"${...}"`` interpolation are resolved; calls of local modules
+(``source = "./modules/x"``) are followed with the call's arguments as the child's variables. Anything
+Terraform computes (function calls, conditionals, other resources' attributes, variables with no value)
+gives a non-``ok`` reading ("computed in Terraform: …"), never a pass or a fail.
+
+Calls of W&B's published modules (``wandb/wandb/aws``, ``wandb/wandb/google``, ``wandb/wandb/azurerm``)
+are recognised: ``other_wandb_env`` becomes the server's env (the modules write it to the chart's
+``global.extraEnv``), ``bucket_name`` names an external bucket whose settings this code cannot show, and
+without it the module creates the bucket itself: as published, with no versioning and no soft delete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+
+from gcready.model import Evidence, InputError, InputFile, Note, Origin, SourceKind
+from gcready.sources.terraform.config import ModuleDir, Scope, _relative
+from gcready.sources.terraform.hcl import TerraformError, _HCLError, _parse_hcl
+from gcready.sources.terraform.plan import _read_plan
+from gcready.sources.terraform.reader import Reader
+from gcready.sources.tfdetect import looks_like_plan
+
+__all__ = ["TerraformError", "read"]
+
+
+def read(paths_and_texts: Sequence[tuple[str, str]]) -> Evidence:
+    """Read Terraform inputs (HCL files grouped by folder, and plan/state JSON) into Evidence.
+
+    Each root (a folder no other folder calls as a module) is audited on its own, with exactly the
+    modules it calls (a local module that is not among the inputs is read from disk): nothing from one
+    root is used to judge another, and with several roots each finding names its root."""
+    top = Reader()
+    dirs: dict[str, ModuleDir] = {}
+    top.dirs = dirs
+    inputs: list[InputFile] = []
+    loose_tfvars: list[tuple[str, str]] = []
+    plans: list[tuple[str, str]] = []
+    for path, text in paths_and_texts:
+        inputs.append(InputFile(path, SourceKind.TERRAFORM))
+        if path.endswith(".json") and not path.endswith(".tfvars.json"):
+            plans.append((path, text))
+            continue
+        if looks_like_plan(text) and not path.endswith(".tfvars.json"):
+            plans.append((path, text))
+            continue
+        folder = os.path.normpath(os.path.dirname(path) or ".")
+        if path.endswith((".tfvars", ".tfvars.json")):
+            loose_tfvars.append((path, text))
+            continue
+        mod = dirs.setdefault(folder, ModuleDir(folder))
+        try:
+            mod.files.append(_parse_hcl(path, text))
+        except _HCLError as exc:
+            top.errors.append(InputError(path, str(exc), exc.line))
+        except TerraformError as exc:
+            top.errors.append(InputError(path, str(exc)))
+    for mod in dirs.values():
+        mod.index()
+    called: set[str] = set()
+    for mod in dirs.values():
+        for _name, loc in mod.calls:
+            source = loc.value.get("source") if isinstance(loc.value, dict) else None
+            if isinstance(source, str) and source.startswith(("./", "../")):
+                child = os.path.normpath(os.path.join(mod.path, source))
+                if child != mod.path:  # `source = "./"` calls itself: not a reason to drop the folder
+                    called.add(child)
+    roots = [m for m in dirs.values() if m.path not in called and m.files]
+    roots = _without_nested_modules(roots, top)
+    _attach_tfvars(top, roots, loose_tfvars)
+    evidence = top.evidence(inputs)
+    base = os.path.commonpath([r.path for r in roots]) if roots else ""
+    # a plan/state JSON beside a root's .tf files is that root's plan: read with it
+    beside = {
+        r.path: [p for p in plans if os.path.normpath(os.path.dirname(p[0]) or ".") == r.path] for r in roots
+    }
+    alone = [p for p in plans if not any(p in group for group in beside.values())]
+    several = len(roots) + len(alone) > 1
+    for root in roots:
+        reader = Reader()
+        reader.dirs = dirs
+        label = _relative(root.path, base)
+        reader.root = (os.path.basename(base) or label if label == "." else label) if several else ""
+        reader.base = base
+        reader.run_dir(Scope(reader, root, "", {}, None), (root.path,))
+        for path, text in beside[root.path]:
+            _read_plan(reader, path, text)
+        reader.emit_buckets()
+        evidence = evidence.merge(reader.evidence(()))
+    for path, text in alone:
+        reader = Reader()
+        reader.dirs = dirs
+        reader.root = os.path.basename(path) if several else ""
+        reader.base = base
+        _read_plan(reader, path, text)
+        reader.emit_buckets()
+        evidence = evidence.merge(reader.evidence(()))
+    return evidence
+
+
+def _without_nested_modules(roots: list[ModuleDir], top: Reader) -> list[ModuleDir]:
+    """A folder under ``modules/`` is a nested module (Terraform's standard module structure), not a
+    root, even when nothing in the tree calls it (a registry source such as
+    ``wandb/wandb/aws//modules/secure_storage_connector`` does): unless it is all there is."""
+    if len(roots) < 2:
+        return roots
+    base = os.path.commonpath([r.path for r in roots])
+
+    def nested(mod: ModuleDir) -> bool:
+        return "modules" in _relative(mod.path, base).split("/")
+
+    kept = [r for r in roots if not nested(r)]
+    if not kept:
+        return roots
+    for mod in roots:
+        if nested(mod):
+            top.notes.append(
+                Note(
+                    f"{_relative(mod.path, base)}: a nested module no root of the tree calls; not audited as a root",
+                    Origin(mod.files[0].path),
+                )
+            )
+    return kept
+
+
+def _tfvars_order(path: str) -> tuple[int, str]:
+    base = os.path.basename(path)
+    if base == "terraform.tfvars":
+        return (0, base)
+    if base == "terraform.tfvars.json":
+        return (1, base)
+    if base.endswith((".auto.tfvars", ".auto.tfvars.json")):
+        return (2, base)
+    return (3, base)
+
+
+def _attach_tfvars(reader: Reader, roots: list[ModuleDir], tfvars: list[tuple[str, str]]) -> None:
+    for path, text in sorted(tfvars, key=lambda item: _tfvars_order(item[0])):
+        folder = os.path.normpath(os.path.dirname(path) or ".")
+        target = next((r for r in roots if r.path == folder), None)
+        if target is None and len(roots) == 1:
+            target = roots[0]
+        if target is None:
+            reader.notes.append(
+                Note(
+                    "tfvars not applied: no single root module among the inputs to apply it to", Origin(path)
+                )
+            )
+            continue
+        try:
+            if path.endswith(".json"):
+                values = json.loads(text)
+                if not isinstance(values, dict):
+                    raise TerraformError("a .tfvars.json file must hold an object")
+                target.tfvars.append((path, values, None))
+            else:
+                parsed = _parse_hcl(path, text)
+                target.tfvars.append((path, parsed.data, parsed))
+        except _HCLError as exc:
+            reader.errors.append(InputError(path, str(exc), exc.line))
+        except (TerraformError, ValueError) as exc:
+            reader.errors.append(InputError(path, f"not valid tfvars: {exc}"))

@@ -1,0 +1,222 @@
+"""Parsing HCL once: python-hcl2's rule tree gives the values and, from its nodes, the lines."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+# Parsing is most of an offline audit's time; a parse depends only on the text (and the parser), so it is
+# kept in the user's cache folder as JSON (never pickle: a cache must not be able to run code).
+# GCREADY_CACHE=off disables it; GCREADY_CACHE=<folder> moves it.
+_CACHE_VERSION = "hcl-1"
+
+
+class TerraformError(ValueError):
+    pass
+
+
+@dataclass
+class ParsedFile:
+    path: str
+    data: dict[str, Any]
+    lines: dict[tuple[Any, ...], int]
+
+    def line(self, *key: Any) -> int:
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return 1
+
+
+def _cache_dir() -> str | None:
+    setting = os.environ.get("GCREADY_CACHE", "")
+    if setting.lower() in ("off", "0", "no", "false"):
+        return None
+    if setting:
+        return setting
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "gcready", _CACHE_VERSION)
+
+
+def _cache_key(text: str) -> str:
+    from importlib.metadata import version
+
+    try:
+        parser = version("python-hcl2")
+    except Exception:  # pragma: no cover - an unusual install
+        parser = "unknown"
+    return hashlib.sha256(f"{_CACHE_VERSION}\0{parser}\0{text}".encode()).hexdigest()
+
+
+def _cached(folder: str, key: str) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]] | None:
+    try:
+        with open(os.path.join(folder, key[:2], key + ".json"), encoding="utf-8") as handle:
+            stored = json.load(handle)
+        return stored["data"], {tuple(k): int(line) for k, line in stored["lines"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _store(folder: str, key: str, data: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> None:
+    target = os.path.join(folder, key[:2])
+    try:
+        os.makedirs(target, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"data": data, "lines": [[list(k), v] for k, v in lines.items()]}, handle)
+        os.replace(tmp, os.path.join(target, key + ".json"))
+    except (OSError, TypeError, ValueError):
+        pass  # a cache that cannot be written is only slower
+
+
+def _parse_hcl(path: str, text: str) -> ParsedFile:
+    """Parse once: the Lark tree gives the lines, its transformation the values (cached by content)."""
+    folder = _cache_dir()
+    key = _cache_key(text) if folder else ""
+    if folder:
+        hit = _cached(folder, key)
+        if hit is not None:
+            return ParsedFile(path, hit[0], hit[1])
+    parsed = _parse_uncached(path, text)
+    if folder:
+        _store(folder, key, parsed.data, parsed.lines)
+    return parsed
+
+
+def _parse_uncached(path: str, text: str) -> ParsedFile:
+    try:
+        import hcl2
+    except ImportError as exc:  # pragma: no cover - a dependency
+        raise TerraformError(f"python-hcl2 is not installed ({exc.name})") from None
+    try:
+        tree = hcl2.parses_to_tree(_heredoc_markers(text))
+        options = hcl2.SerializationOptions(
+            with_comments=False, strip_string_quotes=True, preserve_heredocs=False
+        )
+        data = hcl2.serialize(hcl2.transform(tree), serialization_options=options)
+    except Exception as exc:
+        line = getattr(exc, "line", None)
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _HCLError(
+            f"not valid HCL: {message[:200]}", line if isinstance(line, int) and line > 0 else None
+        ) from None
+    return ParsedFile(path, _clean(data), _line_index(tree))
+
+
+_HEREDOC_OPEN = re.compile(r"<<(-?)([A-Za-z_][\w-]*)[ \t]*\r?$")
+
+
+def _heredoc_markers(text: str) -> str:
+    """Terraform accepts a heredoc's closing marker followed by spaces (``EOT ``); python-hcl2 does not.
+    Strip those spaces (lines keep their numbers)."""
+    if "<<" not in text:
+        return text
+    lines = text.split("\n")
+    marker: str | None = None
+    for i, line in enumerate(lines):
+        if marker is not None:
+            if line.strip() == marker:
+                lines[i] = line.rstrip()
+                marker = None
+            continue
+        found = _HEREDOC_OPEN.search(line)
+        if found:
+            marker = found.group(2)
+    return "\n".join(lines)
+
+
+class _HCLError(TerraformError):
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _unquote(text: str) -> str:
+    text = str(text)
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return text[1:-1]
+    return text
+
+
+def _clean(node: Any) -> Any:
+    """Drop the serializer's markers and quotes on keys."""
+    if isinstance(node, dict):
+        return {_unquote(k): _clean(v) for k, v in node.items() if not str(k).startswith("__")}
+    if isinstance(node, list):
+        return [_clean(v) for v in node]
+    return node
+
+
+def _line_index(tree: Any) -> dict[tuple[Any, ...], int]:
+    """Line of each block (``(type, *labels)``), nested block (``(..., name, i)``), attribute and map key,
+    from python-hcl2's Lark parse tree."""
+    index: dict[tuple[Any, ...], int] = {}
+    from lark import Token, Tree
+
+    def words(node: Any) -> str:
+        if isinstance(node, Token):
+            return str(node)
+        if isinstance(node, Tree):
+            return "".join(words(c) for c in node.children)
+        return str(node)
+
+    def line_of(node: Any) -> int | None:
+        meta = getattr(node, "meta", None)
+        return getattr(meta, "line", None) if meta is not None and not meta.empty else None
+
+    def objects(node: Any, key: tuple[Any, ...]) -> None:
+        if not isinstance(node, Tree):
+            return
+        if node.data == "object_elem":
+            name = _unquote(words(node.children[0]).strip())
+            sub = (*key, name)
+            found = line_of(node)
+            if found is not None:
+                index.setdefault(sub, found)
+            for child in node.children[1:]:
+                objects(child, sub)
+            return
+        for child in node.children:
+            objects(child, key)
+
+    def body(node: Any, prefix: tuple[Any, ...], nested: bool) -> None:
+        counts: dict[str, int] = {}
+        for child in node.children:
+            if not isinstance(child, Tree):
+                continue
+            if child.data == "block":
+                parts = [c for c in child.children if isinstance(c, Tree) and c.data != "body"]
+                name = words(parts[0]).strip() if parts else ""
+                labels = [_unquote(words(p).strip()) for p in parts[1:]]
+                if nested:
+                    key: tuple[Any, ...] = (*prefix, name, counts.get(name, 0))
+                    counts[name] = counts.get(name, 0) + 1
+                else:
+                    key = (*prefix, name, *labels)
+                found = line_of(child)
+                if found is not None:
+                    index.setdefault(key, found)
+                for c in child.children:
+                    if isinstance(c, Tree) and c.data == "body":
+                        body(c, key, True)
+            elif child.data == "attribute":
+                name = words(child.children[0]).strip()
+                key = (*prefix, name)
+                found = line_of(child)
+                if found is not None:
+                    index.setdefault(key, found)
+                for c in child.children[1:]:
+                    objects(c, key)
+            elif child.data == "body":
+                body(child, prefix, nested)
+
+    root = tree.children[0] if isinstance(tree, Tree) and tree.data == "start" and tree.children else tree
+    if isinstance(root, Tree):
+        body(root, (), False)
+    return index

@@ -1,0 +1,504 @@
+"""What a bucket resource says, per provider (mirroring ``probes/``): versioning, MFA delete, Object Lock,
+lifecycle (S3, MinIO), versioning, soft delete, retention, lifecycle (GCS), blob soft delete, versioning,
+container soft delete, management policy (Azure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from gcready.model import (
+    JSON,
+    Note,
+    Origin,
+    Outcome,
+    Provider,
+    Reading,
+)
+from gcready.sources.terraform.config import _block, _block_list, _strip_index
+from gcready.sources.terraform.lifecycle import (
+    _as_bool,
+    _as_int,
+    _azure_rule,
+    _gcs_rule,
+    _s3_lifecycle_rule,
+)
+from gcready.sources.terraform.values import COMPUTED, Ref, Unknown
+
+GCS_DEFAULT_SOFT_DELETE_SECONDS = 7 * 86400
+
+
+_BUCKET_TYPES = frozenset(
+    {
+        "aws_s3_bucket",
+        "google_storage_bucket",
+        "azurerm_storage_account",
+        "azurerm_storage_container",
+        "minio_s3_bucket",
+    }
+)
+
+
+@dataclass
+class BucketCandidate:
+    """One bucket-like resource with the settings the tree declares for it."""
+
+    provider: Provider
+    address: str
+    name: Any  # str or Unknown/Ref
+    origin: Origin
+    settings: dict[str, Reading]
+    account: Any = None
+    endpoint: str | None = None
+    account_address: str | None = None  # Azure: the storage account resource
+    tied: bool = False  # the W&B deployment uses it
+    notes: list[Note] = field(default_factory=list)
+
+    def resolved_name(self) -> str | None:
+        return self.name if isinstance(self.name, str) and self.name else None
+
+    def resolved_account(self) -> str | None:
+        return self.account if isinstance(self.account, str) and self.account else None
+
+
+@dataclass
+class Resource:
+    rtype: str
+    name: str
+    address: str
+    body: dict[str, Any]  # evaluated
+    origin: Origin
+    references: dict[str, list[str]] = field(default_factory=dict)  # plan JSON: attr → referenced addresses
+
+
+def _ok(value: JSON, reason: str = "") -> Reading:
+    return Reading(Outcome.OK, value, reason)
+
+
+def _computed(value: Any, what: str) -> Reading:
+    reason = value.reason if isinstance(value, Unknown | Ref) else f"{COMPUTED}: {what}"
+    return Reading(Outcome.ERROR, None, reason)
+
+
+def _is_unknown(value: Any) -> bool:
+    if isinstance(value, Unknown | Ref):
+        return True
+    if isinstance(value, dict):
+        return any(_is_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_is_unknown(v) for v in value)
+    return False
+
+
+def _first_unknown(value: Any) -> Unknown | Ref | None:
+    if isinstance(value, Unknown | Ref):
+        return value
+    if isinstance(value, dict):
+        for v in value.values():
+            found = _first_unknown(v)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for v in value:
+            found = _first_unknown(v)
+            if found is not None:
+                return found
+    return None
+
+
+_S3_STATUSES = ("Enabled", "Suspended", "Disabled")
+
+
+def _s3_status(status: Any, what: str, provider: Provider = Provider.AWS) -> Reading:
+    """``versioning_configuration.status``. The AWS provider validates it case-sensitively: any other
+    spelling (``"enabled"``) is rejected at plan, so the bucket is not versioned by this code."""
+    if _is_unknown(status):
+        return _computed(status, what)
+    text = str(status)
+    if text not in _S3_STATUSES and text.capitalize() in _S3_STATUSES:
+        if provider is Provider.AWS:
+            return _ok(
+                "disabled",
+                f"{what}: status {text!r} is rejected by the AWS provider (it accepts only "
+                f"{', '.join(_S3_STATUSES)}, case-sensitive): terraform plan will fail and the bucket is "
+                "not versioned",
+            )
+        return Reading(
+            Outcome.ERROR,
+            None,
+            f"{what}: status {text!r}: the provider may reject any spelling but 'Enabled'",
+        )
+    mapped = {"Enabled": "enabled", "Suspended": "suspended", "Disabled": "disabled"}.get(text)
+    if mapped is None:
+        return Reading(Outcome.ERROR, None, f"{what}: status {status!r} is not one Terraform accepts")
+    reason = ""
+    if mapped == "disabled":
+        reason = f"{what} status Disabled: the bucket is never versioned (only valid on a new bucket)"
+    return _ok(mapped, reason)
+
+
+def _unknown_block(body: Any, *names: str) -> Unknown | Ref | None:
+    """The unknown a nested block path of an evaluated body holds (an unknown ``dynamic`` block or
+    an expression), or None when every level is known or absent."""
+    node = body
+    for name in names:
+        if isinstance(node, Unknown | Ref):
+            return node
+        if isinstance(node, list):
+            for item in node:
+                if isinstance(item, Unknown | Ref):
+                    return item
+            node = node[0] if node else None
+        if not isinstance(node, dict):
+            return None
+        node = node.get(name)
+    if isinstance(node, Unknown | Ref):
+        return node
+    if isinstance(node, list):
+        return next((item for item in node if isinstance(item, Unknown | Ref)), None)
+    return None
+
+
+class BucketSettings:
+    """The settings of each bucket-like resource of one root (the reader's resources)."""
+
+    resources: list[Resource]
+    minio_endpoint: str | None
+
+    def candidates(self) -> list[BucketCandidate]:
+        by_address = {r.address: r for r in self.resources}
+        out: list[BucketCandidate] = []
+        for res in self.resources:
+            if res.rtype == "aws_s3_bucket":
+                out.append(self._s3(res, Provider.AWS))
+            elif res.rtype == "minio_s3_bucket":
+                out.append(self._s3(res, Provider.S3_COMPATIBLE))
+            elif res.rtype == "google_storage_bucket":
+                out.append(self._gcs(res))
+            elif res.rtype == "azurerm_storage_container":
+                out.append(self._azure(res, by_address))
+        # storage accounts no container of the tree refers to
+        linked = {c.account_address for c in out if c.account_address}
+        for res in self.resources:
+            if res.rtype == "azurerm_storage_account" and res.address not in linked:
+                out.append(self._azure_account_only(res))
+        return out
+
+    def _linked(self, res: Resource, rtype: str, attr: str = "bucket") -> list[Resource]:
+        """Resources of ``rtype`` whose ``attr`` points at ``res`` (by reference or by literal name)."""
+        name = (
+            res.body.get("bucket")
+            if res.rtype in ("aws_s3_bucket", "minio_s3_bucket")
+            else res.body.get("name")
+        )
+        found = []
+        for other in self.resources:
+            if other.rtype != rtype:
+                continue
+            if res.address in other.references.get(attr, []):
+                found.append(other)
+                continue
+            value = other.body.get(attr)
+            if (isinstance(value, Ref) and _strip_index(value.address) == _strip_index(res.address)) or (
+                isinstance(value, str) and isinstance(name, str) and value == name
+            ):
+                found.append(other)
+        return found
+
+    def _s3(self, res: Resource, provider: Provider) -> BucketCandidate:
+        body = res.body
+        name = body.get("bucket")
+        if name is None and "bucket_prefix" in body:
+            name = Unknown(f"{COMPUTED}: bucket_prefix {body.get('bucket_prefix')!r} + a random suffix")
+        elif name is None:
+            name = Unknown(f"{COMPUTED}: no bucket argument, Terraform names it at random")
+        settings: dict[str, Reading] = {}
+        vtype = (
+            "minio_s3_bucket_versioning" if provider is Provider.S3_COMPATIBLE else "aws_s3_bucket_versioning"
+        )
+        versioning = self._linked(res, vtype)
+        hidden = _unknown_block(versioning[-1].body, "versioning_configuration") if versioning else None
+        if hidden is not None:
+            settings["versioning"] = _computed(hidden, "versioning_configuration")
+        elif versioning:
+            conf = _block(versioning[-1].body, "versioning_configuration") or {}
+            settings["versioning"] = _s3_status(conf.get("status"), versioning[-1].address, provider)
+            mfa = conf.get("mfa_delete")
+            if isinstance(mfa, str):
+                settings["mfa_delete"] = _ok("enabled" if mfa.lower() == "enabled" else "disabled")
+            elif mfa is None and provider is Provider.AWS:
+                settings["mfa_delete"] = _ok("disabled", "mfa_delete not declared: the provider default")
+        elif _unknown_block(body, "versioning") is not None:
+            settings["versioning"] = _computed(_unknown_block(body, "versioning"), "versioning")
+        elif _block(body, "versioning") is not None:
+            enabled = (_block(body, "versioning") or {}).get("enabled")
+            if _is_unknown(enabled):
+                settings["versioning"] = _computed(enabled, "versioning.enabled")
+            else:
+                flag = _as_bool(enabled)
+                settings["versioning"] = _ok(
+                    "enabled" if flag else "disabled",
+                    ""
+                    if flag
+                    else "inline versioning { enabled = false } (suspended if it was ever enabled)",
+                )
+        else:
+            settings["versioning"] = _ok(
+                "disabled",
+                f"no {vtype} for this bucket: the provider default, versioning never enabled",
+            )
+            if provider is Provider.AWS:
+                settings["mfa_delete"] = _ok("disabled", "not declared: the provider default")
+        if provider is Provider.AWS:
+            settings["object_lock"] = self._object_lock(res)
+            settings["lifecycle"] = self._s3_lifecycle(res)
+        endpoint = self.minio_endpoint if provider is Provider.S3_COMPATIBLE else None
+        return BucketCandidate(provider, res.address, name, res.origin, settings, endpoint=endpoint)
+
+    def _object_lock(self, res: Resource) -> Reading:
+        configs = self._linked(res, "aws_s3_bucket_object_lock_configuration")
+        hidden = _unknown_block(res.body, "object_lock_configuration") or (
+            _unknown_block(configs[-1].body, "rule", "default_retention") if configs else None
+        )
+        if hidden is not None:
+            return _computed(hidden, "object lock")
+        enabled_attr = res.body.get("object_lock_enabled")
+        inline = _block(res.body, "object_lock_configuration")
+        rule: dict[str, Any] = {}
+        if configs:
+            rule = _block(_block(configs[-1].body, "rule"), "default_retention") or {}
+            enabled: Any = True
+        elif inline is not None:
+            enabled = str(inline.get("object_lock_enabled", "Enabled")).lower() == "enabled"
+            rule = _block(_block(inline, "rule"), "default_retention") or {}
+        else:
+            enabled = enabled_attr if enabled_attr is not None else False
+        if _is_unknown(enabled) or _is_unknown(rule):
+            return _computed(_first_unknown([enabled, rule]), "object lock")
+        reason = (
+            ""
+            if configs or inline is not None or enabled_attr is not None
+            else "not declared: no Object Lock"
+        )
+        return _ok(
+            {
+                "enabled": bool(_as_bool(enabled)),
+                "mode": rule.get("mode") if isinstance(rule.get("mode"), str) else None,
+                "days": _as_int(rule.get("days")),
+                "years": _as_int(rule.get("years")),
+            },
+            reason,
+        )
+
+    def _s3_lifecycle(self, res: Resource) -> Reading:
+        configs = self._linked(res, "aws_s3_bucket_lifecycle_configuration")
+        if configs:
+            hidden = _unknown_block(configs[-1].body, "rule")
+            if hidden is not None:
+                return _computed(hidden, "lifecycle rules")
+            rules = _block_list(configs[-1].body, "rule")
+            if _is_unknown(rules):
+                return _computed(_first_unknown(rules), "lifecycle rules")
+            return _ok([_s3_lifecycle_rule(r, legacy=False) for r in rules])
+        if _unknown_block(res.body, "lifecycle_rule") is not None:
+            return _computed(_unknown_block(res.body, "lifecycle_rule"), "lifecycle_rule")
+        legacy = _block_list(res.body, "lifecycle_rule")
+        if legacy:
+            if _is_unknown(legacy):
+                return _computed(_first_unknown(legacy), "lifecycle_rule")
+            return _ok([_s3_lifecycle_rule(r, legacy=True) for r in legacy])
+        return _ok([], "no lifecycle configuration declared")
+
+    def _gcs(self, res: Resource) -> BucketCandidate:
+        body = res.body
+        settings: dict[str, Reading] = {}
+        versioning = _block(body, "versioning")
+        if _unknown_block(body, "versioning") is not None:
+            settings["versioning"] = _computed(_unknown_block(body, "versioning"), "versioning")
+        elif versioning is None:
+            settings["versioning"] = _ok(
+                "disabled", "no versioning block: the provider default, versioning off"
+            )
+        elif _is_unknown(versioning.get("enabled")):
+            settings["versioning"] = _computed(versioning.get("enabled"), "versioning.enabled")
+        else:
+            settings["versioning"] = _ok("enabled" if _as_bool(versioning.get("enabled")) else "disabled")
+        soft = _block(body, "soft_delete_policy")
+        if _unknown_block(body, "soft_delete_policy") is not None:
+            settings["soft_delete"] = _computed(
+                _unknown_block(body, "soft_delete_policy"), "soft_delete_policy"
+            )
+        elif soft is None or soft.get("retention_duration_seconds") is None:
+            seconds = GCS_DEFAULT_SOFT_DELETE_SECONDS
+            settings["soft_delete"] = _ok(
+                {"enabled": True, "days": 7, "seconds": seconds},
+                "no soft_delete_policy: Google's default for new buckets, 7 days",
+            )
+        elif _is_unknown(soft.get("retention_duration_seconds")):
+            settings["soft_delete"] = _computed(soft.get("retention_duration_seconds"), "soft_delete_policy")
+        else:
+            secs = _as_int(soft.get("retention_duration_seconds")) or 0
+            days: int | float = secs // 86400 if secs % 86400 == 0 else round(secs / 86400, 3)
+            settings["soft_delete"] = _ok({"enabled": secs > 0, "days": days, "seconds": secs})
+        retention = _block(body, "retention_policy")
+        if _unknown_block(body, "retention_policy") is not None:
+            settings["retention"] = _computed(_unknown_block(body, "retention_policy"), "retention_policy")
+        elif retention is None:
+            settings["retention"] = _ok(None, "no retention_policy declared")
+        elif _is_unknown(retention):
+            settings["retention"] = _computed(_first_unknown(retention), "retention_policy")
+        else:
+            settings["retention"] = _ok(
+                {
+                    "seconds": _as_int(retention.get("retention_period")) or 0,
+                    "locked": bool(_as_bool(retention.get("is_locked"))),
+                }
+            )
+        rules = _block_list(body, "lifecycle_rule")
+        if _unknown_block(body, "lifecycle_rule") is not None:
+            settings["lifecycle"] = _computed(_unknown_block(body, "lifecycle_rule"), "lifecycle_rule")
+        elif _is_unknown(rules):
+            settings["lifecycle"] = _computed(_first_unknown(rules), "lifecycle_rule")
+        else:
+            settings["lifecycle"] = _ok(
+                [_gcs_rule(r) for r in rules], "" if rules else "no lifecycle_rule declared"
+            )
+        return BucketCandidate(
+            Provider.GCP, res.address, body.get("name", Unknown(f"{COMPUTED}: no name")), res.origin, settings
+        )
+
+    def _account_of(self, res: Resource, by_address: dict[str, Resource]) -> Resource | None:
+        for attr in ("storage_account_name", "storage_account_id"):
+            value = res.body.get(attr)
+            if isinstance(value, Ref):
+                return by_address.get(_strip_index(value.address)) or by_address.get(value.address)
+            for address in res.references.get(attr, []):
+                if address in by_address:
+                    return by_address[address]
+            if isinstance(value, str):
+                for other in self.resources:
+                    if other.rtype == "azurerm_storage_account" and other.body.get("name") == value:
+                        return other
+        return None
+
+    def _azure(self, res: Resource, by_address: dict[str, Resource]) -> BucketCandidate:
+        account = self._account_of(res, by_address)
+        name = res.body.get("name", Unknown(f"{COMPUTED}: no name"))
+        if account is None:
+            value = res.body.get("storage_account_name") or res.body.get("storage_account_id")
+            acct: Any = (
+                value
+                if isinstance(value, str) and "/" not in value
+                else Unknown(f"{COMPUTED}: the storage account")
+            )
+            settings = {
+                "soft_delete": Reading(
+                    Outcome.ERROR,
+                    None,
+                    f"{COMPUTED}: the storage account of {res.address} is not in this code",
+                )
+            }
+            return BucketCandidate(Provider.AZURE, res.address, name, res.origin, settings, account=acct)
+        cand = self._azure_settings(account, res.address, name, res.origin)
+        cand.account_address = account.address
+        return cand
+
+    def _azure_account_only(self, res: Resource) -> BucketCandidate:
+        name = Unknown(f"{COMPUTED}: no azurerm_storage_container of {res.address} in this code")
+        cand = self._azure_settings(res, res.address, name, res.origin)
+        cand.account_address = res.address
+        return cand
+
+    def _azure_settings(self, account: Resource, address: str, name: Any, origin: Origin) -> BucketCandidate:
+        props = _block(account.body, "blob_properties")
+        settings: dict[str, Reading] = {}
+        hidden = _unknown_block(account.body, "blob_properties")
+        if hidden is not None:
+            for key in ("soft_delete", "blob_versioning", "container_soft_delete"):
+                settings[key] = _computed(hidden, "blob_properties")
+        elif props is None:
+            settings["soft_delete"] = _ok(
+                {"enabled": False, "days": None},
+                f"{account.address} declares no blob_properties.delete_retention_policy: blob soft delete is off",
+            )
+            settings["blob_versioning"] = _ok({"enabled": False}, "not declared: the provider default, off")
+            settings["container_soft_delete"] = _ok({"enabled": False, "days": None}, "not declared: off")
+        else:
+            policy = _block(props, "delete_retention_policy")
+            if _unknown_block(props, "delete_retention_policy") is not None:
+                settings["soft_delete"] = _computed(
+                    _unknown_block(props, "delete_retention_policy"), "delete_retention_policy"
+                )
+            elif policy is None:
+                settings["soft_delete"] = _ok(
+                    {"enabled": False, "days": None},
+                    f"{account.address} blob_properties has no delete_retention_policy: blob soft delete is off",
+                )
+            elif _is_unknown(policy):
+                settings["soft_delete"] = _computed(_first_unknown(policy), "delete_retention_policy")
+            else:
+                days = _as_int(policy.get("days"))
+                settings["soft_delete"] = _ok(
+                    {"enabled": True, "days": days if days is not None else 7},
+                    ""
+                    if days is not None
+                    else "delete_retention_policy without days: the provider default, 7",
+                )
+            versioning = props.get("versioning_enabled")
+            if _is_unknown(versioning):
+                settings["blob_versioning"] = _computed(versioning, "versioning_enabled")
+            else:
+                settings["blob_versioning"] = _ok(
+                    {"enabled": bool(_as_bool(versioning))},
+                    "" if versioning is not None else "not declared: off",
+                )
+            container = _block(props, "container_delete_retention_policy")
+            if _unknown_block(props, "container_delete_retention_policy") is not None:
+                settings["container_soft_delete"] = _computed(
+                    _unknown_block(props, "container_delete_retention_policy"),
+                    "container_delete_retention_policy",
+                )
+            elif container is None:
+                settings["container_soft_delete"] = _ok({"enabled": False, "days": None}, "not declared: off")
+            elif _is_unknown(container):
+                settings["container_soft_delete"] = _computed(
+                    _first_unknown(container), "container_delete_retention_policy"
+                )
+            else:
+                cdays = _as_int(container.get("days"))
+                settings["container_soft_delete"] = _ok(
+                    {"enabled": True, "days": cdays if cdays is not None else 7}
+                )
+        policies = [
+            p
+            for p in self.resources
+            if p.rtype == "azurerm_storage_management_policy" and self._points_at(p, account)
+        ]
+        if policies:
+            rules = _block_list(policies[-1].body, "rule")
+            if _unknown_block(policies[-1].body, "rule") is not None:
+                settings["management_policy"] = _computed(_unknown_block(policies[-1].body, "rule"), "rule")
+            elif _is_unknown(rules):
+                settings["management_policy"] = _computed(_first_unknown(rules), "management policy")
+            else:
+                settings["management_policy"] = _ok({"rules": [_azure_rule(r) for r in rules]})
+        else:
+            settings["management_policy"] = _ok(
+                {"rules": []}, "no azurerm_storage_management_policy declared"
+            )
+        return BucketCandidate(
+            Provider.AZURE,
+            address,
+            name,
+            origin,
+            settings,
+            account=account.body.get("name", Unknown(f"{COMPUTED}: name")),
+        )
+
+    def _points_at(self, policy: Resource, account: Resource) -> bool:
+        value = policy.body.get("storage_account_id")
+        if isinstance(value, Ref):
+            return _strip_index(value.address) == _strip_index(account.address)
+        return account.address in policy.references.get("storage_account_id", [])
+
+    # choose and emit ---------------------------------------------------------------------------
