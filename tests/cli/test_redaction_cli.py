@@ -202,8 +202,8 @@ module "wandb" {{
 }}
 """,
     )
-    # python-hcl2 rejects a heredoc closing marker followed by spaces, and echoes the text it choked on
-    _write(folder, "tf/main.tf", f'variable "x" {{}}\nlicense = <<EOT\n{TF_LICENSE}\nEOT \n')
+    # a heredoc that is never closed is not HCL, and the parser echoes the text it choked on
+    _write(folder, "tf/main.tf", f'variable "x" {{}}\nlicense = <<EOT\n{TF_LICENSE}\nEOX\n')
     origin = {"source": "values.yaml", "line": 3, "path": None}
     bundle = {
         "format": "gcready-bundle",
