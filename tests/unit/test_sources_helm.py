@@ -70,9 +70,13 @@ def test_app_extra_envs_is_ignored_with_a_note(tmp_path: Path) -> None:
     assert notes[0].origin.line == 15
 
 
-def test_global_extra_env_from_is_a_gap(tmp_path: Path) -> None:
+def test_global_extra_env_from_is_not_read_by_app(tmp_path: Path) -> None:
+    """operator-wandb 0.43.x imports global.extraEnvFrom only in the exporters', otel's and mysql's
+    templates: it is no gap of app's env, and a note says the chart ignores it there."""
     ev = collect([_write(tmp_path, "values.yaml", VALUES)])
-    assert any("wandb-extra-env" in gap for gap in _app(ev).gaps)
+    assert not any("wandb-extra-env" in gap for gap in _app(ev).gaps)
+    (note,) = [n for n in ev.notes if "global.extraEnvFrom" in n.text]
+    assert "not read" in note.text and note.origin.line == 12
 
 
 def test_global_bucket_with_line(tmp_path: Path) -> None:
@@ -227,11 +231,17 @@ def test_missing_path_is_an_error_and_others_still_read(tmp_path: Path) -> None:
     assert ev.components
 
 
-def test_components_with_install_false_are_not_judged(tmp_path: Path) -> None:
-    """The chart renders no api Deployment with ``api.install: false``: its env is not a GC component's."""
-    values = VALUES + "api:\n  install: false\nglue:\n  install: true\n"
+def test_components_render_by_the_charts_conditions(tmp_path: Path) -> None:
+    """Chart.yaml decides: api renders on global.api.enabled (not on an api: section, nor api.install),
+    glue on global.glue.enabled; parquet and console install by default, app unless app.install: false."""
+    values = VALUES + "api:\n  install: true\n  extraEnv: {}\nglue:\n  install: true\n"
+    assert not collect([_write(tmp_path, "values.yaml", values)]).errors
     ev = collect([_write(tmp_path, "values.yaml", values)])
     names = sorted(c.name.split(" ", 1)[0] for c in ev.components)
-    assert names == ["app", "glue"]
-    shown = collect([_write(tmp_path, "shown.yaml", VALUES + "api:\n  extraEnv: {}\n")])
-    assert sorted(c.name.split(" ", 1)[0] for c in shown.components) == ["api", "app"]
+    assert names == ["app", "console", "parquet"]
+    on = VALUES.replace("global:\n", "global:\n  api:\n    enabled: true\n  glue:\n    enabled: y\n", 1)
+    on = on.replace("app:\n", "app:\n  install: false\n")
+    shown = collect([_write(tmp_path, "shown.yaml", on)])
+    assert sorted(c.name.split(" ", 1)[0] for c in shown.components) == ["api", "console", "glue", "parquet"]
+    (api,) = [c for c in shown.components if c.name.startswith("api")]
+    assert api.runs_gc
