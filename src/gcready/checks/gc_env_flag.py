@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, Tier, applies, requiring
+from gcready.checks.blocker_fixes import component_flag_fixes
 from gcready.checks.fixes import env_var_fixes
 from gcready.goparse import parse_bool
 from gcready.model import Component, ComponentKind, Fact, Finding, Severity, Status
@@ -86,9 +87,26 @@ def run(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
+def _set_by_component_layer(component: Component, var: str) -> bool:
+    """A Helm component whose value comes from its own env / extraEnv / containers layer, not global."""
+    value = component.get(var)
+    path = value.origin.path if value is not None else None
+    return (
+        component.kind is ComponentKind.HELM_COMPONENT
+        and value is not None
+        and bool(path)
+        and path is not None
+        and path.endswith(f".{var}")
+        and "global." not in path
+        and component.origin.path != "spec.wandb"
+    )
+
+
 def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Finding:
     value = component.get(var)
     fixes = env_var_fixes(var, want, component)
+    if _set_by_component_layer(component, var):
+        fixes = component_flag_fixes(var, want, component)  # global.extraEnv would lose to that layer
 
     def finding(
         status: Status, title: str, detail: str, evidence: tuple[Fact, ...], needs: str = ""
