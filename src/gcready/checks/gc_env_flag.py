@@ -36,7 +36,8 @@ def gc_components(ctx: CheckContext) -> list[Component]:
     """The components where the collector runs; all server components if none is marked."""
     components = list(ctx.evidence.components)
     runs = [c for c in components if c.runs_gc]
-    return runs or components
+    # a Helm chart component says for sure whether it runs the collector: never a stand-in for one
+    return runs or [c for c in components if c.kind is not ComponentKind.HELM_COMPONENT]
 
 
 def run(ctx: CheckContext) -> list[Finding]:

@@ -10,6 +10,7 @@ are read with the model and a note says so.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from gcready.sources.yamldocs import Doc, YAMLInputError, load_documents
 RELEASE = "wandb"
 NAMESPACE = "default"
 _WORKLOADS = ("deployment.yaml", "statefulset.yaml")
+_SEPARATOR = re.compile(r"(?:^|\s*\n)---\s*")
 
 
 def sdk_available() -> bool:
@@ -55,6 +57,12 @@ def render_manifests(chart: str, values: dict[str, Any]) -> dict[str, str]:
     with helm_python.Chart.load(chart) as loaded:
         rendered = loaded.render(values=values, name=RELEASE, namespace=NAMESPACE, is_install=True)
     return {path: text for path, text in rendered.items() if _is_manifest(path) and text.strip()}
+
+
+def split_manifests(text: str) -> list[str]:
+    """One template's output cut into documents as Helm cuts it (``releaseutil.SplitManifests``): a
+    ``---`` line may carry text after it (``---# comment``)."""
+    return [part for part in _SEPARATOR.split(text) if part.strip()]
 
 
 def _is_manifest(path: str) -> bool:
@@ -129,7 +137,7 @@ def audit_manifests(manifests: dict[str, str], chart: str) -> Evidence:
     for path, text in manifests.items():
         source = f"{chart}:{path}"
         try:
-            found = load_documents(source, text)
+            found = load_documents(source, "\n---\n".join(split_manifests(text)))
         except YAMLInputError as exc:
             if _alias(path) in operator_wandb.BY_NAME:
                 errors.append(exc.error)  # a server workload gcready cannot read: never a silent pass
