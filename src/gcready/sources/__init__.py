@@ -81,6 +81,7 @@ def collect(
     evidence = compose.absorb_env_files(evidence)  # an env_file a compose service reads is judged there
     if kube_docs:
         evidence = evidence.merge(kubernetes.resolve(kube_docs))
+        evidence = helm.resolve_env_from(evidence, kube_docs)  # values-side envFrom given as objects
     if tf_files:
         from gcready.sources import terraform  # a large reader: loaded only for Terraform inputs
 

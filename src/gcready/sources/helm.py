@@ -7,6 +7,8 @@ The chart's rules (which components render, precedence, envFrom, size presets) l
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any
 
 from gcready.bucketurl import BucketURLError, parse_helm_bucket
@@ -23,6 +25,7 @@ from gcready.model import (
     SignalKind,
     SourceKind,
 )
+from gcready.sources import kubernetes
 from gcready.sources.chart import helmyaml, operator_wandb
 from gcready.sources.envvars import read_env_var, unresolved
 from gcready.sources.yamldocs import Doc, YAMLInputError, dig, key_line
@@ -288,6 +291,55 @@ def _env_value(name: str, raw: Any, origin: Origin, merged: dict[str, Any], out:
     out.signals.extend(got.signals)
     out.notes.extend(got.notes)
     return got.value
+
+
+# gaps as this reader writes them ("configMapRef NAME (app.envFrom), …") and as the Kubernetes reader
+# writes them for a rendered chart ("ConfigMap NAME (envFrom), …")
+_GAP = re.compile(r"^(configMapRef|secretRef|ConfigMap|Secret) (\S+) \(")
+
+
+def resolve_env_from(evidence: Evidence, docs: list[Doc]) -> Evidence:
+    """Helm components whose values-side envFrom names a ConfigMap or Secret among the Kubernetes inputs:
+    that object's keys join the env (below every env layer), and it is no longer a gap."""
+    objects: dict[tuple[str, str], tuple[Any, Origin]] = {}
+    for doc in docs:
+        for obj, origin in kubernetes.expand(doc):
+            if obj.get("kind") in ("ConfigMap", "Secret"):
+                name = str(dig(obj, "metadata", "name") or "")
+                objects[(str(obj["kind"]), name)] = (obj, origin)
+    if not objects:
+        return evidence
+    components: list[Component] = []
+    extra = Evidence()
+    for component in evidence.components:
+        if component.kind is not ComponentKind.HELM_COMPONENT or not component.gaps:
+            components.append(component)
+            continue
+        env = list(component.env)
+        gaps: list[str] = []
+        for gap in component.gaps:
+            match = _GAP.match(gap)
+            kind = "ConfigMap" if match and match.group(1) in ("configMapRef", "ConfigMap") else "Secret"
+            found = objects.get((kind, match.group(2))) if match else None
+            if found is None:
+                gaps.append(gap)
+                continue
+            obj, origin = found
+            for section in ("data", "stringData") if kind == "Secret" else ("data",):
+                data = obj.get(section) if isinstance(obj.get(section), dict) else {}
+                for key, raw in data.items():
+                    if any(v.name == str(key) for v in env):
+                        continue  # an env layer of the chart wins over envFrom
+                    where = Origin(origin.source, key_line(data, key) or origin.line, f"{section}.{key}")
+                    if kind == "Secret":
+                        why = f"from Secret {match.group(2) if match else ''}: gcready never reads Secret values"
+                        env.append(unresolved(str(key), where, why, secret=True))
+                        continue
+                    got = read_env_var(str(key), str(raw), where)
+                    env.append(got.value)
+                    extra = extra.merge(Evidence(buckets=got.buckets, signals=got.signals, notes=got.notes))
+        components.append(dataclasses.replace(component, env=tuple(env), gaps=tuple(gaps)))
+    return dataclasses.replace(evidence, components=tuple(components)).merge(extra)
 
 
 def _unique(items: list[Any]) -> list[Any]:

@@ -9,9 +9,12 @@ are read with the model and a note says so.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +57,27 @@ def render_manifests(chart: str, values: dict[str, Any]) -> dict[str, str]:
     """
     import helm_python
 
-    with helm_python.Chart.load(chart) as loaded:
+    with _quiet_stderr(), helm_python.Chart.load(chart) as loaded:
         rendered = loaded.render(values=values, name=RELEASE, namespace=NAMESPACE, is_install=True)
     return {path: text for path, text in rendered.items() if _is_manifest(path) and text.strip()}
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Helm's Go code logs coalescing warnings straight to file descriptor 2 (chart internals, not the
+    user's values): keep them off gcready's stderr while the chart renders."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as sink:
+            os.dup2(sink.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def split_manifests(text: str) -> list[str]:

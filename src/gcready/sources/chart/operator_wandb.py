@@ -139,6 +139,7 @@ DEFAULTS: dict[str, Any] = {
     "flat-run-fields-updater": {"install": False, "sizing": _SIZING_DEFAULT},
 }
 
+_CHART_OWNED = frozenset(name for section in ("app", "api") for name in DEFAULTS[section]["envFrom"])
 _TEMPLATE = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.S)
 _VALUES_REF = re.compile(r"^\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)$")
 
@@ -270,8 +271,9 @@ def env_from(values: dict[str, Any], component: str) -> dict[str, tuple[str, str
 
 
 def chart_owned(name: str) -> bool:
-    """An envFrom object the chart itself renders (``{{ .Release.Name }}-…``)."""
-    return name.startswith("{{ .Release.Name }}-")
+    """An envFrom object the chart itself renders (``{{ .Release.Name }}-global-configmap``, …): none of
+    them sets ``GORILLA_ARTIFACT_GC_ENABLED`` in 0.43.x. A templated name the user adds is not one."""
+    return name in _CHART_OWNED
 
 
 def render_value(value: Any, values: dict[str, Any]) -> tuple[str | None, str]:
