@@ -136,7 +136,6 @@ def read_values(doc: Doc) -> Evidence:
 
 def _read_values(values: dict[str, Any], source: str, prefix: str, label: str) -> Evidence:
     """Evidence from operator-wandb values (``prefix`` is where they sit in the file, e.g. spec.values.)."""
-    merged = operator_wandb.coalesce(operator_wandb.DEFAULTS, values)
     glob: dict[str, Any] = values["global"] if isinstance(values.get("global"), dict) else {}
     signals: list[Signal] = [
         Signal(SignalKind.SERVER_CONFIG, f"operator-wandb values ({label})", Origin(source, 1))
@@ -179,10 +178,8 @@ def _read_values(values: dict[str, Any], source: str, prefix: str, label: str) -
             )
         )
     components: list[Component] = []
-    for rule in operator_wandb.COMPONENTS:
-        comp = rule.name
-        if not operator_wandb.deployed(merged, comp):
-            continue
+    for resolved in operator_wandb.resolve(values):
+        comp = resolved.component.name
         section: dict[str, Any] = values[comp] if isinstance(values.get(comp), dict) else {}
         for bad, why in IGNORED_KEYS.items():
             if bad in section:
@@ -192,7 +189,7 @@ def _read_values(values: dict[str, Any], source: str, prefix: str, label: str) -
                         at(section, bad, f"{comp}.{bad}"),
                     )
                 )
-        read = _component_env(values, merged, comp, source, prefix)
+        read = _component_env(values, resolved, source, prefix)
         buckets.extend(read.buckets)
         signals.extend(read.signals)
         notes.extend(read.notes)
@@ -204,7 +201,7 @@ def _read_values(values: dict[str, Any], source: str, prefix: str, label: str) -
                 env=tuple(read.values),
                 shadowed=tuple(read.shadowed),
                 gaps=tuple(read.gaps),
-                runs_gc=rule.runs_gc,
+                runs_gc=resolved.component.runs_gc,
             )
         )
     # values a non-GC component got from globals only are the same objects: keep buckets unique upstream
@@ -239,9 +236,10 @@ def _origin(user: dict[str, Any], source: str, prefix: str, path: str, name: str
 
 
 def _component_env(
-    user: dict[str, Any], merged: dict[str, Any], comp: str, source: str, prefix: str
+    user: dict[str, Any], resolved: operator_wandb.ComponentEnv, source: str, prefix: str
 ) -> _Layer:
     out = _Layer()
+    comp = resolved.component.name
     for layer in operator_wandb.env_layers(user, comp):
         if isinstance(operator_wandb.lookup(user, layer.path)[1], list):
             # the legacy `wandb` chart's list form; operator-wandb expects a map and fails to render it
@@ -254,24 +252,19 @@ def _component_env(
                     ),
                 )
             )
-    effective = operator_wandb.component_env(merged, comp)
-    for name, (raw, path) in effective.items():
-        name = str(name)
-        origin = _origin(user, source, prefix, path, name)
-        out.values.append(_env_value(name, raw, origin, merged, out))
-    for layer in operator_wandb.env_layers(merged, comp):
-        for name, raw in layer.entries.items():
-            if name in effective and effective[name][1] != layer.path:
-                origin = _origin(user, source, prefix, layer.path, str(name))
-                if origin.line is not None:  # a value the user wrote that lost
-                    out.shadowed.append(_env_value(str(name), raw, origin, merged, _Layer()))
-    for name, (kind, path) in operator_wandb.env_from(merged, comp).items():
-        if not operator_wandb.chart_owned(str(name)):
-            out.gaps.append(f"{kind} {name} ({path}), not among the inputs")
+    for entry in resolved.env:
+        out.values.append(_env_value(entry, _origin(user, source, prefix, entry.layer, entry.name), out))
+    for entry in resolved.shadowed:
+        origin = _origin(user, source, prefix, entry.layer, entry.name)
+        if origin.line is not None:  # a value the user wrote that lost
+            out.shadowed.append(_env_value(entry, origin, _Layer()))
+    for name, kind, path in resolved.imports:
+        out.gaps.append(f"{kind} {name} ({path}), not among the inputs")
     return out
 
 
-def _env_value(name: str, raw: Any, origin: Origin, merged: dict[str, Any], out: _Layer) -> EnvValue:
+def _env_value(entry: operator_wandb.ChartEnv, origin: Origin, out: _Layer) -> EnvValue:
+    name, raw = entry.name, entry.raw
     if isinstance(raw, dict):
         ref: dict[str, Any] = raw["valueFrom"] if isinstance(raw.get("valueFrom"), dict) else raw
         if "secretKeyRef" in ref:
@@ -283,10 +276,9 @@ def _env_value(name: str, raw: Any, origin: Origin, merged: dict[str, Any], out:
             )
         kind = next(iter(ref), "valueFrom")
         return unresolved(name, origin, f"from {kind} {dig(ref, kind, 'name') or ''}, not among the inputs")
-    text, why = operator_wandb.render_value(raw, merged)
-    if text is None:
-        return unresolved(name, origin, why)
-    got = read_env_var(name, text, origin)
+    if entry.text is None:
+        return unresolved(name, origin, entry.why)
+    got = read_env_var(name, entry.text, origin)
     out.buckets.extend(got.buckets)
     out.signals.extend(got.signals)
     out.notes.extend(got.notes)

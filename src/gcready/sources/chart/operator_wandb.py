@@ -299,3 +299,61 @@ def render_value(value: Any, values: dict[str, Any]) -> tuple[str | None, str]:
         return _TEMPLATE.sub(substitute, text), ""
     except LookupError as exc:
         return None, f"templated ({exc.args[0]}): the chart renders it (give --chart to render it)"
+
+
+@dataclass(frozen=True)
+class ChartEnv:
+    """One variable of a component's container as the chart builds it."""
+
+    name: str
+    raw: Any  # the decoded value: a scalar, or a map (``valueFrom``)
+    layer: str  # values path of the env map that set it, e.g. "app.extraEnv"
+    text: str | None  # what the container gets; None for a map or a template gcready cannot evaluate
+    why: str = ""  # why ``text`` is None, for a template
+
+
+@dataclass(frozen=True)
+class ComponentEnv:
+    """What the chart renders for one component's container, from user values."""
+
+    component: ChartComponent
+    env: tuple[ChartEnv, ...]  # the winning entry of each variable
+    shadowed: tuple[ChartEnv, ...]  # entries of other layers that lost
+    imports: tuple[
+        tuple[str, str, str], ...
+    ]  # envFrom (name, configMapRef|secretRef, values path) not the chart's
+
+
+def resolve(user_values: dict[str, Any]) -> tuple[ComponentEnv, ...]:
+    """Each component the chart renders for ``user_values`` (as given, not yet coalesced), with its env.
+
+    The one entry point for readers of operator-wandb values (Helm values files, the operator resource's
+    ``spec.values``, Terraform's ``wandb/wandb/helm`` calls): they only map layer paths to their lines.
+    """
+    merged = coalesce(DEFAULTS, user_values)
+    out: list[ComponentEnv] = []
+    for rule in COMPONENTS:
+        if not deployed(merged, rule.name):
+            continue
+        winners = component_env(merged, rule.name)
+        env = tuple(_entry(str(name), raw, layer, merged) for name, (raw, layer) in winners.items())
+        shadowed = tuple(
+            _entry(str(name), raw, layer.path, merged)
+            for layer in env_layers(merged, rule.name)
+            for name, raw in layer.entries.items()
+            if name in winners and winners[name][1] != layer.path
+        )
+        imports = tuple(
+            (str(name), kind, path)
+            for name, (kind, path) in env_from(merged, rule.name).items()
+            if not chart_owned(str(name))
+        )
+        out.append(ComponentEnv(rule, env, shadowed, imports))
+    return tuple(out)
+
+
+def _entry(name: str, raw: Any, layer: str, merged: dict[str, Any]) -> ChartEnv:
+    if isinstance(raw, dict):
+        return ChartEnv(name, raw, layer, None)
+    text, why = render_value(raw, merged)
+    return ChartEnv(name, raw, layer, text, why)
