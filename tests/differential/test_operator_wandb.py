@@ -119,6 +119,10 @@ def test_rendered_file_agrees_with_the_render(chart_dir: Path, values: Path, tmp
             "known gap: $(VAR) references in rendered env are not expanded (fixed on another branch)"
         )
     _agree("file", got, rendered.truth)
+    server_names = {name.split(" container ")[0] for name in WORKLOAD_NAMES}
+    others = sorted(set(_verdicts(evidence)) - server_names)
+    if others:  # rename hooks, anaconda2, filemeta… carry GORILLA_* variables but do not run the server
+        pytest.xfail(f"known gap: workloads judged as the W&B server by their GORILLA_* variables: {others}")
 
 
 def _uses_var_refs(evidence: Evidence) -> bool:
