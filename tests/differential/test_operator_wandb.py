@@ -89,8 +89,23 @@ def test_model_agrees_with_the_render(chart_dir: Path, values: Path) -> None:
 
 
 @pytest.mark.parametrize("values", FILES, ids=_id)
-def test_chart_option_agrees_with_the_render(chart_dir: Path, values: Path) -> None:
+def test_chart_option_agrees_with_the_render(
+    chart_dir: Path, values: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--chart`` end to end; its render call returns this session's render of the same chart and
+    values (checked equal), so each file is rendered once."""
+    import helm_python
+
+    from gcready.sources import render
+
     rendered = _render(chart_dir, values)
+    decoded = helm_python.values_from_yaml(values.read_text())
+
+    def cached(chart: str, given: dict[str, object]) -> dict[str, str]:
+        assert chart == str(chart_dir) and given == decoded
+        return dict(rendered.manifests)
+
+    monkeypatch.setattr(render, "render_manifests", cached)
     evidence = collect([str(values)], chart=str(chart_dir))
     assert not evidence.errors, evidence.errors
     _agree("chart", _verdicts(evidence), rendered.truth)

@@ -9,6 +9,8 @@ are read with the model and a note says so.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import dataclasses
 import os
@@ -119,7 +121,7 @@ def read_with_chart(doc: Doc, chart: str) -> Evidence:
         return Evidence(
             errors=(InputError(doc.source, f"the chart {chart} does not render these values: {reason}"),)
         )
-    rendered = audit_manifests(manifests, chart)
+    rendered = audit_manifests(manifests, chart, _strings(values))
     components = tuple(_point_back(c, model) for c in rendered.components)
     note = Note(
         f"rendered with the chart {chart} in {took:.2f} s (helm-python-sdk)", Origin(doc.source, doc.line)
@@ -146,7 +148,38 @@ def _helm_values(doc: Doc) -> dict[str, Any]:
     return dict(values)
 
 
-def audit_manifests(manifests: dict[str, str], chart: str) -> Evidence:
+def _strings(node: Any) -> frozenset[str]:
+    """Every string in the user's values (where a rendered Secret's value may come from)."""
+    if isinstance(node, dict):
+        return frozenset().union(*(_strings(v) for v in node.values())) if node else frozenset()
+    if isinstance(node, list):
+        return frozenset().union(*(_strings(v) for v in node)) if node else frozenset()
+    return frozenset({node}) if isinstance(node, str) else frozenset()
+
+
+def _blank_chart_secrets(docs: list[Doc], user_strings: frozenset[str]) -> None:
+    """Rendered Secret values the user did not write (the chart's placeholders and random keys) are
+    blanked: gcready never reads Secret values, and remembering ``local`` or ``720h`` for redaction would
+    mask them everywhere in the report. Values from the user's values stay, so they are redacted."""
+    for doc in docs:
+        if not isinstance(doc.data, dict) or doc.data.get("kind") != "Secret":
+            continue
+        for section in ("data", "stringData"):
+            values = doc.data.get(section)
+            if not isinstance(values, dict):
+                continue
+            for key, value in values.items():
+                plain = value
+                if section == "data" and isinstance(value, str):
+                    with contextlib.suppress(binascii.Error, ValueError):
+                        plain = base64.b64decode(value, validate=True).decode("utf-8", "replace")
+                if plain not in user_strings:
+                    values[key] = ""
+
+
+def audit_manifests(
+    manifests: dict[str, str], chart: str, user_strings: frozenset[str] = frozenset()
+) -> Evidence:
     """The server components of a render, read by the Kubernetes reader, named by the chart's component.
 
     Only the chart's own server components (``charts/<alias>/templates/deployment.yaml``) are judged:
@@ -167,6 +200,7 @@ def audit_manifests(manifests: dict[str, str], chart: str) -> Evidence:
         alias = _alias(path)
         if alias in operator_wandb.BY_NAME and path.endswith(_WORKLOADS):
             workloads[source] = alias
+    _blank_chart_secrets(docs, user_strings)
     # the server workloads and the objects they may import; other workloads (hooks, weave, tests…)
     # would only add signals from env that is not the server's
     read = kubernetes.resolve(
