@@ -45,3 +45,19 @@ def test_values_the_chart_cannot_render_are_bad_input(chart_dir: Path, tmp_path:
     assert len(lines) == 1 and "does not render these values" in lines[0], done.stderr
     assert "Traceback" not in done.stderr
     assert "wandb.env" in done.stdout  # the other input is still audited
+
+
+def test_secrets_in_the_values_never_leave_a_rendered_audit(chart_dir: Path, tmp_path: Path) -> None:
+    license_value = "lic-9f8e7d6c5b4a3f2e1d0c-acme"
+    secret_key = "Sup3r-Secret-Bucket-Key-77"
+    values = tmp_path / "values.yaml"
+    values.write_text(
+        f"global:\n  license: {license_value}\n  bucket:\n    provider: s3\n    name: acme-files\n"
+        f"    accessKey: AKIAACMEEXAMPLE0001\n    secretKey: {secret_key}\n"
+        f"  extraEnv:\n    {FLAG}: 'true'\n    GORILLA_LICENSE: {license_value}\n"
+    )
+    for fmt in ("text", "json"):
+        done = run_gcready("audit", "--offline", "--format", fmt, "--chart", str(chart_dir), str(values))
+        assert done.code in (0, 3, 5), done.stderr
+        for secret in (license_value, secret_key):
+            assert secret not in done.stdout and secret not in done.stderr
