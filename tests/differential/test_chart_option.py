@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import tarfile
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import run_gcready
 
@@ -19,11 +22,19 @@ app:
 """
 
 
-def test_chart_renders_and_evidence_points_at_the_values(chart_dir: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("packed", [False, True], ids=["folder", "tgz"])
+def test_chart_renders_and_evidence_points_at_the_values(
+    chart_dir: Path, tmp_path: Path, packed: bool
+) -> None:
     values = tmp_path / "values.yaml"
     values.write_text(VALUES)
+    chart = chart_dir
+    if packed:
+        chart = tmp_path / "operator-wandb-0.43.8.tgz"
+        with tarfile.open(chart, "w:gz") as archive:
+            archive.add(chart_dir, arcname="operator-wandb")
     done = run_gcready(
-        "audit", "--offline", "--deployment", "customer-managed-cloud", "--chart", str(chart_dir), str(values)
+        "audit", "--offline", "--deployment", "customer-managed-cloud", "--chart", str(chart), str(values)
     )
     assert done.code == 3, done.stderr
     out = done.stdout
