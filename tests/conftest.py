@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,3 +41,12 @@ def run_gcready(*args: str, env: dict[str, str] | None = None, cwd: Path | None 
 @pytest.fixture
 def gcready() -> object:
     return run_gcready
+
+
+@pytest.fixture(autouse=True)
+def _own_redactor() -> Iterator[object]:
+    """Each test is one run: what it reads is remembered by its own redactor, not by the next test's."""
+    from gcready.redact import redaction_scope
+
+    with redaction_scope() as redactor:
+        yield redactor

@@ -44,11 +44,13 @@ def test_verdicts(case: tuple[Path, dict[str, object]]) -> None:
     assert "Traceback" not in run.stderr
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "html"])
+@pytest.mark.parametrize("fmt", ["text", "text-verbose", "json", "html", "sarif", "junit"])
 def test_no_secret_in_any_format(case: tuple[Path, dict[str, object]], fmt: str) -> None:
     path, spec = case
     secrets = [str(s) for s in spec.get("secrets") or []]  # type: ignore[union-attr]
     args = [str(a) for a in spec.get("args") or []]  # type: ignore[union-attr]
+    if fmt == "text-verbose":
+        args, fmt = [*args, "--verbose"], "text"
     run = run_gcready("audit", str(path / "inputs"), "--offline", "--format", fmt, *args)
     assert run.stdout
     for secret in secrets:

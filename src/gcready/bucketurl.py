@@ -3,7 +3,8 @@
 URL forms (DOMAIN.md): ``s3://bucket[/path]``; ``s3://KEY:SECRET@endpoint/bucket?region=R&tls=true``;
 ``gs://bucket[/path]``; ``gs://sa-email:urlencoded-key@bucket``; ``az://account/container[/path]``;
 ``az://:key@account/container``; ``cw://KEY:SECRET@cwobject.com/bucket?tls=true``. Credentials are
-remembered by the redaction ledger, kept in memory for probes, and never shown.
+remembered by the run's redactor, kept in memory as :class:`~gcready.redact.Secret` values for probes,
+and never shown.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from urllib.parse import parse_qs, unquote
 
 from gcready.model import BucketRef, Origin, Provider
-from gcready.redact import LEDGER, MASK, redact_url
+from gcready.redact import MASK, Secret, current, redact_url, split_userinfo
 
 BUCKET_ENV_VARS = ("BUCKET", "GORILLA_FILE_STORE", "GORILLA_STORAGE_BUCKET")
 LIST_ENV_VARS = ("GORILLA_SUPPORTED_FILE_STORES",)
@@ -50,39 +51,48 @@ def _region_from_aws_host(host: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _remember_userinfo(url: str) -> None:
-    """Credentials before the last ``@`` are secrets even when the rest of the URL is not readable."""
-    rest = url.partition("://")[2] or url
-    netloc = rest.split("/", 1)[0].split("?", 1)[0]
-    if "@" in netloc:
-        for part in netloc.rpartition("@")[0].split(":"):
-            LEDGER.remember(part)
-            LEDGER.remember(unquote(part))
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None, str]:
+    """``(scheme, (user, secret) as written or None, rest)`` of a bucket URL, by the providers' rules.
+
+    The userinfo ends at the LAST ``@`` before the host: a secret may hold ``/ + = @ : % ? #`` (about half
+    of AWS secret keys have a ``/``; Azure keys are base64). The user part (access key id, service account
+    email, empty for Azure) ends at the first ``:``; the secret is everything after it. Every credential is
+    remembered by the run's redactor before anything else is read, so no error can show it.
+    """
+    scheme, userinfo, rest = split_userinfo(url)
+    if not scheme and "@" in url:  # the scheme forgotten: still keys before the last @
+        for part in url.rpartition("@")[0].partition(":")[::2]:
+            current().remember(part)
+    if userinfo is None:
+        return scheme, None, rest
+    user, _, secret = userinfo.partition(":")
+    redactor = current()
+    if scheme.lower() not in ("gs", "gcs"):
+        redactor.remember(user)  # an access key id: a key, not a user name
+    redactor.remember(secret)
+    return scheme, (user, secret), rest
 
 
 def parse_bucket_url(url: str, origin: Origin) -> BucketRef:
-    """One bucket reference from a W&B bucket URL. Raises BucketURLError when it is not one."""
+    """One bucket reference from a W&B bucket URL. Raises BucketURLError when it is not one.
+
+    URL-encoded keys (``%2F``) are decoded for the probe, as W&B's server decodes them.
+    """
     url = url.strip()
-    _remember_userinfo(url)
+    scheme, written, rest = split_credentials(url)
     if _UNRESOLVED.search(url):
         raise BucketURLError(
             "holds an unresolved reference (e.g. $(BUCKET_NAME)); its value is not among the inputs"
         )
-    scheme, sep, rest = url.partition("://")
-    if not sep or not rest:
+    if not scheme or not rest:
         raise BucketURLError("not a bucket URL (expected s3://, gs://, az:// or cw://)")
     scheme = scheme.lower()
     body, _, query_text = rest.partition("?")
     query = {k.lower(): v[-1] for k, v in parse_qs(query_text).items()}
     netloc, _, path = body.partition("/")
-    creds: tuple[str, str] | None = None
-    if "@" in netloc:
-        userinfo, _, netloc = netloc.rpartition("@")
-        user, _, secret = userinfo.partition(":")
-        creds = (unquote(user), unquote(secret))
-        LEDGER.remember(user)
-        LEDGER.remember(secret)
-        LEDGER.remember(creds[1])
+    creds: tuple[Secret, Secret] | None = None
+    if written is not None:
+        creds = (Secret(unquote(written[0])), Secret(unquote(written[1])))
     display = redact_url(url)
     region = query.get("region") or None
     tls = {"true": True, "false": False}.get(query.get("tls", "").lower())
@@ -196,14 +206,14 @@ def parse_helm_bucket(settings: Mapping[str, object], origin: Origin) -> BucketR
     region = str(settings.get("region") or "") or None
     access = settings.get("accessKey")
     secret = settings.get("secretKey")
-    creds = None
+    creds: tuple[Secret, Secret] | None = None
     for key in (access, secret):
         if isinstance(key, str):
-            LEDGER.remember(key)
+            current().remember(key)
     if isinstance(access, str) and access and isinstance(secret, str) and secret:
-        creds = (access, secret)
+        creds = (Secret(access), Secret(secret))
     elif provider in ("az", "azure") and isinstance(access, str) and access:
-        creds = ("", access)  # the chart passes the storage account key as accessKey
+        creds = (Secret(""), Secret(access))  # the chart passes the storage account key as accessKey
     had_creds = creds is not None
     userinfo = f"{MASK}@" if had_creds else ""  # shown masked, never the keys
 

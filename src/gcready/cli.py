@@ -136,6 +136,10 @@ def main() -> None:
       gcready explain bucket-versioning              # what a check looks at and how to fix it
       gcready requirements                           # the requirements table
     """
+    from gcready.redact import redaction_scope
+
+    # One redactor per run: what this run's inputs hold is what its outputs are scrubbed of.
+    click.get_current_context().with_resource(redaction_scope())
 
 
 def _audit_options(func: click.decorators.FC) -> click.decorators.FC:
@@ -148,6 +152,15 @@ def _audit_options(func: click.decorators.FC) -> click.decorators.FC:
             metavar="[PATH=]KIND",
             help="Say what a file is when the guess from its content is wrong: dotenv, kubernetes, "
             "wandb-cr, helm-values, bundle. Without PATH= it applies to every file named.",
+        ),
+        click.option(
+            "--server-manifest",
+            "server_manifests",
+            multiple=True,
+            metavar="FILE",
+            type=click.Path(path_type=str),
+            help="W&B's server manifest (manifest.yaml of oci://us-docker.pkg.dev/wandb-production/public/"
+            "wandb/server-manifest:VERSION) for a W&B operator v2 resource; also recognised among PATHS.",
         ),
         click.option(
             "--deployment",
@@ -193,7 +206,9 @@ def _probe_options(func: click.decorators.FC) -> click.decorators.FC:
             type=click.FloatRange(min=0.1),
             default=10.0,
             show_default=True,
-            help="Seconds each storage call may take (connect and read).",
+            help="Seconds each storage call may take, start to finish (connect and the whole answer, however "
+            "slowly it comes). One bucket's probe is cut off after --timeout × (--retries + 1) in all; "
+            "what it had not read by then is unknown (timed out).",
         ),
         click.option(
             "--retries",
@@ -312,6 +327,12 @@ class _Progress:
             click.echo("\r\033[K", err=True, nl=False)
 
 
+def _server_manifest_kind() -> SourceKind:
+    from gcready.model import SourceKind
+
+    return SourceKind.SERVER_MANIFEST
+
+
 def _gather(
     paths: tuple[str, ...],
     kinds: tuple[str, ...],
@@ -323,8 +344,11 @@ def _gather(
     """Evidence from the inputs, and from live probes unless --offline."""
     from gcready.pipeline import Inputs, gather, probe
 
+    manifests = tuple(str(m) for m in params.pop("server_manifests", None) or ())  # type: ignore[attr-defined]
     kind_map, default_kind = _parse_kinds(kinds)
+    kind_map.update(dict.fromkeys(manifests, _server_manifest_kind()))
     use_env = environment if environment is not None else not paths
+    paths = (*paths, *(m for m in manifests if m not in paths))
     inputs = Inputs(
         paths=paths,
         kinds=kind_map,
@@ -420,6 +444,13 @@ def _report_options(func: click.decorators.FC) -> click.decorators.FC:
             help="Colour the text report (default: on a terminal, unless NO_COLOR is set).",
         ),
         click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr."),
+        click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            help="Text report in full: every finding with all its evidence and fixes, skips and notes "
+            "(default: what needs attention first, passes one line each, skips summed up).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -506,6 +537,7 @@ def _report_command(command: str, params: dict[str, object]) -> None:
         code,
         sarif_out=params.get("sarif_out"),  # type: ignore[arg-type]
         junit_out=params.get("junit_out"),  # type: ignore[arg-type]
+        verbose=bool(params.get("verbose")),
     )
     sys.exit(code)
 
@@ -523,10 +555,12 @@ def _emit(
     *,
     sarif_out: str | None = None,
     junit_out: str | None = None,
+    verbose: bool = False,
 ) -> None:
-    from gcready.redact import scrub
+    from gcready.redact import redact, scrub
     from gcready.report import Format, render
 
+    report = redact(report)  # every value scrubbed before a format escapes it; scrub() stays the net
     for error in report.errors:
         _err(f"error: {error}")
     extra = [
@@ -538,13 +572,13 @@ def _emit(
     ]
     for extra_fmt, path in extra:
         if path:
-            _write(path, scrub(render(report, extra_fmt)))
+            _write(path, scrub(render(report, extra_fmt, verbose=verbose)))
     main_fmt = Format(fmt)
     if output:
-        _write(output, scrub(render(report, main_fmt)))
+        _write(output, scrub(render(report, main_fmt, verbose=verbose)))
     else:
         colored = main_fmt is Format.TEXT and _use_color(color)
-        click.echo(scrub(render(report, main_fmt, color=colored)), nl=False, color=colored)
+        click.echo(scrub(render(report, main_fmt, color=colored, verbose=verbose)), nl=False, color=colored)
     if not quiet and (output or main_fmt is not Format.TEXT):
         from gcready.report import VERDICT_HEADLINES, count_phrase
 
@@ -574,11 +608,16 @@ def collect(
 
     Send the bundle to support; `gcready audit BUNDLE` reaches the same verdicts offline. The bundle
     holds no secret: values of secret-looking variables, Secret values, URL credentials and keys are
-    never written. Exit 0 when written, 2 on bad input (the bundle is still written).
+    never written.
+
+    Exit 0 when written with every bucket's settings; 5 when some bucket's settings could not be read
+    (no credentials, denied, unreachable, timed out, or --offline): stderr and the bundle's ``unread``
+    list say which and why, since such a bundle cannot prove the bucket requirements; 2 on bad input
+    (the bundle is still written).
     """
     from gcready.model import DeploymentType, Evidence
-    from gcready.pipeline import declare, now_iso
-    from gcready.redact import scrub
+    from gcready.pipeline import declare, now_iso, unread_buckets
+    from gcready.redact import redact, scrub
     from gcready.sources.bundle import dumps
 
     evidence = _gather(paths, kinds, buckets, environment, offline, probe_params)
@@ -586,13 +625,22 @@ def collect(
     evidence = declare(evidence, DeploymentType(deployment) if deployment else None)
     for error in evidence.errors:
         _err(f"error: {error}")
-    _write(output, scrub(dumps(evidence, now_iso())))
+    unread = unread_buckets(evidence, offline=offline)
+    for label, reason in unread:
+        _err(scrub(f"unread: {label}: {reason}"))
+    _write(output, scrub(dumps(redact(evidence), now_iso(), unread)))
     if not quiet:
+        from gcready.checks.buckets import buckets_in
+
+        total = len(buckets_in(evidence))
         _err(
             f"wrote {output}: {len(evidence.inputs)} input(s), {len(evidence.components)} server "
-            f"component(s), {len(evidence.unique_buckets())} bucket(s), {len(evidence.bucket_states)} live state(s)"
+            f"component(s), {total} bucket(s): settings read for {total - len(unread)}, "
+            f"not read for {len(unread)}"
         )
-    sys.exit(EXIT_INPUT if evidence.errors else EXIT_OK)
+    if evidence.errors:
+        sys.exit(EXIT_INPUT)
+    sys.exit(EXIT_UNKNOWN if unread else EXIT_OK)
 
 
 @main.command()

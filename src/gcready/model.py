@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Union
 
+from gcready.redact import Secret
+
 JSON = Union[str, int, float, bool, None, list["JSON"], dict[str, "JSON"]]
 
 
@@ -77,6 +79,7 @@ class SourceKind(enum.StrEnum):
     TERRAFORM = "terraform"  # HCL (*.tf, *.tfvars) or `terraform show -json` plan/state
     COMPOSE = "compose"  # docker-compose files
     HELM_LEGACY = "helm-legacy"  # values of the legacy `wandb` chart
+    SERVER_MANIFEST = "server-manifest"  # W&B's server manifest (what operator v2 deploys)
 
 
 @dataclass(frozen=True)
@@ -86,13 +89,20 @@ class Origin:
     source: str
     line: int | None = None
     path: str | None = None  # where inside the source, e.g. "spec.values.global.extraEnv.X"
+    via: str | None = None  # the bundle this was read through; ``source`` stays the customer's file
+
+    @property
+    def shown_source(self) -> str:
+        return f"{self.source} via {self.via}" if self.via else self.source
 
     def __str__(self) -> str:
-        place = self.source if self.line is None else f"{self.source}:{self.line}"
+        place = self.shown_source if self.line is None else f"{self.source}:{self.line}"
+        if self.via and self.line is not None:
+            place += f" via {self.via}"
         return f"{place} ({self.path})" if self.path else place
 
     def to_json(self) -> dict[str, JSON]:
-        return {"source": self.source, "line": self.line, "path": self.path}
+        return {"source": self.shown_source, "line": self.line, "path": self.path}
 
 
 @dataclass(frozen=True)
@@ -121,8 +131,26 @@ class ComponentKind(enum.StrEnum):
     COMPOSE_SERVICE = "compose-service"
     HELM_LEGACY = "helm-legacy"
     K8S_CONTAINER = "k8s-container"
+    OPERATOR_APP = "operator-app"  # an application of a W&B operator v2 resource
     DOTENV = "dotenv"
     PROCESS_ENV = "process-env"
+
+
+@dataclass(frozen=True)
+class OperatorPlacement:
+    """Where a W&B operator v2 application's env is written, so a fix can add to it.
+
+    ``global_env`` / ``app_env`` are the ``spec.wandb.legacyOverrides`` env lists as given, one JSON
+    text per entry (None for an entry holding a secret, which a fix cannot write back); None when the
+    list is absent.
+    """
+
+    resource: str
+    namespace: str
+    application: str
+    version: str = ""
+    global_env: tuple[str | None, ...] | None = None
+    app_env: tuple[str | None, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +170,7 @@ class Component:
     gaps: tuple[str, ...] = ()
     runs_gc: bool = True  # is this where the artifact garbage collector runs (the app server)?
     namespace: str = ""  # Kubernetes namespace of the workload, when its manifest names one
+    operator: OperatorPlacement | None = field(default=None, compare=False)  # operator v2 apps only
 
     def get(self, name: str) -> EnvValue | None:
         for value in self.env:
@@ -172,7 +201,9 @@ class BucketRef:
     """A bucket (or Azure container) the deployment stores artifacts in, credentials stripped.
 
     ``display`` is the redacted form to show; ``credentials`` is kept in memory only so a live probe can
-    use keys that came inside a W&B bucket URL; it is never compared, printed, or serialised.
+    use keys that came inside a W&B bucket URL: (access key id / service account email, secret key), each
+    a :class:`~gcready.redact.Secret` (plain strings given here are wrapped); never compared, printed,
+    or serialised.
     """
 
     provider: Provider
@@ -185,7 +216,7 @@ class BucketRef:
     region: str | None = None
     tls: bool | None = None
     had_credentials: bool = False
-    credentials: tuple[str, str] | None = field(default=None, repr=False, compare=False)
+    credentials: tuple[Secret, Secret] | None = field(default=None, repr=False, compare=False)
     # Declared in Terraform: the address of what creates the bucket, relative to the module it is written
     # in (``aws_s3_bucket.files``; ``module.wandb`` for W&B's published module, ``tf_published``), the file
     # a fix goes in, and whether ``name`` is the real name (else Terraform computes it and ``name`` is
@@ -194,6 +225,11 @@ class BucketRef:
     tf_file: str | None = field(default=None, compare=False)
     tf_published: bool = field(default=False, compare=False)
     name_known: bool = field(default=True, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.credentials is not None and not all(isinstance(c, Secret) for c in self.credentials):
+            pair = tuple(c if isinstance(c, Secret) else Secret(str(c)) for c in self.credentials)
+            object.__setattr__(self, "credentials", pair)
 
     @property
     def key(self) -> tuple[str, str, str, str]:

@@ -23,6 +23,7 @@ from gcready.model import (
     Evidence,
     InputError,
     Origin,
+    Outcome,
     Report,
     RequirementView,
     Signal,
@@ -142,3 +143,36 @@ def declare(evidence: Evidence, deployment: DeploymentType | None) -> Evidence:
         return evidence
     signal = Signal(SignalKind.DECLARED, deployment.value, Origin("collect --deployment"))
     return replace(evidence, signals=(signal, *evidence.signals))
+
+
+_UNREAD = frozenset({Outcome.DENIED, Outcome.UNREACHABLE, Outcome.TIMEOUT, Outcome.THROTTLED, Outcome.ERROR})
+
+
+def unread_buckets(evidence: Evidence, *, offline: bool = False) -> tuple[tuple[str, str], ...]:
+    """Buckets whose settings the evidence does not hold, each with why: ``(label, reason)``.
+
+    A bucket with no live state (``--offline``, or it could not be probed), one whose access failed, or
+    one with a setting that could not be read (denied, unreachable, timed out…) is incomplete evidence:
+    a bundle without it cannot prove the bucket side of any requirement. A setting the server does not
+    implement (``not-supported``) is a fact about that server, not a failed read.
+    """
+    unread: list[tuple[str, str]] = []
+    for bucket in buckets_in(evidence):
+        state = evidence.state_of(bucket)
+        if state is None:
+            why = "not probed (--offline)" if offline else "no live state was recorded"
+            unread.append((bucket.label, why))
+            continue
+        if not state.access.ok:
+            unread.append(
+                (bucket.label, f"bucket {state.access.outcome.value}: {state.access.reason}".rstrip(": "))
+            )
+            continue
+        failed = [
+            f"{name} {reading.outcome.value}" + (f" ({reading.reason})" if reading.reason else "")
+            for name, reading in state.settings
+            if reading.outcome in _UNREAD
+        ]
+        if failed:
+            unread.append((bucket.label, "; ".join(failed)))
+    return tuple(unread)

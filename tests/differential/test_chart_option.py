@@ -34,7 +34,14 @@ def test_chart_renders_and_evidence_points_at_the_values(
         with tarfile.open(chart, "w:gz") as archive:
             archive.add(chart_dir, arcname="operator-wandb")
     done = run_gcready(
-        "audit", "--offline", "--deployment", "customer-managed-cloud", "--chart", str(chart), str(values)
+        "audit",
+        "--offline",
+        "--verbose",
+        "--deployment",
+        "customer-managed-cloud",
+        "--chart",
+        str(chart),
+        str(values),
     )
     assert done.code == 3, done.stderr
     out = done.stdout

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.live import servers
+from tests.live.misbehaving import MisbehavingServer, Mode
 from tests.live.servers import MOTO_KEYS, RunningServer, unique
 
 LIVE_DIR = Path(__file__).resolve().parent
@@ -271,3 +272,18 @@ def make_azure_container(azurite_service: Any) -> Callable[..., str]:
         return name
 
     return make
+
+
+# ---------------------------------------------------------------- misbehaving endpoints
+
+
+@pytest.fixture(scope="session")
+def misbehaving() -> Iterator[dict[Mode, MisbehavingServer]]:
+    """One local endpoint per :class:`Mode` (blackhole, refused, 503, garbage, HTML 200, empty 200, slow,
+    drip), for the whole session; each is closed at the end (and stops by itself after its lifetime)."""
+    started = {mode: MisbehavingServer(mode, delay=6.0, drip_interval=1.0) for mode in Mode}
+    try:
+        yield started
+    finally:
+        for server in started.values():
+            server.close()

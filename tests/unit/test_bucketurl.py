@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import json
+from urllib.parse import quote, unquote
 
 import pytest
 
 from gcready.bucketurl import BucketURLError, parse_bucket_url, parse_helm_bucket
-from gcready.model import Origin, Provider
+from gcready.model import BucketRef, Origin, Provider
+from gcready.redact import scrub
 
 HERE = Origin("values.yaml", 7, "global.bucket")
 ACCESS = "AKIAIOSFODNN7EXAMPLE"
@@ -25,6 +27,11 @@ AZURE_KEY = "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4MTI
 
 def parse(url: str):  # type: ignore[no-untyped-def]
     return parse_bucket_url(url, HERE)
+
+
+def revealed(ref: BucketRef) -> tuple[str, str] | None:
+    """The keys a probe would use (the only place a credential is revealed)."""
+    return None if ref.credentials is None else (ref.credentials[0].reveal(), ref.credentials[1].reveal())
 
 
 def test_plain_s3_bucket_is_aws() -> None:
@@ -53,7 +60,7 @@ def test_s3_with_keys_and_aws_regional_endpoint() -> None:
     assert ref.endpoint == "s3.us-west-2.amazonaws.com"
     assert ref.region == "us-west-2"
     assert ref.had_credentials is True
-    assert ref.credentials == (ACCESS, SECRET_PLAIN)
+    assert revealed(ref) == (ACCESS, SECRET_PLAIN)
 
 
 def test_s3_compatible_minio_with_port_and_tls() -> None:
@@ -94,7 +101,7 @@ def test_gcs_with_service_account_and_urlencoded_private_key() -> None:
     assert ref.provider is Provider.GCP
     assert ref.name == "acme-wandb-gcs"
     assert ref.had_credentials is True
-    assert ref.credentials == (email, PEM)
+    assert revealed(ref) == (email, PEM)
     assert PEM_BODY not in ref.display
     assert quote(PEM_BODY, safe="") not in ref.display
     assert "PRIVATE" not in ref.display
@@ -115,7 +122,7 @@ def test_azure_with_access_key() -> None:
     assert ref.account == "acmewandbstore"
     assert ref.name == "wandb-files"
     assert ref.had_credentials is True
-    assert ref.credentials is not None and ref.credentials[1] == AZURE_KEY
+    assert revealed(ref) == ("", AZURE_KEY)
     assert AZURE_KEY not in ref.display
     assert quote(AZURE_KEY, safe="") not in ref.display
 
@@ -236,3 +243,74 @@ def test_helm_without_name_is_no_bucket(settings: dict[str, object]) -> None:
 def test_helm_unknown_provider_is_an_error() -> None:
     with pytest.raises(BucketURLError):
         parse_helm_bucket({"provider": "dropbox", "name": "x"}, HERE)
+
+
+# --- credentials by the providers' rules: a secret may hold / + = @ : % ? # --------------------------------
+
+RAW_AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # as AWS issues it: with "/"
+RAW_AZURE_KEY = "q8VZrT6x0e/S1Lm2+Nw3Xk4Pj5Yh6Ug7Tf8Re9Wd0Sc1Bx2Az3Ef4Gh5Ij6Kl7Mn8Op9Qr0St1Uv2Wx3Yz4A=="
+
+
+def test_aws_secret_with_slash_is_not_read_as_the_endpoint() -> None:
+    ref = parse(f"s3://{ACCESS}:{RAW_AWS_SECRET}@minio.internal:9000/wandb")
+    assert ref.provider is Provider.S3_COMPATIBLE
+    assert ref.endpoint == "minio.internal:9000"  # not the access key id: a probe would resolve it
+    assert ref.name == "wandb"
+    assert ref.path is None
+    assert revealed(ref) == (ACCESS, RAW_AWS_SECRET)
+    assert ref.display == "s3://***@minio.internal:9000/wandb"
+    assert ACCESS not in ref.label + ref.display
+
+
+def test_azure_key_with_slash_plus_equals_unencoded() -> None:
+    ref = parse(f"az://:{RAW_AZURE_KEY}@acmewandbstore/wandb-files/prod")
+    assert ref.provider is Provider.AZURE
+    assert ref.account == "acmewandbstore"
+    assert ref.name == "wandb-files"
+    assert ref.path == "prod"
+    assert revealed(ref) == ("", RAW_AZURE_KEY)
+    for part in RAW_AZURE_KEY.split("/"):
+        assert part not in ref.display
+
+
+@pytest.mark.parametrize("secret", ["se@cr/et+K=y", "a:b:c/d?e#f@g", "p%2Fq@r?s=t#u"])
+def test_userinfo_ends_at_the_last_at_before_the_host(secret: str) -> None:
+    ref = parse(f"s3://{ACCESS}:{secret}@10.0.0.5:9000/bucket/pre/fix?region=eu-west-1&tls=true")
+    assert ref.endpoint == "10.0.0.5:9000"
+    assert ref.name == "bucket"
+    assert ref.path == "pre/fix"
+    assert ref.region == "eu-west-1"
+    assert ref.tls is True
+    assert revealed(ref) == (ACCESS, unquote(secret))
+    assert secret not in ref.display and unquote(secret) not in ref.display
+
+
+def test_url_encoded_secret_is_decoded_for_the_probe_and_hidden_in_both_forms() -> None:
+    encoded = quote(RAW_AWS_SECRET, safe="")
+    ref = parse(f"s3://{ACCESS}:{encoded}@s3.eu-west-1.amazonaws.com/acme?region=eu-west-1")
+    assert revealed(ref) == (ACCESS, RAW_AWS_SECRET)
+    out = scrub(f"{ref.display} {encoded} {RAW_AWS_SECRET}")
+    assert encoded not in out and RAW_AWS_SECRET not in out and ACCESS not in out
+
+
+def test_an_at_sign_in_a_path_is_not_userinfo() -> None:
+    ref = parse("s3://acme-wandb/releases/v1@2026")
+    assert ref.name == "acme-wandb"
+    assert ref.path == "releases/v1@2026"
+    assert ref.had_credentials is False
+
+
+def test_gcs_service_account_email_is_not_remembered_as_a_secret() -> None:
+    email = "wandb-sa@acme-proj.iam.gserviceaccount.com"
+    ref = parse(f"gs://{email}:{quote(PEM, safe='')}@acme-wandb-gcs")
+    assert revealed(ref) == (email, PEM)
+    assert scrub(f"grant storage.admin to {email}") == f"grant storage.admin to {email}"
+
+
+def test_credentials_are_secret_values_never_shown() -> None:
+    ref = parse(f"cw://{ACCESS}:{RAW_AWS_SECRET}@cwobject.com/acme-wandb?tls=true")
+    assert ref.credentials is not None
+    shown = f"{ref} {ref.credentials} {ref.credentials[1]} {ref.credentials[1]!r}"
+    assert RAW_AWS_SECRET not in shown and ACCESS not in shown
+    with pytest.raises(TypeError):
+        json.dumps(list(ref.credentials))

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import copy
+import html
+import json
+import pickle
+import re
 import uuid
-from urllib.parse import quote
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import quote, quote_plus
+from xml.sax.saxutils import escape as xml_escape
 
 import pytest
 
-from gcready.redact import LEDGER, MASK, display_env_value, is_secret_name, redact_url, scrub
+from gcready.redact import (
+    LEDGER,
+    MASK,
+    Secret,
+    display_env_value,
+    is_secret_name,
+    redact,
+    redact_url,
+    redaction_scope,
+    scrub,
+)
 
 PEM_BODY = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj"
 PEM = f"-----BEGIN PRIVATE KEY-----\n{PEM_BODY}\nMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dV\n-----END PRIVATE KEY-----\n"
@@ -158,3 +176,138 @@ def test_bucket_url_env_value_keeps_only_the_redacted_form() -> None:
     assert value is not None
     assert "SeCrEt-9911-xyz" not in value
     assert "minio.local:9000/wandb" in value
+
+
+# --- only credentials are secrets; every escaped form of one is caught ---------------------------------------
+
+
+def test_database_user_name_is_not_a_secret() -> None:
+    pw = f"Db-{uuid.uuid4().hex}"
+    shown = redact_url(f"mysql://wandb:{pw}@mysql.internal:3306/wandb_local")
+    assert shown == "mysql://wandb:***@mysql.internal:3306/wandb_local"
+    # "wandb" is not remembered: fix commands naming the wandb bucket or release stay whole
+    assert scrub("mc version enable local/wandb && helm upgrade wandb") == (
+        "mc version enable local/wandb && helm upgrade wandb"
+    )
+    assert pw not in scrub(f"later: {pw}")
+
+
+def test_scheme_less_go_mysql_dsn_password_is_masked() -> None:
+    pw = f"P@ss/{uuid.uuid4().hex[:10]}"
+    value, redacted = display_env_value("MYSQL", f"wandb:{pw}@tcp(mysql.internal:3306)/wandb_local")
+    assert redacted is True
+    assert value == "wandb:***@tcp(mysql.internal:3306)/wandb_local"
+    assert pw not in scrub(f"GORILLA_MYSQL=admin:{pw}@tcp(db:3306)/w and {pw}")
+    # not remembered, still masked by shape
+    assert "Unremembered-9" not in scrub("dsn admin:Unremembered-9@tcp(db:3306)/w")
+
+
+@pytest.mark.parametrize(
+    "escape",
+    [
+        lambda s: s,
+        lambda s: json.dumps(s)[1:-1],  # \u00e4
+        lambda s: json.dumps(s, ensure_ascii=False)[1:-1].replace("/", "\\/"),  # \/
+        lambda s: html.escape(s),
+        lambda s: "".join(f"&#x{ord(c):X};" if not c.isalnum() else c for c in s),
+        lambda s: "".join(f"&#{ord(c)};" for c in s),
+        lambda s: quote(s, safe=""),
+        lambda s: re.sub("%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(s, safe="/")),
+        lambda s: quote_plus(s),
+        lambda s: html.escape(json.dumps(s)[1:-1]),
+        lambda s: xml_escape(s, {'"': "&quot;", "'": "&apos;"}),
+    ],
+    ids=[
+        "raw",
+        "json",
+        "json-slash",
+        "html",
+        "hex-entities",
+        "dec-entities",
+        "url",
+        "url-lower",
+        "url-plus",
+        "html-json",
+        "xml",
+    ],
+)
+def test_remembered_secret_is_caught_in_every_escaped_form(escape: Callable[[str], str]) -> None:
+    secret = f"P\u00e4ssw/rd+=@:%?#&<'\" {uuid.uuid4().hex[:6]}"
+    LEDGER.remember(secret)
+    out = scrub(f"before {escape(secret)} after")
+    assert out == f"before {MASK} after"
+
+
+def test_secret_value_type_never_shows_its_value() -> None:
+    key = Secret("wJalrXUtnFEMI/K7MDENG")
+    assert str(key) == MASK and f"{key}" == MASK and key.reveal() == "wJalrXUtnFEMI/K7MDENG"
+    assert "wJal" not in repr(key) and "wJal" not in repr((key,))
+    with pytest.raises(TypeError):
+        json.dumps({"k": key})
+    with pytest.raises(TypeError):
+        pickle.dumps(key)
+    assert copy.deepcopy(key) is key  # dataclasses.asdict of a BucketRef keeps it a Secret
+
+
+@dataclass(frozen=True)
+class _Holder:
+    text: str
+    items: tuple[str, ...]
+    key: Secret
+    data: dict[str, object]
+
+
+def test_redact_walks_frozen_values_and_masks_secrets() -> None:
+    secret = f"tok-{uuid.uuid4().hex}"
+    LEDGER.remember(secret)
+    held = _Holder(f"a {secret} b", (secret, "wandb"), Secret("x" * 12), {"v": [f"s3://k:{secret}@h/b"]})
+    out = redact(held)
+    assert out == _Holder(f"a {MASK} b", (MASK, "wandb"), out.key, {"v": ["s3://***@h/b"]})
+    assert redact(Secret("y" * 12)) == MASK
+
+
+def test_each_run_has_its_own_redactor() -> None:
+    with redaction_scope() as first:
+        LEDGER.remember("only-in-the-first-run")
+        assert scrub("only-in-the-first-run") == MASK
+    with redaction_scope():
+        assert scrub("only-in-the-first-run") == "only-in-the-first-run"
+    assert "only-in-the-first-run" in first.values()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "not valid HCL: Unexpected token Token('STRING_CHARS', 'eyJhbGciOiJSUzI1NiJ9.bGljZW5zZQ') at line 3",
+        "not valid HCL: Unexpected token Token('STRING_CHARS', '= 1\\n license = \"eyJhbGciOiJSUzI1NiJ9.bGljZW5zZQ",
+        'license = "eyJhbGciOiJSUzI1NiJ9.bGljZW5zZQ" is not valid here',
+        '{"license": "eyJhbGciOiJSUzI1NiJ9.bGljZW5zZQ"}',
+    ],
+)
+def test_parser_echo_of_a_quoted_license_is_masked(message: str) -> None:
+    out = scrub(message)
+    assert "eyJhbGciOiJSUzI1NiJ9" not in out
+    assert "bGljZW5zZQ" not in out
+
+
+def test_json_stays_json_after_masking_a_quoted_assignment() -> None:
+    out = scrub(json.dumps({"note": 'password="hunter2-x" and token: abc123'}))
+    assert json.loads(out) == {"note": 'password="***" and token: ***'}
+
+
+def test_bucket_url_access_key_is_a_key_but_a_url_user_is_not() -> None:
+    assert redact_url("s3://AKIDWANDBUSER1:s3cr3t-Key/9@minio:9000/wandb") == "s3://***@minio:9000/wandb"
+    assert "AKIDWANDBUSER1" not in scrub("AKIDWANDBUSER1")
+    assert redact_url("redis://:r3dis-Pw-8@redis:6379/0") == "redis://:***@redis:6379/0"
+
+
+def test_names_that_say_where_a_secret_lives_are_not_secrets() -> None:
+    from gcready.redact import is_secret_name
+
+    # the namespace of W&B's secret store is "wandb": remembering it would blank every "wandb"
+    assert not is_secret_name("GORILLA_CUSTOMER_SECRET_STORE_K8S_CONFIG_NAMESPACE")
+    assert not is_secret_name("GORILLA_CUSTOMER_SECRET_STORE_SOURCE")
+    assert not is_secret_name("AWS_SECRET_NAME")
+    assert is_secret_name("AWS_SECRET_ACCESS_KEY")
+    assert is_secret_name("MYSQL_PASSWORD")
+    assert is_secret_name("GORILLA_LICENSE")

@@ -7,8 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from gcready.model import ComponentKind, Evidence, SignalKind, SourceKind
+from gcready.model import ComponentKind, DeploymentType, Evidence, SignalKind, SourceKind, Status
+from gcready.pipeline import analyze
+from gcready.requirements import load_builtin
 from gcready.sources import collect
+from gcready.sources.expansion import expand
+from gcready.sources.workload_role import Role, container_role
+from tests.conftest import run_gcready
 
 SECRET_PW = "K8s-Mysql-Pw-Xq81z"
 SECRET_LICENSE = "k8s-license-7fd0c2a9b1e34d"
@@ -268,3 +273,232 @@ spec:
     ev = collect([_write(tmp_path, "nginx.yaml", text)])
     assert ev.components == ()
     assert not any(s.kind is SignalKind.SERVER_CONFIG for s in ev.signals)
+
+
+# $(VAR) expansion, as the kubelet's third_party/forked/golang/expansion does it
+EXPANSION_CONTEXT = {"VAR_A": "A", "VAR_B": "B", "VAR_C": "C", "VAR_REF": "$(VAR_A)", "VAR_EMPTY": ""}
+
+
+@pytest.mark.parametrize(
+    ("value", "expanded"),
+    [
+        ("$(VAR_A)", "A"),
+        ("___$(VAR_B)___", "___B___"),
+        ("$(VAR_A)-$(VAR_A)", "A-A"),
+        ("f000-$$VAR_A", "f000-$VAR_A"),
+        ("foo\\$(VAR_C)bar", "foo\\Cbar"),
+        ("foo\\\\$(VAR_C)bar", "foo\\\\Cbar"),
+        ("$$(VAR_B)_$(VAR_A)", "$(VAR_B)_A"),
+        ("$$(VAR_A)", "$(VAR_A)"),
+        ("$$$$$$(BIG_MONEY)", "$$$(BIG_MONEY)"),
+        ("$$$$$$(VAR_A)", "$$$(VAR_A)"),
+        ("$$$$$$$(VAR_A)", "$$$A"),
+        ("$(VAR_DNE)", "$(VAR_DNE)"),
+        ("$(VAR_A", "$(VAR_A"),
+        ("$VAR_A", "$VAR_A"),
+        ("$", "$"),
+        ("$$", "$"),
+        ("$$$", "$$"),
+        ("foo$", "foo$"),
+        ("foo$()bar", "foo$()bar"),
+        ("$(VAR_REF)", "$(VAR_A)"),  # substituted text is not expanded again
+        ("$(VAR_EMPTY)x", "x"),
+        ("$(VAR_$(VAR_A))", "$(VAR_$(VAR_A))"),
+        ("s3://$(VAR_A):$(VAR_B)@$(VAR_C)/p", "s3://A:B@C/p"),
+    ],
+)
+def test_var_expansion_table(value: str, expanded: str) -> None:
+    assert expand(value, EXPANSION_CONTEXT.get) == expanded
+
+
+def _container(env: str, env_from: str = "") -> str:
+    return (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: wandb-app\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: app\n          image: wandb/local:0.60.0\n"
+        + (f"          envFrom:\n{env_from}" if env_from else "")
+        + f"          env:\n{env}"
+    )
+
+
+def test_env_references_expand_from_env_from_and_earlier_entries(tmp_path: Path) -> None:
+    env = (
+        "            - {name: GC_LATER, value: 'true'}\n"
+        "            - {name: FROM_CM, value: '$(FLAG_IN_CM)'}\n"
+        "            - {name: TOO_EARLY, value: '$(DEFINED_AFTER)'}\n"
+        "            - {name: DEFINED_AFTER, value: x}\n"
+        "            - {name: ESCAPED, value: '$$(GC_LATER)'}\n"
+        "            - {name: GORILLA_ARTIFACT_GC_ENABLED, value: '$(GC_LATER)'}\n"
+    )
+    env_from = "            - configMapRef: {name: wandb-global}\n"
+    cm = (
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: wandb-global\ndata:\n  FLAG_IN_CM: 'True'\n"
+    )
+    ev = collect([_write(tmp_path, "d.yaml", _container(env, env_from) + cm)])
+    (comp,) = ev.components
+    values = {v.name: v.value for v in comp.env}
+    assert values["FROM_CM"] == "True"
+    assert values["TOO_EARLY"] == "$(DEFINED_AFTER)"
+    assert values["ESCAPED"] == "$(GC_LATER)"
+    assert values["GORILLA_ARTIFACT_GC_ENABLED"] == "true"
+
+
+def test_reference_to_a_secret_value_is_unknown_and_the_bucket_is_still_found(tmp_path: Path) -> None:
+    env = (
+        "            - name: BUCKET_ACCESS_KEY\n              valueFrom:\n"
+        "                secretKeyRef: {name: wandb-bucket, key: ACCESS_KEY, optional: true}\n"
+        "            - name: BUCKET_SECRET_KEY\n              valueFrom:\n"
+        "                secretKeyRef: {name: wandb-bucket, key: SECRET_KEY, optional: true}\n"
+        "            - {name: BUCKET, value: 's3://$(BUCKET_ACCESS_KEY):$(BUCKET_SECRET_KEY)@$(BUCKET_NAME)'}\n"
+        "            - {name: GORILLA_ARTIFACT_GC_ENABLED, value: '$(BUCKET_ACCESS_KEY)'}\n"
+    )
+    env_from = "            - configMapRef: {name: wandb-bucket-configmap}\n"
+    objs = (
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: wandb-bucket-configmap\n"
+        "data:\n  BUCKET_NAME: 'minio.acme.lan:9000/wandb-files'\n"
+        f"---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: wandb-bucket\nstringData:\n"
+        f"  ACCESS_KEY: AKIAQX7EXAMPLE\n  SECRET_KEY: {SECRET_PW}\n"
+    )
+    ev = collect([_write(tmp_path, "d.yaml", _container(env, env_from) + objs)])
+    (comp,) = ev.components
+    flag = comp.get("GORILLA_ARTIFACT_GC_ENABLED")
+    assert flag is not None and flag.value is None and "BUCKET_ACCESS_KEY" in (flag.unresolved or "")
+    (bucket,) = ev.buckets
+    assert (bucket.endpoint, bucket.name) == ("minio.acme.lan:9000", "wandb-files")
+    assert bucket.credentials is None and bucket.had_credentials
+    assert SECRET_PW not in repr(ev) and "AKIAQX7EXAMPLE" not in repr(ev)
+
+
+def test_optional_secret_key_absent_from_a_listed_secret_is_not_set(tmp_path: Path) -> None:
+    env = (
+        "            - name: GC_FROM_SECRET\n              valueFrom:\n"
+        "                secretKeyRef: {name: wandb-s, key: missing, optional: true}\n"
+        "            - {name: GORILLA_ARTIFACT_GC_ENABLED, value: '$(GC_FROM_SECRET)'}\n"
+    )
+    secret = "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: wandb-s\ndata:\n  other: eA==\n"
+    ev = collect([_write(tmp_path, "d.yaml", _container(env) + secret)])
+    (comp,) = ev.components
+    assert comp.get("GC_FROM_SECRET") is None
+    flag = comp.get("GORILLA_ARTIFACT_GC_ENABLED")
+    assert flag is not None and flag.value == "$(GC_FROM_SECRET)"  # undefined: stays literal
+
+
+@pytest.mark.parametrize(
+    ("image", "command", "args", "name", "role"),
+    [
+        ("wandb/local:0.60.0", None, None, "app", Role.GC_SERVER),
+        ("registry.acme.lan/mirror/wandb/local@sha256:ab12", None, None, "app", Role.GC_SERVER),
+        (
+            "us-docker.pkg.dev/wandb-production/public/wandb/megabinary:0.74.2",
+            None,
+            ["gorilla"],
+            "api",
+            Role.GC_SERVER,
+        ),
+        ("wandb/megabinary:0.74.2", ["/usr/local/bin/megabinary", "gorilla"], None, "api", Role.GC_SERVER),
+        ("wandb/megabinary:0.74.2", None, ["glue"], "glue", Role.WANDB_SERVICE),
+        ("wandb/megabinary:0.74.2", None, ["filemeta"], "filemeta", Role.WANDB_SERVICE),
+        ("wandb/megabinary:0.74.2", None, ["executor"], "api", Role.WANDB_SERVICE),  # args, not the name
+        (
+            "wandb/megabinary:0.74.2",
+            ["bash", "-c", "./megabinary migrate --db=$X"],
+            None,
+            "migrate",
+            Role.WANDB_SERVICE,
+        ),
+        ("wandb/megabinary:0.66.1", None, None, "app", Role.GC_SERVER),  # no arguments: the name decides
+        ("wandb/megabinary:0.66.1", None, None, "glue", Role.WANDB_SERVICE),
+        (
+            "us-docker.pkg.dev/wandb-production/public/wandb/anaconda2:1",
+            None,
+            None,
+            "anaconda2",
+            Role.WANDB_SERVICE,
+        ),
+        ("wandb/lumen:1", ["/app/entrypoint.sh", "agent"], None, "collector", Role.WANDB_SERVICE),
+        (
+            "alpine/k8s:1.30",
+            ["sh", "-c", "/cleanup-scripts/pre_upgrade.sh"],
+            None,
+            "app-rename-pre-hook",
+            Role.OTHER,
+        ),
+        ("otel/opentelemetry-collector-contrib:0.1", None, None, "daemonset", Role.OTHER),
+        ("nginx:1.27", None, None, "nginx", Role.OTHER),
+    ],
+)
+def test_server_container_told_by_image_and_command(
+    image: str, command: list[str] | None, args: list[str] | None, name: str, role: Role
+) -> None:
+    container = {"name": name, "image": image, "command": command, "args": args}
+    assert container_role(container, f"chartsnap-{name}").role is role
+
+
+def test_hook_with_gorilla_vars_is_not_judged_and_glue_is_not_the_collector(tmp_path: Path) -> None:
+    text = """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: wandb-app-rename-pre-hook
+spec:
+  template:
+    spec:
+      containers:
+        - name: app-rename-pre-hook
+          image: alpine/k8s:1.30.4
+          command: [sh, -c, /cleanup-scripts/pre_upgrade.sh]
+          env:
+            - {name: GORILLA_ARTIFACT_GC_ENABLED, value: "false"}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: wandb-glue
+spec:
+  template:
+    spec:
+      containers:
+        - name: glue
+          image: wandb/megabinary:0.74.2
+          args: [glue]
+          env:
+            - {name: GORILLA_ARTIFACT_GC_ENABLED, value: "true"}
+"""
+    ev = collect([_write(tmp_path, "r.yaml", text)])
+    (glue,) = ev.components
+    assert glue.name == "Deployment/wandb-glue container glue" and not glue.runs_gc
+    assert any("not judged" in n.text and "alpine/k8s" in n.text for n in ev.notes)
+    report = analyze(ev, load_builtin(), override=DeploymentType.CUSTOMER_MANAGED_ONPREM)
+    (flag,) = (f for f in report.findings if f.check == "gc-env-flag")
+    assert flag.status is Status.UNKNOWN  # neither is the server: no verdict on either
+
+
+def test_undefined_reference_with_an_unseen_env_from_source_is_unknown(tmp_path: Path) -> None:
+    # $(GC) may be defined by the ConfigMap that is not among the inputs: not a literal, not a verdict
+    env = "            - {name: GORILLA_ARTIFACT_GC_ENABLED, value: '$(GC)'}\n"
+    env_from = "            - configMapRef: {name: wandb-gc, optional: true}\n"
+    ev = collect([_write(tmp_path, "d.yaml", _container(env, env_from))])
+    (comp,) = ev.components
+    flag = comp.get("GORILLA_ARTIFACT_GC_ENABLED")
+    assert flag is not None and flag.value is None
+    assert "ConfigMap wandb-gc (envFrom)" in (flag.unresolved or "")
+    report = analyze(ev, load_builtin(), override=DeploymentType.CUSTOMER_MANAGED_ONPREM)
+    (finding,) = (f for f in report.findings if f.check == "gc-env-flag")
+    assert finding.status is Status.UNKNOWN
+
+
+def test_a_secret_substituted_into_another_variable_never_leaves(tmp_path: Path) -> None:
+    env = "            - {name: MIGRATE_ARGS, value: 'user=$(DB_USER) password=$(DB_PASSWORD)'}\n"
+    env_from = "            - configMapRef: {name: wandb-db}\n"
+    cm = (
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: wandb-db\n"
+        "data:\n  DB_USER: wandb\n  DB_PASSWORD: Cm-Held-Pw-51x9q\n"
+    )
+    path = _write(tmp_path, "d.yaml", _container(env, env_from) + cm)
+    (comp,) = collect([path]).components
+    dsn = comp.get("MIGRATE_ARGS")
+    assert dsn is not None and dsn.value is not None and dsn.value.startswith("user=wandb")
+    out = tmp_path / "bundle.json"
+    run = run_gcready("collect", path, "--offline", "--output", str(out))
+    assert run.code == 0, run.stderr
+    assert "MIGRATE_ARGS" in out.read_text()
+    assert "Cm-Held-Pw-51x9q" not in out.read_text() + run.stdout + run.stderr

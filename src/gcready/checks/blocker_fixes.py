@@ -497,6 +497,12 @@ def azure_immutability_fixes(bucket: BucketRef, policy: bool, hold: bool) -> tup
 # ------------------------------------------------------------------------------ server components
 
 _CR_NAME = re.compile(r"\(WeightsAndBiases/([^)]+)\)")
+_LIST_ITEM = re.compile(r"^items\[\d+\]\.")
+
+
+def _in_resource(path: str) -> str:
+    """A path inside the resource itself, without the ``items[N].`` of the kubectl List it came in."""
+    return _LIST_ITEM.sub("", path)
 
 
 def component_flag_fixes(var: str, value: str, component: Component) -> tuple[Fix, ...]:
@@ -508,12 +514,10 @@ def component_flag_fixes(var: str, value: str, component: Component) -> tuple[Fi
     if component.kind is not ComponentKind.HELM_COMPONENT:
         return env_var_fixes(var, value, component)
     current = component.get(var)
-    comp_path = component.origin.path or "app"
-    if comp_path == "spec.wandb":  # operator v2: spec.wandb.retention.artifactGarbageCollection
-        return env_var_fixes(var, value, component)
+    comp_path = _in_resource(component.origin.path or "app")
     key_path = f"{comp_path}.extraEnv"
     if current is not None and current.origin.path and current.origin.path.endswith(f".{var}"):
-        found = current.origin.path[: -len(var) - 1]
+        found = _in_resource(current.origin.path)[: -len(var) - 1]
         if "global." not in found:
             key_path = found  # the component's own env / extraEnv: overwrite it there
     parts = key_path.split(".")

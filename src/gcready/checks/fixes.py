@@ -7,6 +7,7 @@ import re
 import shlex
 from urllib.parse import urlsplit
 
+from gcready.checks.operator_fixes import operator_v2_fixes
 from gcready.model import BucketRef, Component, ComponentKind, Fix, FixKind, Provider
 
 
@@ -170,6 +171,8 @@ def env_var_fixes(name: str, value: str, component: Component | None) -> tuple[F
         "W&B's Terraform modules (wandb/wandb/aws, google, azurerm)",
     )
     fixes: list[Fix] = []
+    if component is not None and component.operator is not None:
+        return operator_v2_fixes(name, value, component)
     if component is not None and component.kind is ComponentKind.TERRAFORM_MODULE:
         module = component.name.split(" (", 1)[0]
         where = (
@@ -250,10 +253,14 @@ def env_var_fixes(name: str, value: str, component: Component | None) -> tuple[F
         patch = json.dumps(
             {"spec": {"values": {"global": {"extraEnv": {name: value}}}}}, separators=(",", ":")
         )
+        namespace = f" -n {_q(component.namespace)}" if component.namespace else ""
         kubectl = Fix(
             FixKind.CLI,
-            f"kubectl patch weightsandbiases {_q(resource)} --type merge -p {_q(patch)}",
-            "the live operator resource (add -n NAMESPACE)",
+            f"kubectl patch weightsandbiases.v1.apps.wandb.com {_q(resource)}{namespace} --type merge -p {_q(patch)}",
+            "the live operator resource" + ("" if namespace else " (add -n NAMESPACE)"),
+        )
+        cr = Fix(
+            cr.kind, cr.text, f"W&B operator resource (kubectl edit weightsandbiases {resource}{namespace})"
         )
         return (*fixes, kubectl, cr, helm, terraform)
     return (*fixes, helm, helm_cli, cr, terraform)

@@ -33,11 +33,17 @@ META = CheckMeta(
 
 
 def gc_components(ctx: CheckContext) -> list[Component]:
-    """The components where the collector runs; all server components if none is marked."""
+    """The components where the collector runs; all server components if none is marked.
+
+    A Kubernetes container is told by its image and command line: one that is not the server (glue,
+    parquet, hooks…) is never judged, even when no server container is among the inputs.
+    """
     components = list(ctx.evidence.components)
     runs = [c for c in components if c.runs_gc]
-    # a Helm chart component says for sure whether it runs the collector: never a stand-in for one
-    return runs or [c for c in components if c.kind is not ComponentKind.HELM_COMPONENT]
+    # a Helm chart component, too, says for sure whether it runs the collector: never a stand-in for one
+    return runs or [
+        c for c in components if c.kind not in (ComponentKind.K8S_CONTAINER, ComponentKind.HELM_COMPONENT)
+    ]
 
 
 def run(ctx: CheckContext) -> list[Finding]:
@@ -88,25 +94,14 @@ def run(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
-def _set_by_component_layer(component: Component, var: str) -> bool:
-    """A Helm component whose value comes from its own env / extraEnv / containers layer, not global."""
-    value = component.get(var)
-    path = value.origin.path if value is not None else None
-    return (
-        component.kind is ComponentKind.HELM_COMPONENT
-        and value is not None
-        and bool(path)
-        and path is not None
-        and path.endswith(f".{var}")
-        and "global." not in path
-        and component.origin.path != "spec.wandb"
-    )
-
-
 def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Finding:
     value = component.get(var)
     fixes = env_var_fixes(var, want, component)
-    if _set_by_component_layer(component, var):
+    if (
+        component.kind is ComponentKind.HELM_COMPONENT
+        and value is not None
+        and _component_level(value.origin.path)
+    ):
         fixes = component_flag_fixes(var, want, component)  # global.extraEnv would lose to that layer
 
     def finding(
@@ -134,7 +129,9 @@ def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Find
                 f"{var} not seen; it may come from a source that is not among the inputs",
                 f"{component.name} takes env from: " + "; ".join(component.gaps) + ".",
                 where,
-                (_TERRAFORM_NEEDS + ", or " if terraform else "")
+                "; ".join(component.gaps)
+                if component.kind is ComponentKind.OPERATOR_APP  # the server manifest it needs
+                else (_TERRAFORM_NEEDS + ", or " if terraform else "")
                 + "those objects among the inputs (kubectl get cm,secret -o yaml), or the server's "
                 f"environment (kubectl exec … -- printenv {var})",
             )
@@ -185,6 +182,11 @@ def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Find
         f'collection stays off without any error. Set it to "{want}".',
         facts,
     )
+
+
+def _component_level(path: str | None) -> bool:
+    """Whether a Helm value sits in a component's own env/extraEnv (which wins over global.*)."""
+    return bool(path) and ".global." not in f".{path}" and (".env." in str(path) or ".extraEnv." in str(path))
 
 
 CHECK = Check(META, run)

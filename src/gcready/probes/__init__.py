@@ -3,23 +3,32 @@
 Importing this package is cheap: each provider SDK is imported only when a bucket of that provider is
 probed. A probe never raises for one bucket's failure; it returns a :class:`BucketState` whose readings
 say what happened (``denied``, ``not-found``, ``timeout``…), and only a setting actually read is ``ok``.
+Only an answer of the provider's documented shape is read as a setting (``answers``), and no endpoint
+can hold a probe past its deadlines (``deadline``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 
 from gcready.model import BucketRef, BucketState, Outcome, Provider
 from gcready.probes._common import StateBuilder, failed, scrub
+from gcready.probes.deadline import bucket_deadline, run_bounded
 from gcready.probes.options import BucketOverride, ProbeOptions
 
 ProgressCallback = Callable[[int, int, str], None]
 
-__all__ = ["BucketOverride", "ProbeOptions", "ProgressCallback", "probe_all", "probe_bucket"]
+__all__ = [
+    "BucketOverride",
+    "ProbeOptions",
+    "ProgressCallback",
+    "abandon_after",
+    "probe_all",
+    "probe_bucket",
+]
 
 
 def probe_bucket(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str]) -> BucketState:
@@ -55,12 +64,34 @@ def _safe_probe(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
     try:
         return probe_bucket(bucket, options, environ)
     except Exception as exc:  # a bug or an SDK surprise must not sink the other buckets
-        secrets = list(bucket.credentials or ())
+        secrets = [c.reveal() for c in bucket.credentials or ()]
         builder = StateBuilder(bucket, options.for_bucket(bucket).endpoint_url or "(provider default)")
         builder.access = failed(
             Outcome.ERROR, f"probe failed: {type(exc).__name__}: {scrub(str(exc), secrets)}"
         )
         return builder.build()
+
+
+def _abandoned(bucket: BucketRef, options: ProbeOptions, limit: float) -> BucketState:
+    """The state of a bucket whose probe was still running ``limit`` seconds after it started."""
+    effective = options.for_bucket(bucket)
+    builder = StateBuilder(bucket, effective.endpoint_url or "(provider default)")
+    builder.access = failed(
+        Outcome.TIMEOUT,
+        f"the probe gave no result within {limit:g} s (--timeout {effective.timeout:g} s × "
+        f"{effective.retries + 1} attempts, plus start-up) and was abandoned",
+    )
+    return builder.build()
+
+
+def abandon_after(options: ProbeOptions) -> float:
+    """Seconds after which a bucket's probe is abandoned whatever it is doing.
+
+    Each probe keeps to ``timeout × (retries + 1)`` from its first call on its own; this outer limit adds
+    ``timeout`` + 5 s for importing the SDK and building the client, and catches what no call deadline
+    covers (a credential chain that hangs, say).
+    """
+    return bucket_deadline(options.timeout, options.retries) + options.timeout + 5.0
 
 
 def probe_all(
@@ -72,32 +103,34 @@ def probe_all(
 ) -> tuple[BucketState, ...]:
     """Probe every bucket, at most ``concurrency`` at a time; results come back in the input order.
 
-    One bucket's failure (even an unexpected exception) becomes that bucket's state and never stops the
-    others. ``progress(done, total, label)`` is called once per finished bucket, from worker threads but
-    never concurrently.
+    One bucket's failure (an unexpected exception, a stalled or dripping endpoint) becomes that bucket's
+    state and never stops the others: each call has a wall-clock deadline of ``timeout``, each bucket
+    ``timeout × (retries + 1)``, and a probe still running after :func:`abandon_after` is abandoned
+    (its thread is a daemon and never holds up the process). ``progress(done, total, label)`` is called
+    once per finished bucket, never concurrently.
     """
     todo = list(buckets)
     total = len(todo)
     options = replace(options, run_cache={})
     if total == 0:
         return ()
-    results: list[BucketState | None] = [None] * total
-    lock = threading.Lock()
-    done = 0
+    limit = abandon_after(options)
+    count = 0
 
-    def run(index: int) -> None:
-        nonlocal done
-        state = _safe_probe(todo[index], options, environ)
-        results[index] = state
-        with lock:
-            done += 1
-            if progress is not None:
-                # a broken progress display must not lose results
-                with contextlib.suppress(Exception):
-                    progress(done, total, todo[index].label)
+    def finished(index: int, _state: BucketState) -> None:
+        nonlocal count
+        count += 1
+        if progress is not None:
+            # a broken progress display must not lose results
+            with contextlib.suppress(Exception):
+                progress(count, total, todo[index].label)
 
-    workers = max(1, min(concurrency, total))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gcready-probe") as pool:
-        for future in [pool.submit(run, i) for i in range(total)]:
-            future.result()
-    return tuple(state for state in results if state is not None)
+    jobs = [partial(_safe_probe, bucket, options, environ) for bucket in todo]
+    states = run_bounded(
+        jobs,
+        workers=max(1, min(concurrency, total)),
+        limit=limit,
+        overdue=lambda index: _abandoned(todo[index], options, limit),
+        done=finished,
+    )
+    return tuple(states)

@@ -11,6 +11,8 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from gcready.model import JSON, BucketRef, BucketState, Origin, Outcome, Reading
+from gcready.probes.answers import InvalidAnswer
+from gcready.probes.deadline import BucketDeadlineExceeded, Budget, CallTimedOut
 
 T = TypeVar("T")
 
@@ -168,21 +170,48 @@ def unexpected(exc: BaseException, endpoint: str, secrets: Iterable[str | None] 
     return failed(Outcome.ERROR, reason)
 
 
-def retrying(call: Callable[[], T], retryable: Callable[[Exception], bool], retries: int) -> T:
+def retrying(
+    call: Callable[[], T],
+    retryable: Callable[[Exception], bool],
+    retries: int,
+    budget: Budget | None = None,
+) -> T:
     """Run ``call``; while it raises a ``retryable`` error, try again up to ``retries`` more times.
 
-    Backoff is exponential (0.5 s, 1 s, 2 s … capped at 8 s) with jitter.
+    Backoff is exponential (0.5 s, 1 s, 2 s … capped at 8 s) with jitter. With a ``budget`` each attempt
+    runs under its wall-clock deadlines, and no backoff is slept that would outlast the bucket's time
+    (the last error is raised instead).
     """
     attempt = 0
     while True:
         try:
-            return call()
+            return budget.call(call) if budget is not None else call()
         except Exception as exc:
             if attempt >= retries or not retryable(exc):
                 raise
             delay = min(0.5 * (2**attempt), 8.0) * random.uniform(0.5, 1.0)
+            if budget is not None and not budget.allows_wait(delay):
+                raise
             time.sleep(delay)
             attempt += 1
+
+
+def answer_failure(exc: BaseException, endpoint: str, budget: Budget) -> Reading | None:
+    """A reading for a deadline that ran out or an answer that was not the provider's, else None."""
+    if isinstance(exc, CallTimedOut):
+        return failed(
+            Outcome.TIMEOUT,
+            f"no complete answer from {endpoint} within {exc.seconds:g} s (--timeout bounds each call)",
+        )
+    if isinstance(exc, BucketDeadlineExceeded):
+        return failed(
+            Outcome.TIMEOUT,
+            f"not read: this bucket's {exc.seconds:g} s deadline (--timeout {budget.timeout:g} s × "
+            f"{budget.retries + 1} attempts) ran out waiting on {endpoint}",
+        )
+    if isinstance(exc, InvalidAnswer):
+        return failed(Outcome.ERROR, f"{exc.reason}, from {endpoint}")
+    return None
 
 
 class StateBuilder:

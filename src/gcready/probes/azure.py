@@ -7,13 +7,16 @@ soft delete and blob versioning live on the management plane and are not read he
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from gcready.model import JSON, BucketRef, BucketState, Outcome, Reading
 from gcready.probes._common import (
     StateBuilder,
+    answer_failure,
     failed,
     halted,
     host_port,
@@ -23,7 +26,13 @@ from gcready.probes._common import (
     retrying,
     unexpected,
 )
+from gcready.probes.answers import InvalidAnswer, check_azure_answer
+from gcready.probes.deadline import Budget
 from gcready.probes.options import ProbeOptions
+
+# azure-storage-blob logs a warning for every non-XML error page (a proxy's HTML 503); the reading
+# already says what happened, so without a logging set-up of the caller's those lines stay off stderr.
+logging.getLogger("azure").addHandler(logging.NullHandler())
 
 DATA_PERMISSION = "Storage Blob Data Reader / account key"
 SERVICE_PERMISSION = "account key / Storage Account Contributor (Get Blob Service Properties)"
@@ -99,6 +108,25 @@ def classify_azure_error(exc: BaseException, where: str, permission: str) -> Rea
     return failed(Outcome.ERROR, label)
 
 
+def _check_response(pipeline_response: Any) -> None:
+    """azure-core ``raw_response_hook``: raise :class:`InvalidAnswer` for a 2xx that is not the Blob service's.
+
+    It runs before the SDK deserializes the answer (which would turn a bare 200 into empty properties).
+    """
+    request = pipeline_response.http_request
+    response = pipeline_response.http_response
+    query = {k: v[-1] for k, v in parse_qs(urlsplit(request.url).query).items()}
+    body = b""
+    if request.method != "HEAD":
+        try:
+            body = response.body() or b""
+        except Exception:  # a streamed body: not one of the reads checked here
+            body = b""
+    reason = check_azure_answer(request.method, query, response.status_code, response.headers, body)
+    if reason is not None:
+        raise InvalidAnswer(reason)
+
+
 def _plan(
     bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str]
 ) -> tuple[str, Any, list[str | None], str]:
@@ -122,7 +150,7 @@ def _plan(
 
     url = default_url()
     if bucket.credentials and bucket.credentials[1]:
-        key = bucket.credentials[1]
+        key = bucket.credentials[1].reveal()
         return url, {"account_name": account, "account_key": key}, [key], "account key from the bucket URL"
     if conn_usable:
         if conn.get("accountkey"):
@@ -213,6 +241,7 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
                     # The SDK's own retries (10, 15 s base backoff) are off; throttling/5xx are retried below.
                     retry_total=0,
                     connection_verify=options.tls_verify,
+                    raw_response_hook=_check_response,
                 )
         container = service.get_container_client(bucket.name)
     except Exception as exc:
@@ -221,8 +250,11 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
 
     def read(call: Callable[[], JSON], permission: str) -> Reading:
         try:
-            return ok(retrying(call, is_retryable, options.retries))
+            return ok(retrying(call, is_retryable, options.retries, budget))
         except Exception as exc:
+            answered = answer_failure(exc, where, budget)
+            if answered is not None:
+                return answered
             if _is_http_error(exc) and getattr(exc, "status_code", None) is not None:
                 return classify_azure_error(exc, where, permission)
             name = type(exc).__name__
@@ -239,6 +271,8 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
             "legal_hold": None if hold is None else bool(hold),
         }
 
+    # The deadlines start with the first call: importing the SDK and building a client are not counted.
+    budget = Budget(options.timeout, options.retries)
     container_reading = read(container_call, DATA_PERMISSION)
     builder.access = ok(True) if container_reading.ok else container_reading
     if halted(builder.access):
@@ -286,10 +320,22 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         ),
     )
     if options.azure_subscription and options.azure_resource_group:
+        from gcready.probes.azure_mgmt import SETTINGS as MANAGEMENT_SETTINGS
         from gcready.probes.azure_mgmt import read_management_plane
 
-        for name, reading in read_management_plane(
-            bucket.account, options.azure_subscription, options.azure_resource_group, options.timeout
-        ):
+        account, subscription, group = (
+            bucket.account,
+            options.azure_subscription,
+            options.azure_resource_group,
+        )
+        try:
+            readings = budget.call(
+                lambda: read_management_plane(account, subscription, group, options.timeout),
+                whole_bucket=True,
+            )
+        except Exception as exc:
+            late = answer_failure(exc, "the Azure management endpoint", budget) or unexpected(exc, where)
+            readings = [(name, late) for name in MANAGEMENT_SETTINGS]
+        for name, reading in readings:
             builder.set(name, reading)
     return builder.build()

@@ -12,6 +12,7 @@ from typing import Any
 from gcready.model import JSON, BucketRef, BucketState, Outcome, Reading
 from gcready.probes._common import (
     StateBuilder,
+    answer_failure,
     failed,
     host_port,
     network_failure,
@@ -20,6 +21,8 @@ from gcready.probes._common import (
     retrying,
     unexpected,
 )
+from gcready.probes.answers import InvalidAnswer, check_gcs_answer, check_gcs_bucket
+from gcready.probes.deadline import Budget
 from gcready.probes.options import ProbeOptions
 
 GCS_DEFAULT_ENDPOINT = "https://storage.googleapis.com"
@@ -80,7 +83,7 @@ def _credentials(bucket: BucketRef, environ: Mapping[str, str], emulator: bool) 
     if bucket.credentials:
         from google.oauth2 import service_account
 
-        email, key = bucket.credentials
+        email, key = (c.reveal() for c in bucket.credentials)
         info = {
             "type": "service_account",
             "client_email": email,
@@ -103,6 +106,13 @@ def _credentials(bucket: BucketRef, environ: Mapping[str, str], emulator: bool) 
 
     creds, adc_project = google.auth.default(scopes=SCOPES)
     return creds, project or adc_project
+
+
+def _check_response(response: Any, *args: Any, **kwargs: Any) -> None:
+    """requests response hook: raise :class:`InvalidAnswer` for a 2xx that is not a JSON API answer."""
+    reason = check_gcs_answer(response.status_code, response.headers.get("content-type"), response.content)
+    if reason is not None:
+        raise InvalidAnswer(reason)
 
 
 def _soft_delete(props: Mapping[str, Any], where: str) -> Reading:
@@ -144,7 +154,7 @@ def probe_gcs(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, st
     shown = public_endpoint(endpoint_url) if endpoint_url else GCS_DEFAULT_ENDPOINT
     where = host_port(shown)
     builder = StateBuilder(bucket, shown, bucket.region)
-    secrets = [bucket.credentials[1] if bucket.credentials else None]
+    secrets = [bucket.credentials[1].reveal() if bucket.credentials else None]
 
     try:
         from google.cloud import storage
@@ -165,6 +175,8 @@ def probe_gcs(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, st
             session.verify = verify
             kwargs["_http"] = session
         client = storage.Client(**kwargs)
+        # An empty or HTML 200 would otherwise become an empty bucket resource ("versioning off").
+        client._http.hooks["response"].append(_check_response)
     except Exception as exc:
         name = type(exc).__name__
         if name in {"DefaultCredentialsError", "TransportError", "RefreshError"}:
@@ -173,11 +185,18 @@ def probe_gcs(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, st
             builder.access = unexpected(exc, where, secrets)
         return builder.build()
 
+    # The deadlines start with the first call: importing the SDK and building a client are not counted.
+    budget = Budget(options.timeout, options.retries)
     handle = client.bucket(bucket.name)
     try:
-        retrying(lambda: handle.reload(timeout=options.timeout, retry=None), is_retryable, options.retries)
+        retrying(
+            lambda: handle.reload(timeout=options.timeout, retry=None), is_retryable, options.retries, budget
+        )
     except Exception as exc:
-        if _is_api_error(exc):
+        answered = answer_failure(exc, where, budget)
+        if answered is not None:
+            builder.access = answered
+        elif _is_api_error(exc):
             builder.access = classify_gcs_error(exc, where)
         else:
             name = type(exc).__name__
@@ -195,6 +214,10 @@ def probe_gcs(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, st
         return builder.build()
 
     props: Mapping[str, Any] = handle._properties
+    shape = check_gcs_bucket(props, bucket.name)
+    if shape is not None:
+        builder.access = failed(Outcome.ERROR, f"{shape}, from {where}")
+        return builder.build()
     builder.access = ok(True)
     builder.set("versioning", ok("enabled" if (props.get("versioning") or {}).get("enabled") else "disabled"))
     builder.set("soft_delete", _soft_delete(props, where))

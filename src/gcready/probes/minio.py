@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from gcready.model import JSON, BucketRef, BucketState, Outcome, Reading
 from gcready.probes._common import (
     StateBuilder,
+    answer_failure,
     failed,
     halted,
     host_port,
@@ -19,10 +21,13 @@ from gcready.probes._common import (
     ok,
     public_endpoint,
     record_versioning,
+    retrying,
     unexpected,
 )
+from gcready.probes.answers import S3_QUERY_OPERATIONS, InvalidAnswer, check_s3_answer
+from gcready.probes.deadline import BucketDeadlineExceeded, Budget, CallTimedOut
 from gcready.probes.options import ProbeOptions
-from gcready.probes.s3 import classify_s3_error
+from gcready.probes.s3 import THROTTLE_CODES, classify_s3_error
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
@@ -38,10 +43,49 @@ def _endpoint_url(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str
 
 def _keys(bucket: BucketRef, environ: Mapping[str, str]) -> tuple[str | None, str | None, str | None]:
     if bucket.credentials:
-        return bucket.credentials[0], bucket.credentials[1], None
+        return bucket.credentials[0].reveal(), bucket.credentials[1].reveal(), None
     access = environ.get("MINIO_ACCESS_KEY") or environ.get("AWS_ACCESS_KEY_ID")
     secret = environ.get("MINIO_SECRET_KEY") or environ.get("AWS_SECRET_ACCESS_KEY")
     return access, secret, environ.get("AWS_SESSION_TOKEN")
+
+
+def operation_of(method: str, url: str) -> str | None:
+    """The S3 read a minio request URL is (``?versioning`` → GetBucketVersioning), or None."""
+    if method != "GET":
+        return None
+    words = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    for word, operation in S3_QUERY_OPERATIONS.items():
+        if word in words:
+            return operation
+    return None
+
+
+_POOL_CLASS: list[type[Any]] = []
+
+
+def _checked_pool(**kwargs: Any) -> Any:
+    """A urllib3 PoolManager that checks each successful S3 read is an S3 answer before minio parses it.
+
+    minio parses whatever XML a 200 carries (an HTML page with no <Status> reads as "versioning off")
+    and only looks at the content type of errors, so the check sits where minio hands over the wire.
+    """
+    if not _POOL_CLASS:
+        import urllib3
+
+        class CheckedPoolManager(urllib3.PoolManager):
+            def urlopen(self, method: str, url: str, *args: Any, **kw: Any) -> Any:
+                response = super().urlopen(method, url, *args, **kw)
+                operation = operation_of(method, url)
+                if operation is not None and kw.get("preload_content", True):
+                    reason = check_s3_answer(
+                        operation, response.status, response.headers.get("content-type"), response.data or b""
+                    )
+                    if reason is not None:
+                        raise InvalidAnswer(reason)
+                return response
+
+        _POOL_CLASS.append(CheckedPoolManager)
+    return _POOL_CLASS[0](**kwargs)
 
 
 def _lifecycle(config: Any) -> JSON:
@@ -112,22 +156,10 @@ def probe_minio(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
 
     verify = options.tls_verify
     pool_kwargs: dict[str, Any] = {
-        "timeout": urllib3.Timeout(connect=options.timeout, read=options.timeout),
-        # Only throttling / 5xx answers are retried (with backoff); refused or silent endpoints are not.
-        "retries": urllib3.Retry(
-            total=options.retries,
-            connect=0,
-            read=0,
-            redirect=0,
-            other=0,
-            status=options.retries,
-            status_forcelist=RETRY_STATUSES,
-            allowed_methods=None,
-            backoff_factor=0.5,
-            backoff_max=8.0,
-            raise_on_status=False,
-            respect_retry_after_header=False,
-        ),
+        "timeout": urllib3.Timeout(connect=options.timeout, read=options.timeout, total=options.timeout),
+        # urllib3 never retries: throttling / 5xx answers are retried call by call below (each attempt
+        # under its own deadline), refused or silent endpoints not at all.
+        "retries": urllib3.Retry(total=0, redirect=0, raise_on_status=False),
         "cert_reqs": "CERT_REQUIRED" if verify else "CERT_NONE",
     }
     if isinstance(verify, str):
@@ -148,16 +180,29 @@ def probe_minio(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
             session_token=token,
             secure=secure,
             region=region,
-            http_client=urllib3.PoolManager(**pool_kwargs),
+            http_client=_checked_pool(**pool_kwargs),
             cert_check=bool(verify),
         )
     except Exception as exc:
         builder.access = unexpected(exc, where, secrets)
         return builder.build()
 
+    def retryable(exc: Exception) -> bool:
+        if isinstance(exc, S3Error):
+            if exc.code in THROTTLE_CODES:
+                return True
+            status = getattr(getattr(exc, "response", None), "status", None)
+        elif isinstance(exc, ServerError):
+            status = exc.status_code
+        else:
+            status = getattr(exc, "_code", None) if type(exc).__name__ == "InvalidResponseError" else None
+        return status in RETRY_STATUSES
+
     def read(call: Callable[[], JSON], permission: str, missing_ok: Callable[[str], JSON | None]) -> Reading:
         try:
-            return ok(call())
+            return ok(retrying(call, retryable, options.retries, budget))
+        except (InvalidAnswer, CallTimedOut, BucketDeadlineExceeded) as exc:
+            return answer_failure(exc, where, budget) or unexpected(exc, where, secrets)
         except S3Error as exc:
             value = missing_ok(exc.code or "")
             if value is not None:
@@ -175,6 +220,8 @@ def probe_minio(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
     def nothing(_: str) -> JSON | None:
         return None
 
+    # The deadlines start with the first call: importing the SDK and building a client are not counted.
+    budget = Budget(options.timeout, options.retries)
     name = bucket.name
 
     access = read(lambda: client.bucket_exists(name), "s3:ListBucket", nothing)

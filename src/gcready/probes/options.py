@@ -27,9 +27,12 @@ class BucketOverride:
 class ProbeOptions:
     """Run-wide probe settings.
 
-    ``timeout`` bounds each call (connect and read, in seconds); ``retries`` is how many extra attempts a
-    throttled or 5xx call gets, with exponential backoff. Connection failures and timeouts are not
-    retried, so an unreachable endpoint costs about one ``timeout``.
+    ``timeout`` bounds each call from start to finish (connect, request and the whole answer, however
+    slowly its bytes come; wall-clock seconds); ``retries`` is how many extra attempts a throttled or 5xx
+    call gets, with exponential backoff. Connection failures and timeouts are not retried, so an
+    unreachable endpoint costs about one ``timeout``. One bucket's probe as a whole (every call, retry
+    and backoff) is cut off after ``timeout × (retries + 1)``; what it had not read by then is a
+    ``timeout`` reading.
 
     ``overrides`` maps a bucket to a :class:`BucketOverride`. A key may be the bucket's label
     (``s3://host:9000/name``, ``az://account/container``), ``account/container`` for Azure, or the bare

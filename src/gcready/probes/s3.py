@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from gcready.model import JSON, BucketRef, BucketState, Outcome, Provider, Reading
 from gcready.probes._common import (
     StateBuilder,
+    answer_failure,
     failed,
     halted,
     host_port,
@@ -25,6 +26,8 @@ from gcready.probes._common import (
     scrub,
     unexpected,
 )
+from gcready.probes.answers import InvalidAnswer, check_s3_answer
+from gcready.probes.deadline import Budget
 from gcready.probes.options import ProbeOptions
 
 AWS_DEFAULT_ENDPOINT = "https://s3.amazonaws.com"
@@ -134,7 +137,7 @@ def _is_aws_host(url: str) -> bool:
 
 def _session_kwargs(bucket: BucketRef, environ: Mapping[str, str]) -> dict[str, str]:
     if bucket.credentials:
-        access_key, secret_key = bucket.credentials
+        access_key, secret_key = (c.reveal() for c in bucket.credentials)
         return {"aws_access_key_id": access_key, "aws_secret_access_key": secret_key}
     key_id = environ.get("AWS_ACCESS_KEY_ID")
     secret = environ.get("AWS_SECRET_ACCESS_KEY")
@@ -177,13 +180,30 @@ def _client(session_kwargs: dict[str, str], **client_kwargs: Any) -> Any:
             if session is None:
                 session = _SESSIONS[session_key] = boto3.session.Session(**session_kwargs)
             client = _CLIENTS[key] = session.client("s3", **client_kwargs)
+            # Before botocore parses an answer (an empty 200 would parse as "nothing set"), check it is
+            # an S3 answer at all.
+            client.meta.events.register("before-parse.s3", _check_answer)
         return client
+
+
+def _check_answer(operation_model: Any, response_dict: Mapping[str, Any], **_: Any) -> None:
+    """botocore ``before-parse`` hook: raise :class:`InvalidAnswer` for a 2xx that is not S3's shape."""
+    headers = response_dict.get("headers") or {}
+    body = response_dict.get("body")
+    reason = check_s3_answer(
+        str(getattr(operation_model, "name", "")),
+        int(response_dict.get("status_code") or 0),
+        headers.get("content-type"),
+        body if isinstance(body, bytes) else b"",
+    )
+    if reason is not None:
+        raise InvalidAnswer(reason)
 
 
 def _secrets(bucket: BucketRef, environ: Mapping[str, str]) -> list[str | None]:
     found: list[str | None] = [environ.get("AWS_SECRET_ACCESS_KEY"), environ.get("AWS_SESSION_TOKEN")]
     if bucket.credentials:
-        found.extend(bucket.credentials)
+        found.extend(c.reveal() for c in bucket.credentials)
     return found
 
 
@@ -275,8 +295,11 @@ def probe_s3(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str
 
     def read(call: Callable[[], Any], permission: str, missing_ok: Callable[[str], JSON | None]) -> Reading:
         try:
-            return ok(_as_json(retrying(call, is_retryable, options.retries)))
+            return ok(_as_json(retrying(call, is_retryable, options.retries, budget)))
         except Exception as exc:
+            answered = answer_failure(exc, where, budget)
+            if answered is not None:
+                return answered
             found = error_code(exc)
             if found is not None:
                 code, status = found
@@ -292,6 +315,8 @@ def probe_s3(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str
     def nothing(_: str) -> JSON | None:
         return None
 
+    # The deadlines start with the first call: importing the SDK and building a client are not counted.
+    budget = Budget(options.timeout, options.retries)
     name = bucket.name
     access = read(lambda: client.head_bucket(Bucket=name) and True, "s3:ListBucket", nothing)
     builder.access = access

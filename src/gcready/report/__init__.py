@@ -23,13 +23,14 @@ class Format(enum.StrEnum):
     JUNIT = "junit"  # JUnit XML, for CI test reports
 
 
-def render(report: Report, fmt: Format, *, color: bool = False) -> str:
-    """Render a report in one format. ``color`` only affects text (ANSI on status tags)."""
+def render(report: Report, fmt: Format, *, color: bool = False, verbose: bool = False) -> str:
+    """Render a report in one format. ``color`` and ``verbose`` only affect text (ANSI on status tags;
+    every finding in full instead of the short form)."""
     match fmt:
         case Format.TEXT:
             from gcready.report import text
 
-            return text.render(report, color=color)
+            return text.render(report, color=color, verbose=verbose)
         case Format.JSON:
             from gcready.report import json_format
 
@@ -70,9 +71,22 @@ def count_phrase(report: Report) -> str:
     return ", ".join(parts) if parts else "no findings"
 
 
+# `diagnose` on a deployment that meets the requirements but whose deletes are held by the storage side
+# (immutability, legal hold, Object Lock…): "READY" alone would contradict the most likely cause below it.
+BLOCKED_HEADLINE = "READY by the requirements, but deletes are held: {cause}"
+
+
 def headline(report: Report) -> str:
     """The verdict sentence: ``NOT READY for artifact garbage collection — 1 fail, 1 unknown``."""
-    return f"{VERDICT_HEADLINES[report.verdict()]} — {count_phrase(report)}"
+    verdict = report.verdict()
+    if verdict == "pass" and report.diagnosis is not None:
+        held = [c for c in report.diagnosis.causes if c.confirmed and c.tier in _BLOCKING_TIERS]
+        if held:
+            return f"{BLOCKED_HEADLINE.format(cause=held[0].title)} — {count_phrase(report)}"
+    return f"{VERDICT_HEADLINES[verdict]} — {count_phrase(report)}"
+
+
+_BLOCKING_TIERS = frozenset({"gc-never-runs", "gc-cannot-delete", "storage-held"})
 
 
 def group_by_check(findings: tuple[Finding, ...]) -> list[tuple[str, list[Finding]]]:

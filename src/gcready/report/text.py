@@ -1,6 +1,9 @@
 """The text report, for a terminal and for logs.
 
-The first line is the verdict, so ``gcready audit ... | head -1`` answers the question. Nothing is wrapped:
+The first line is the verdict, so ``gcready audit ... | head -1`` answers the question. By default the
+report fits on a screen: what needs attention (errors, fails, unknowns, warnings, most serious first), each
+with its reason, location and first fix; passes one line each; skips and infos summed up in one line.
+``verbose`` shows every block, with all evidence and every fix. Nothing is wrapped:
 commands and Terraform blocks keep their lines so they can be copied, and every line of a fix is indented
 by the same amount so its own indentation survives. Colour (ANSI) goes on status tags only and only when
 asked; the CLI decides (``NO_COLOR``, not a tty, ``--color/--no-color``).
@@ -10,7 +13,18 @@ from __future__ import annotations
 
 import re
 
-from gcready.model import DeploymentType, Fact, Finding, Origin, Report, RequirementView, Status, worst
+from gcready.model import (
+    STATUS_ORDER,
+    DeploymentType,
+    Fact,
+    Finding,
+    Origin,
+    Report,
+    RequirementView,
+    Severity,
+    Status,
+    worst,
+)
 from gcready.report import count_phrase, decided_by_phrase, group_by_check, headline
 
 # SGR codes per status: bold for what blocks readiness, plain colour for the rest.
@@ -30,8 +44,17 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _STEP = "  "
 
 
-def render(report: Report, *, color: bool = False) -> str:
-    """The report as plain text; ``color`` adds ANSI colours to the status tags."""
+_ATTENTION = (Status.ERROR, Status.FAIL, Status.UNKNOWN, Status.WARN)
+_SEVERITY_ORDER = tuple(Severity)  # critical first
+
+
+def render(report: Report, *, color: bool = False, verbose: bool = False) -> str:
+    """The report as plain text; ``color`` adds ANSI colours to the status tags.
+
+    ``verbose`` gives every finding in full (all evidence, every fix); the default is the short form.
+    """
+    if not verbose:
+        return _short(report, color)
     lines: list[str] = [f"gcready: {_clean(headline(report))}", ""]
     lines += _diagnosis(report, color)
     lines += _deployment(report)
@@ -203,4 +226,128 @@ def _footer(report: Report) -> list[str]:
         lines.append(f"Inputs: {inputs}")
     mode = "offline" if report.offline else "live"
     lines.append(f"gcready {report.tool_version} {report.command}, {mode}, {_clean(report.generated_at)}")
+    return lines
+
+
+def by_severity(findings: tuple[Finding, ...] | list[Finding]) -> list[Finding]:
+    """Most serious first: by status (error, fail, unknown, warn…), then severity, then as found."""
+    return sorted(findings, key=lambda f: (STATUS_ORDER.index(f.status), _SEVERITY_ORDER.index(f.severity)))
+
+
+def _short(report: Report, color: bool) -> str:
+    lines: list[str] = [f"gcready: {_clean(headline(report))}"]
+    if report.errors:
+        lines.append("Input errors (fix these, then run again):")
+        lines += [f"{_STEP}- {_clean(str(error))}" for error in report.errors]
+    if report.errors and not report.inputs:  # nothing was read: the errors are the whole story
+        lines += _footer(report)
+        return "\n".join(lines) + "\n"
+    lines += _short_deployment(report)
+    if report.diagnosis is not None:
+        lines += _short_diagnosis(report, color)
+    attention = by_severity([f for f in report.findings if f.status in _ATTENTION])
+    if attention and report.diagnosis is None:
+        lines.append("")
+        for finding in attention:
+            lines += _short_finding(finding, color)
+    passed = [f for f in report.findings if f.status is Status.PASS]
+    if passed:
+        lines += ["", "Passed:"]
+        lines += [
+            f"{_STEP}{_tag(f.status, color)} {_clean(f.check)}: {_clean(f.title)}{_resource_suffix(f)}"
+            f"{_origin(_location(f))}"
+            for f in passed
+        ]
+    rest = [f for f in report.findings if f.status in (Status.INFO, Status.SKIP)]
+    if rest:
+        counts = ", ".join(
+            f"{sum(1 for f in rest if f.status is status)} {status.value}"
+            for status in (Status.INFO, Status.SKIP)
+            if any(f.status is status for f in rest)
+        )
+        checks = ", ".join(dict.fromkeys(_clean(f.check) for f in rest))
+        lines += ["", f"Not shown ({counts}): {checks}; --verbose shows them"]
+    if report.notes:
+        n = len(report.notes)
+        lines.append(f"{n} note{'' if n == 1 else 's'} on the inputs; --verbose shows them")
+    lines.append("")
+    lines += _footer(report)
+    return "\n".join(lines) + "\n"
+
+
+def _short_deployment(report: Report) -> list[str]:
+    deployment = report.deployment
+    if deployment.type is not None:
+        label = next((v.label for v in report.applicable if v.deployment is deployment.type), "")
+        named = f"{deployment.type.value} ({label})" if label else deployment.type.value
+    else:
+        names = [t.value for t in DeploymentType if t in deployment.candidates]
+        named = "unknown" + (f" (could be: {', '.join(names)})" if names else "")
+    how = {
+        "evidence": "from the evidence",
+        "override": "stated with --deployment",
+        "undecided": "not decided by the evidence",
+    }.get(deployment.decided_by, deployment.decided_by)
+    lines = [f"Deployment: {named}, {how}"]
+    lines += [f"{_STEP}! {_clean(c.splitlines()[0] if c else '')}" for c in deployment.conflicts]
+    if len(report.applicable) == 1:
+        lines.append(f"Requires: {_row(report.applicable[0], report.env_var)}")
+    elif not report.applicable:
+        lines.append("Requires: nothing until the deployment type is known")
+    return lines
+
+
+def _short_diagnosis(report: Report, color: bool) -> list[str]:
+    diagnosis = report.diagnosis
+    assert diagnosis is not None
+    lines = ["", f"Why deletes are stuck: {_clean(diagnosis.headline)}"]
+    for cause in diagnosis.causes:
+        mark = "" if cause.confirmed else " (not confirmed)"
+        for i, finding in enumerate(cause.findings):
+            first, *rest = _short_finding(finding, color)
+            lines.append(f"{cause.rank}. [{cause.tier}]{mark} {first}" if i == 0 else first)
+            lines += rest
+    if diagnosis.unseen:
+        titles = "; ".join(_clean(u.title) for u in diagnosis.unseen)
+        lines.append(f"Not visible in any setting (--verbose says how to check each): {titles}")
+    return lines
+
+
+def _resource_suffix(finding: Finding) -> str:
+    if (
+        not finding.resource
+        or finding.resource in finding.title
+        or finding.resource in ("deployment", "bucket")
+    ):
+        return ""
+    return f" ({_clean(finding.resource)})"
+
+
+def _location(finding: Finding) -> Origin | None:
+    """Where to look first: the first piece of evidence with a line, else the first with an origin."""
+    origins = [fact.origin for fact in finding.evidence if fact.origin is not None]
+    return next((o for o in origins if o.line is not None), origins[0] if origins else None)
+
+
+def _short_finding(finding: Finding, color: bool) -> list[str]:
+    body = _STEP * 2
+    lines = [
+        f"{_tag(finding.status, color)} {_clean(finding.check)}: {_clean(finding.title)}{_resource_suffix(finding)}"
+    ]
+    reason = next((line for line in finding.detail.splitlines() if line.strip()), "")
+    if reason:
+        lines.append(f"{body}{_clean(reason)}")
+    where = _location(finding)
+    if where is not None:
+        lines.append(f"{body}at {_clean(str(where))}")
+    if finding.needs:
+        lines.append(f"{body}needs: {_clean(finding.needs)}")
+    if finding.fixes:
+        fix = finding.fixes[0]
+        title = f": {_clean(fix.title)}" if fix.title else ""
+        lines.append(f"{body}fix ({fix.kind.value}){title}")
+        lines += _block(fix.text, body + _STEP * 2)
+        others = [f.kind.value for f in finding.fixes[1:]]
+        if others:
+            lines.append(f"{body}other fixes: {', '.join(others)} (--verbose, or the HTML report)")
     return lines

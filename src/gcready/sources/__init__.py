@@ -13,8 +13,19 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from gcready.model import Evidence, InputError, InputFile, Note, Origin, SourceKind
-from gcready.sources import bundle, compose, dotenv, environment, helm, helm_legacy, kubernetes, tfdetect
-from gcready.sources.yamldocs import Doc, YAMLInputError, load_documents
+from gcready.sources import (
+    bundle,
+    compose,
+    dotenv,
+    environment,
+    helm,
+    helm_legacy,
+    kubernetes,
+    operator,
+    server_manifest,
+    tfdetect,
+)
+from gcready.sources.yamldocs import Doc, read_documents
 
 _YAML_SUFFIXES = (".yaml", ".yml")
 _SKIP_DIRS = frozenset({".git", "node_modules", "__pycache__", ".terraform"})
@@ -73,11 +84,12 @@ def collect(
     evidence = Evidence(errors=tuple(path_errors))
     kube_docs: list[Doc] = []
     tf_files: list[tuple[str, str]] = []
-    for path, named in files:
-        forced = kinds.get(path) or (default_kind if named else None)
-        got, docs = _read_file(path, named, forced, tf_files, chart)
-        evidence = evidence.merge(got)
-        kube_docs.extend(docs)
+    with compose.input_roots(paths):  # a compose env_file is read only inside the inputs
+        for path, named in files:
+            forced = kinds.get(path) or (default_kind if named else None)
+            got, docs = _read_file(path, named, forced, tf_files, chart)
+            evidence = evidence.merge(got)
+            kube_docs.extend(docs)
     evidence = compose.absorb_env_files(evidence)  # an env_file a compose service reads is judged there
     if kube_docs:
         evidence = evidence.merge(kubernetes.resolve(kube_docs))
@@ -126,18 +138,29 @@ def _read_yaml(
 ) -> tuple[Evidence, list[Doc]]:
     if not named and forced is None and not path.endswith(_YAML_SUFFIXES) and not text.strip():
         return Evidence(), []
-    try:
-        docs = load_documents(path, text)
-    except YAMLInputError as exc:
-        if named or path.endswith(_YAML_SUFFIXES) or forced is not None:
-            return Evidence(errors=(exc.error,)), []
+    read = read_documents(path, text)
+    if read.errors and not (named or path.endswith(_YAML_SUFFIXES) or forced is not None):
         return Evidence(notes=(Note("skipped: not an evidence file gcready recognises", Origin(path)),)), []
-    evidence = Evidence()
+    docs = read.docs
+    # a broken document is an error for itself only: the file's other documents are still read
+    evidence = Evidence(errors=read.errors, notes=tuple(n for d in docs for n in d.notes))
+    if read.errors and not docs:
+        return evidence, []
     kube: list[Doc] = []
     recognised = False
+    pooled: set[SourceKind] = set()  # read with the Kubernetes objects (they refer to each other)
     for doc in docs:
-        if forced is SourceKind.WANDB_CR or (forced is None and helm.is_wandb_cr(doc.data)):
-            evidence = evidence.merge(helm.read_cr(doc))
+        if forced in (None, SourceKind.WANDB_CR) and operator.is_resource(doc.data):
+            kube.append(doc)
+            pooled.add(SourceKind.WANDB_CR)
+            recognised = True
+        elif forced is SourceKind.WANDB_CR and isinstance(doc.data, dict):
+            evidence = evidence.merge(operator.read_v1(doc.data, Origin(doc.source, doc.line)))
+            evidence = evidence.merge(Evidence(inputs=(InputFile(path, SourceKind.WANDB_CR),)))
+            recognised = True
+        elif forced in (None, SourceKind.SERVER_MANIFEST) and server_manifest.looks_like(doc.data):
+            kube.append(doc)
+            pooled.add(SourceKind.SERVER_MANIFEST)
             recognised = True
         elif forced is SourceKind.COMPOSE or (forced is None and compose.looks_like(doc.data)):
             evidence = evidence.merge(compose.read(doc))
@@ -160,11 +183,14 @@ def _read_yaml(
             recognised = True
         elif forced in (None, SourceKind.KUBERNETES) and kubernetes.is_kubernetes_doc(doc.data):
             kube.append(doc)
+            pooled.add(SourceKind.KUBERNETES)
             recognised = True
-    if kube:
-        evidence = evidence.merge(Evidence(inputs=(InputFile(path, SourceKind.KUBERNETES),)))
+    for kind in sorted(pooled):
+        evidence = evidence.merge(Evidence(inputs=(InputFile(path, kind),)))
+    if not recognised and read.errors:
+        return evidence, []  # the broken documents are reported; the readable ones hold no evidence
     if not recognised:
-        message = "not an evidence file gcready recognises (dotenv, Kubernetes YAML, W&B operator resource, Helm values, legacy wandb chart values, docker-compose, bundle); give --kind to say what it is"
+        message = "not an evidence file gcready recognises (dotenv, Kubernetes YAML, W&B operator resource, W&B server manifest, Helm values, legacy wandb chart values, docker-compose, bundle); give --kind to say what it is"
         if forced is not None:
             message = f"does not read as {forced.value}"
         if named or forced is not None:

@@ -2,12 +2,15 @@
 
 A bundle is :class:`~gcready.model.Evidence` as JSON (schema: ``schemas/bundle.schema.json``). It never
 holds a secret: env values are already redacted when evidence is built, and bucket credentials are not
-serialised. A hand-written bundle needs only ``format``, ``version`` and ``bucket_states``.
+serialised. A bundle given as input is redacted again as it is read, as if its values came from files
+(a hand-made or edited bundle may hold anything), so ``collect`` never copies a raw secret out of one.
+A hand-written bundle needs only ``format``, ``version`` and ``bucket_states``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from gcready import __version__
@@ -22,6 +25,7 @@ from gcready.model import (
     InputError,
     InputFile,
     Note,
+    OperatorPlacement,
     Origin,
     Outcome,
     Provider,
@@ -30,6 +34,7 @@ from gcready.model import (
     SignalKind,
     SourceKind,
 )
+from gcready.redact import display_env_value, redact_url, scrub
 
 FORMAT = "gcready-bundle"
 VERSION = 1
@@ -46,9 +51,13 @@ def looks_like(text: str) -> bool:
     return head.startswith("{") and f'"{FORMAT}"' in head
 
 
-def to_json(evidence: Evidence, created_at: str) -> dict[str, JSON]:
-    """Evidence as a bundle document (no secrets: credentials are never part of it)."""
-    return {
+def to_json(evidence: Evidence, created_at: str, unread: Sequence[tuple[str, str]] = ()) -> dict[str, JSON]:
+    """Evidence as a bundle document (no secrets: credentials are never part of it).
+
+    ``unread`` lists the buckets whose settings could not be read, with why, so whoever reads the
+    bundle knows what it cannot prove.
+    """
+    out: dict[str, JSON] = {
         "format": FORMAT,
         "version": VERSION,
         "created_at": created_at,
@@ -62,6 +71,9 @@ def to_json(evidence: Evidence, created_at: str) -> dict[str, JSON]:
         "bucket_states": [state_to_json(s) for s in evidence.bucket_states],
         "notes": [{"text": n.text, "origin": n.origin.to_json()} for n in evidence.notes],
     }
+    if unread:
+        out["unread"] = [{"bucket": label, "reason": reason} for label, reason in unread]
+    return out
 
 
 def state_to_json(state: BucketState) -> dict[str, JSON]:
@@ -87,7 +99,40 @@ def _component(c: Component) -> dict[str, JSON]:
         "gaps": list(c.gaps),
         "env": [_env(v) for v in c.env],
         "shadowed": [_env(v) for v in c.shadowed],
+        **({"namespace": c.namespace} if c.namespace else {}),
+        **({"operator": _placement(c.operator)} if c.operator else {}),
     }
+
+
+def _placement(p: OperatorPlacement) -> dict[str, JSON]:
+    def entries(texts: tuple[str | None, ...] | None) -> JSON:
+        return None if texts is None else list(texts)
+
+    return {
+        "resource": p.resource,
+        "namespace": p.namespace,
+        "application": p.application,
+        "version": p.version,
+        "global_env": entries(p.global_env),
+        "app_env": entries(p.app_env),
+    }
+
+
+def _read_placement(p: Any) -> OperatorPlacement | None:
+    if not isinstance(p, dict):
+        return None
+
+    def entries(texts: Any) -> tuple[str | None, ...] | None:
+        return None if not isinstance(texts, list) else tuple(None if t is None else str(t) for t in texts)
+
+    return OperatorPlacement(
+        resource=str(p.get("resource") or "wandb"),
+        namespace=str(p.get("namespace") or ""),
+        application=str(p.get("application") or "api"),
+        version=str(p.get("version") or ""),
+        global_env=entries(p.get("global_env")),
+        app_env=entries(p.get("app_env")),
+    )
 
 
 def _env(v: EnvValue) -> dict[str, JSON]:
@@ -101,7 +146,7 @@ def _env(v: EnvValue) -> dict[str, JSON]:
 
 
 def _bucket(b: BucketRef) -> dict[str, JSON]:
-    return {
+    out: dict[str, JSON] = {
         "provider": b.provider.value,
         "name": b.name,
         "account": b.account,
@@ -113,10 +158,18 @@ def _bucket(b: BucketRef) -> dict[str, JSON]:
         "had_credentials": b.had_credentials,
         "origin": b.origin.to_json(),
     }
+    if b.tf_address:  # where Terraform declares it, so fixes after `audit BUNDLE` still aim there
+        out["terraform"] = {
+            "address": b.tf_address,
+            "file": b.tf_file,
+            "published_module": b.tf_published,
+            "name_known": b.name_known,
+        }
+    return out
 
 
-def dumps(evidence: Evidence, created_at: str) -> str:
-    return json.dumps(to_json(evidence, created_at), indent=2, sort_keys=False) + "\n"
+def dumps(evidence: Evidence, created_at: str, unread: Sequence[tuple[str, str]] = ()) -> str:
+    return json.dumps(to_json(evidence, created_at, unread), indent=2, sort_keys=False) + "\n"
 
 
 def read(source: str, text: str) -> Evidence:
@@ -185,18 +238,23 @@ def _origin(data: Any, source: str) -> Origin:
     inner = str(data.get("source") or "")
     line = data.get("line")
     path = data.get("path")
-    shown = f"{inner} via {source}" if inner and inner != source else source
-    return Origin(shown, line if isinstance(line, int) else None, path if isinstance(path, str) else None)
+    line = line if isinstance(line, int) else None
+    path = path if isinstance(path, str) else None
+    if inner and inner != source:
+        return Origin(inner, line, path, via=source)
+    return Origin(source, line, path)
 
 
 def _read_env(v: Any, source: str) -> EnvValue:
-    value = v.get("value")
+    """An env value of a bundle, redacted as if read from a file: a bundle may be hand-made or edited."""
+    name, value = str(v["name"]), v.get("value")
+    shown, redacted = (None, False) if value is None else display_env_value(name, str(value))
     return EnvValue(
-        name=str(v["name"]),
-        value=None if value is None else str(value),
+        name=name,
+        value=shown,
         origin=_origin(v.get("origin"), source),
-        redacted=bool(v.get("redacted", False)),
-        unresolved=str(v.get("unresolved", "")),
+        redacted=redacted or bool(v.get("redacted", False)),
+        unresolved=scrub(str(v.get("unresolved", ""))),
     )
 
 
@@ -209,22 +267,34 @@ def _read_component(c: Any, source: str) -> Component:
         shadowed=tuple(_read_env(v, source) for v in c.get("shadowed", [])),
         gaps=tuple(str(g) for g in c.get("gaps", [])),
         runs_gc=bool(c.get("runs_gc", True)),
+        namespace=str(c.get("namespace") or ""),
+        operator=_read_placement(c.get("operator")),
     )
 
 
 def _read_bucket(b: Any, source: str) -> BucketRef:
+    tf = b.get("terraform") or {}
     return BucketRef(
         provider=Provider(b["provider"]),
         name=str(b["name"]),
         origin=_origin(b.get("origin"), source),
-        display=str(b.get("display") or b["name"]),
+        display=_redacted_url(str(b.get("display") or b["name"])),
         account=b.get("account"),
         path=b.get("path"),
         endpoint=b.get("endpoint"),
         region=b.get("region"),
         tls=b.get("tls"),
         had_credentials=bool(b.get("had_credentials", False)),
+        tf_address=tf.get("address"),
+        tf_file=tf.get("file"),
+        tf_published=bool(tf.get("published_module", False)),
+        name_known=bool(tf.get("name_known", True)),
     )
+
+
+def _redacted_url(text: str) -> str:
+    """A bucket URL of a bundle with any credentials in it remembered and masked."""
+    return redact_url(text)  # remembers the keys, as reading the URL from a file would
 
 
 def _read_reading(r: Any) -> Reading:

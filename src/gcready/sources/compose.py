@@ -16,6 +16,10 @@ from __future__ import annotations
 
 import io
 import re
+import stat
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +38,7 @@ from gcready.model import (
     SignalKind,
     SourceKind,
 )
+from gcready.redact import display_env_value
 from gcready.sources.envvars import ONPREM_VARS, read_env_var, unresolved
 from gcready.sources.yamldocs import Doc, key_line
 
@@ -165,16 +170,20 @@ class _Service:
     gaps: list[str] = field(default_factory=list)
 
     def take(self, name: str, raw: str, origin: Origin) -> None:
+        display_env_value(name, raw)  # the text as written ($$, ${…}) is remembered too when secret
         try:
             text = interpolate(raw)
         except Unresolved as exc:
+            # A password may hold a "$": the reference compose would see is then a piece of the secret.
+            _, secret = display_env_value(name, raw)
             why = f" ({exc.why})" if exc.why else ""
+            ref = "a ${…} reference" if secret else f"${{{exc.name}}}{why}"
             self.values.append(
                 unresolved(
                     name,
                     origin,
-                    f"interpolates ${{{exc.name}}}{why}, set by the shell that runs docker compose, "
-                    "not among the inputs",
+                    f"interpolates {ref}, set by the shell that runs docker compose, not among the inputs",
+                    secret=secret,
                 )
             )
             return
@@ -330,9 +339,54 @@ def _env_files(
     return out
 
 
+@contextmanager
+def input_roots(paths: Iterable[str]) -> Iterator[None]:
+    """While reading these inputs, an ``env_file`` is read only inside them (a folder, or a file's folder)."""
+    roots = []
+    for raw in paths:
+        with suppress(OSError, ValueError):
+            path = Path(raw).resolve()
+            roots.append(path if path.is_dir() else path.parent)
+    token = _ROOTS.set(tuple(roots))
+    try:
+        yield
+    finally:
+        _ROOTS.reset(token)
+
+
+_ROOTS: ContextVar[tuple[Path, ...] | None] = ContextVar("gcready_compose_roots", default=None)
+_SPECIAL_TREES = (Path("/proc"), Path("/sys"), Path("/dev"))
+
+
+def _refusal(path: str, compose_file: str) -> str | None:
+    """Why an env_file must not be read, or None. Never a file outside the input tree, never a special
+    file: ``env_file: /proc/self/environ`` would copy gcready's own environment into the report."""
+    try:
+        resolved = Path(path).resolve()
+    except (OSError, RuntimeError):
+        return "its path cannot be resolved"
+    roots = _ROOTS.get() or (Path(compose_file).resolve().parent,)
+    if any(resolved.is_relative_to(tree) for tree in _SPECIAL_TREES):
+        return "a special file (/proc, /sys, /dev), not an env file"
+    if not any(resolved.is_relative_to(root) for root in roots):
+        return "outside the input tree"
+    try:
+        mode = resolved.stat().st_mode
+    except OSError:
+        return None  # missing: reported as not among the inputs
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a device, FIFO or socket)"
+    return None
+
+
 def _read_env_file(path: str, required: bool, named_at: Origin, service: str, got: _Service) -> None:
     from dotenv.parser import parse_stream
 
+    refusal = _refusal(path, named_at.source)
+    if refusal is not None:
+        got.gaps.append(f"env_file {path} ({named_at.path}), not read: {refusal}")
+        got.notes.append(Note(f"env_file {path} of service {service} was not read: {refusal}", named_at))
+        return
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except OSError:

@@ -1,4 +1,4 @@
-"""Helm values of the ``operator-wandb`` chart, alone or inside the W&B operator custom resource.
+"""Helm values of the ``operator-wandb`` chart, alone or inside a W&B operator resource (operator.py).
 
 The chart's rules (which components render, precedence, envFrom, size presets) live in
 :mod:`gcready.sources.chart.operator_wandb`; a values file is decoded as Helm decodes it
@@ -58,14 +58,6 @@ def env_from_gaps(node: Any, path: str) -> list[str]:
     return [f"{ref} {name} ({path}), not among the inputs" for name, ref in node.items()]
 
 
-def is_wandb_cr(data: Any) -> bool:
-    return (
-        isinstance(data, dict)
-        and data.get("kind") == "WeightsAndBiases"
-        and str(data.get("apiVersion", "")).startswith("apps.wandb.com/")
-    )
-
-
 def looks_like_values(data: Any) -> bool:
     """A plain mapping shaped like operator-wandb values: no apiVersion/kind, and a ``global:`` map or
     only the chart's own top-level sections (an overlay that sets ``executor:`` alone is values too)."""
@@ -76,48 +68,6 @@ def looks_like_values(data: Any) -> bool:
         return bool(operator_wandb.VALUES_SECTIONS & keys)
     sections = operator_wandb.VALUES_SECTIONS | {"nameOverride", "fullnameOverride"}
     return keys <= sections and any(isinstance(data.get(k), dict) for k in operator_wandb.VALUES_SECTIONS)
-
-
-def read_cr(doc: Doc) -> Evidence:
-    """The operator CR: values under ``spec.values`` (v1), plus v2's ``spec.wandb.retention``."""
-    values = dig(doc.data, "spec", "values")
-    origin = Origin(doc.source, doc.line, "spec.values")
-    name = str(dig(doc.data, "metadata", "name") or "wandb")
-    evidence = Evidence(inputs=(InputFile(doc.source, SourceKind.WANDB_CR),))
-    retention = dig(doc.data, "spec", "wandb", "retention")
-    if isinstance(retention, dict) and "artifactGarbageCollection" in retention:
-        evidence = evidence.merge(_read_v2_retention(retention, doc, name))
-    elif isinstance(values, dict):
-        evidence = evidence.merge(
-            _read_values(values, doc.source, "spec.values.", f"WeightsAndBiases/{name}")
-        )
-    else:
-        evidence = evidence.merge(
-            Evidence(
-                signals=(Signal(SignalKind.SERVER_CONFIG, f"W&B operator resource {name}", origin),),
-                notes=(Note("the resource has no spec.values: the chart's defaults apply", origin),),
-            )
-        )
-    return evidence
-
-
-def _read_v2_retention(retention: dict[str, Any], doc: Doc, name: str) -> Evidence:
-    """Operator v2: ``spec.wandb.retention.artifactGarbageCollection`` becomes the server's GC flag."""
-    raw = retention["artifactGarbageCollection"]
-    origin = Origin(
-        doc.source,
-        key_line(retention, "artifactGarbageCollection"),
-        "spec.wandb.retention.artifactGarbageCollection",
-    )
-    value = ("true" if raw else "false") if isinstance(raw, bool) else str(raw)
-    component = Component(
-        name=f"app (WeightsAndBiases/{name})",
-        kind=ComponentKind.HELM_COMPONENT,
-        origin=Origin(doc.source, doc.line, "spec.wandb"),
-        env=(EnvValue("GORILLA_ARTIFACT_GC_ENABLED", value, origin),),
-    )
-    signal = Signal(SignalKind.SERVER_CONFIG, f"W&B operator resource {name}", Origin(doc.source, doc.line))
-    return Evidence(components=(component,), signals=(signal,))
 
 
 def read_values(doc: Doc) -> Evidence:

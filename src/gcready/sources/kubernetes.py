@@ -11,11 +11,11 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from gcready.bucketurl import BUCKET_ENV_VARS, BucketURLError, parse_bucket_url
 from gcready.model import (
     BucketRef,
     Component,
@@ -27,17 +27,18 @@ from gcready.model import (
     Signal,
     SignalKind,
 )
-from gcready.redact import LEDGER
+from gcready.redact import LEDGER, is_secret_name, redact_url
+from gcready.sources import operator, server_manifest
 from gcready.sources.envvars import is_server_var, read_env_var, unresolved
+from gcready.sources.expansion import expand as expand_references
+from gcready.sources.workload_role import Role, container_role
 from gcready.sources.yamldocs import Doc, dig, key_line, start_line
 
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob"})
 OBJECT_KINDS = WORKLOAD_KINDS | {"ConfigMap", "Secret"}
-_SERVER_IMAGE = re.compile(r"(^|/)wandb/(local|megabinary|server|gorilla)(:|@|$)")
-# Components of a W&B install that run the server binary but not the artifact garbage collector.
-_NOT_GC = re.compile(
-    r"glue|parquet|console|filestream|flat-run|executor|weave|nginx|frontend|otel|mysql|redis"
-)
+GC_FLAG = "GORILLA_ARTIFACT_GC_ENABLED"
+# Stands for a value gcready cannot know (from a Secret, say) while a $(VAR) reference is expanded.
+_UNKNOWN = "\x00"
 
 
 def is_kubernetes_doc(data: Any) -> bool:
@@ -48,7 +49,7 @@ def is_kubernetes_doc(data: Any) -> bool:
 class _Pool:
     config_maps: dict[tuple[str, str], tuple[Any, Origin]] = field(default_factory=dict)
     secrets: dict[tuple[str, str], tuple[Any, Origin]] = field(default_factory=dict)
-    workloads: list[tuple[Any, Origin]] = field(default_factory=list)
+    workloads: list[tuple[Any, Origin, str | None]] = field(default_factory=list)
 
 
 def expand(doc: Doc) -> Iterable[tuple[Any, Origin]]:
@@ -71,30 +72,49 @@ def _meta(obj: Any) -> tuple[str, str]:
 def resolve(docs: Iterable[Doc]) -> Evidence:
     """Components (server containers), signals, buckets and notes from every Kubernetes object given."""
     pool = _Pool()
-    for doc in docs:
-        for obj, origin in expand(doc):
-            kind = obj.get("kind")
-            ns, name = _meta(obj)
-            if kind == "ConfigMap":
-                pool.config_maps[(ns, name)] = (obj, origin)
-            elif kind == "Secret":
-                _remember_secret_values(obj)
-                pool.secrets[(ns, name)] = (obj, origin)
-            elif kind in WORKLOAD_KINDS:
-                pool.workloads.append((obj, origin))
+    # each object with the chart template that rendered it (``# Source:`` of its document)
+    objects = [(obj, origin, doc.template) for doc in docs for obj, origin in expand(doc)]
+    # W&B operator resources, and the server manifests and objects they refer to, are read after pooling
+    resources: list[tuple[Any, Origin]] = []
+    manifests: list[server_manifest.ServerManifest] = []
+    public = operator.public_secret_keys(obj for obj, _, _ in objects)
+    for obj, origin, template in objects:
+        kind = obj.get("kind")
+        ns, name = _meta(obj)
+        if operator.is_resource(obj):
+            resources.append((obj, origin))
+        elif server_manifest.looks_like(obj):
+            manifests.append(server_manifest.ServerManifest.of(origin.source, obj))
+        elif kind == "ConfigMap":
+            pool.config_maps[(ns, name)] = (obj, origin)
+        elif kind == "Secret":
+            keys = {k for p_ns, p_name, k in public if p_name == name and (p_ns == ns or not p_ns or not ns)}
+            _remember_secret_values(obj, keys)
+            pool.secrets[(ns, name)] = (obj, origin)
+        elif kind in WORKLOAD_KINDS:
+            pool.workloads.append((obj, origin, template))
     evidence = Evidence()
-    for obj, origin in pool.workloads:
-        evidence = evidence.merge(_workload(obj, origin, pool))
+    for obj, origin, template in pool.workloads:
+        evidence = evidence.merge(_workload(obj, origin, pool, template))
+    found = operator.Pool(
+        lambda ns, name: _lookup(pool.config_maps, ns, name),
+        lambda ns, name: _lookup(pool.secrets, ns, name),
+        manifests,
+        lambda ns, name: _rendered_env(pool, ns, name),
+    )
+    for obj, origin in resources:
+        evidence = evidence.merge(operator.read(obj, origin, found))
     return evidence
 
 
-def _remember_secret_values(obj: Any) -> None:
+def _remember_secret_values(obj: Any, public: set[str] | None = None) -> None:
+    """Every value of a Secret is a secret, except the keys an operator resource names for its bucket."""
     for key in ("data", "stringData"):
         values = obj.get(key)
         if not isinstance(values, dict):
             continue
-        for value in values.values():
-            if not isinstance(value, str):
+        for item, value in values.items():
+            if not isinstance(value, str) or (public and str(item) in public):
                 continue
             LEDGER.remember(value)
             if key == "data":
@@ -123,7 +143,8 @@ def _lookup(
     return None
 
 
-def _workload(obj: Any, origin: Origin, pool: _Pool) -> Evidence:
+def _workload(obj: Any, origin: Origin, pool: _Pool, template: str | None = None) -> Evidence:
+    """The W&B server containers of one workload; ``template`` is the chart template that rendered it."""
     ns, name = _meta(obj)
     spec = _pod_spec(obj)
     containers = spec.get("containers") if isinstance(spec, dict) else None
@@ -136,15 +157,17 @@ def _workload(obj: Any, origin: Origin, pool: _Pool) -> Evidence:
     for index, container in enumerate(containers):
         if not isinstance(container, dict):
             continue
-        c_origin = Origin(origin.source, key_line(containers, index) or origin.line, f"containers[{index}]")
+        path = f"{template} containers[{index}]" if template else f"containers[{index}]"
+        c_origin = Origin(origin.source, key_line(containers, index) or origin.line, path)
         label = f"{obj.get('kind')}/{name} container {container.get('name', index)}"
         read = _container_env(container, ns, c_origin, pool, label)
-        image = str(container.get("image") or "")
-        is_server = bool(_SERVER_IMAGE.search(image)) or any(is_server_var(v.name) for v in read.env)
-        if not is_server:
+        role = container_role(container, name)
+        has_server_var = any(is_server_var(v.name) for v in read.env)
+        if role.role is Role.OTHER or (role.role is Role.WANDB_SERVICE and not has_server_var):
             signals.extend(s for s in read.signals if s.kind is SignalKind.BASE_URL)
+            if any(v.name == GC_FLAG for v in read.env):
+                notes.append(Note(f"{label} sets {GC_FLAG}, but it is not judged: {role.why}", c_origin))
             continue
-        runs_gc = not _NOT_GC.search(f"{name} {container.get('name', '')}".lower())
         components.append(
             Component(
                 name=label,
@@ -153,14 +176,17 @@ def _workload(obj: Any, origin: Origin, pool: _Pool) -> Evidence:
                 env=read.env,
                 shadowed=read.shadowed,
                 gaps=read.gaps,
-                runs_gc=runs_gc,
+                runs_gc=role.role is Role.GC_SERVER,
                 namespace=ns,
             )
         )
         buckets.extend(read.buckets)
         signals.extend(read.signals)
         notes.extend(read.notes)
-        signals.append(Signal(SignalKind.SERVER_CONFIG, f"W&B server workload {label}", c_origin))
+        what = "server" if role.role is Role.GC_SERVER else "service"
+        signals.append(
+            Signal(SignalKind.SERVER_CONFIG, f"W&B {what} workload {label} ({role.why})", c_origin)
+        )
     return Evidence(
         components=tuple(components), signals=tuple(signals), buckets=tuple(buckets), notes=tuple(notes)
     )
@@ -180,24 +206,32 @@ def _container_env(container: Any, ns: str, origin: Origin, pool: _Pool, label: 
     out = _ContainerEnv()
     ordered: list[EnvValue] = []
     gaps: list[str] = []
+    # What the kubelet substitutes for $(NAME): the raw value, or why gcready cannot know it
+    defined: dict[str, str | EnvValue] = {}
+    unseen: list[str] = []  # envFrom sources not among the inputs (optional ones may exist too)
 
     def take(name: str, raw: str, where: Origin) -> None:
         got = read_env_var(name, raw, where)
         ordered.append(got.value)
+        defined[name] = raw
         out.buckets.extend(got.buckets)
         out.signals.extend(got.signals)
         out.notes.extend(got.notes)
 
+    def unknown(value: EnvValue) -> None:
+        ordered.append(value)
+        defined[value.name] = value
+
     env_from = container.get("envFrom") or []
-    for index, source in enumerate(env_from if isinstance(env_from, list) else []):
+    for source in env_from if isinstance(env_from, list) else []:
         if not isinstance(source, dict):
             continue
         prefix = str(source.get("prefix") or "")
-        where = Origin(origin.source, key_line(env_from, index), f"{origin.path}.envFrom[{index}]")
         if isinstance(source.get("configMapRef"), dict):
             ref = source["configMapRef"]
             found = _lookup(pool.config_maps, ns, str(ref.get("name")))
             if found is None:
+                unseen.append(f"ConfigMap {ref.get('name')} (envFrom)")
                 if not ref.get("optional"):
                     gaps.append(f"ConfigMap {ref.get('name')} (envFrom), not among the inputs")
                 continue
@@ -209,6 +243,7 @@ def _container_env(container: Any, ns: str, origin: Origin, pool: _Pool, label: 
             ref = source["secretRef"]
             found = _lookup(pool.secrets, ns, str(ref.get("name")))
             if found is None:
+                unseen.append(f"Secret {ref.get('name')} (envFrom)")
                 if not ref.get("optional"):
                     gaps.append(f"Secret {ref.get('name')} (envFrom), not among the inputs")
                 continue
@@ -216,7 +251,7 @@ def _container_env(container: Any, ns: str, origin: Origin, pool: _Pool, label: 
             for section in ("data", "stringData"):
                 data = secret.get(section) or {}
                 for key in data:
-                    ordered.append(
+                    unknown(
                         unresolved(
                             prefix + str(key),
                             _data_origin(s_origin, data, key, section),
@@ -237,11 +272,11 @@ def _container_env(container: Any, ns: str, origin: Origin, pool: _Pool, label: 
             if value.value is not None:
                 take(name, value.value, value.origin)
             else:
-                ordered.append(value)
+                unknown(value)
         elif "value" in item:
             raw = item["value"]
             if not isinstance(raw, str):
-                ordered.append(
+                unknown(
                     unresolved(
                         name,
                         where,
@@ -249,7 +284,7 @@ def _container_env(container: Any, ns: str, origin: Origin, pool: _Pool, label: 
                     )
                 )
                 continue
-            take(name, raw, where)
+            _take_expanded(name, raw, where, defined, unseen, take, unknown, out)
         else:
             take(name, "", where)
     effective: dict[str, EnvValue] = {}
@@ -259,6 +294,65 @@ def _container_env(container: Any, ns: str, origin: Origin, pool: _Pool, label: 
     out.shadowed = tuple(v for v in ordered if effective[v.name] is not v)
     out.gaps = tuple(gaps)
     return out
+
+
+def _take_expanded(
+    name: str,
+    raw: str,
+    where: Origin,
+    defined: dict[str, str | EnvValue],
+    unseen: list[str],
+    take: Callable[[str, str, Origin], None],
+    unknown: Callable[[EnvValue], None],
+    out: _ContainerEnv,
+) -> None:
+    """An ``env`` value after the kubelet's ``$(VAR)`` expansion (only a non-empty ``value`` expands)."""
+    used: list[EnvValue] = []
+
+    def mapping(ref: str) -> str | None:
+        found = defined.get(ref)
+        if found is None and unseen:  # undefined here, but a source gcready cannot see may define it
+            found = unresolved(ref, where, "it may come from " + ", ".join(unseen) + ", not among the inputs")
+        if isinstance(found, EnvValue):
+            used.append(found)
+            return _UNKNOWN
+        return found
+
+    value = expand_references(raw, mapping) if "$" in raw else raw
+    if not used:
+        take(name, value, where)
+        return
+    refs = ", ".join(dict.fromkeys(f"$({v.name}) ({v.unresolved})" for v in used))
+    unknown(
+        unresolved(
+            name,
+            where,
+            f"refers to {refs}: its value is not known",
+            secret=any(v.redacted for v in used),
+        )
+    )
+    if name in BUCKET_ENV_VARS:
+        bucket = _bucket_with_unknown_credentials(name, value, where, refs)
+        if isinstance(bucket, BucketRef):
+            out.buckets.append(bucket)
+        else:
+            out.notes.append(bucket)
+
+
+def _bucket_with_unknown_credentials(name: str, url: str, where: Origin, refs: str) -> BucketRef | Note:
+    """A bucket URL whose only unknown parts are its credentials names its bucket all the same."""
+    scheme, _, rest = url.partition("://")
+    netloc, slash, tail = rest.partition("/")
+    userinfo, at, host = netloc.rpartition("@")
+    if _UNKNOWN in host or _UNKNOWN in tail or _UNKNOWN in scheme:
+        return Note(f"{name}: the bucket is not known: it refers to {refs}", where)
+    known = f"{scheme}://{userinfo.replace(_UNKNOWN, 'x')}{at}{host}{slash}{tail}"
+    try:
+        bucket = parse_bucket_url(known, where)
+    except BucketURLError as exc:
+        return Note(f"{name}: {exc}", where)
+    display = redact_url(known) if at else bucket.display
+    return replace(bucket, credentials=None, had_credentials=bool(at), display=display)
 
 
 def _data_origin(obj_origin: Origin, data: Any, key: Any, section: str) -> Origin:
@@ -281,9 +375,23 @@ def _value_from(name: str, spec: Any, ns: str, where: Origin, pool: _Pool) -> En
             if ref.get("optional"):
                 return None
             return unresolved(name, where, f"ConfigMap {cm_name} has no key {key}: the pod would not start")
-        return EnvValue(name, str(data[key]), _data_origin(cm_origin, data, key, f"ConfigMap {cm_name} data"))
+        key_origin = _data_origin(cm_origin, data, key, f"ConfigMap {cm_name} data")
+        if is_secret_name(key):  # a credential kept in a ConfigMap is still a credential
+            LEDGER.remember(str(data[key]))
+            return EnvValue(name, None, key_origin, redacted=True)
+        return EnvValue(name, str(data[key]), key_origin)
     if isinstance(spec.get("secretKeyRef"), dict):
         ref = spec["secretKeyRef"]
+        found = _lookup(pool.secrets, ns, str(ref.get("name")))
+        if found is not None and not any(
+            isinstance(found[0].get(section), dict) and str(ref.get("key")) in found[0][section]
+            for section in ("data", "stringData")
+        ):
+            if ref.get("optional"):
+                return None  # the Secret is among the inputs without that key: the variable is not set
+            return unresolved(
+                name, where, f"Secret {ref.get('name')} has no key {ref.get('key')}: the pod would not start"
+            )
         return unresolved(
             name,
             where,
@@ -296,3 +404,20 @@ def _value_from(name: str, spec: Any, ns: str, where: Origin, pool: _Pool) -> En
 
 def first_line(data: Any) -> int:
     return start_line(data)
+
+
+def _rendered_env(pool: _Pool, ns: str, name: str) -> tuple[tuple[EnvValue, ...], Origin] | None:
+    """The env of container ``name`` of Deployment ``name``: how operator v2 renders an application."""
+    for obj, origin, _ in pool.workloads:
+        w_ns, w_name = _meta(obj)
+        if obj.get("kind") != "Deployment" or w_name != name or (ns and w_ns and w_ns != ns):
+            continue
+        spec = _pod_spec(obj)
+        containers = spec.get("containers") if isinstance(spec, dict) else None
+        for index, container in enumerate(containers if isinstance(containers, list) else []):
+            if isinstance(container, dict) and container.get("name") == name:
+                where = Origin(
+                    origin.source, key_line(containers, index) or origin.line, f"containers[{index}]"
+                )
+                return _container_env(container, w_ns, where, pool, f"Deployment/{name}").env, where
+    return None
