@@ -175,6 +175,13 @@ def _audit_options(func: click.decorators.FC) -> click.decorators.FC:
             help="A bucket no configuration mentions, as a W&B bucket URL (s3://, gs://, az://, cw://). Repeatable.",
         ),
         click.option(
+            "--chart",
+            type=click.Path(exists=True, path_type=str),
+            metavar="DIR|TGZ",
+            help="Render Helm values with this operator-wandb chart (folder or .tgz) and audit what it "
+            "renders; needs the gcready[helm] extra (without it, gcready's model of the chart is used).",
+        ),
+        click.option(
             "--environment/--no-environment",
             default=None,
             help="Read W&B variables from this process's environment (default: only when no PATHS are given).",
@@ -348,6 +355,7 @@ def _gather(
         default_kind=default_kind,
         environ=dict(os.environ) if use_env else None,
         buckets=buckets,
+        chart=params.get("chart"),  # type: ignore[arg-type]
     )
     evidence = gather(inputs)
     if offline:

@@ -48,6 +48,7 @@ class Inputs:
     default_kind: SourceKind | None = None
     environ: Mapping[str, str] | None = None
     buckets: tuple[str, ...] = ()  # --bucket URL
+    chart: str | None = None  # --chart: render Helm values with this chart
 
 
 def now_iso() -> str:
@@ -73,7 +74,11 @@ def extra_buckets(urls: Sequence[str]) -> Evidence:
 def gather(inputs: Inputs) -> Evidence:
     """Evidence from every file, the environment (when asked) and --bucket URLs."""
     evidence = collect_sources(
-        inputs.paths, kinds=inputs.kinds, default_kind=inputs.default_kind, environ=inputs.environ
+        inputs.paths,
+        kinds=inputs.kinds,
+        default_kind=inputs.default_kind,
+        environ=inputs.environ,
+        chart=inputs.chart,
     )
     return evidence.merge(extra_buckets(inputs.buckets))
 

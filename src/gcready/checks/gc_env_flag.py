@@ -40,7 +40,10 @@ def gc_components(ctx: CheckContext) -> list[Component]:
     """
     components = list(ctx.evidence.components)
     runs = [c for c in components if c.runs_gc]
-    return runs or [c for c in components if c.kind is not ComponentKind.K8S_CONTAINER]
+    # a Helm chart component, too, says for sure whether it runs the collector: never a stand-in for one
+    return runs or [
+        c for c in components if c.kind not in (ComponentKind.K8S_CONTAINER, ComponentKind.HELM_COMPONENT)
+    ]
 
 
 def run(ctx: CheckContext) -> list[Finding]:

@@ -73,8 +73,12 @@ def collect(
     kinds: Mapping[str, SourceKind] | None = None,
     default_kind: SourceKind | None = None,
     environ: Mapping[str, str] | None = None,
+    chart: str | None = None,
 ) -> Evidence:
-    """Read every input into one Evidence value; errors are kept in it, never raised."""
+    """Read every input into one Evidence value; errors are kept in it, never raised.
+
+    With ``chart`` (``--chart``), Helm values are rendered with that chart and the render is audited.
+    """
     kinds = kinds or {}
     files, path_errors = expand_paths(paths)
     evidence = Evidence(errors=tuple(path_errors))
@@ -83,12 +87,13 @@ def collect(
     with compose.input_roots(paths):  # a compose env_file is read only inside the inputs
         for path, named in files:
             forced = kinds.get(path) or (default_kind if named else None)
-            got, docs = _read_file(path, named, forced, tf_files)
+            got, docs = _read_file(path, named, forced, tf_files, chart)
             evidence = evidence.merge(got)
             kube_docs.extend(docs)
     evidence = compose.absorb_env_files(evidence)  # an env_file a compose service reads is judged there
     if kube_docs:
         evidence = evidence.merge(kubernetes.resolve(kube_docs))
+        evidence = helm.resolve_env_from(evidence, kube_docs)  # values-side envFrom given as objects
     if tf_files:
         from gcready.sources import terraform  # a large reader: loaded only for Terraform inputs
 
@@ -99,7 +104,7 @@ def collect(
 
 
 def _read_file(
-    path: str, named: bool, forced: SourceKind | None, tf_files: list[tuple[str, str]]
+    path: str, named: bool, forced: SourceKind | None, tf_files: list[tuple[str, str]], chart: str | None
 ) -> tuple[Evidence, list[Doc]]:
     """One file's evidence; Terraform files are only queued on ``tf_files`` (read per folder later)."""
     try:
@@ -123,12 +128,14 @@ def _read_file(
             return bundle.read(path, text), []
         if kind is SourceKind.DOTENV:
             return dotenv.read(path, text), []
-        return _read_yaml(path, text, named, kind)
+        return _read_yaml(path, text, named, kind, chart)
     except bundle.BundleError as exc:
         return Evidence(errors=(exc.error,)), []
 
 
-def _read_yaml(path: str, text: str, named: bool, forced: SourceKind | None) -> tuple[Evidence, list[Doc]]:
+def _read_yaml(
+    path: str, text: str, named: bool, forced: SourceKind | None, chart: str | None = None
+) -> tuple[Evidence, list[Doc]]:
     if not named and forced is None and not path.endswith(_YAML_SUFFIXES) and not text.strip():
         return Evidence(), []
     read = read_documents(path, text)
@@ -167,7 +174,12 @@ def _read_yaml(path: str, text: str, named: bool, forced: SourceKind | None) -> 
                     Evidence(errors=(InputError(path, "Helm values must be a mapping", doc.line),))
                 )
                 continue
-            evidence = evidence.merge(helm.read_values(doc))
+            if chart is not None:
+                from gcready.sources import render  # Helm's SDK: loaded only with --chart
+
+                evidence = evidence.merge(render.read_with_chart(doc, chart))
+            else:
+                evidence = evidence.merge(helm.read_values(doc))
             recognised = True
         elif forced in (None, SourceKind.KUBERNETES) and kubernetes.is_kubernetes_doc(doc.data):
             kube.append(doc)

@@ -1,12 +1,14 @@
 """Helm values of the ``operator-wandb`` chart, alone or inside a W&B operator resource (operator.py).
 
-The chart builds each component's container env as (first wins, ``wandb-base/_containers.tpl``):
-container ``env`` > component ``env`` > component ``extraEnv`` > ``global.env`` > ``global.extraEnv``.
-Map values are rendered with ``toString | quote``, so a YAML ``true`` becomes the string "true".
+The chart's rules (which components render, precedence, envFrom, size presets) live in
+:mod:`gcready.sources.chart.operator_wandb`; a values file is decoded as Helm decodes it
+(:mod:`gcready.sources.chart.helmyaml`: ``y`` is true, ``1.0`` prints as ``1``).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any
 
 from gcready.bucketurl import BucketURLError, parse_helm_bucket
@@ -23,10 +25,12 @@ from gcready.model import (
     SignalKind,
     SourceKind,
 )
+from gcready.sources import kubernetes
+from gcready.sources.chart import helmyaml, operator_wandb
 from gcready.sources.envvars import read_env_var, unresolved
-from gcready.sources.yamldocs import Doc, dig, key_line
+from gcready.sources.yamldocs import Doc, YAMLInputError, dig, key_line
 
-# Components whose env the chart builds from these values; `app` is where the garbage collector runs.
+# Kept for the Terraform reader until it uses gcready.sources.chart.operator_wandb (the chart's rules).
 COMPONENTS = ("app", "api", "glue", "parquet", "console", "filestream", "executor", "flat-run-fields-updater")
 GC_COMPONENTS = frozenset({"app", "api"})
 # Keys people write that the chart never reads (a real-world bug: GCP's module writes app.extraEnvs).
@@ -35,7 +39,6 @@ IGNORED_KEYS = {
     "extra_env": "the chart reads `extraEnv`",
     "envs": "the chart reads `env`",
 }
-TOP_LEVEL_KEYS = frozenset({"global", "app", "api", "glue", "parquet", "console", "weave", "mysql", "nginx"})
 
 
 def deployed(values: dict[str, Any], component: str) -> bool:
@@ -56,22 +59,33 @@ def env_from_gaps(node: Any, path: str) -> list[str]:
 
 
 def looks_like_values(data: Any) -> bool:
-    """A plain mapping shaped like operator-wandb values (no apiVersion/kind, known top-level keys)."""
-    return (
-        isinstance(data, dict)
-        and "apiVersion" not in data
-        and "kind" not in data
-        and bool(TOP_LEVEL_KEYS & {str(k) for k in data})
-        and (isinstance(data.get("global"), dict) or any(isinstance(data.get(c), dict) for c in COMPONENTS))
-    )
+    """A plain mapping shaped like operator-wandb values: no apiVersion/kind, and a ``global:`` map or
+    only the chart's own top-level sections (an overlay that sets ``executor:`` alone is values too)."""
+    if not isinstance(data, dict) or "apiVersion" in data or "kind" in data or not data:
+        return False
+    keys = {str(k) for k in data}
+    if isinstance(data.get("global"), dict):
+        return bool(operator_wandb.VALUES_SECTIONS & keys)
+    sections = operator_wandb.VALUES_SECTIONS | {"nameOverride", "fullnameOverride"}
+    return keys <= sections and any(isinstance(data.get(k), dict) for k in operator_wandb.VALUES_SECTIONS)
 
 
 def read_values(doc: Doc) -> Evidence:
-    evidence = _read_values(doc.data, doc.source, "", "Helm values")
+    """A values file (one document of it), decoded with Helm's YAML rules when the file can be read."""
+    values: Any = doc.data
+    try:
+        with open(doc.source, encoding="utf-8-sig") as handle:
+            decoded = helmyaml.load_values(doc.source, handle.read())
+        if doc.index < len(decoded) and isinstance(decoded[doc.index], dict):
+            values = decoded[doc.index]
+    except (OSError, UnicodeDecodeError, YAMLInputError):
+        pass  # the document as read already (same structure; PyYAML's scalars)
+    evidence = _read_values(values, doc.source, "", "Helm values")
     return Evidence(inputs=(InputFile(doc.source, SourceKind.HELM_VALUES),)).merge(evidence)
 
 
 def _read_values(values: dict[str, Any], source: str, prefix: str, label: str) -> Evidence:
+    """Evidence from operator-wandb values (``prefix`` is where they sit in the file, e.g. spec.values.)."""
     glob: dict[str, Any] = values["global"] if isinstance(values.get("global"), dict) else {}
     signals: list[Signal] = [
         Signal(SignalKind.SERVER_CONFIG, f"operator-wandb values ({label})", Origin(source, 1))
@@ -104,16 +118,18 @@ def _read_values(values: dict[str, Any], source: str, prefix: str, label: str) -
                 buckets.append(found)
             if key == "bucket":
                 break  # the chart uses global.bucket when it names one, else global.defaultBucket
-
-    # env layers, lowest precedence first
-    global_layers = [
-        _env_map(glob.get("extraEnv"), source, prefix + "global.extraEnv", glob, "extraEnv"),
-        _env_map(glob.get("env"), source, prefix + "global.env", glob, "env"),
-    ]
-    gaps = env_from_gaps(glob.get("extraEnvFrom"), "global.extraEnvFrom")
+    if isinstance(glob.get("extraEnvFrom"), dict) and glob["extraEnvFrom"]:
+        notes.append(
+            Note(
+                f"global.extraEnvFrom is not read by the W&B server components (app, api) in "
+                f"{operator_wandb.CHART_NAME} {operator_wandb.CHART_VERSION}: only the exporters', otel's "
+                "and mysql's templates import it",
+                at(glob, "extraEnvFrom", "global.extraEnvFrom"),
+            )
+        )
     components: list[Component] = []
-    names = [c for c in COMPONENTS if deployed(values, c)]
-    for comp in names:
+    for resolved in operator_wandb.resolve(values):
+        comp = resolved.component.name
         section: dict[str, Any] = values[comp] if isinstance(values.get(comp), dict) else {}
         for bad, why in IGNORED_KEYS.items():
             if bad in section:
@@ -123,32 +139,19 @@ def _read_values(values: dict[str, Any], source: str, prefix: str, label: str) -
                         at(section, bad, f"{comp}.{bad}"),
                     )
                 )
-        layers = [
-            *global_layers,
-            _env_map(section.get("extraEnv"), source, f"{prefix}{comp}.extraEnv", section, "extraEnv"),
-            _env_map(section.get("env"), source, f"{prefix}{comp}.env", section, "env"),
-        ]
-        comp_gaps = [*gaps, *env_from_gaps(section.get("envFrom"), f"{comp}.envFrom")]
-        effective: dict[str, EnvValue] = {}
-        shadowed: list[EnvValue] = []
-        for layer in layers:
-            for value in layer.values:
-                if value.name in effective:
-                    shadowed.append(effective[value.name])
-                effective[value.name] = value
-        for layer in layers:
-            buckets.extend(layer.buckets)
-            signals.extend(layer.signals)
-            notes.extend(layer.notes)
+        read = _component_env(values, resolved, source, prefix)
+        buckets.extend(read.buckets)
+        signals.extend(read.signals)
+        notes.extend(read.notes)
         components.append(
             Component(
                 name=f"{comp} ({label})",
                 kind=ComponentKind.HELM_COMPONENT,
                 origin=Origin(source, key_line(values, comp) if comp in values else 1, prefix + comp),
-                env=tuple(effective.values()),
-                shadowed=tuple(shadowed),
-                gaps=tuple(comp_gaps),
-                runs_gc=comp in GC_COMPONENTS,
+                env=tuple(read.values),
+                shadowed=tuple(read.shadowed),
+                gaps=tuple(read.gaps),
+                runs_gc=resolved.component.runs_gc,
             )
         )
     # values a non-GC component got from globals only are the same objects: keep buckets unique upstream
@@ -163,60 +166,122 @@ def _read_values(values: dict[str, Any], source: str, prefix: str, label: str) -
 class _Layer:
     def __init__(self) -> None:
         self.values: list[EnvValue] = []
+        self.shadowed: list[EnvValue] = []
+        self.gaps: list[str] = []
         self.buckets: list[BucketRef] = []
         self.signals: list[Signal] = []
         self.notes: list[Note] = []
 
 
-def _env_map(node: Any, source: str, path: str, parent: Any, key: str) -> _Layer:
-    layer = _Layer()
-    if node is None:
-        return layer
-    if isinstance(node, list):
-        # the legacy `wandb` chart's list form; operator-wandb expects a map and would fail to render it
-        layer.notes.append(
-            Note(
-                f"{path} is a list; the operator-wandb chart expects a map of NAME: value",
-                Origin(source, key_line(parent, key), path),
+def _origin(user: dict[str, Any], source: str, prefix: str, path: str, name: str) -> Origin:
+    """Where an entry of the layer at ``path`` was set: the user's line, or the chart's default."""
+    found, node = operator_wandb.lookup(user, path)
+    if found and isinstance(node, dict) and name in node:
+        return Origin(source, key_line(node, name), f"{prefix}{path}.{name}")
+    return Origin(
+        source,
+        None,
+        f"{prefix}{path}.{name} ({operator_wandb.CHART_NAME} {operator_wandb.CHART_VERSION} default)",
+    )
+
+
+def _component_env(
+    user: dict[str, Any], resolved: operator_wandb.ComponentEnv, source: str, prefix: str
+) -> _Layer:
+    out = _Layer()
+    comp = resolved.component.name
+    for layer in operator_wandb.env_layers(user, comp):
+        if isinstance(operator_wandb.lookup(user, layer.path)[1], list):
+            # the legacy `wandb` chart's list form; operator-wandb expects a map and fails to render it
+            parent, _, key = layer.path.rpartition(".")
+            out.notes.append(
+                Note(
+                    f"{layer.path} is a list; the operator-wandb chart expects a map of NAME: value",
+                    Origin(
+                        source, key_line(operator_wandb.lookup(user, parent)[1], key), prefix + layer.path
+                    ),
+                )
             )
-        )
-        return layer
-    if not isinstance(node, dict):
-        return layer
-    for name, raw in node.items():
-        origin = Origin(source, key_line(node, name), f"{path}.{name}")
-        name = str(name)
-        if isinstance(raw, dict):
-            ref: dict[str, Any] = raw["valueFrom"] if isinstance(raw.get("valueFrom"), dict) else raw
-            if "secretKeyRef" in ref:
-                layer.values.append(
-                    unresolved(
-                        name,
-                        origin,
-                        f"from Secret {dig(ref, 'secretKeyRef', 'name')}: gcready never reads Secret values",
-                        secret=True,
-                    )
-                )
-            else:
-                kind = next(iter(ref), "valueFrom")
-                layer.values.append(
-                    unresolved(
-                        name, origin, f"from {kind} {dig(ref, kind, 'name') or ''}, not among the inputs"
-                    )
-                )
+    for entry in resolved.env:
+        out.values.append(_env_value(entry, _origin(user, source, prefix, entry.layer, entry.name), out))
+    for entry in resolved.shadowed:
+        origin = _origin(user, source, prefix, entry.layer, entry.name)
+        if origin.line is not None:  # a value the user wrote that lost
+            out.shadowed.append(_env_value(entry, origin, _Layer()))
+    for name, kind, path in resolved.imports:
+        out.gaps.append(f"{kind} {name} ({path}), not among the inputs")
+    return out
+
+
+def _env_value(entry: operator_wandb.ChartEnv, origin: Origin, out: _Layer) -> EnvValue:
+    name, raw = entry.name, entry.raw
+    if isinstance(raw, dict):
+        ref: dict[str, Any] = raw["valueFrom"] if isinstance(raw.get("valueFrom"), dict) else raw
+        if "secretKeyRef" in ref:
+            return unresolved(
+                name,
+                origin,
+                f"from Secret {dig(ref, 'secretKeyRef', 'name')}: gcready never reads Secret values",
+                secret=True,
+            )
+        kind = next(iter(ref), "valueFrom")
+        return unresolved(name, origin, f"from {kind} {dig(ref, kind, 'name') or ''}, not among the inputs")
+    if entry.text is None:
+        return unresolved(name, origin, entry.why)
+    got = read_env_var(name, entry.text, origin)
+    out.buckets.extend(got.buckets)
+    out.signals.extend(got.signals)
+    out.notes.extend(got.notes)
+    return got.value
+
+
+# gaps as this reader writes them ("configMapRef NAME (app.envFrom), …") and as the Kubernetes reader
+# writes them for a rendered chart ("ConfigMap NAME (envFrom), …")
+_GAP = re.compile(r"^(configMapRef|secretRef|ConfigMap|Secret) (\S+) \(")
+
+
+def resolve_env_from(evidence: Evidence, docs: list[Doc]) -> Evidence:
+    """Helm components whose values-side envFrom names a ConfigMap or Secret among the Kubernetes inputs:
+    that object's keys join the env (below every env layer), and it is no longer a gap."""
+    objects: dict[tuple[str, str], tuple[Any, Origin]] = {}
+    for doc in docs:
+        for obj, origin in kubernetes.expand(doc):
+            if obj.get("kind") in ("ConfigMap", "Secret"):
+                name = str(dig(obj, "metadata", "name") or "")
+                objects[(str(obj["kind"]), name)] = (obj, origin)
+    if not objects:
+        return evidence
+    components: list[Component] = []
+    extra = Evidence()
+    for component in evidence.components:
+        if component.kind is not ComponentKind.HELM_COMPONENT or not component.gaps:
+            components.append(component)
             continue
-        if raw is None:
-            text = ""
-        elif isinstance(raw, bool):
-            text = "true" if raw else "false"  # the chart renders with toString
-        else:
-            text = str(raw)
-        got = read_env_var(name, text, origin)
-        layer.values.append(got.value)
-        layer.buckets.extend(got.buckets)
-        layer.signals.extend(got.signals)
-        layer.notes.extend(got.notes)
-    return layer
+        env = list(component.env)
+        gaps: list[str] = []
+        for gap in component.gaps:
+            match = _GAP.match(gap)
+            kind = "ConfigMap" if match and match.group(1) in ("configMapRef", "ConfigMap") else "Secret"
+            found = objects.get((kind, match.group(2))) if match else None
+            if found is None:
+                gaps.append(gap)
+                continue
+            obj, origin = found
+            for section in ("data", "stringData") if kind == "Secret" else ("data",):
+                data = obj.get(section) if isinstance(obj.get(section), dict) else {}
+                for key, raw in data.items():
+                    if any(v.name == str(key) for v in env):
+                        continue  # an env layer of the chart wins over envFrom
+                    where = Origin(origin.source, key_line(data, key) or origin.line, f"{section}.{key}")
+                    if kind == "Secret":
+                        why = f"from Secret {match.group(2) if match else ''}: gcready never reads Secret values"
+                        env.append(unresolved(str(key), where, why, secret=True))
+                        continue
+                    got = read_env_var(str(key), str(raw), where)
+                    env.append(got.value)
+                    extra = extra.merge(Evidence(buckets=got.buckets, signals=got.signals, notes=got.notes))
+        components.append(dataclasses.replace(component, env=tuple(env), gaps=tuple(gaps)))
+    return dataclasses.replace(evidence, components=tuple(components)).merge(extra)
 
 
 def _unique(items: list[Any]) -> list[Any]:
