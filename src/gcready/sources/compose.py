@@ -15,6 +15,7 @@ Its environment follows the Compose specification:
 from __future__ import annotations
 
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -333,15 +334,17 @@ def _env_files(
 def _read_env_file(path: str, required: bool, named_at: Origin, service: str, got: _Service) -> None:
     from dotenv.parser import parse_stream
 
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError:
+    from gcready import limits
+
+    if not os.path.exists(path):
         if required:
             got.gaps.append(f"env_file {path} ({named_at.path}), not among the inputs")
             got.notes.append(Note(f"env_file {path} of service {service} could not be read", named_at))
         return
-    except UnicodeDecodeError:
-        got.errors.append(InputError(path, "env_file is not a text file"))
+    try:  # bounded: a FIFO or /dev/zero named as env_file must not hang the audit
+        text = limits.read_text(path)
+    except limits.InputReadError as exc:
+        got.errors.append(InputError(path, f"env_file of service {service}: {exc}", exc.line))
         return
     got.notes.append(Note(f"{ENV_FILE_NOTE} {service}", Origin(path)))
     for binding in parse_stream(io.StringIO(text)):

@@ -22,6 +22,7 @@ from gcready.model import (
     ComponentKind,
     EnvValue,
     Evidence,
+    InputError,
     Note,
     Origin,
     Signal,
@@ -71,9 +72,14 @@ def _meta(obj: Any) -> tuple[str, str]:
 def resolve(docs: Iterable[Doc]) -> Evidence:
     """Components (server containers), signals, buckets and notes from every Kubernetes object given."""
     pool = _Pool()
+    errors: list[InputError] = []
     for doc in docs:
         for obj, origin in expand(doc):
             kind = obj.get("kind")
+            malformed = _malformed(obj)
+            if malformed:
+                errors.append(InputError(origin.source, f"{kind}: {malformed}", origin.line))
+                continue
             ns, name = _meta(obj)
             if kind == "ConfigMap":
                 pool.config_maps[(ns, name)] = (obj, origin)
@@ -82,10 +88,22 @@ def resolve(docs: Iterable[Doc]) -> Evidence:
                 pool.secrets[(ns, name)] = (obj, origin)
             elif kind in WORKLOAD_KINDS:
                 pool.workloads.append((obj, origin))
-    evidence = Evidence()
+    evidence = Evidence(errors=tuple(errors))
     for obj, origin in pool.workloads:
         evidence = evidence.merge(_workload(obj, origin, pool))
     return evidence
+
+
+def _malformed(obj: dict[str, Any]) -> str:
+    """Why the API server would reject the object's shape, as far as gcready reads it ("" when fine)."""
+    meta = obj.get("metadata")
+    if meta is not None and not isinstance(meta, dict):
+        return "metadata must be a mapping (the API server rejects this object)"
+    if obj.get("kind") in ("ConfigMap", "Secret"):
+        for section in ("data", "stringData", "binaryData"):
+            if obj.get(section) is not None and not isinstance(obj.get(section), dict):
+                return f"{section} must be a mapping (the API server rejects this object)"
+    return ""
 
 
 def _remember_secret_values(obj: Any) -> None:
