@@ -13,6 +13,7 @@ import stat
 from typing import Any
 
 MAX_BYTES = 20 * 1024 * 1024  # no real configuration file is this large
+MAX_HCL_BYTES = 256 * 1024  # 10x W&B's largest module file; the HCL parser takes ~1 s per 100 KiB
 MAX_DEPTH = 64  # W&B's own Helm values, CRs and plans nest about 12 levels deep
 MAX_ITEMS = 10_000  # variables, buckets and notes one input may produce
 MAX_LINE = 64 * 1024  # docker's --env-file reader refuses longer lines too (bufio.Scanner)

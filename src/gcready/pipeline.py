@@ -31,6 +31,7 @@ from gcready.model import (
 )
 from gcready.requirements import Requirements
 from gcready.sources import collect as collect_sources
+from gcready.sources.envfile import Dialect
 
 if TYPE_CHECKING:
     from gcready.probes.options import ProbeOptions
@@ -47,6 +48,8 @@ class Inputs:
     default_kind: SourceKind | None = None
     environ: Mapping[str, str] | None = None
     buckets: tuple[str, ...] = ()  # --bucket URL
+    dialects: Mapping[str, Dialect] | None = None  # --env-file-dialect PATH=DIALECT
+    default_dialect: Dialect | None = None  # --env-file-dialect DIALECT
 
 
 def now_iso() -> str:
@@ -72,7 +75,12 @@ def extra_buckets(urls: Sequence[str]) -> Evidence:
 def gather(inputs: Inputs) -> Evidence:
     """Evidence from every file, the environment (when asked) and --bucket URLs."""
     evidence = collect_sources(
-        inputs.paths, kinds=inputs.kinds, default_kind=inputs.default_kind, environ=inputs.environ
+        inputs.paths,
+        kinds=inputs.kinds,
+        default_kind=inputs.default_kind,
+        environ=inputs.environ,
+        dialects=inputs.dialects,
+        default_dialect=inputs.default_dialect,
     )
     return evidence.merge(extra_buckets(inputs.buckets))
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from gcready import limits
 from gcready.model import Evidence, InputError, InputFile, Note, Origin, SourceKind
 from gcready.sources import bundle, compose, dotenv, environment, helm, helm_legacy, kubernetes, tfdetect
+from gcready.sources.envfile import Dialect
 from gcready.sources.yamldocs import Doc, YAMLInputError, load_documents
 
 _YAML_SUFFIXES = (".yaml", ".yml")
@@ -115,19 +116,30 @@ def collect(
     kinds: Mapping[str, SourceKind] | None = None,
     default_kind: SourceKind | None = None,
     environ: Mapping[str, str] | None = None,
+    dialects: Mapping[str, Dialect] | None = None,
+    default_dialect: Dialect | None = None,
 ) -> Evidence:
-    """Read every input into one Evidence value; errors are kept in it, never raised."""
+    """Read every input into one Evidence value; errors are kept in it, never raised.
+
+    ``dialects`` (by path) and ``default_dialect`` say which consumer reads an env file
+    (``--env-file-dialect``); without one, the readings of docker, compose and systemd are compared.
+    """
     kinds = kinds or {}
+    dialects = dialects or {}
     files, path_errors, walk_notes = _expand(paths)
     evidence = Evidence(errors=tuple(path_errors), notes=tuple(walk_notes))
     kube_docs: list[Doc] = []
     tf_files: list[tuple[str, str]] = []
     for path, named in files:
         forced = kinds.get(path) or (default_kind if named else None)
-        got, docs = _read_file(path, named, forced, tf_files)
+        if forced is None and path in dialects:
+            forced = SourceKind.DOTENV  # --env-file-dialect PATH=… says what the file is
+        dialect = dialects.get(path) or default_dialect
+        got, docs = _read_file(path, named, forced, tf_files, dialect)
         evidence = evidence.merge(got)
         kube_docs.extend(docs)
     evidence = compose.absorb_env_files(evidence)  # an env_file a compose service reads is judged there
+    evidence = _drop_dialect_notes(evidence)
     if kube_docs:
         evidence = evidence.merge(kubernetes.resolve(kube_docs))
     if tf_files:
@@ -140,7 +152,11 @@ def collect(
 
 
 def _read_file(
-    path: str, named: bool, forced: SourceKind | None, tf_files: list[tuple[str, str]]
+    path: str,
+    named: bool,
+    forced: SourceKind | None,
+    tf_files: list[tuple[str, str]],
+    dialect: Dialect | None = None,
 ) -> tuple[Evidence, list[Doc]]:
     """One file's evidence; Terraform files are only queued on ``tf_files`` (read per folder later)."""
     try:
@@ -159,6 +175,14 @@ def _read_file(
         return Evidence(errors=(InputError(path, str(exc), exc.line),)), []
     kind = forced or guess_kind(path, text)
     if kind is SourceKind.TERRAFORM:
+        if len(raw) > limits.MAX_HCL_BYTES and not text.lstrip().startswith("{"):
+            limit = f"{limits.MAX_HCL_BYTES // 1024} KiB"
+            return Evidence(
+                errors=(InputError(path, f"larger than the {limit} limit for a Terraform file"),)
+            ), []
+        deep = _json_too_deep(text)
+        if deep:
+            return Evidence(errors=(InputError(path, deep),)), []
         tf_files.append((path, text))
         return Evidence(), []
     docs: list[Doc] = []
@@ -166,7 +190,7 @@ def _read_file(
         if kind is SourceKind.BUNDLE:
             got = bundle.read(path, text)
         elif kind is SourceKind.DOTENV:
-            got = dotenv.read(path, text)
+            got = dotenv.read(path, text, dialect)
         else:
             got, docs = _read_yaml(path, text, named, kind)
     except bundle.BundleError as exc:
@@ -175,6 +199,40 @@ def _read_file(
         message = f"holds {len(docs)} YAML documents: more than the limit of {limits.MAX_ITEMS}"
         return Evidence(errors=(InputError(path, message),)), []
     return _bounded(path, got), docs
+
+
+def _drop_dialect_notes(evidence: Evidence) -> Evidence:
+    """A file a compose service reads as ``env_file`` has one consumer, compose: no dialect doubt."""
+    consumed = {
+        os.path.realpath(n.origin.source) for n in evidence.notes if n.text.startswith(compose.ENV_FILE_NOTE)
+    }
+    if not consumed:
+        return evidence
+    from dataclasses import replace
+
+    kept = tuple(
+        n
+        for n in evidence.notes
+        if not (n.text.startswith(dotenv.DIALECT_NOTE) and os.path.realpath(n.origin.source) in consumed)
+    )
+    return replace(evidence, notes=kept)
+
+
+def _json_too_deep(text: str) -> str:
+    """Why a JSON document (a Terraform plan) is refused for its nesting, "" when it is not JSON or fine."""
+    if not text.lstrip().startswith(("{", "[")):
+        return ""
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return ""  # the Terraform reader names the syntax error
+    except RecursionError:
+        data = None
+    if data is None or limits.nesting_depth(data) > limits.MAX_DEPTH:
+        return f"nested deeper than {limits.MAX_DEPTH} levels: not a terraform show -json document"
+    return ""
 
 
 def _bounded(path: str, got: Evidence) -> Evidence:

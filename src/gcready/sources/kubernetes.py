@@ -96,6 +96,8 @@ def resolve(docs: Iterable[Doc]) -> Evidence:
 
 def _malformed(obj: dict[str, Any]) -> str:
     """Why the API server would reject the object's shape, as far as gcready reads it ("" when fine)."""
+    if not isinstance(obj.get("kind"), str):
+        return "kind must be a string"
     meta = obj.get("metadata")
     if meta is not None and not isinstance(meta, dict):
         return "metadata must be a mapping (the API server rejects this object)"

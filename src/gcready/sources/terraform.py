@@ -1934,7 +1934,7 @@ def _read_plan(reader: Reader, path: str, text: str) -> None:
         )
         return
     unknown: dict[str, Any] = {}
-    for change in data.get("resource_changes") or []:
+    for change in _list_or_empty(data.get("resource_changes")):
         if isinstance(change, dict) and isinstance(change.get("change"), dict):
             unknown[str(change.get("address"))] = change["change"].get("after_unknown") or {}
     config = (
@@ -1946,7 +1946,7 @@ def _read_plan(reader: Reader, path: str, text: str) -> None:
     _config_refs(config, "", references, reader, path)
 
     def walk(module: dict[str, Any]) -> None:
-        for res in module.get("resources") or []:
+        for res in _list_or_empty(module.get("resources")):
             if not isinstance(res, dict) or res.get("mode", "managed") != "managed":
                 continue
             address = str(res.get("address", ""))
@@ -1963,11 +1963,16 @@ def _read_plan(reader: Reader, path: str, text: str) -> None:
                     references.get(_strip_index(address), {}),
                 )
             )
-        for child in module.get("child_modules") or []:
+        for child in _list_or_empty(module.get("child_modules")):
             if isinstance(child, dict):
                 walk(child)
 
     walk(root)
+
+
+def _list_or_empty(value: Any) -> list[Any]:
+    """A plan's list field, or nothing when a hand-edited plan puts something else there."""
+    return value if isinstance(value, list) else []
 
 
 def _mark_unknown(values: Any, marks: Any, where: str) -> Any:
@@ -1998,8 +2003,8 @@ def _config_refs(
 ) -> None:
     if not isinstance(module, dict):
         return
-    for res in module.get("resources") or []:
-        if not isinstance(res, dict):
+    for res in _list_or_empty(module.get("resources")):
+        if not isinstance(res, dict) or not isinstance(res.get("expressions") or {}, dict):
             continue
         address = prefix + str(res.get("address", ""))
         refs: dict[str, list[str]] = {}
@@ -2009,7 +2014,8 @@ def _config_refs(
                 # "aws_s3_bucket.x.id" and "aws_s3_bucket.x": keep the resource address forms
                 refs[attr] += [a.rsplit(".", 1)[0] for a in refs[attr] if a.count(".") >= 2]
         out[_strip_index(address)] = refs
-    for name, call in (module.get("module_calls") or {}).items():
+    calls = module.get("module_calls")
+    for name, call in (calls if isinstance(calls, dict) else {}).items():
         if not isinstance(call, dict):
             continue
         source = str(call.get("source", ""))
