@@ -35,6 +35,7 @@ BUDGET = float(os.environ.get("GCREADY_FUZZ_SECONDS", "60"))
 SEED = int(os.environ.get("GCREADY_FUZZ_SEED", "20261201"))
 PER_INPUT = float(os.environ.get("GCREADY_FUZZ_INPUT_SECONDS", "5"))
 ALLOWED = {0, 2, 3, 4, 5}
+MAX_INPUT = 1_000_000  # characters; the size limits themselves are tested in tests/unit/test_limits.py
 FORMATS = ("text", "json", "html", "sarif", "junit")
 
 # Keys whose values gcready reads: a wrong type there is what a hand-edited file gets wrong.
@@ -252,7 +253,7 @@ MUTATORS: tuple[Callable[[random.Random, str, Seed], str], ...] = (
 def _mutate(rng: random.Random, seed: Seed) -> str:
     text = seed.text
     for _ in range(rng.choice((1, 1, 2, 3))):
-        text = rng.choice(MUTATORS)(rng, text, seed)
+        text = rng.choice(MUTATORS)(rng, text, seed)[:MAX_INPUT]  # repetition of repetition grows fast
     return text
 
 
