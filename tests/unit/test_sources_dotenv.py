@@ -201,3 +201,21 @@ def test_compose_env_file_is_read_as_compose(tmp_path: Path) -> None:
     (comp,) = ev.components
     assert comp.get("GORILLA_ARTIFACT_GC_ENABLED").value == "true"  # type: ignore[union-attr]
     assert not [n for n in ev.notes if "dialect" in n.text]
+
+
+def test_compose_env_file_compose_refuses_is_an_input_error(tmp_path: Path) -> None:
+    env = _write(tmp_path, "wandb.env", "GORILLA_ARTIFACT_GC_ENABLED=true\nnot an assignment\n")
+    compose_file = _write(
+        tmp_path, "compose.yaml", "services:\n  wandb:\n    image: wandb/local\n    env_file: wandb.env\n"
+    )
+    ev = collect([compose_file])
+    (error,) = ev.errors
+    assert (error.source, error.line) == (env, 2)
+    assert "docker compose refuses it" in error.message
+
+
+def test_bare_name_takes_its_value_from_the_environment(tmp_path: Path) -> None:
+    path = _write(tmp_path, "wandb.env", "BUCKET=s3://b\nGORILLA_ARTIFACT_GC_ENABLED\n")
+    ev = collect([path], kinds={path: SourceKind.DOTENV})
+    flag = _flag(ev)
+    assert flag.value is None and "environment" in flag.unresolved  # type: ignore[attr-defined]

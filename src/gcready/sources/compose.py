@@ -14,7 +14,6 @@ Its environment follows the Compose specification:
 
 from __future__ import annotations
 
-import io
 import os
 import re
 from dataclasses import dataclass, field
@@ -332,9 +331,9 @@ def _env_files(
 
 
 def _read_env_file(path: str, required: bool, named_at: Origin, service: str, got: _Service) -> None:
-    from dotenv.parser import parse_stream
-
     from gcready import limits
+    from gcready.sources import envfile
+    from gcready.sources.envfile import Dialect
 
     if not os.path.exists(path):
         if required:
@@ -347,20 +346,20 @@ def _read_env_file(path: str, required: bool, named_at: Origin, service: str, go
         got.errors.append(InputError(path, f"env_file of service {service}: {exc}", exc.line))
         return
     got.notes.append(Note(f"{ENV_FILE_NOTE} {service}", Origin(path)))
-    for binding in parse_stream(io.StringIO(text)):
-        before = binding.original.string
-        line = binding.original.line + len(before) - len(before.lstrip("\n"))
-        if binding.error:
-            got.notes.append(Note("not a NAME=value line: ignored", Origin(path, line)))
-            continue
-        if binding.key is None:
-            continue
-        origin = Origin(path, line)
-        raw = binding.value or ""
-        if before.strip().partition("=")[2].lstrip().startswith("'"):
-            got.values.append(read_env_var(binding.key, raw, origin).value)  # single quotes: literal
-            continue
-        got.take(binding.key, raw, origin)
+    parsed = envfile.parse(text, Dialect.COMPOSE)  # compose's own reading, whatever else reads the file
+    if parsed.refused is not None:  # `docker compose up` stops on this file
+        line, why = parsed.refused
+        got.errors.append(
+            InputError(path, f"env_file of service {service}: docker compose refuses it: {why}", line)
+        )
+    for assignment in parsed.assignments:
+        origin = Origin(path, assignment.line)
+        if assignment.value is None:
+            got.values.append(_from_shell(assignment.name, origin))  # a bare NAME: from the shell
+        elif assignment.literal:
+            got.values.append(read_env_var(assignment.name, assignment.value, origin).value)  # '…': literal
+        else:
+            got.take(assignment.name, assignment.value, origin)
 
 
 def absorb_env_files(evidence: Evidence) -> Evidence:
