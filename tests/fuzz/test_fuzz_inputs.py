@@ -193,7 +193,8 @@ def _repeat(rng: random.Random, text: str) -> str:
     lines = text.splitlines(keepends=True) or ["X=1\n"]
     line = rng.choice(lines)
     at = rng.randrange(len(lines) + 1)
-    return "".join(lines[:at]) + line * rng.choice((50, 2000, 20000)) + "".join(lines[at:])
+    times = min(rng.choice((50, 2000, 20000)), MAX_INPUT // max(1, len(line)))  # never more than MAX_INPUT
+    return "".join(lines[:at]) + line * times + "".join(lines[at:])
 
 
 def _nest(rng: random.Random, text: str, seed: Seed) -> str:
