@@ -268,6 +268,8 @@ def _args(seed: Seed, path: Path, rng: random.Random, out: Path) -> list[str]:
         return [*args, "--requirements", str(path), str(FIXTURES / "demo")]
     if rng.random() < 0.5:
         args += ["--kind", seed.kind]
+    if seed.kind == "dotenv" and rng.random() < 0.5:
+        args += ["--env-file-dialect", rng.choice(("docker", "compose", "systemd"))]
     if rng.random() < 0.3:
         args += ["--html", str(out.with_suffix(".html"))]
     return [*args, str(path)]
@@ -307,6 +309,11 @@ def test_mutated_inputs_never_crash(tmp_path: Path, capsys: pytest.CaptureFixtur
         case.mkdir()
         path = case / seed.name
         path.write_text(text, encoding="utf-8", errors="surrogateescape")
+        if seed.kind == "compose":  # the env_file it may name, mutated too
+            env_seed = next(s for s in seeds if s.kind == "dotenv")
+            (case / "wandb.env").write_text(
+                _mutate(rng, env_seed), encoding="utf-8", errors="surrogateescape"
+            )
         args = _args(seed, path, rng, case / "report.out")
         _forget_secrets()  # each run is a process of its own for a user; the ledger would only grow
         started = time.process_time()
