@@ -129,6 +129,15 @@ def test_symlink_loop_is_noted_not_followed(tmp_path: Path) -> None:
     assert [Path(i["path"]).name for i in report["inputs"]] == ["wandb.env"]
 
 
+def test_folders_nested_too_deep_are_noted(tmp_path: Path) -> None:
+    deep = tmp_path.joinpath(*["d"] * (limits.MAX_DEPTH + 5))
+    deep.mkdir(parents=True)
+    (deep / "wandb.env").write_text(SERVER)
+    code, out = _audit("--format", "json", str(tmp_path))
+    assert code == 5
+    assert any(f"nested deeper than {limits.MAX_DEPTH} folders" in n["text"] for n in _json(out)["notes"])
+
+
 def test_latin1_file_in_a_folder_is_an_input_error(tmp_path: Path) -> None:
     # an error, not a note: a skipped file may be the one that sets the flag (a silent skip could pass)
     (tmp_path / "a.env").write_text(SERVER)

@@ -78,6 +78,9 @@ def _walk(top: str, notes: list[Note]) -> list[str]:
             notes.append(Note("skipped: a symlink to a folder already read", Origin(folder)))
             return
         seen.add(ident)
+        if len(ancestors) >= limits.MAX_DEPTH:
+            notes.append(Note(f"skipped: nested deeper than {limits.MAX_DEPTH} folders", Origin(folder)))
+            return
         for entry in entries:
             path = os.path.join(folder, entry.name)
             try:
@@ -94,7 +97,7 @@ def _walk(top: str, notes: list[Note]) -> list[str]:
                 notes.append(Note(f"skipped: {limits.special_file(path)}, not a regular file", Origin(path)))
 
     visit(top, frozenset())
-    return found
+    return sorted(found)  # the order a plain recursive listing gives: the first mention of a bucket wins
 
 
 def guess_kind(path: str, text: str) -> SourceKind | None:
