@@ -39,67 +39,17 @@ MAX_INPUT = 1_000_000  # characters; the size limits themselves are tested in te
 FORMATS = ("text", "json", "html", "sarif", "junit")
 
 # Keys whose values gcready reads: a wrong type there is what a hand-edited file gets wrong.
-KNOWN_KEYS = (
-    "metadata",
-    "spec",
-    "values",
-    "global",
-    "extraEnv",
-    "env",
-    "envFrom",
-    "containers",
-    "data",
-    "items",
-    "bucket",
-    "name",
-    "value",
-    "valueFrom",
-    "services",
-    "environment",
-    "env_file",
-    "image",
-    "kind",
-    "apiVersion",
-    "components",
-    "buckets",
-    "bucket_states",
-    "settings",
-    "access",
-    "outcome",
-    "origin",
-    "provider",
-    "account",
-    "endpoint",
-    "region",
-    "signals",
-    "notes",
-    "rows",
-    "versioning",
-    "ssc",
-    "deployment",
-    "env_var",
-    "label",
-    "expect",
-    "field",
-    "providers",
-    "app",
-    "api",
-    "glue",
-    "legacyOverrides",
-    "wandb",
-    "objectStore",
-    "configMapKeyRef",
-    "secretKeyRef",
-    "tls",
-    "line",
-    "resource_changes",
-    "planned_values",
-    "root_module",
-    "resources",
-    "address",
-    "type",
-    "after",
-)
+_KEYS = """
+    metadata spec values global extraEnv env envFrom containers data items bucket name value valueFrom
+    services environment env_file image kind apiVersion components buckets bucket_states settings access
+    outcome origin provider account endpoint region signals notes rows versioning ssc deployment env_var
+    label expect field providers app api glue legacyOverrides wandb objectStore configMapKeyRef
+    secretKeyRef tls line resource_changes planned_values root_module resources address type after
+    soft_delete object_lock lifecycle retention immutability mfa_delete enabled days mode years seconds
+    locked immutability_policy legal_hold rules status noncurrent_days prefix reason permission redacted
+    unresolved runs_gc gaps cloudProvider host defaultBucket path secret accessKey secretKey
+"""  # from `soft_delete` on: the readings a bundle records (model.Reading), judged by the checks
+KNOWN_KEYS = frozenset(_KEYS.split())
 WRONG_VALUES: tuple[Any, ...] = (
     "foo",
     0,
