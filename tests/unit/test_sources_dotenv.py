@@ -148,8 +148,8 @@ def test_systemd_rules(tmp_path: Path) -> None:
         '; a comment\nexport GORILLA_ONPREM=true\nGORILLA_ARTIFACT_GC_ENABLED="true" # on\n'
         "GORILLA_DATA_RETENTION_PERIOD=2\\\n4h\nNOT AN ASSIGNMENT\nBUCKET='s3://a b'\n"
     )
-    path = _write(tmp_path, "wandb.env", text)
-    ev = collect([path], dialects={path: Dialect.SYSTEMD})
+    _write(tmp_path, "wandb.env", text)
+    ev = collect([str(tmp_path)], dialects={f"{tmp_path}/./wandb.env": Dialect.SYSTEMD})  # in a folder
     comp = ev.components[0]
     assert comp.get("GORILLA_ONPREM") is None  # `export NAME` is not a valid name: ignored
     assert comp.get("GORILLA_ARTIFACT_GC_ENABLED").value == "true# on"  # type: ignore[union-attr]

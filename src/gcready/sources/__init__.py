@@ -128,16 +128,17 @@ def collect(
     (``--env-file-dialect``); without one, the readings of docker, compose and systemd are compared.
     """
     kinds = kinds or {}
-    dialects = dialects or {}
+    dialects = {os.path.realpath(p): d for p, d in (dialects or {}).items()}  # however the path is written
     files, path_errors, walk_notes = _expand(paths)
     evidence = Evidence(errors=tuple(path_errors), notes=tuple(walk_notes))
     kube_docs: list[Doc] = []
     tf_files: list[tuple[str, str]] = []
     for path, named in files:
         forced = kinds.get(path) or (default_kind if named else None)
-        if forced is None and path in dialects:
+        named_dialect = dialects.get(os.path.realpath(path))
+        if forced is None and named_dialect is not None:
             forced = SourceKind.DOTENV  # --env-file-dialect PATH=… says what the file is
-        dialect = dialects.get(path) or default_dialect
+        dialect = named_dialect or default_dialect
         got, docs = _read_file(path, named, forced, tf_files, dialect)
         evidence = evidence.merge(got)
         kube_docs.extend(docs)
