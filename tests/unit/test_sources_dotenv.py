@@ -219,3 +219,21 @@ def test_bare_name_takes_its_value_from_the_environment(tmp_path: Path) -> None:
     ev = collect([path], kinds={path: SourceKind.DOTENV})
     flag = _flag(ev)
     assert flag.value is None and "environment" in flag.unresolved  # type: ignore[attr-defined]
+
+
+def test_cli_option_decides_the_flag(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from gcready.cli import main
+
+    path = _write(tmp_path, "wandb.env", QUOTED)
+    statuses = {}
+    for dialect in ("docker", "compose", "systemd", None):
+        args = ["audit", "--offline", path, "--deployment", "customer-managed-onprem", "--format", "json"]
+        result = CliRunner().invoke(main, args + (["--env-file-dialect", dialect] if dialect else []))
+        report, _ = json.JSONDecoder().raw_decode(result.output)
+        (flag,) = [f for f in report["findings"] if f["check"] == "gc-env-flag"]
+        statuses[dialect] = flag["status"]
+    assert statuses == {"docker": "fail", "compose": "pass", "systemd": "pass", None: "unknown"}
