@@ -233,8 +233,8 @@ def _json_too_deep(text: str) -> str:
     except ValueError:
         return ""  # the Terraform reader names the syntax error
     except RecursionError:
-        data = None
-    if data is None or limits.nesting_depth(data) > limits.MAX_DEPTH:
+        return f"nested deeper than {limits.MAX_DEPTH} levels: not a terraform show -json document"
+    if limits.nesting_depth(data) > limits.MAX_DEPTH:
         return f"nested deeper than {limits.MAX_DEPTH} levels: not a terraform show -json document"
     return ""
 

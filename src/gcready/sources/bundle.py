@@ -32,6 +32,7 @@ from gcready.model import (
 )
 
 FORMAT = "gcready-bundle"
+_TOO_DEEP = object()
 VERSION = 1
 
 
@@ -133,8 +134,8 @@ def read(source: str, text: str) -> Evidence:
     except json.JSONDecodeError as exc:
         raise BundleError(InputError(source, f"not valid JSON: {exc.msg}", exc.lineno)) from None
     except RecursionError:
-        data = None  # deeper than the interpreter's stack: rejected below
-    if data is None or nesting_depth(data) > MAX_DEPTH:
+        data = _TOO_DEEP  # deeper than the interpreter's stack: rejected below
+    if data is _TOO_DEEP or nesting_depth(data) > MAX_DEPTH:
         raise BundleError(
             InputError(source, f"not a valid gcready bundle: nested deeper than {MAX_DEPTH} levels")
         )
