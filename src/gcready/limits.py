@@ -75,9 +75,12 @@ def read_bytes(path: str, limit: int = MAX_BYTES) -> bytes:
     return b"".join(chunks)
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 text has NUL bytes too: a text file, not UTF-8
+
+
 def looks_binary(raw: bytes) -> bool:
     """NUL bytes near the start: an image or archive, not a text file in some other encoding."""
-    return b"\x00" in raw[:8192]
+    return b"\x00" in raw[:8192] and not raw.startswith(_UTF16_BOMS)
 
 
 def decode_text(raw: bytes) -> str:

@@ -148,6 +148,13 @@ def test_latin1_file_in_a_folder_is_an_input_error(tmp_path: Path) -> None:
     assert "a.env (dotenv)" in out  # the other file is still audited
 
 
+def test_utf16_file_in_a_folder_is_an_input_error_not_a_binary(tmp_path: Path) -> None:
+    (tmp_path / "a.env").write_text(SERVER)
+    (tmp_path / "b.env").write_bytes("GORILLA_ARTIFACT_GC_ENABLED=false\n".encode("utf-16"))
+    code, out = _audit(str(tmp_path))
+    assert code == 2 and f"{tmp_path / 'b.env'}:1: not UTF-8 text (byte 0xff)" in out
+
+
 def test_binary_file_in_a_folder_is_skipped_with_a_note(tmp_path: Path) -> None:
     (tmp_path / "a.env").write_text(SERVER)
     (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
