@@ -100,7 +100,7 @@ def read(source: str, text: str, dialect: Dialect | None = None) -> Evidence:
         else:
             got.differs(name, values, origin)
     # the variables each consumer reads and later lines override (the first consumer's view)
-    winners = {a.name: a for a in readings[first].values()}
+    winners = readings[first]
     shadowed = tuple(
         _value(a, first, source)
         for a in parsed[first].assignments
