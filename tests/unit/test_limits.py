@@ -287,3 +287,11 @@ def test_nesting_depth_is_iterative() -> None:
         node = child
     assert limits.nesting_depth(deep) == limits.MAX_DEPTH + 1  # stops counting past the limit
     assert limits.nesting_depth({"a": [1, {"b": 2}]}) == 3
+
+
+def test_bucket_url_with_a_malformed_host(tmp_path: Path) -> None:
+    path = tmp_path / "wandb.env"
+    path.write_text("BUCKET=s3://k:s@[minio.lab:9000/wandb\nGORILLA_ARTIFACT_GC_ENABLED=true\n")
+    code, out = _audit(str(path))
+    assert code == 5  # not 1: the fixes used to split this host as a URL (ValueError: Invalid IPv6 URL)
+    assert "not a valid host or bucket name" in out
