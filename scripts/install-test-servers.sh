@@ -48,6 +48,21 @@ if [[ "${azurite_have}" != "${AZURITE_VERSION}" ]]; then
     "azurite@${AZURITE_VERSION}" >/dev/null
 fi
 
+# Headless Chromium renders the HTML report in tests/report/test_html_browser.py. Best effort: where
+# apt-get cannot install Debian's package (no root, no package index), that test skips and says why.
+if ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == "0" ]]; then
+    echo "installing: chromium (apt-get)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null 2>&1 \
+           && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium \
+              >/dev/null 2>&1; } \
+      || echo "warning: chromium could not be installed; the browser test of the HTML report will skip" >&2
+  else
+    echo "warning: chromium is missing and apt-get cannot run here; the browser test of the HTML report will skip" >&2
+  fi
+fi
+
 # Fail loudly if anything is still missing.
 "${python}" -c 'import moto.server, gcp_storage_emulator' \
   || { echo "error: moto server / gcp-storage-emulator not importable" >&2; exit 1; }

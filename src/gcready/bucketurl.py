@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from gcready.model import BucketRef, Origin, Provider
 from gcready.redact import MASK, Secret, current, redact_url, split_userinfo
@@ -93,6 +93,10 @@ def parse_bucket_url(url: str, origin: Origin) -> BucketRef:
     creds: tuple[Secret, Secret] | None = None
     if written is not None:
         creds = (Secret(unquote(written[0])), Secret(unquote(written[1])))
+    try:  # every later reader (fixes, probes) splits this host as a URL: refuse what cannot be split
+        urlsplit(f"https://{netloc}")
+    except ValueError as exc:
+        raise BucketURLError(f"not a valid host or bucket name ({exc})") from None
     display = redact_url(url)
     region = query.get("region") or None
     tls = {"true": True, "false": False}.get(query.get("tls", "").lower())

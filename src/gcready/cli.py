@@ -163,6 +163,15 @@ def _audit_options(func: click.decorators.FC) -> click.decorators.FC:
             "wandb/server-manifest:VERSION) for a W&B operator v2 resource; also recognised among PATHS.",
         ),
         click.option(
+            "--env-file-dialect",
+            "env_file_dialects",
+            multiple=True,
+            metavar="[PATH=]DIALECT",
+            help="Who reads an env file: docker (docker run --env-file: quotes and # text are part of "
+            "the value), compose (env_file) or systemd (EnvironmentFile). Without it, a variable they "
+            "read differently is unknown. Without PATH= it applies to every env file.",
+        ),
+        click.option(
             "--deployment",
             type=click.Choice(DEPLOYMENT_IDS),
             help="State the deployment type; wins over the evidence (a disagreement is reported).",
@@ -333,6 +342,24 @@ def _server_manifest_kind() -> SourceKind:
     return SourceKind.SERVER_MANIFEST
 
 
+def _parse_dialects(values: Sequence[str]) -> tuple[dict[str, object], object]:
+    from gcready.sources.envfile import Dialect
+
+    by_path: dict[str, object] = {}
+    default: object = None
+    for value in values:
+        path, sep, name = value.rpartition("=") if "=" in value else ("", "", value)
+        try:
+            parsed = Dialect(name)
+        except ValueError:
+            _die(f"--env-file-dialect {value}: unknown dialect {name!r} (one of: docker, compose, systemd)")
+        if sep:
+            by_path[path] = parsed
+        else:
+            default = parsed
+    return by_path, default
+
+
 def _gather(
     paths: tuple[str, ...],
     kinds: tuple[str, ...],
@@ -347,6 +374,7 @@ def _gather(
     manifests = tuple(str(m) for m in params.pop("server_manifests", None) or ())  # type: ignore[attr-defined]
     kind_map, default_kind = _parse_kinds(kinds)
     kind_map.update(dict.fromkeys(manifests, _server_manifest_kind()))
+    dialects, default_dialect = _parse_dialects(params.pop("env_file_dialects", ()))  # type: ignore[arg-type]
     use_env = environment if environment is not None else not paths
     paths = (*paths, *(m for m in manifests if m not in paths))
     inputs = Inputs(
@@ -356,6 +384,8 @@ def _gather(
         environ=dict(os.environ) if use_env else None,
         buckets=buckets,
         chart=params.get("chart"),  # type: ignore[arg-type]
+        dialects=dialects,  # type: ignore[arg-type]
+        default_dialect=default_dialect,  # type: ignore[arg-type]
     )
     evidence = gather(inputs)
     if offline:

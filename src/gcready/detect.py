@@ -45,7 +45,10 @@ _ORDER = (
 
 
 def implied_by_base_url(url: str) -> tuple[frozenset[DeploymentType], str]:
-    host = (urlparse(url if "://" in url else f"https://{url}").hostname or "").lower()
+    try:
+        host = (urlparse(url if "://" in url else f"https://{url}").hostname or "").lower()
+    except ValueError:  # not a URL (an unclosed "[" IPv6 host): no shared or dedicated address
+        host = ""
     if host in SHARED_HOSTS:
         return SHARED, "W&B's shared cloud address"
     if host.endswith(".wandb.io"):

@@ -32,6 +32,7 @@ from gcready.model import (
 )
 from gcready.requirements import Requirements
 from gcready.sources import collect as collect_sources
+from gcready.sources.envfile import Dialect
 
 if TYPE_CHECKING:
     from gcready.probes.options import ProbeOptions
@@ -49,6 +50,8 @@ class Inputs:
     environ: Mapping[str, str] | None = None
     buckets: tuple[str, ...] = ()  # --bucket URL
     chart: str | None = None  # --chart: render Helm values with this chart
+    dialects: Mapping[str, Dialect] | None = None  # --env-file-dialect PATH=DIALECT
+    default_dialect: Dialect | None = None  # --env-file-dialect DIALECT
 
 
 def now_iso() -> str:
@@ -79,6 +82,8 @@ def gather(inputs: Inputs) -> Evidence:
         default_kind=inputs.default_kind,
         environ=inputs.environ,
         chart=inputs.chart,
+        dialects=inputs.dialects,
+        default_dialect=inputs.default_dialect,
     )
     return evidence.merge(extra_buckets(inputs.buckets))
 

@@ -30,6 +30,8 @@ class Row:
     note: str = ""
 
 
+_MAX_PROFILE_BYTES = 1024 * 1024  # the seed profile is 3 KiB
+
 # The values probes write for these settings (the bundle schema lists them too).
 _KNOWN_VALUES: dict[str, tuple[JSON, ...]] = {
     "versioning": ("enabled", "suspended", "disabled"),
@@ -123,12 +125,21 @@ def load_builtin() -> Requirements:
 
 def load_file(path: Path) -> Requirements:
     """A user's profile: parsed, checked against the JSON Schema, then built."""
+    from gcready import limits
+
+    try:  # bounded and non-blocking: `--requirements /dev/zero` must not hang
+        text = limits.read_text(str(path), _MAX_PROFILE_BYTES)
+    except limits.InputReadError as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise RequirementsError(f"{where}: {exc}") from None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RequirementsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RequirementsError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses per nested array or inline table
+        raise RequirementsError(f"{path}: nested deeper than {limits.MAX_DEPTH} levels") from None
+    if limits.nesting_depth(data) > limits.MAX_DEPTH:
+        raise RequirementsError(f"{path}: nested deeper than {limits.MAX_DEPTH} levels")
     _validate_schema(path, data)
     return _build(data, str(path))
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from gcready.model import ComponentKind, Provider, SignalKind, SourceKind
 from gcready.sources import collect
+from gcready.sources.envfile import Dialect
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -41,7 +42,8 @@ def test_server_env_file_is_one_component(tmp_path: Path) -> None:
 
 
 def test_later_line_wins_and_earlier_is_shadowed(tmp_path: Path) -> None:
-    ev = collect([_write(tmp_path, "wandb.env", SERVER_ENV)])
+    # compose's reading (its env_file): quotes stripped, `export` allowed, inline comments dropped
+    ev = collect([_write(tmp_path, "wandb.env", SERVER_ENV)], default_dialect=Dialect.COMPOSE)
     comp = ev.components[0]
     flag = comp.get("GORILLA_ARTIFACT_GC_ENABLED")
     assert flag is not None
@@ -102,3 +104,136 @@ def test_python_dotenv_is_a_declared_dependency() -> None:
     names = [dep.split(";")[0].split("[")[0] for dep in project["dependencies"]]
     names = [n.replace(">", " ").replace("<", " ").replace("=", " ").split()[0].lower() for n in names]
     assert "python-dotenv" in names
+
+
+# --- dialects: docker run --env-file, docker compose env_file, systemd EnvironmentFile ----------------
+
+QUOTED = 'BUCKET=s3://acme-wandb-files\nGORILLA_ARTIFACT_GC_ENABLED="true"\n'
+
+
+def _flag(ev: object) -> object:
+    comp = ev.components[0]  # type: ignore[attr-defined]
+    return comp.get("GORILLA_ARTIFACT_GC_ENABLED")
+
+
+def test_docker_keeps_quotes_in_the_value(tmp_path: Path) -> None:
+    ev = collect([_write(tmp_path, "wandb.env", QUOTED)], default_dialect=Dialect.DOCKER)
+    flag = _flag(ev)
+    assert flag.value == '"true"'  # type: ignore[attr-defined]  # not a boolean for the Go server
+
+
+def test_docker_keeps_comment_text_and_trailing_spaces(tmp_path: Path) -> None:
+    text = "GORILLA_ARTIFACT_GC_ENABLED=true # on\nGORILLA_DATA_RETENTION_PERIOD=24h  \n"
+    ev = collect([_write(tmp_path, "wandb.env", text)], default_dialect=Dialect.DOCKER)
+    comp = ev.components[0]
+    assert comp.get("GORILLA_ARTIFACT_GC_ENABLED").value == "true # on"  # type: ignore[union-attr]
+    assert comp.get("GORILLA_DATA_RETENTION_PERIOD").value == "24h  "  # type: ignore[union-attr]
+
+
+def test_docker_refuses_export_naming_the_line(tmp_path: Path) -> None:
+    text = "BUCKET=s3://b\nexport GORILLA_ARTIFACT_GC_ENABLED=true\n"
+    ev = collect([_write(tmp_path, "wandb.env", text)], default_dialect=Dialect.DOCKER)
+    (error,) = ev.errors
+    assert error.line == 2 and "docker run --env-file refuses" in error.message
+
+
+def test_compose_and_systemd_strip_quotes(tmp_path: Path) -> None:
+    for dialect in (Dialect.COMPOSE, Dialect.SYSTEMD):
+        ev = collect([_write(tmp_path, "wandb.env", QUOTED)], default_dialect=dialect)
+        assert _flag(ev).value == "true", dialect  # type: ignore[attr-defined]
+
+
+def test_systemd_rules(tmp_path: Path) -> None:
+    text = (
+        '; a comment\nexport GORILLA_ONPREM=true\nGORILLA_ARTIFACT_GC_ENABLED="true" # on\n'
+        "GORILLA_DATA_RETENTION_PERIOD=2\\\n4h\nNOT AN ASSIGNMENT\nBUCKET='s3://a b'\n"
+    )
+    _write(tmp_path, "wandb.env", text)
+    ev = collect([str(tmp_path)], dialects={f"{tmp_path}/./wandb.env": Dialect.SYSTEMD})  # in a folder
+    comp = ev.components[0]
+    assert comp.get("GORILLA_ONPREM") is None  # `export NAME` is not a valid name: ignored
+    assert comp.get("GORILLA_ARTIFACT_GC_ENABLED").value == "true# on"  # type: ignore[union-attr]
+    assert comp.get("GORILLA_DATA_RETENTION_PERIOD").value == "24h"  # type: ignore[union-attr]
+    assert comp.get("BUCKET").value == "s3://a b"  # type: ignore[union-attr]
+    ignored = sorted(n.origin.line or 0 for n in ev.notes if "systemd EnvironmentFile ignores" in n.text)
+    assert ignored == [2, 6]
+
+
+def test_unknown_consumer_and_differing_value_is_unknown(tmp_path: Path) -> None:
+    ev = collect([_write(tmp_path, "wandb.env", QUOTED)])
+    flag = _flag(ev)
+    assert flag.value is None and not flag.redacted  # type: ignore[attr-defined]
+    why = flag.unresolved  # type: ignore[attr-defined]
+    assert "docker run --env-file reads '\"true\"'" in why
+    assert "docker compose env_file reads 'true'" in why and "systemd EnvironmentFile reads 'true'" in why
+    assert "--env-file-dialect" in why
+    bucket = ev.components[0].get("BUCKET")
+    assert bucket is not None and bucket.value == "s3://acme-wandb-files"  # read alike by all three
+
+
+def test_unknown_consumer_rules_out_one_that_refuses(tmp_path: Path) -> None:
+    text = "export GORILLA_ARTIFACT_GC_ENABLED=true\n"
+    ev = collect([_write(tmp_path, "wandb.env", text)])
+    assert not ev.errors
+    (note,) = [n for n in ev.notes if "docker run --env-file refuses" in n.text]
+    assert note.origin.line == 1
+    flag = _flag(ev)  # compose reads `true`, systemd ignores the line: they still disagree
+    assert flag.value is None and "systemd EnvironmentFile does not set it" in flag.unresolved  # type: ignore[attr-defined]
+
+
+def test_secret_values_are_not_shown_when_consumers_disagree(tmp_path: Path) -> None:
+    text = 'MYSQL="mysql://wandb:Dialect-Pw-77@db:3306/w"\nGORILLA_X=1\n'
+    ev = collect([_write(tmp_path, "wandb.env", text)])
+    mysql = ev.components[0].get("MYSQL")
+    assert mysql is not None and mysql.value is None
+    assert "Dialect-Pw-77" not in repr(ev)
+
+
+def test_compose_env_file_is_read_as_compose(tmp_path: Path) -> None:
+    _write(tmp_path, "wandb.env", QUOTED)
+    _write(
+        tmp_path,
+        "docker-compose.yml",
+        "services:\n  wandb:\n    image: wandb/local:0.66.1\n    env_file: wandb.env\n",
+    )
+    ev = collect([str(tmp_path)])
+    assert not ev.errors
+    (comp,) = ev.components
+    assert comp.get("GORILLA_ARTIFACT_GC_ENABLED").value == "true"  # type: ignore[union-attr]
+    assert not [n for n in ev.notes if "dialect" in n.text]
+
+
+def test_compose_env_file_compose_refuses_is_an_input_error(tmp_path: Path) -> None:
+    env = _write(tmp_path, "wandb.env", "GORILLA_ARTIFACT_GC_ENABLED=true\nnot an assignment\n")
+    compose_file = _write(
+        tmp_path, "compose.yaml", "services:\n  wandb:\n    image: wandb/local\n    env_file: wandb.env\n"
+    )
+    ev = collect([compose_file])
+    (error,) = ev.errors
+    assert (error.source, error.line) == (env, 2)
+    assert "docker compose refuses it" in error.message
+
+
+def test_bare_name_takes_its_value_from_the_environment(tmp_path: Path) -> None:
+    path = _write(tmp_path, "wandb.env", "BUCKET=s3://b\nGORILLA_ARTIFACT_GC_ENABLED\n")
+    ev = collect([path], kinds={path: SourceKind.DOTENV})
+    flag = _flag(ev)
+    assert flag.value is None and "environment" in flag.unresolved  # type: ignore[attr-defined]
+
+
+def test_cli_option_decides_the_flag(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from gcready.cli import main
+
+    path = _write(tmp_path, "wandb.env", QUOTED)
+    statuses = {}
+    for dialect in ("docker", "compose", "systemd", None):
+        args = ["audit", "--offline", path, "--deployment", "customer-managed-onprem", "--format", "json"]
+        result = CliRunner().invoke(main, args + (["--env-file-dialect", dialect] if dialect else []))
+        report, _ = json.JSONDecoder().raw_decode(result.output)
+        (flag,) = [f for f in report["findings"] if f["check"] == "gc-env-flag"]
+        statuses[dialect] = flag["status"]
+    assert statuses == {"docker": "fail", "compose": "pass", "systemd": "pass", None: "unknown"}

@@ -269,10 +269,14 @@ def env_var_fixes(name: str, value: str, component: Component | None) -> tuple[F
 def versioning_fixes(bucket: BucketRef) -> tuple[Fix, ...]:
     """Turn on what "versioning" means for this bucket's provider."""
     name = fix_name(bucket)
-    s3_versioning = (
-        f'resource "{{}}" "{tf_label(bucket)}" {{{{\n  bucket = {tf_bucket_arg(bucket)}\n'
-        '  versioning_configuration {{\n    status = "Enabled"\n  }}\n}}'
-    )
+
+    def s3_versioning(resource: str) -> str:
+        # built per resource type, never by formatting: bucket names are user text and may hold braces
+        return (
+            f'resource "{resource}" "{tf_label(bucket)}" {{\n  bucket = {tf_bucket_arg(bucket)}\n'
+            '  versioning_configuration {\n    status = "Enabled"\n  }\n}'
+        )
+
     if bucket.provider is Provider.AWS:
         region = f" --region {_q(bucket.region)}" if bucket.region else ""
         url = endpoint_url(bucket)
@@ -284,7 +288,7 @@ def versioning_fixes(bucket: BucketRef) -> tuple[Fix, ...]:
                 "--versioning-configuration Status=Enabled",
                 name_note(bucket),
             ),
-            Fix(FixKind.TERRAFORM, s3_versioning.format("aws_s3_bucket_versioning"), tf_where(bucket)),
+            Fix(FixKind.TERRAFORM, s3_versioning("aws_s3_bucket_versioning"), tf_where(bucket)),
             Fix(
                 FixKind.CONSOLE,
                 f"S3 console → Buckets → {name} → Properties → Bucket Versioning → Edit → Enable",
@@ -304,7 +308,7 @@ def versioning_fixes(bucket: BucketRef) -> tuple[Fix, ...]:
                 "--versioning-configuration Status=Enabled",
                 name_note(bucket, "any S3-compatible store"),
             ),
-            Fix(FixKind.TERRAFORM, s3_versioning.format("minio_s3_bucket_versioning"), tf_where(bucket)),
+            Fix(FixKind.TERRAFORM, s3_versioning("minio_s3_bucket_versioning"), tf_where(bucket)),
         )
     if bucket.provider is Provider.GCP:
         return (

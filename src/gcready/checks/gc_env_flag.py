@@ -156,6 +156,9 @@ def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Find
             facts,
             _TERRAFORM_NEEDS
             if terraform
+            else "the value: which program reads the env file (--env-file-dialect docker|compose|systemd), "
+            f"or the running server's environment (docker exec … printenv {var})"
+            if component.kind is ComponentKind.DOTENV
             else "the value: put the ConfigMap among the inputs, or check the running server "
             f"(kubectl exec … -- printenv {var})",
         )

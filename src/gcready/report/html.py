@@ -1,13 +1,15 @@
 """The HTML report: one self-contained file a support engineer can read, print and attach to a ticket.
 
 Inline CSS and a few lines of inline JS (copy buttons), nothing fetched from anywhere. Every piece of
-report data goes through Jinja's autoescaping; the template never marks report data ``|safe``. jinja2 is
+report data goes through Jinja's autoescaping; the template never marks report data ``|safe``. Invisible
+characters (bidi controls, zero-width) are written out as ``\\uXXXX`` first, and long unbroken values wrap. jinja2 is
 imported here, inside :func:`render`, so other formats never pay for it.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from typing import TYPE_CHECKING, Any
 
 from gcready.model import DeploymentType, Fact, Finding, Origin, Report, worst
@@ -31,11 +33,26 @@ def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("gcready.report", "templates"),
         autoescape=True,  # explicit: every template here is HTML, whatever its file name
+        finalize=show_invisible,  # every value printed, before escaping
         undefined=jinja2.StrictUndefined,  # a typo in the template fails the tests, not the reader
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+# Characters that change how text around them is shown without being seen themselves: bidi controls
+# (a bucket name with U+202E reads backwards), zero-width and other format characters, C0/C1 controls.
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
+
+
+def show_invisible(value: object) -> object:
+    """Text with its invisible characters written out (``\\u202e``), so the reader sees what is there."""
+    if not isinstance(value, str) or hasattr(value, "__html__"):
+        return value  # markup a macro already built from finalized values
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", value)
 
 
 def _origin(origin: Origin | None) -> str:

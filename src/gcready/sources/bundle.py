@@ -37,6 +37,7 @@ from gcready.model import (
 from gcready.redact import display_env_value, redact_url, scrub
 
 FORMAT = "gcready-bundle"
+_TOO_DEEP = object()
 VERSION = 1
 
 
@@ -180,10 +181,18 @@ def read(source: str, text: str) -> Evidence:
     loads without importing jsonschema (start-up speed); only a bundle it rejects is run through the
     JSON Schema, for a message that says exactly where it is wrong.
     """
+    from gcready.limits import MAX_DEPTH, nesting_depth
+
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BundleError(InputError(source, f"not valid JSON: {exc.msg}", exc.lineno)) from None
+    except RecursionError:
+        data = _TOO_DEEP  # deeper than the interpreter's stack: rejected below
+    if data is _TOO_DEEP or nesting_depth(data) > MAX_DEPTH:
+        raise BundleError(
+            InputError(source, f"not a valid gcready bundle: nested deeper than {MAX_DEPTH} levels")
+        )
     try:
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
             raise ValueError(f"not a {FORMAT} version {VERSION} document")
@@ -214,8 +223,41 @@ def _list(data: dict[str, Any], key: str) -> list[Any]:
 
 def _str(value: Any) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {value!r}")
+        raise TypeError(f"expected a string, got {_shown(value)}")
     return value
+
+
+def _opt_str(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{key} must be a string or null, got {_shown(value)}")
+    return value
+
+
+def _opt_bool(data: dict[str, Any], key: str) -> bool | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise TypeError(f"{key} must be true, false or null, got {_shown(value)}")
+    return value
+
+
+def _obj(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"{what} must be an object, got {_shown(value)}")
+    return value
+
+
+def _items(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        raise TypeError(f"{key} must be a list, got {_shown(value)}")
+    return value
+
+
+def _shown(value: Any) -> str:
+    """A wrong value, briefly (a bundle field may be megabytes long)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _validate(source: str, data: Any) -> None:
@@ -248,6 +290,7 @@ def _origin(data: Any, source: str) -> Origin:
 
 def _read_env(v: Any, source: str) -> EnvValue:
     """An env value of a bundle, redacted as if read from a file: a bundle may be hand-made or edited."""
+    v = _obj(v, "an env entry")
     name, value = str(v["name"]), v.get("value")
     shown, redacted = (None, False) if value is None else display_env_value(name, str(value))
     return EnvValue(
@@ -260,13 +303,14 @@ def _read_env(v: Any, source: str) -> EnvValue:
 
 
 def _read_component(c: Any, source: str) -> Component:
+    c = _obj(c, "a component")
     return Component(
         name=str(c["name"]),
         kind=ComponentKind(c["kind"]),
         origin=_origin(c.get("origin"), source),
-        env=tuple(_read_env(v, source) for v in c.get("env", [])),
-        shadowed=tuple(_read_env(v, source) for v in c.get("shadowed", [])),
-        gaps=tuple(str(g) for g in c.get("gaps", [])),
+        env=tuple(_read_env(v, source) for v in _items(c, "env")),
+        shadowed=tuple(_read_env(v, source) for v in _items(c, "shadowed")),
+        gaps=tuple(str(g) for g in _items(c, "gaps")),
         runs_gc=bool(c.get("runs_gc", True)),
         namespace=str(c.get("namespace") or ""),
         operator=_read_placement(c.get("operator")),
@@ -274,17 +318,18 @@ def _read_component(c: Any, source: str) -> Component:
 
 
 def _read_bucket(b: Any, source: str) -> BucketRef:
+    b = _obj(b, "a bucket")
     tf = b.get("terraform") or {}
     return BucketRef(
         provider=Provider(b["provider"]),
-        name=str(b["name"]),
+        name=_str(b["name"]),
         origin=_origin(b.get("origin"), source),
         display=_redacted_url(str(b.get("display") or b["name"])),
-        account=b.get("account"),
-        path=b.get("path"),
-        endpoint=b.get("endpoint"),
-        region=b.get("region"),
-        tls=b.get("tls"),
+        account=_opt_str(b, "account"),
+        path=_opt_str(b, "path"),
+        endpoint=_opt_str(b, "endpoint"),
+        region=_opt_str(b, "region"),
+        tls=_opt_bool(b, "tls"),
         had_credentials=bool(b.get("had_credentials", False)),
         tf_address=tf.get("address"),
         tf_file=tf.get("file"),
@@ -311,17 +356,18 @@ def _read_reading(r: Any) -> Reading:
 
 
 def _read_state(s: Any, source: str) -> BucketState:
+    s = _obj(s, "a bucket state")
     settings = s.get("settings") or {}
     if not isinstance(settings, dict):
         raise TypeError("settings must be an object")
     return BucketState(
         provider=Provider(s["provider"]),
-        name=str(s["name"]),
+        name=_str(s["name"]),
         origin=_origin(s.get("origin"), source) if s.get("origin") else Origin(source, None, "bucket_states"),
         access=_read_reading(s.get("access") or {"outcome": "ok"}),
-        account=s.get("account"),
-        endpoint=s.get("endpoint"),
-        region=s.get("region"),
+        account=_opt_str(s, "account"),
+        endpoint=_opt_str(s, "endpoint"),
+        region=_opt_str(s, "region"),
         settings=tuple((str(k), _read_reading(v)) for k, v in settings.items()),
-        observed_at=s.get("observed_at"),
+        observed_at=_opt_str(s, "observed_at"),
     )

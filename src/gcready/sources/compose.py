@@ -14,7 +14,7 @@ Its environment follows the Compose specification:
 
 from __future__ import annotations
 
-import io
+import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
@@ -356,6 +356,7 @@ def input_roots(paths: Iterable[str]) -> Iterator[None]:
 
 _ROOTS: ContextVar[tuple[Path, ...] | None] = ContextVar("gcready_compose_roots", default=None)
 _SPECIAL_TREES = (Path("/proc"), Path("/sys"), Path("/dev"))
+_NOT_REGULAR = "not a regular file (a device, FIFO or socket)"
 
 
 def _refusal(path: str, compose_file: str) -> str | None:
@@ -375,43 +376,51 @@ def _refusal(path: str, compose_file: str) -> str | None:
     except OSError:
         return None  # missing: reported as not among the inputs
     if not stat.S_ISREG(mode):
-        return "not a regular file (a device, FIFO or socket)"
+        return _NOT_REGULAR
     return None
 
 
 def _read_env_file(path: str, required: bool, named_at: Origin, service: str, got: _Service) -> None:
-    from dotenv.parser import parse_stream
+    from gcready import limits
+    from gcready.sources import envfile
+    from gcready.sources.envfile import Dialect
 
     refusal = _refusal(path, named_at.source)
+    if refusal == _NOT_REGULAR:  # a FIFO or device inside the inputs: refused, as a bad input
+        try:
+            limits.read_text(path)  # names what it is (FIFO, device…) without opening it for reading
+        except limits.InputReadError as exc:
+            got.errors.append(InputError(path, f"env_file of service {service}: {exc}", exc.line))
+            return
     if refusal is not None:
         got.gaps.append(f"env_file {path} ({named_at.path}), not read: {refusal}")
         got.notes.append(Note(f"env_file {path} of service {service} was not read: {refusal}", named_at))
         return
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError:
+    if not os.path.exists(path):
         if required:
             got.gaps.append(f"env_file {path} ({named_at.path}), not among the inputs")
             got.notes.append(Note(f"env_file {path} of service {service} could not be read", named_at))
         return
-    except UnicodeDecodeError:
-        got.errors.append(InputError(path, "env_file is not a text file"))
+    try:  # bounded: a FIFO or /dev/zero named as env_file must not hang the audit
+        text = limits.read_text(path)
+    except limits.InputReadError as exc:
+        got.errors.append(InputError(path, f"env_file of service {service}: {exc}", exc.line))
         return
     got.notes.append(Note(f"{ENV_FILE_NOTE} {service}", Origin(path)))
-    for binding in parse_stream(io.StringIO(text)):
-        before = binding.original.string
-        line = binding.original.line + len(before) - len(before.lstrip("\n"))
-        if binding.error:
-            got.notes.append(Note("not a NAME=value line: ignored", Origin(path, line)))
-            continue
-        if binding.key is None:
-            continue
-        origin = Origin(path, line)
-        raw = binding.value or ""
-        if before.strip().partition("=")[2].lstrip().startswith("'"):
-            got.values.append(read_env_var(binding.key, raw, origin).value)  # single quotes: literal
-            continue
-        got.take(binding.key, raw, origin)
+    parsed = envfile.parse(text, Dialect.COMPOSE)  # compose's own reading, whatever else reads the file
+    if parsed.refused is not None:  # `docker compose up` stops on this file
+        line, why = parsed.refused
+        got.errors.append(
+            InputError(path, f"env_file of service {service}: docker compose refuses it: {why}", line)
+        )
+    for assignment in parsed.assignments:
+        origin = Origin(path, assignment.line)
+        if assignment.value is None:
+            got.values.append(_from_shell(assignment.name, origin))  # a bare NAME: from the shell
+        elif assignment.literal:
+            got.values.append(read_env_var(assignment.name, assignment.value, origin).value)  # '…': literal
+        else:
+            got.take(assignment.name, assignment.value, origin)
 
 
 def absorb_env_files(evidence: Evidence) -> Evidence:

@@ -22,6 +22,7 @@ from gcready.model import (
     ComponentKind,
     EnvValue,
     Evidence,
+    InputError,
     Note,
     Origin,
     Signal,
@@ -78,13 +79,19 @@ def resolve(docs: Iterable[Doc]) -> Evidence:
     resources: list[tuple[Any, Origin]] = []
     manifests: list[server_manifest.ServerManifest] = []
     public = operator.public_secret_keys(obj for obj, _, _ in objects)
+    errors: list[InputError] = []
     for obj, origin, template in objects:
         kind = obj.get("kind")
+        if server_manifest.looks_like(obj):  # W&B's manifest has no Kubernetes kind
+            manifests.append(server_manifest.ServerManifest.of(origin.source, obj))
+            continue
+        malformed = _malformed(obj)
+        if malformed:
+            errors.append(InputError(origin.source, f"{kind}: {malformed}", origin.line))
+            continue
         ns, name = _meta(obj)
         if operator.is_resource(obj):
             resources.append((obj, origin))
-        elif server_manifest.looks_like(obj):
-            manifests.append(server_manifest.ServerManifest.of(origin.source, obj))
         elif kind == "ConfigMap":
             pool.config_maps[(ns, name)] = (obj, origin)
         elif kind == "Secret":
@@ -93,7 +100,7 @@ def resolve(docs: Iterable[Doc]) -> Evidence:
             pool.secrets[(ns, name)] = (obj, origin)
         elif kind in WORKLOAD_KINDS:
             pool.workloads.append((obj, origin, template))
-    evidence = Evidence()
+    evidence = Evidence(errors=tuple(errors))
     for obj, origin, template in pool.workloads:
         evidence = evidence.merge(_workload(obj, origin, pool, template))
     found = operator.Pool(
@@ -105,6 +112,20 @@ def resolve(docs: Iterable[Doc]) -> Evidence:
     for obj, origin in resources:
         evidence = evidence.merge(operator.read(obj, origin, found))
     return evidence
+
+
+def _malformed(obj: dict[str, Any]) -> str:
+    """Why the API server would reject the object's shape, as far as gcready reads it ("" when fine)."""
+    if not isinstance(obj.get("kind"), str):
+        return "kind must be a string"
+    meta = obj.get("metadata")
+    if meta is not None and not isinstance(meta, dict):
+        return "metadata must be a mapping (the API server rejects this object)"
+    if obj.get("kind") in ("ConfigMap", "Secret"):
+        for section in ("data", "stringData", "binaryData"):
+            if obj.get(section) is not None and not isinstance(obj.get(section), dict):
+                return f"{section} must be a mapping (the API server rejects this object)"
+    return ""
 
 
 def _remember_secret_values(obj: Any, public: set[str] | None = None) -> None:

@@ -143,7 +143,8 @@ def _helm_values(doc: Doc) -> dict[str, Any]:
     text = Path(doc.source).read_text(encoding="utf-8-sig")
     docs = helmyaml.load_values(doc.source, text)
     if len(docs) == 1:
-        return helm_python.values_from_yaml(text)
+        values_read: dict[str, Any] = helm_python.values_from_yaml(text)
+        return values_read
     values = docs[doc.index] if doc.index < len(docs) and isinstance(docs[doc.index], dict) else {}
     return dict(values)
 

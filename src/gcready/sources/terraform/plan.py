@@ -26,6 +26,15 @@ from gcready.sources.terraform.settings import Resource
 from gcready.sources.terraform.values import COMPUTED, Ref, Unknown
 
 
+def _items(value: Any) -> list[Any]:
+    """A plan field that should be a list: anything else is read as empty (a hand-edited plan)."""
+    return value if isinstance(value, list) else []
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _read_plan(reader: Reader, path: str, text: str) -> None:
     try:
         data = json.loads(text)
@@ -45,19 +54,15 @@ def _read_plan(reader: Reader, path: str, text: str) -> None:
         )
         return
     unknown: dict[str, Any] = {}
-    for change in data.get("resource_changes") or []:
+    for change in _items(data.get("resource_changes")):
         if isinstance(change, dict) and isinstance(change.get("change"), dict):
             unknown[str(change.get("address"))] = change["change"].get("after_unknown") or {}
-    config = (
-        data.get("configuration", {}).get("root_module", {})
-        if isinstance(data.get("configuration"), dict)
-        else {}
-    )
+    config = _fields(_fields(data.get("configuration")).get("root_module"))
     references: dict[str, dict[str, list[str]]] = {}
     _config_refs(config, "", references, reader, path)
 
     def walk(module: dict[str, Any]) -> None:
-        for res in module.get("resources") or []:
+        for res in _items(module.get("resources")):
             if not isinstance(res, dict) or res.get("mode", "managed") != "managed":
                 continue
             address = str(res.get("address", ""))
@@ -74,7 +79,7 @@ def _read_plan(reader: Reader, path: str, text: str) -> None:
                     references.get(_strip_index(address), {}),
                 )
             )
-        for child in module.get("child_modules") or []:
+        for child in _items(module.get("child_modules")):
             if isinstance(child, dict):
                 walk(child)
 
@@ -109,18 +114,18 @@ def _config_refs(
 ) -> None:
     if not isinstance(module, dict):
         return
-    for res in module.get("resources") or []:
+    for res in _items(module.get("resources")):
         if not isinstance(res, dict):
             continue
         address = prefix + str(res.get("address", ""))
         refs: dict[str, list[str]] = {}
-        for attr, expr in (res.get("expressions") or {}).items():
+        for attr, expr in _fields(res.get("expressions")).items():
             if isinstance(expr, dict) and isinstance(expr.get("references"), list):
                 refs[attr] = [prefix + _strip_index(str(r)) for r in expr["references"]]
                 # "aws_s3_bucket.x.id" and "aws_s3_bucket.x": keep the resource address forms
                 refs[attr] += [a.rsplit(".", 1)[0] for a in refs[attr] if a.count(".") >= 2]
         out[_strip_index(address)] = refs
-    for name, call in (module.get("module_calls") or {}).items():
+    for name, call in _fields(module.get("module_calls")).items():
         if not isinstance(call, dict):
             continue
         source = str(call.get("source", ""))
@@ -166,7 +171,7 @@ def _plan_wandb_call(
             or use is not tfwandb.InputUse.USED
             or (var == "app_wandb_env" and "enable_operator_alb" in expressions)
         ):
-            refs = ", ".join(str(r) for r in expr.get("references") or []) or "an expression"
+            refs = ", ".join(str(r) for r in _items(expr.get("references"))) or "an expression"
             why = (
                 f"{var}: {COMPUTED}: {refs}"
                 if not known
@@ -217,7 +222,7 @@ def _plan_wandb_call(
         reader.passed.append((value, wcall))
         reader._external(wcall, "bucket_name", value, {}, _NULL_SCOPE, where, _WANDB_PROVIDER[kind])
     elif isinstance(bucket, dict):
-        for ref in bucket.get("references") or []:
+        for ref in _items(bucket.get("references")):
             reader.passed.append((Ref(prefix + _strip_index(str(ref)).rsplit(".", 1)[0], "id"), wcall))
 
 
