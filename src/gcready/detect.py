@@ -144,6 +144,4 @@ def detect(evidence: Evidence, override: DeploymentType | None = None) -> Deploy
 
 
 def _all_buckets(evidence: Evidence) -> tuple[BucketRef, ...]:
-    from gcready.checks.buckets import buckets_in
-
-    return buckets_in(evidence)
+    return evidence.all_buckets()

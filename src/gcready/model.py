@@ -381,6 +381,31 @@ class Evidence:
             seen.setdefault(bucket.key, bucket)
         return tuple(seen.values())
 
+    def all_buckets(self) -> tuple[BucketRef, ...]:
+        """Each bucket once: those the configuration names, then those only a recorded state names."""
+        found = list(self.unique_buckets())
+        for state in self.bucket_states:
+            if not any(same_bucket(state, b) for b in found):
+                scheme = {Provider.GCP: "gs", Provider.COREWEAVE: "cw"}.get(state.provider, "s3")
+                where = (
+                    f"{state.account}/"
+                    if state.provider is Provider.AZURE
+                    else (f"{state.endpoint}/" if state.endpoint else "")
+                )
+                display = f"{'az' if state.provider is Provider.AZURE else scheme}://{where}{state.name}"
+                found.append(
+                    BucketRef(
+                        state.provider,
+                        state.name,
+                        state.origin,
+                        display,
+                        account=state.account,
+                        endpoint=state.endpoint,
+                        region=state.region,
+                    )
+                )
+        return tuple(found)
+
     def state_of(self, bucket: BucketRef) -> BucketState | None:
         """The newest recorded state of a bucket, if any."""
         found = None

@@ -1,0 +1,327 @@
+"""The ``gcready`` command line: parse options, call the pipeline, render, write, exit.
+
+Exit codes: 0 ready; 3 a requirement fails; 5 no fail but something could not be seen (unknown);
+4 warnings with ``--fail-on warn``; 2 bad input or usage; 1 internal error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from gcready import __version__
+from gcready.cli.options import (
+    EPILOG,
+    audit_options,
+    build_probe_options,
+    parse_dialects,
+    parse_kinds,
+    probe_options,
+    report_options,
+    server_manifest_kind,
+)
+from gcready.cli.output import (
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_UNKNOWN,
+    Progress,
+    die,
+    emit,
+    err,
+    write,
+)
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EPILOG
+)
+@click.version_option(__version__, "-V", "--version", prog_name="gcready")
+def main() -> None:
+    """Is this Weights & Biases deployment ready for artifact garbage collection?
+
+    \b
+    W&B only soft-deletes artifacts; a garbage collector later removes their files from the bucket.
+    On self-managed installs that needs GORILLA_ARTIFACT_GC_ENABLED=true on the server and a
+    versioned bucket (Azure: blob soft delete). gcready reads your configuration (Helm values, the
+    W&B operator resource, Kubernetes manifests, env files, evidence bundles), recognises the
+    deployment type, checks each requirement that applies, and tells you how to fix what fails.
+
+    \b
+    Examples:
+      gcready audit values.yaml --offline            # pre-install check of Helm values
+      gcready audit manifests/ --json report.json    # periodic audit, JSON kept
+      gcready audit bundle.json --html report.html   # support: a customer's bundle
+      gcready diagnose bundle.json                   # why are deletes stuck?
+      gcready explain bucket-versioning              # what a check looks at and how to fix it
+      gcready requirements                           # the requirements table
+    """
+    from gcready.redact import redaction_scope
+
+    # One redactor per run: what this run's inputs hold is what its outputs are scrubbed of.
+    click.get_current_context().with_resource(redaction_scope())
+
+
+def _gather(
+    paths: tuple[str, ...],
+    kinds: tuple[str, ...],
+    buckets: tuple[str, ...],
+    environment: bool | None,
+    offline: bool,
+    params: dict[str, object],
+) -> object:
+    """Evidence from the inputs, and from live probes unless --offline."""
+    from gcready.pipeline import Inputs, gather, probe
+
+    manifests = tuple(str(m) for m in params.pop("server_manifests", None) or ())  # type: ignore[attr-defined]
+    kind_map, default_kind = parse_kinds(kinds)
+    kind_map.update(dict.fromkeys(manifests, server_manifest_kind()))
+    dialects, default_dialect = parse_dialects(params.pop("env_file_dialects", ()))  # type: ignore[arg-type]
+    use_env = environment if environment is not None else not paths
+    paths = (*paths, *(m for m in manifests if m not in paths))
+    inputs = Inputs(
+        paths=paths,
+        kinds=kind_map,
+        default_kind=default_kind,
+        environ=dict(os.environ) if use_env else None,
+        buckets=buckets,
+        chart=params.get("chart"),  # type: ignore[arg-type]
+        dialects=dialects,  # type: ignore[arg-type]
+        default_dialect=default_dialect,  # type: ignore[arg-type]
+    )
+    evidence = gather(inputs)
+    if offline:
+        return evidence
+    from gcready.probes.options import ProbeOptions
+
+    options = build_probe_options(params)
+    assert isinstance(options, ProbeOptions)
+    progress = Progress()
+    try:
+        return probe(evidence, options, os.environ, concurrency=int(params["concurrency"]), progress=progress)  # type: ignore[call-overload]
+    finally:
+        progress.close()
+
+
+def _load_requirements(path: Path | None) -> object:
+    from gcready import requirements
+
+    try:
+        return requirements.load_file(path) if path is not None else requirements.load_builtin()
+    except requirements.RequirementsError as exc:
+        die(str(exc))
+
+
+@main.command(epilog=EPILOG)
+@audit_options
+@probe_options
+@report_options
+def audit(**params: object) -> None:
+    """Audit a deployment's readiness for artifact garbage collection.
+
+    PATHS are files or folders (searched recursively): Helm values of the operator-wandb chart,
+    the W&B operator resource, Kubernetes YAML (kubectl get -o yaml), env files, evidence bundles.
+    Each file's kind is recognised from its content.
+
+    Unless --offline, every bucket the inputs name (and each --bucket) that has no recorded state is
+    probed live, read-only, with the credentials of this environment (AWS_PROFILE and the AWS chain,
+    AWS_ENDPOINT_URL, Google ADC / GOOGLE_APPLICATION_CREDENTIALS / STORAGE_EMULATOR_HOST,
+    AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN) or the keys inside a
+    W&B bucket URL. Buckets a bundle already recorded are not probed again.
+    """
+    _report_command("audit", params)
+
+
+@main.command(epilog=EPILOG)
+@audit_options
+@probe_options
+@report_options
+def diagnose(**params: object) -> None:
+    """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
+
+    Same inputs, probes, formats and exit codes as `audit`. Causes are ranked from "garbage
+    collection never runs here", through "it runs but the bucket holds the bytes" (Object Lock,
+    retention, no noncurrent-version expiry, immutability…), to what only delays; then the causes
+    no setting can show (files shared with other versions, protected aliases, GC being periodic,
+    Dedicated Cloud's retention window), with how to check each.
+    """
+    _report_command("diagnose", params)
+
+
+def _report_command(command: str, params: dict[str, object]) -> None:
+    from gcready.model import DeploymentType, Evidence
+    from gcready.pipeline import analyze
+    from gcready.requirements import Requirements
+
+    reqs = _load_requirements(params.pop("requirements_file"))  # type: ignore[arg-type]
+    assert isinstance(reqs, Requirements)
+    offline = bool(params.pop("offline"))
+    evidence = _gather(
+        params.pop("paths"),  # type: ignore[arg-type]
+        params.pop("kinds"),  # type: ignore[arg-type]
+        params.pop("buckets"),  # type: ignore[arg-type]
+        params.pop("environment"),  # type: ignore[arg-type]
+        offline,
+        params,
+    )
+    assert isinstance(evidence, Evidence)
+    deployment = params["deployment"]
+    report = analyze(
+        evidence,
+        reqs,
+        override=DeploymentType(str(deployment)) if deployment else None,
+        command=command,
+        offline=offline,
+    )
+    if command == "diagnose":
+        from dataclasses import replace
+
+        from gcready.diagnosis import diagnose as rank_causes
+
+        report = replace(report, diagnosis=rank_causes(report))
+    code = report.exit_code(fail_on_warn=params["fail_on"] == "warn")
+    emit(
+        report,
+        str(params["fmt"]),
+        params["output"],  # type: ignore[arg-type]
+        params["json_out"],  # type: ignore[arg-type]
+        params["html_out"],  # type: ignore[arg-type]
+        params["text_out"],  # type: ignore[arg-type]
+        params["color"],  # type: ignore[arg-type]
+        bool(params["quiet"]),
+        code,
+        sarif_out=params.get("sarif_out"),  # type: ignore[arg-type]
+        junit_out=params.get("junit_out"),  # type: ignore[arg-type]
+        verbose=bool(params.get("verbose")),
+    )
+    sys.exit(code)
+
+
+@main.command()
+@audit_options
+@probe_options
+@click.option(
+    "-o", "--output", type=click.Path(path_type=str), required=True, help="Bundle file to write (JSON)."
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def collect(
+    paths: tuple[str, ...],
+    kinds: tuple[str, ...],
+    deployment: str | None,
+    buckets: tuple[str, ...],
+    environment: bool | None,
+    requirements_file: Path | None,
+    offline: bool,
+    output: str,
+    quiet: bool,
+    **probe_params: object,
+) -> None:
+    """Write a redacted evidence bundle: what the inputs say, plus each bucket's live settings.
+
+    Send the bundle to support; `gcready audit BUNDLE` reaches the same verdicts offline. The bundle
+    holds no secret: values of secret-looking variables, Secret values, URL credentials and keys are
+    never written.
+
+    Exit 0 when written with every bucket's settings; 5 when some bucket's settings could not be read
+    (no credentials, denied, unreachable, timed out, or --offline): stderr and the bundle's ``unread``
+    list say which and why, since such a bundle cannot prove the bucket requirements; 2 on bad input
+    (the bundle is still written).
+    """
+    from gcready.model import DeploymentType, Evidence
+    from gcready.pipeline import declare, now_iso, unread_buckets
+    from gcready.redact import redact, scrub
+    from gcready.sources.bundle import dumps
+
+    evidence = _gather(paths, kinds, buckets, environment, offline, probe_params)
+    assert isinstance(evidence, Evidence)
+    evidence = declare(evidence, DeploymentType(deployment) if deployment else None)
+    for error in evidence.errors:
+        err(f"error: {error}")
+    unread = unread_buckets(evidence, offline=offline)
+    for label, reason in unread:
+        err(scrub(f"unread: {label}: {reason}"))
+    write(output, scrub(dumps(redact(evidence), now_iso(), unread)))
+    if not quiet:
+        from gcready.checks.buckets import buckets_in
+
+        total = len(buckets_in(evidence))
+        err(
+            f"wrote {output}: {len(evidence.inputs)} input(s), {len(evidence.components)} server "
+            f"component(s), {total} bucket(s): settings read for {total - len(unread)}, "
+            f"not read for {len(unread)}"
+        )
+    if evidence.errors:
+        sys.exit(EXIT_INPUT)
+    sys.exit(EXIT_UNKNOWN if unread else EXIT_OK)
+
+
+@main.command()
+@click.argument("check_id", required=False)
+def explain(check_id: str | None) -> None:
+    """What a check looks at, why it matters for garbage collection, and how to fix it.
+
+    Without CHECK_ID, lists every check id with its title.
+    """
+    from gcready.checks import CATALOG, by_id
+
+    if check_id is None:
+        width = max(len(c.meta.id) for c in CATALOG)
+        for check in CATALOG:
+            click.echo(f"{check.meta.id:<{width}}  {check.meta.title}")
+        return
+    found = by_id(check_id)
+    if found is None:
+        die(f"no check {check_id!r}; known: {', '.join(c.meta.id for c in CATALOG)}")
+    meta = found.meta
+    lines = [
+        f"{meta.id}: {meta.title}",
+        f"severity: {meta.severity.value}; requirement: {meta.requirement or '(beyond the requirements table)'}; "
+        f"diagnosis tier: {meta.tier.name.lower().replace('_', '-')}",
+        "",
+        "What it looks at:",
+        f"  {meta.description}",
+        "",
+        "Why it matters for garbage collection:",
+        f"  {meta.why}",
+    ]
+    if meta.examples:
+        lines += ["", "Fixes (example names; reports print them with your bucket, endpoint and region):"]
+        for fix in meta.examples:
+            title = f": {fix.title}" if fix.title else ""
+            lines.append(f"  ({fix.kind.value}){title}")
+            lines += [f"      {line}" for line in fix.text.splitlines()]
+    click.echo("\n".join(lines))
+
+
+@main.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
+@click.option(
+    "--requirements",
+    "requirements_file",
+    type=click.Path(path_type=Path),
+    help="Print this profile instead of the built-in one.",
+)
+def requirements(fmt: str, requirements_file: Path | None) -> None:
+    """Print the requirements table: which deployment types need the env var and bucket versioning."""
+    from gcready.requirements import Requirements, render_requirements
+
+    reqs = _load_requirements(requirements_file)
+    assert isinstance(reqs, Requirements)
+    click.echo(render_requirements(reqs, fmt), nl=False)
+
+
+def run() -> None:
+    """Entry point with the last line of defence: an internal error is one line and exit 1."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        die("interrupted", 130)
+    except Exception as exc:
+        die(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
