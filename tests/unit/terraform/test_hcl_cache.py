@@ -47,3 +47,13 @@ def test_the_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     _parse_hcl("main.tf", TEXT)
     assert not list(tmp_path.rglob("*"))
+
+
+def test_the_cache_is_readable_by_its_user_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cached parse holds what the .tf file holds (a license, a password): no other user may read it."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("GCREADY_CACHE", str(folder))
+    _parse_hcl("main.tf", TEXT)
+    assert folder.stat().st_mode & 0o077 == 0
+    for entry in folder.rglob("*"):
+        assert entry.stat().st_mode & 0o077 == 0, entry

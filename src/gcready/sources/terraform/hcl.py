@@ -66,7 +66,10 @@ def _cached(folder: str, key: str) -> tuple[dict[str, Any], dict[tuple[Any, ...]
 def _store(folder: str, key: str, data: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> None:
     target = os.path.join(folder, key[:2])
     try:
-        os.makedirs(target, exist_ok=True)
+        # The parse holds what the .tf files hold (a license, a password): readable by this user only.
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)
+        os.makedirs(target, mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump({"data": data, "lines": [[list(k), v] for k, v in lines.items()]}, handle)
