@@ -271,7 +271,7 @@ def explain(check_id: str | None) -> None:
     lines = [
         f"{meta.id}: {meta.title}",
         f"severity: {meta.severity.value}; requirement: {meta.requirement or '(beyond the requirements table)'}; "
-        f"diagnosis tier: {meta.tier.name.lower().replace('_', '-')}",
+        f"diagnosis tier: {meta.tier.value}",
         "",
         "What it looks at:",
         f"  {meta.description}",
