@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 from gcready.model import (
     ALL_DEPLOYMENT_TYPES,
     BucketRef,
+    DecidedBy,
     Deployment,
     DeploymentType,
     Evidence,
@@ -136,11 +137,11 @@ def detect(evidence: Evidence, override: DeploymentType | None = None) -> Deploy
                 "the stated type is used"
             )
         facts.append(Fact("stated with --deployment", override.value, Origin("command line")))
-        return Deployment(override, frozenset({override}), "override", tuple(facts), tuple(conflicts))
+        return Deployment(override, frozenset({override}), DecidedBy.OVERRIDE, tuple(facts), tuple(conflicts))
     if len(candidates) == 1:
         (only,) = candidates
-        return Deployment(only, candidates, "evidence", tuple(facts), tuple(conflicts))
-    return Deployment(None, candidates, "undecided", tuple(facts), tuple(conflicts))
+        return Deployment(only, candidates, DecidedBy.EVIDENCE, tuple(facts), tuple(conflicts))
+    return Deployment(None, candidates, DecidedBy.UNDECIDED, tuple(facts), tuple(conflicts))
 
 
 def _all_buckets(evidence: Evidence) -> tuple[BucketRef, ...]:

@@ -9,17 +9,19 @@ What no storage setting or configuration can show is listed with how to check it
 from __future__ import annotations
 
 from gcready.checks import by_id
-from gcready.checks.base import Tier
 from gcready.detect import DEDICATED
-from gcready.model import Cause, Diagnosis, Finding, Report, Severity, Status, UnseenCause
+from gcready.model import (
+    BLOCKING_TIERS,
+    Cause,
+    Diagnosis,
+    Finding,
+    Report,
+    Severity,
+    Status,
+    Tier,
+    UnseenCause,
+)
 
-_TIER_NAMES = {
-    Tier.GC_NEVER_RUNS: "gc-never-runs",
-    Tier.GC_CANNOT_DELETE: "gc-cannot-delete",
-    Tier.STORAGE_HELD: "storage-held",
-    Tier.DELAY: "delay",
-    Tier.CONTEXT: "context",
-}
 _TIER_EXPLANATIONS = {
     Tier.GC_NEVER_RUNS: "Garbage collection never runs here, so no delete ever frees storage.",
     Tier.GC_CANNOT_DELETE: "The collector runs, but the bucket does not give it what it needs to remove files.",
@@ -103,10 +105,10 @@ def diagnose(report: Report) -> Diagnosis:
     for order, (finding, tier) in enumerate(found):
         # confirmed causes first (by tier), then what could not be checked, then what only delays;
         # within a tier, a cause whose fix another one needs first ranks before it
-        group = 2 if tier >= Tier.DELAY else (1 if finding.status is Status.UNKNOWN else 0)
+        group = 2 if tier.rank >= Tier.DELAY.rank else (1 if finding.status is Status.UNKNOWN else 0)
         key = (
             group,
-            int(tier),
+            tier.rank,
             0 if order in first else 1,
             _STATUS_WEIGHT[finding.status],
             _SEVERITY_WEIGHT[finding.severity],
@@ -117,7 +119,7 @@ def diagnose(report: Report) -> Diagnosis:
     causes = tuple(
         Cause(
             rank=rank,
-            tier=_TIER_NAMES[tier],
+            tier=tier,
             title=finding.title,
             explanation=_TIER_EXPLANATIONS[tier]
             + (
@@ -134,9 +136,7 @@ def diagnose(report: Report) -> Diagnosis:
 
 
 def _headline(causes: tuple[Cause, ...]) -> str:
-    confirmed = [
-        c for c in causes if c.confirmed and c.tier in ("gc-never-runs", "gc-cannot-delete", "storage-held")
-    ]
+    confirmed = [c for c in causes if c.confirmed and c.tier in BLOCKING_TIERS]
     if confirmed:
         top = confirmed[0]
         return f"Most likely cause: {top.title}"

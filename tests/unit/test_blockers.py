@@ -10,7 +10,6 @@ import pytest
 import yaml
 
 from gcready.checks import CATALOG
-from gcready.checks.base import Tier
 from gcready.checks.blocker_fixes import endpoint_url
 from gcready.checks.data_retention_period import go_duration_seconds
 from gcready.model import (
@@ -33,6 +32,7 @@ from gcready.model import (
     Signal,
     SignalKind,
     Status,
+    Tier,
 )
 from gcready.pipeline import Inputs, analyze, gather
 from gcready.redact import LEDGER

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from gcready.checks.base import Check, CheckContext, CheckMeta, Tier
+from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import Got, Judge, run_per_bucket
 from gcready.checks.blocker_fixes import azure_immutability_fixes
 from gcready.checks.fixes import example_buckets
-from gcready.model import Finding, Provider, Severity, Status
+from gcready.model import Finding, Provider, Severity, Status, Tier
 
 META = CheckMeta(
     id="azure-immutability",

@@ -10,11 +10,11 @@ would read them.
 
 from __future__ import annotations
 
-from gcready.checks.base import Check, CheckContext, CheckMeta, Tier
+from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import Got, Judge, run_per_bucket
 from gcready.checks.blocker_fixes import azure_version_policy_fixes
 from gcready.checks.fixes import example_buckets
-from gcready.model import BucketRef, Fact, Finding, Provider, Severity, Status
+from gcready.model import BucketRef, Fact, Finding, Provider, Severity, Status, Tier
 
 SETTINGS = ("blob_versioning", "container_soft_delete", "management_policy")
 NEEDS = (

@@ -6,7 +6,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gcready.model import Deployment, DeploymentType, Evidence, Finding, Fix, Severity
+from gcready.model import Deployment, DeploymentType, Evidence, Finding, Fix, Severity, Tier
 from gcready.requirements import Requirements
 
 
@@ -15,16 +15,6 @@ class CheckContext:
     evidence: Evidence
     deployment: Deployment
     requirements: Requirements
-
-
-class Tier(enum.IntEnum):
-    """Where a check's failure sits in the answer to "why are my deletes stuck?" (lower ranks first)."""
-
-    GC_NEVER_RUNS = 1  # the collector is off, or cannot work on this deployment
-    GC_CANNOT_DELETE = 2  # the collector runs but the bucket cannot give it what it needs
-    STORAGE_HELD = 3  # the collector deletes, but the provider keeps the bytes
-    DELAY = 4  # storage is freed, later than expected
-    CONTEXT = 5  # information, no cause by itself
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, Tier, applies, requiring
+from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies, requiring
 from gcready.checks.blocker_common import as_probed
 from gcready.checks.buckets import buckets_in
 from gcready.checks.fixes import example_buckets, versioning_fixes
-from gcready.model import BucketRef, Fact, Finding, Origin, Outcome, Severity, Status
+from gcready.model import BucketRef, Fact, Finding, Origin, Outcome, Severity, Status, Tier
 
 META = CheckMeta(
     id="bucket-versioning",

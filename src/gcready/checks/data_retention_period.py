@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from gcready.checks.base import Check, CheckContext, CheckMeta, Tier
+from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import env_sightings, sighting_facts
-from gcready.model import Finding, Severity, Status
+from gcready.model import Finding, Severity, Status, Tier
 
 VAR = "GORILLA_DATA_RETENTION_PERIOD"
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gcready.checks.base import Check, CheckContext, CheckMeta, Tier
-from gcready.model import Fact, Finding, Fix, FixKind, Severity, Status
+from gcready.checks.base import Check, CheckContext, CheckMeta
+from gcready.model import DecidedBy, Fact, Finding, Fix, FixKind, Severity, Status, Tier
 
 META = CheckMeta(
     id="deployment-type",
@@ -44,7 +44,9 @@ def run(ctx: CheckContext) -> list[Finding]:
             )
         ]
     row = ctx.requirements.row(dep.type)
-    how = "stated with --deployment" if dep.decided_by == "override" else "recognised from the evidence"
+    how = (
+        "stated with --deployment" if dep.decided_by is DecidedBy.OVERRIDE else "recognised from the evidence"
+    )
     status = Status.WARN if dep.conflicts else Status.PASS
     detail = f"{row.label} ({dep.type.value}), {how}."
     if dep.conflicts:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, Tier, applies, requiring
+from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies, requiring
 from gcready.checks.blocker_fixes import component_flag_fixes
 from gcready.checks.fixes import env_var_fixes
 from gcready.goparse import parse_bool
-from gcready.model import Component, ComponentKind, Fact, Finding, Severity, Status
+from gcready.model import Component, ComponentKind, Fact, Finding, Severity, Status, Tier
 
 _TERRAFORM_NEEDS = (
     "the value Terraform would use (the .tfvars that sets it, or a plan: terraform show -json PLAN)"

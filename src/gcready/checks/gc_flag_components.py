@@ -7,11 +7,11 @@ have it: the configuration "has the flag", and deletes still never free storage.
 
 from __future__ import annotations
 
-from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, Tier, applies
+from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies
 from gcready.checks.blocker_fixes import component_flag_fixes
 from gcready.checks.fixes import env_var_fixes
 from gcready.goparse import parse_bool
-from gcready.model import Component, Fact, Finding, Severity, Status
+from gcready.model import Component, Fact, Finding, Severity, Status, Tier
 
 META = CheckMeta(
     id="gc-flag-components",

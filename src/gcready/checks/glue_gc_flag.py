@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from gcready.checks.base import Check, CheckContext, CheckMeta, Tier
+from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import env_sightings, sighting_facts
-from gcready.model import Finding, Severity, Status
+from gcready.model import Finding, Severity, Status, Tier
 
 VAR = "GORILLA_GLUE_ARTIFACT_GC_ENABLED"
 

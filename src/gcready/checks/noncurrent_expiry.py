@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gcready.checks.base import Check, CheckContext, CheckMeta, Tier
+from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import S3_FAMILY, Got, Judge, run_per_bucket
 from gcready.checks.blocker_fixes import noncurrent_expiry_fixes
 from gcready.checks.fixes import example_buckets
-from gcready.model import BucketRef, Finding, Provider, Severity, Status
+from gcready.model import BucketRef, Finding, Provider, Severity, Status, Tier
 
 META = CheckMeta(
     id="noncurrent-expiry",

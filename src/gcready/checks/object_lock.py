@@ -7,11 +7,11 @@ identity with ``s3:BypassGovernanceRetention`` can (W&B's collector does not).
 
 from __future__ import annotations
 
-from gcready.checks.base import Check, CheckContext, CheckMeta, Tier
+from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import S3_FAMILY, Got, Judge, run_per_bucket
 from gcready.checks.blocker_fixes import object_lock_fixes
 from gcready.checks.fixes import example_buckets
-from gcready.model import Finding, Severity, Status
+from gcready.model import Finding, Severity, Status, Tier
 
 META = CheckMeta(
     id="object-lock",

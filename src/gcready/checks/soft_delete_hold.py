@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gcready.checks.base import Check, CheckContext, CheckMeta, Tier
+from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import Got, Judge, run_per_bucket
 from gcready.checks.blocker_fixes import gcs_soft_delete_fixes
 from gcready.checks.fixes import example_buckets
-from gcready.model import Finding, Provider, Severity, Status
+from gcready.model import Finding, Provider, Severity, Status, Tier
 
 META = CheckMeta(
     id="soft-delete-hold",

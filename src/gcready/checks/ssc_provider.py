@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, Tier, applies
+from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies
 from gcready.checks.buckets import buckets_in
 from gcready.detect import SSC
-from gcready.model import Fact, Finding, Fix, FixKind, Severity, Status
+from gcready.model import Fact, Finding, Fix, FixKind, Severity, Status, Tier
 
 META = CheckMeta(
     id="ssc-provider",

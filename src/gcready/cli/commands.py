@@ -17,23 +17,13 @@ from gcready.cli.options import (
     EPILOG,
     audit_options,
     build_probe_options,
-    parse_dialects,
-    parse_kinds,
+    by_path,
     probe_options,
     report_options,
     server_manifest_kind,
 )
-from gcready.cli.output import (
-    EXIT_INPUT,
-    EXIT_INTERNAL,
-    EXIT_OK,
-    EXIT_UNKNOWN,
-    Progress,
-    die,
-    emit,
-    err,
-    write,
-)
+from gcready.cli.output import Progress, die, emit, err, write
+from gcready.model import ExitCode, SourceKind
 
 
 @click.group(
@@ -67,7 +57,7 @@ def main() -> None:
 
 def _gather(
     paths: tuple[str, ...],
-    kinds: tuple[str, ...],
+    kinds: tuple[tuple[str | None, SourceKind], ...],
     buckets: tuple[str, ...],
     environment: bool | None,
     offline: bool,
@@ -75,11 +65,13 @@ def _gather(
 ) -> object:
     """Evidence from the inputs, and from live probes unless --offline."""
     from gcready.pipeline import Inputs, gather, probe
+    from gcready.sources.envfile import Dialect
 
     manifests = tuple(str(m) for m in params.pop("server_manifests", None) or ())  # type: ignore[attr-defined]
-    kind_map, default_kind = parse_kinds(kinds)
+    kind_map, default_kind = by_path(kinds)
     kind_map.update(dict.fromkeys(manifests, server_manifest_kind()))
-    dialects, default_dialect = parse_dialects(params.pop("env_file_dialects", ()))  # type: ignore[arg-type]
+    dialect_values: tuple[tuple[str | None, Dialect], ...] = params.pop("env_file_dialects", ())  # type: ignore[assignment]
+    dialects, default_dialect = by_path(dialect_values)
     use_env = environment if environment is not None else not paths
     paths = (*paths, *(m for m in manifests if m not in paths))
     inputs = Inputs(
@@ -89,8 +81,8 @@ def _gather(
         environ=dict(os.environ) if use_env else None,
         buckets=buckets,
         chart=params.get("chart"),  # type: ignore[arg-type]
-        dialects=dialects,  # type: ignore[arg-type]
-        default_dialect=default_dialect,  # type: ignore[arg-type]
+        dialects=dialects,
+        default_dialect=default_dialect,
     )
     evidence = gather(inputs)
     if offline:
@@ -209,7 +201,7 @@ def _report_command(command: str, params: dict[str, object]) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
 def collect(
     paths: tuple[str, ...],
-    kinds: tuple[str, ...],
+    kinds: tuple[tuple[str | None, SourceKind], ...],
     deployment: str | None,
     buckets: tuple[str, ...],
     environment: bool | None,
@@ -254,8 +246,8 @@ def collect(
             f"not read for {len(unread)}"
         )
     if evidence.errors:
-        sys.exit(EXIT_INPUT)
-    sys.exit(EXIT_UNKNOWN if unread else EXIT_OK)
+        sys.exit(ExitCode.INPUT)
+    sys.exit(ExitCode.UNKNOWN if unread else ExitCode.OK)
 
 
 @main.command()
@@ -279,7 +271,7 @@ def explain(check_id: str | None) -> None:
     lines = [
         f"{meta.id}: {meta.title}",
         f"severity: {meta.severity.value}; requirement: {meta.requirement or '(beyond the requirements table)'}; "
-        f"diagnosis tier: {meta.tier.name.lower().replace('_', '-')}",
+        f"diagnosis tier: {meta.tier.value}",
         "",
         "What it looks at:",
         f"  {meta.description}",
@@ -322,6 +314,6 @@ def run() -> None:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        die("interrupted", 130)
+        die("interrupted", ExitCode.INTERRUPTED)
     except Exception as exc:
-        die(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
+        die(f"internal error: {type(exc).__name__}: {exc}", ExitCode.INTERNAL)

@@ -3,18 +3,19 @@ option text into typed values. Choices come from the enums, so every kind, type 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import click
 
-from gcready.cli.output import die
 from gcready.model import DeploymentType, SourceKind
 from gcready.report import Format
 
 if TYPE_CHECKING:
-    pass
+    from gcready.sources.envfile import Dialect
 
 DEPLOYMENT_IDS = tuple(t.value for t in DeploymentType)
 SOURCE_KINDS = tuple(k.value for k in SourceKind)
@@ -31,23 +32,101 @@ Exit codes:
 """
 
 
-def parse_kinds(values: Sequence[str]) -> tuple[dict[str, SourceKind], SourceKind | None]:
-    from gcready.model import SourceKind
+E = TypeVar("E", bound=enum.StrEnum)
 
-    kinds: dict[str, SourceKind] = {}
-    default: SourceKind | None = None
-    names = ", ".join(k.value for k in SourceKind)
-    for value in values:
-        path, sep, kind = value.rpartition("=") if "=" in value else ("", "", value)
+
+# click.ParamType is generic only from click 8.4 (click>=8.1 is supported): not subscripted here
+class ScopedChoice(click.ParamType, Generic[E]):  # type: ignore[type-arg]
+    """``[PATH=]VALUE`` with VALUE a member of an enum: ``(PATH or None, member)``.
+
+    The enum is loaded on first use, so ``gcready --help`` does not import the readers that define it.
+    """
+
+    def __init__(self, load: Callable[[], type[E]], metavar: str, what: str) -> None:
+        self.load = load
+        self.name = metavar
+        self.what = what
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str | None, E]:
+        if isinstance(value, tuple):
+            return value  # already converted (a default, or click converting twice)
+        text = str(value)
+        path, sep, name = text.rpartition("=") if "=" in text else ("", "", text)
+        members = self.load()
         try:
-            parsed = SourceKind(kind)
+            member = members(name)
         except ValueError:
-            die(f"--kind {value}: unknown kind {kind!r} (one of: {names})")
-        if sep:
-            kinds[path] = parsed
+            names = ", ".join(m.value for m in members)
+            self.fail(f"{text}: unknown {self.what} {name!r} (one of: {names})", param, ctx)
+        return (path if sep else None, member)
+
+
+def by_path(values: Sequence[tuple[str | None, E]]) -> tuple[dict[str, E], E | None]:
+    """What ``ScopedChoice`` options gave: the value for each PATH, and the one for every other file."""
+    scoped: dict[str, E] = {}
+    default: E | None = None
+    for path, member in values:
+        if path is None:
+            default = member
         else:
-            default = parsed
-    return kinds, default
+            scoped[path] = member
+    return scoped, default
+
+
+def _dialect() -> type[Dialect]:
+    from gcready.sources.envfile import Dialect
+
+    return Dialect
+
+
+KIND = ScopedChoice(lambda: SourceKind, "[PATH=]KIND", "kind")
+DIALECT = ScopedChoice(_dialect, "[PATH=]DIALECT", "dialect")
+
+# --bucket-option KEY: the BucketOverride field it sets, and whether its value is true/false
+BUCKET_OPTION_KEYS: dict[str, tuple[str, bool]] = {
+    "endpoint-url": ("endpoint_url", False),
+    "region": ("region", False),
+    "path-style": ("path_style", True),
+    "ca-bundle": ("ca_bundle", False),
+    "verify-tls": ("verify_tls", True),
+}
+
+
+@dataclass(frozen=True)
+class BucketOption:
+    """One ``--bucket-option BUCKET:KEY=VALUE``, parsed: the bucket, the override field, its value."""
+
+    bucket: str
+    field: str
+    value: str | bool
+
+
+class BucketOptionType(click.ParamType):  # type: ignore[type-arg]
+    name = "BUCKET:KEY=VALUE"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> BucketOption:
+        if isinstance(value, BucketOption):
+            return value
+        text = str(value)
+        # BUCKET may hold colons (az://…, s3://host:port/…) and so may the value (a URL): split at ":KEY="
+        cut = max(text.rfind(f":{k}=") for k in BUCKET_OPTION_KEYS)
+        if cut <= 0:
+            self.fail(
+                f"{text}: expected BUCKET:KEY=VALUE with KEY one of {', '.join(BUCKET_OPTION_KEYS)}",
+                param,
+                ctx,
+            )
+        key, _, setting = text[cut + 1 :].partition("=")
+        field, boolean = BUCKET_OPTION_KEYS[key]
+        if not boolean:
+            return BucketOption(text[:cut], field, setting)
+        if setting.lower() not in ("true", "false"):
+            self.fail(f"{text}: {key} must be true or false, not {setting!r}", param, ctx)
+        return BucketOption(text[:cut], field, setting.lower() == "true")
 
 
 def audit_options(func: click.decorators.FC) -> click.decorators.FC:
@@ -57,7 +136,7 @@ def audit_options(func: click.decorators.FC) -> click.decorators.FC:
             "--kind",
             "kinds",
             multiple=True,
-            metavar="[PATH=]KIND",
+            type=KIND,
             help="Say what a file is when the guess from its content is wrong: "
             f"{', '.join(SOURCE_KINDS)}. Without PATH= it applies to every file named.",
         ),
@@ -74,7 +153,7 @@ def audit_options(func: click.decorators.FC) -> click.decorators.FC:
             "--env-file-dialect",
             "env_file_dialects",
             multiple=True,
-            metavar="[PATH=]DIALECT",
+            type=DIALECT,
             help="Who reads an env file: docker (docker run --env-file: quotes and # text are part of "
             "the value), compose (env_file) or systemd (EnvironmentFile). Without it, a variable they "
             "read differently is unknown. Without PATH= it applies to every env file.",
@@ -173,7 +252,7 @@ def probe_options(func: click.decorators.FC) -> click.decorators.FC:
             "--bucket-option",
             "bucket_options",
             multiple=True,
-            metavar="BUCKET:KEY=VALUE",
+            type=BucketOptionType(),
             help="Per-bucket endpoint-url, region, path-style, ca-bundle or verify-tls; BUCKET is the name, "
             "account/container, or the label shown in reports. Repeatable.",
         ),
@@ -274,29 +353,10 @@ def build_probe_options(params: dict[str, object]) -> object:
         azure_subscription=params.get("azure_subscription"),  # type: ignore[arg-type]
         azure_resource_group=params.get("azure_resource_group"),  # type: ignore[arg-type]
     )
-    keys = {
-        "endpoint-url": "endpoint_url",
-        "region": "region",
-        "path-style": "path_style",
-        "ca-bundle": "ca_bundle",
-        "verify-tls": "verify_tls",
-    }
     per_bucket: dict[str, dict[str, object]] = {}
-    for raw in params["bucket_options"]:  # type: ignore[attr-defined]
-        # BUCKET may hold colons (az://…, s3://host:port/…) and so may the value (a URL): split at ":KEY="
-        text = str(raw)
-        cut = max(text.rfind(f":{k}=") for k in keys)
-        bucket, sep, setting = (text[:cut], ":", text[cut + 1 :]) if cut > 0 else ("", "", "")
-        key, eq, value = setting.partition("=")
-        if not sep or not eq or key not in keys:
-            die(f"--bucket-option {raw}: expected BUCKET:KEY=VALUE with KEY one of {', '.join(keys)}")
-        field = keys[key]
-        parsed: object = value
-        if field in ("path_style", "verify_tls"):
-            if value.lower() not in ("true", "false"):
-                die(f"--bucket-option {raw}: {key} must be true or false")
-            parsed = value.lower() == "true"
-        per_bucket.setdefault(bucket, {})[field] = parsed
+    for option in params["bucket_options"]:  # type: ignore[attr-defined]
+        assert isinstance(option, BucketOption)
+        per_bucket.setdefault(option.bucket, {})[option.field] = option.value
     for bucket, fields in per_bucket.items():
         options = options.with_override(bucket, BucketOverride(**fields))  # type: ignore[arg-type]
     return options
@@ -306,21 +366,3 @@ def server_manifest_kind() -> SourceKind:
     from gcready.model import SourceKind
 
     return SourceKind.SERVER_MANIFEST
-
-
-def parse_dialects(values: Sequence[str]) -> tuple[dict[str, object], object]:
-    from gcready.sources.envfile import Dialect
-
-    by_path: dict[str, object] = {}
-    default: object = None
-    for value in values:
-        path, sep, name = value.rpartition("=") if "=" in value else ("", "", value)
-        try:
-            parsed = Dialect(name)
-        except ValueError:
-            die(f"--env-file-dialect {value}: unknown dialect {name!r} (one of: docker, compose, systemd)")
-        if sep:
-            by_path[path] = parsed
-        else:
-            default = parsed
-    return by_path, default

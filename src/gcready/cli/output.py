@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from gcready.model import ExitCode
+
 if TYPE_CHECKING:
     from gcready.model import Report
-
-EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_FAIL, EXIT_WARN, EXIT_UNKNOWN = 0, 1, 2, 3, 4, 5
 
 
 def err(message: str) -> None:
@@ -23,7 +23,7 @@ def err(message: str) -> None:
     click.echo(scrub(f"gcready: {message}"), err=True)
 
 
-def die(message: str, code: int = EXIT_INPUT) -> NoReturn:
+def die(message: str, code: ExitCode = ExitCode.INPUT) -> NoReturn:
     err(message)
     sys.exit(code)
 
@@ -85,7 +85,7 @@ def emit(
     text_out: str | None,
     color: bool | None,
     quiet: bool,
-    code: int,
+    code: ExitCode,
     *,
     sarif_out: str | None = None,
     junit_out: str | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from typing import assert_never
 
-from gcready.model import STATUS_ORDER, Finding, Report
+from gcready.model import BLOCKING_TIERS, STATUS_ORDER, DecidedBy, Finding, Report
 
 
 class Format(enum.StrEnum):
@@ -80,13 +80,10 @@ def headline(report: Report) -> str:
     """The verdict sentence: ``NOT READY for artifact garbage collection — 1 fail, 1 unknown``."""
     verdict = report.verdict()
     if verdict == "pass" and report.diagnosis is not None:
-        held = [c for c in report.diagnosis.causes if c.confirmed and c.tier in _BLOCKING_TIERS]
+        held = [c for c in report.diagnosis.causes if c.confirmed and c.tier in BLOCKING_TIERS]
         if held:
             return f"{BLOCKED_HEADLINE.format(cause=held[0].title)} — {count_phrase(report)}"
     return f"{VERDICT_HEADLINES[verdict]} — {count_phrase(report)}"
-
-
-_BLOCKING_TIERS = frozenset({"gc-never-runs", "gc-cannot-delete", "storage-held"})
 
 
 def group_by_check(findings: tuple[Finding, ...]) -> list[tuple[str, list[Finding]]]:
@@ -97,10 +94,10 @@ def group_by_check(findings: tuple[Finding, ...]) -> list[tuple[str, list[Findin
     return list(groups.items())
 
 
-def decided_by_phrase(decided_by: str) -> str:
+def decided_by_phrase(decided_by: DecidedBy) -> str:
     """How the deployment type was settled, for a reader."""
     return {
-        "evidence": "decided by the evidence below",
-        "override": "stated on the command line (--deployment)",
-        "undecided": "not decided: the evidence does not tell",
-    }.get(decided_by, f"decided by {decided_by}")
+        DecidedBy.EVIDENCE: "decided by the evidence below",
+        DecidedBy.OVERRIDE: "stated on the command line (--deployment)",
+        DecidedBy.UNDECIDED: "not decided: the evidence does not tell",
+    }[decided_by]

@@ -140,7 +140,7 @@ def _rule(meta: CheckMeta) -> dict[str, JSON]:
             title = fix.title or fix.kind.value
             text += [f"- ({fix.kind.value}) {title}:", *(f"    {line}" for line in fix.text.splitlines())]
             markdown += [f"- {title} ({fix.kind.value}):", "", _fence(fix.text, "    "), ""]
-    tags: list[JSON] = ["gcready", "garbage-collection", meta.tier.name.lower().replace("_", "-")]
+    tags: list[JSON] = ["gcready", "garbage-collection", meta.tier.value]
     if meta.requirement:
         tags.append(f"requirement:{meta.requirement}")
     return {
@@ -154,7 +154,7 @@ def _rule(meta: CheckMeta) -> dict[str, JSON]:
             "tags": tags,
             "severity": meta.severity.value,
             "requirement": meta.requirement,
-            "tier": meta.tier.name.lower().replace("_", "-"),
+            "tier": meta.tier.value,
         },
     }
 

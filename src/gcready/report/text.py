@@ -15,6 +15,7 @@ import re
 
 from gcready.model import (
     STATUS_ORDER,
+    DecidedBy,
     DeploymentType,
     Fact,
     Finding,
@@ -284,10 +285,10 @@ def _short_deployment(report: Report) -> list[str]:
         names = [t.value for t in DeploymentType if t in deployment.candidates]
         named = "unknown" + (f" (could be: {', '.join(names)})" if names else "")
     how = {
-        "evidence": "from the evidence",
-        "override": "stated with --deployment",
-        "undecided": "not decided by the evidence",
-    }.get(deployment.decided_by, deployment.decided_by)
+        DecidedBy.EVIDENCE: "from the evidence",
+        DecidedBy.OVERRIDE: "stated with --deployment",
+        DecidedBy.UNDECIDED: "not decided by the evidence",
+    }[deployment.decided_by]
     lines = [f"Deployment: {named}, {how}"]
     lines += [f"{_STEP}! {_clean(c.splitlines()[0] if c else '')}" for c in deployment.conflicts]
     if len(report.applicable) == 1:

@@ -1,4 +1,4 @@
-"""The values that flow through gcready: evidence in, findings out.
+"""The evidence gcready reads: inputs, server components and their env, signals, buckets and their states.
 
 Everything here is a frozen dataclass or a closed enum, so a stage can hand its result to the next
 without anyone changing it behind its back. Nothing here holds a secret value: sources redact before
@@ -15,26 +15,6 @@ from typing import Union
 from gcready.redact import Secret
 
 JSON = Union[str, int, float, bool, None, list["JSON"], dict[str, "JSON"]]
-
-
-class Status(enum.StrEnum):
-    """The verdict of one finding. ``unknown`` is never folded into pass or fail."""
-
-    PASS = "pass"
-    FAIL = "fail"
-    WARN = "warn"
-    UNKNOWN = "unknown"
-    ERROR = "error"
-    SKIP = "skip"
-    INFO = "info"
-
-
-class Severity(enum.StrEnum):
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    INFO = "info"
 
 
 class DeploymentType(enum.StrEnum):
@@ -59,13 +39,6 @@ class Provider(enum.StrEnum):
     AZURE = "azure"
     S3_COMPATIBLE = "s3-compatible"
     COREWEAVE = "coreweave"
-
-
-class FixKind(enum.StrEnum):
-    CLI = "cli"
-    TERRAFORM = "terraform"
-    HELM = "helm"
-    CONSOLE = "console"
 
 
 class SourceKind(enum.StrEnum):
@@ -431,166 +404,3 @@ def same_bucket(state: BucketState, bucket: BucketRef) -> bool:
         and (state.account or "") == (bucket.account or "")
         and not (state_host and bucket_host and state_host != bucket_host)
     )
-
-
-@dataclass(frozen=True)
-class Fact:
-    """A piece of evidence behind a verdict: what, its (redacted) value, and where it came from."""
-
-    label: str
-    value: str
-    origin: Origin | None = None
-
-    def to_json(self) -> dict[str, JSON]:
-        return {
-            "label": self.label,
-            "value": self.value,
-            "origin": self.origin.to_json() if self.origin else None,
-        }
-
-
-@dataclass(frozen=True)
-class Fix:
-    kind: FixKind
-    text: str
-    title: str = ""
-
-
-@dataclass(frozen=True)
-class Finding:
-    check: str
-    status: Status
-    severity: Severity
-    title: str
-    detail: str
-    resource: str
-    evidence: tuple[Fact, ...] = ()
-    fixes: tuple[Fix, ...] = ()
-    requirement: str | None = None  # the requirements-table column this finding proves
-    needs: str = ""  # for unknown: what gcready would need to decide
-
-
-@dataclass(frozen=True)
-class Deployment:
-    """The deployment type gcready settled on, and why.
-
-    ``type`` is None when the evidence does not decide; ``candidates`` are the types still possible.
-    """
-
-    type: DeploymentType | None
-    candidates: frozenset[DeploymentType]
-    decided_by: str  # "evidence", "override" or "undecided"
-    evidence: tuple[Fact, ...] = ()
-    conflicts: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class RequirementView:
-    """The requirements-table row a report applies (or, when the type is undecided, each candidate's)."""
-
-    deployment: DeploymentType
-    label: str
-    env_var: bool
-    versioning: bool
-    note: str = ""
-
-
-STATUS_ORDER: tuple[Status, ...] = (
-    Status.ERROR,
-    Status.FAIL,
-    Status.UNKNOWN,
-    Status.WARN,
-    Status.PASS,
-    Status.INFO,
-    Status.SKIP,
-)
-
-
-def worst(statuses: tuple[Status, ...] | list[Status]) -> Status:
-    """The status that matters most among several (error > fail > unknown > warn > pass > info > skip)."""
-    return min(statuses, key=STATUS_ORDER.index) if statuses else Status.SKIP
-
-
-@dataclass(frozen=True)
-class Cause:
-    """One answer to "why are my deletes stuck?", ranked: its findings carry the evidence and fixes."""
-
-    rank: int
-    tier: str  # "gc-never-runs", "gc-cannot-delete", "storage-held", "delay", "context"
-    title: str
-    explanation: str
-    findings: tuple[Finding, ...]
-    confirmed: bool  # False when gcready could not read the setting (an unknown): check it first
-
-
-@dataclass(frozen=True)
-class UnseenCause:
-    """A cause gcready cannot see from storage settings and configuration, and how to check it."""
-
-    title: str
-    detail: str
-    how_to_check: str
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    headline: str
-    causes: tuple[Cause, ...]
-    unseen: tuple[UnseenCause, ...]
-
-
-@dataclass(frozen=True)
-class Report:
-    """One audit's result: what a format renders and the CLI turns into an exit code."""
-
-    tool_version: str
-    generated_at: str
-    command: str  # "audit" or "diagnose"
-    offline: bool
-    requirements_version: str
-    requirements_origin: str
-    deployment: Deployment
-    applicable: tuple[RequirementView, ...]
-    findings: tuple[Finding, ...]
-    inputs: tuple[InputFile, ...] = ()
-    errors: tuple[InputError, ...] = ()
-    notes: tuple[Note, ...] = ()
-    env_var: str = "GORILLA_ARTIFACT_GC_ENABLED"
-    diagnosis: Diagnosis | None = None  # set by `gcready diagnose`
-
-    def check_statuses(self) -> dict[str, Status]:
-        """The worst status of each check id, in the order the checks ran."""
-        grouped: dict[str, list[Status]] = {}
-        for finding in self.findings:
-            grouped.setdefault(finding.check, []).append(finding.status)
-        return {check: worst(statuses) for check, statuses in grouped.items()}
-
-    def counts(self) -> dict[Status, int]:
-        out = {status: 0 for status in Status}
-        for finding in self.findings:
-            out[finding.status] += 1
-        return out
-
-    def verdict(self) -> str:
-        """One word for the whole report: error, fail, unknown or pass."""
-        if self.errors:
-            return "error"
-        statuses = [f.status for f in self.findings]
-        if Status.FAIL in statuses or Status.ERROR in statuses:
-            return "fail"
-        if Status.UNKNOWN in statuses:
-            return "unknown"
-        return "pass"
-
-    def exit_code(self, fail_on_warn: bool = False) -> int:
-        """0 ready; 3 a requirement fails; 5 something could not be seen; 4 warnings (opt-in); 2 bad input."""
-        if self.errors:
-            return 2
-        statuses = {f.status for f in self.findings}
-        if Status.FAIL in statuses or Status.ERROR in statuses:
-            return 3
-        if Status.UNKNOWN in statuses:
-            return 5
-        if fail_on_warn and Status.WARN in statuses:
-            return 4
-        return 0
