@@ -36,7 +36,7 @@ PROBE = (
 )
 
 
-def _chromium(tmp_path: Path, *args: str) -> str:
+def _chromium(tmp_path: Path, *args: str, size: str = "900,1600") -> str:
     assert CHROMIUM is not None
     profile = tmp_path / "profile"
     profile.mkdir(exist_ok=True)
@@ -51,7 +51,7 @@ def _chromium(tmp_path: Path, *args: str) -> str:
             "--disable-sync",
             "--no-first-run",
             f"--user-data-dir={profile}",
-            "--window-size=900,1600",
+            f"--window-size={size}",
             *args,
         ],
         capture_output=True,
