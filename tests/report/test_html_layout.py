@@ -81,6 +81,8 @@ MEASURE = """<script>(function () {
     otherRows: rows("tbody tr"),
     brokenHeaderWords: Array.prototype.concat.apply([], Array.prototype.map.call(
       document.querySelectorAll("th"), brokenWords)),
+    brokenLabels: Array.prototype.concat.apply([], Array.prototype.map.call(
+      document.querySelectorAll("figure.fix .kind, figure.fix button.copy"), brokenWords)),
     dark: window.matchMedia("(prefers-color-scheme: dark)").matches,
     background: getComputedStyle(document.body).backgroundColor
   };
