@@ -56,7 +56,17 @@ def _parse(document: str) -> _Page:
 
 
 def _fixes(report: Report) -> list[str]:
-    return [fix.text for finding in report.findings for fix in finding.fixes]
+    """Every fix, in the page's order: what needs attention (most serious first), then passes, then the rest."""
+    from gcready.model import Status
+    from gcready.report.text import by_severity
+
+    attention = by_severity([f for f in report.findings if f.status in _ATTENTION])
+    passed = [f for f in report.findings if f.status is Status.PASS]
+    rest = [f for f in report.findings if f.status in (Status.INFO, Status.SKIP)]
+    return [fix.text for finding in (*attention, *passed, *rest) for fix in finding.fixes]
+
+
+_ATTENTION = ("error", "fail", "unknown", "warn")
 
 
 def test_is_one_well_formed_document(any_report: Report) -> None:
@@ -167,3 +177,89 @@ def test_prints_in_black_and_white(failing_report: Report) -> None:
 
 def test_dispatch_renders_html(failing_report: Report) -> None:
     assert render(failing_report, Format.HTML) == html.render(failing_report)
+
+
+def _section(document: str, start: str, end: str) -> str:
+    return document[document.index(start) : document.index(end, document.index(start))]
+
+
+def test_attention_comes_first_most_serious_first(failing_report: Report) -> None:
+    from gcready.model import Severity, Status
+
+    fail, unknown, warn = (
+        dataclasses.replace(failing_report.findings[1], status=status, severity=severity, title=title)
+        for status, severity, title in [
+            (Status.FAIL, Severity.LOW, "the fail"),
+            (Status.UNKNOWN, Severity.CRITICAL, "the unknown"),
+            (Status.WARN, Severity.HIGH, "the warn"),
+        ]
+    )
+    passed = failing_report.findings[0]
+    report = dataclasses.replace(failing_report, findings=(passed, warn, unknown, fail))
+    document = html.render(report)
+    attention = _section(document, '<section id="attention">', "</section>")
+    assert attention.index("the fail") < attention.index("the unknown") < attention.index("the warn")
+    assert passed.title not in attention
+    # the attention section is right under the banner, before the deployment and any pass
+    assert document.index("</header>") < document.index('<section id="attention">')
+    assert document.index("the warn") < document.index('<section id="deployment">')
+    assert document.index('<section id="deployment">') < document.index(passed.title)
+
+
+def test_passes_and_skips_are_folded(failing_report: Report) -> None:
+    document = html.render(failing_report)
+    passed = _section(document, '<details class="fold" id="passed">', "\n</details>")
+    others = _section(document, '<details class="fold" id="others">', "\n</details>")
+    assert passed.count('<details class="finding status-pass">') == 1
+    assert others.count('<details class="finding status-skip">') == 1
+    assert "(1 skip)" in others
+    assert " open" not in passed + others  # folded until opened (or printed)
+    print_css = document[document.index("@media print") : document.index("</style>")]
+    assert "details::details-content { content-visibility: visible" in print_css
+    assert 'addEventListener("beforeprint"' in document
+
+
+def test_deployment_evidence_is_shown_once(failing_report: Report) -> None:
+    document = html.render(failing_report)
+    deployment_fact = failing_report.findings[0].evidence[0]
+    assert deployment_fact in failing_report.deployment.evidence
+    shown = f"<td><code>{deployment_fact.value}</code></td><td><code>{deployment_fact.origin}</code></td>"
+    assert document.count(shown) == 1
+    assert shown in _section(document, '<section id="deployment">', "</section>")
+    assert "Its evidence is the deployment evidence" in document
+
+
+def test_each_finding_has_its_reason_and_location(failing_report: Report) -> None:
+    document = html.render(failing_report)
+    attention = _section(document, '<section id="attention">', "</section>")
+    for finding in failing_report.findings:
+        if finding.status.value in _ATTENTION:
+            assert html.show_invisible(finding.title) in attention or finding.title in attention
+    assert '<p class="location">at <code>' in attention
+
+
+def test_dark_mode_and_wrapping_rules(failing_report: Report) -> None:
+    document = html.render(failing_report)
+    assert "@media (prefers-color-scheme: dark)" in document
+    assert '<meta name="color-scheme" content="light dark">' in document
+    assert "overflow-wrap: anywhere" in document  # long values wrap
+    assert "th, th *, td:first-child { overflow-wrap: break-word; word-break: normal" in document
+
+
+def test_diagnosis_findings_are_not_repeated(failing_report: Report) -> None:
+    from gcready.model import Cause, Diagnosis
+
+    cause_finding = failing_report.findings[1]
+    diagnosis = Diagnosis(
+        headline="Versioning is off",
+        causes=(Cause(1, "gc-cannot-delete", "Versioning is off", "why", (cause_finding,), True),),
+        unseen=(),
+    )
+    report = dataclasses.replace(failing_report, command="diagnose", diagnosis=diagnosis)
+    document = html.render(report)
+    page = _parse(document)
+    assert page.classes.count("finding") == len(report.findings)  # each finding once
+    assert "Other findings that need attention" in document
+    attention = _section(document, '<section id="attention">', "</section>")
+    assert cause_finding.title not in attention
+    assert document.index('<section id="diagnosis">') < document.index('<section id="attention">')

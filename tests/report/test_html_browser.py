@@ -36,7 +36,7 @@ PROBE = (
 )
 
 
-def _chromium(tmp_path: Path, *args: str) -> str:
+def _chromium(tmp_path: Path, *args: str, size: str = "900,1600") -> str:
     assert CHROMIUM is not None
     profile = tmp_path / "profile"
     profile.mkdir(exist_ok=True)
@@ -51,7 +51,7 @@ def _chromium(tmp_path: Path, *args: str) -> str:
             "--disable-sync",
             "--no-first-run",
             f"--user-data-dir={profile}",
-            "--window-size=900,1600",
+            f"--window-size={size}",
             *args,
         ],
         capture_output=True,
@@ -132,3 +132,12 @@ def test_screenshot(hostile_report: Path, tmp_path: Path) -> None:
     keep = Path(__file__).resolve().parents[2] / ".cache" / "html-report-screenshot.png"
     keep.parent.mkdir(exist_ok=True)
     keep.write_bytes(data)  # for a person to look at (not committed)
+
+
+def test_fix_labels_stay_whole_beside_a_long_title(hostile_report: Path, tmp_path: Path) -> None:
+    """A fix titled with a long file name wraps its title, not its kind label or its copy button."""
+    from tests.report.test_html_layout import _measure
+
+    m = _measure(hostile_report, tmp_path, size="900,1600")
+    assert m["brokenLabels"] == [] and m["brokenHeaderWords"] == []
+    assert m["overflow"] == 0

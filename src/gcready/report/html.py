@@ -1,5 +1,9 @@
 """The HTML report: one self-contained file a support engineer can read, print and attach to a ticket.
 
+Laid out like the short text report: the verdict banner, then what needs attention (input errors,
+fails, unknowns, warnings, most serious first), each with its reason, location and fixes; then the
+deployment and its evidence, once; passes and skips/infos folded in ``<details>`` (opened for printing).
+
 Inline CSS and a few lines of inline JS (copy buttons), nothing fetched from anywhere. Every piece of
 report data goes through Jinja's autoescaping; the template never marks report data ``|safe``. Invisible
 characters (bidi controls, zero-width) are written out as ``\\uXXXX`` first, and long unbroken values wrap. jinja2 is
@@ -12,8 +16,9 @@ import functools
 import re
 from typing import TYPE_CHECKING, Any
 
-from gcready.model import DeploymentType, Fact, Finding, Origin, Report, worst
-from gcready.report import VERDICT_HEADLINES, count_phrase, decided_by_phrase, group_by_check
+from gcready.model import DeploymentType, Fact, Finding, Origin, Report, Status
+from gcready.report import VERDICT_HEADLINES, count_phrase, decided_by_phrase, headline
+from gcready.report.text import by_severity
 
 if TYPE_CHECKING:
     import jinja2
@@ -63,8 +68,18 @@ def _fact(fact: Fact) -> dict[str, str]:
     return {"label": fact.label, "value": fact.value, "origin": _origin(fact.origin)}
 
 
-def _finding(finding: Finding) -> dict[str, Any]:
+_ATTENTION = (Status.ERROR, Status.FAIL, Status.UNKNOWN, Status.WARN)
+
+
+def _location(finding: Finding) -> str:
+    """Where to look first (as the text report says it): the first evidence with a line, else with an origin."""
+    origins = [fact.origin for fact in finding.evidence if fact.origin is not None]
+    return _origin(next((o for o in origins if o.line is not None), origins[0] if origins else None))
+
+
+def _finding(finding: Finding, deployment_evidence: tuple[Fact, ...] = ()) -> dict[str, Any]:
     return {
+        "check": finding.check,
         "status": finding.status.value,
         "severity": finding.severity.value,
         "title": finding.title,
@@ -72,7 +87,11 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "resource": finding.resource,
         "requirement": finding.requirement or "",
         "needs": finding.needs,
-        "evidence": [_fact(fact) for fact in finding.evidence],
+        "reason": next((line for line in finding.detail.splitlines() if line.strip()), ""),
+        "location": _location(finding),
+        # the deployment's own evidence is shown once, in the deployment section
+        "evidence": [_fact(fact) for fact in finding.evidence if fact not in deployment_evidence],
+        "evidence_elsewhere": any(fact in deployment_evidence for fact in finding.evidence),
         "fixes": [{"kind": fix.kind.value, "title": fix.title, "text": fix.text} for fix in finding.fixes],
     }
 
@@ -84,9 +103,13 @@ def _context(report: Report) -> dict[str, Any]:
     type_label = ""
     if deployment.type is not None:
         type_label = next((v.label for v in report.applicable if v.deployment is deployment.type), "")
+    evidence = deployment.evidence
+    diagnosed = [f for c in report.diagnosis.causes for f in c.findings] if report.diagnosis else []
+    attention = by_severity([f for f in report.findings if f.status in _ATTENTION and f not in diagnosed])
     return {
         "verdict": verdict,
         "verdict_headline": VERDICT_HEADLINES[verdict],
+        "headline": headline(report),
         "counts_phrase": count_phrase(report),
         "exit_code": report.exit_code(),
         "tool_version": report.tool_version,
@@ -118,25 +141,26 @@ def _context(report: Report) -> dict[str, Any]:
             }
             for view in report.applicable
         ],
-        "checks": [
-            {
-                "id": check,
-                "status": worst([f.status for f in findings]).value,
-                "findings": [_finding(f) for f in findings],
-            }
-            for check, findings in group_by_check(report.findings)
-        ],
+        "any_findings": bool(report.findings),
+        "attention": [_finding(f, evidence) for f in attention],
+        "passed": [_finding(f, evidence) for f in report.findings if f.status is Status.PASS],
+        "others": [_finding(f, evidence) for f in report.findings if f.status in (Status.INFO, Status.SKIP)],
+        "other_counts": ", ".join(
+            f"{n} {status.value}"
+            for status in (Status.INFO, Status.SKIP)
+            if (n := sum(1 for f in report.findings if f.status is status))
+        ),
         "notes": [{"text": note.text, "origin": _origin(note.origin)} for note in report.notes],
         "errors": [
             {"place": e.source if e.line is None else f"{e.source}:{e.line}", "message": e.message}
             for e in report.errors
         ],
         "inputs": [{"path": i.path, "kind": i.kind.value} for i in report.inputs],
-        "diagnosis": _diagnosis(report),
+        "diagnosis": _diagnosis(report, evidence),
     }
 
 
-def _diagnosis(report: Report) -> dict[str, Any] | None:
+def _diagnosis(report: Report, evidence: tuple[Fact, ...]) -> dict[str, Any] | None:
     diagnosis = report.diagnosis
     if diagnosis is None:
         return None
@@ -149,7 +173,7 @@ def _diagnosis(report: Report) -> dict[str, Any] | None:
                 "title": c.title,
                 "explanation": c.explanation,
                 "confirmed": c.confirmed,
-                "findings": [_finding(f) for f in c.findings],
+                "findings": [_finding(f, evidence) for f in c.findings],
             }
             for c in diagnosis.causes
         ],
