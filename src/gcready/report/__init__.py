@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from typing import assert_never
 
-from gcready.model import BLOCKING_TIERS, STATUS_ORDER, DecidedBy, Finding, Report
+from gcready.model import BLOCKING_TIERS, STATUS_ORDER, DecidedBy, Finding, Origin, Report
 
 
 class Format(enum.StrEnum):
@@ -101,3 +101,9 @@ def decided_by_phrase(decided_by: DecidedBy) -> str:
         DecidedBy.OVERRIDE: "stated on the command line (--deployment)",
         DecidedBy.UNDECIDED: "not decided: the evidence does not tell",
     }[decided_by]
+
+
+def first_location(finding: Finding) -> Origin | None:
+    """Where to look first: the first piece of evidence with a line, else the first with an origin."""
+    origins = [fact.origin for fact in finding.evidence if fact.origin is not None]
+    return next((o for o in origins if o.line is not None), origins[0] if origins else None)

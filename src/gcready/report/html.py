@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from gcready.model import DeploymentType, Fact, Finding, Origin, Report, Status
-from gcready.report import VERDICT_HEADLINES, count_phrase, decided_by_phrase, headline
+from gcready.report import VERDICT_HEADLINES, count_phrase, decided_by_phrase, first_location, headline
 from gcready.report.text import by_severity
 
 if TYPE_CHECKING:
@@ -72,9 +72,8 @@ _ATTENTION = (Status.ERROR, Status.FAIL, Status.UNKNOWN, Status.WARN)
 
 
 def _location(finding: Finding) -> str:
-    """Where to look first (as the text report says it): the first evidence with a line, else with an origin."""
-    origins = [fact.origin for fact in finding.evidence if fact.origin is not None]
-    return _origin(next((o for o in origins if o.line is not None), origins[0] if origins else None))
+    """Where to look first, as the text report says it."""
+    return _origin(first_location(finding))
 
 
 def _finding(finding: Finding, deployment_evidence: tuple[Fact, ...] = ()) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from gcready.model import (
     Status,
     worst,
 )
-from gcready.report import count_phrase, decided_by_phrase, group_by_check, headline
+from gcready.report import count_phrase, decided_by_phrase, first_location, group_by_check, headline
 
 # SGR codes per status: bold for what blocks readiness, plain colour for the rest.
 _COLORS: dict[Status, str] = {
@@ -256,7 +256,7 @@ def _short(report: Report, color: bool) -> str:
         lines += ["", "Passed:"]
         lines += [
             f"{_STEP}{_tag(f.status, color)} {_clean(f.check)}: {_clean(f.title)}{_resource_suffix(f)}"
-            f"{_origin(_location(f))}"
+            f"{_origin(first_location(f))}"
             for f in passed
         ]
     rest = [f for f in report.findings if f.status in (Status.INFO, Status.SKIP)]
@@ -324,12 +324,6 @@ def _resource_suffix(finding: Finding) -> str:
     return f" ({_clean(finding.resource)})"
 
 
-def _location(finding: Finding) -> Origin | None:
-    """Where to look first: the first piece of evidence with a line, else the first with an origin."""
-    origins = [fact.origin for fact in finding.evidence if fact.origin is not None]
-    return next((o for o in origins if o.line is not None), origins[0] if origins else None)
-
-
 def _short_finding(finding: Finding, color: bool) -> list[str]:
     body = _STEP * 2
     lines = [
@@ -338,7 +332,7 @@ def _short_finding(finding: Finding, color: bool) -> list[str]:
     reason = next((line for line in finding.detail.splitlines() if line.strip()), "")
     if reason:
         lines.append(f"{body}{_clean(reason)}")
-    where = _location(finding)
+    where = first_location(finding)
     if where is not None:
         lines.append(f"{body}at {_clean(str(where))}")
     if finding.needs:
