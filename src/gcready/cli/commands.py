@@ -237,9 +237,7 @@ def collect(
         err(scrub(f"unread: {label}: {reason}"))
     write(output, scrub(dumps(redact(evidence), now_iso(), unread)))
     if not quiet:
-        from gcready.checks.buckets import buckets_in
-
-        total = len(buckets_in(evidence))
+        total = len(evidence.all_buckets())
         err(
             f"wrote {output}: {len(evidence.inputs)} input(s), {len(evidence.components)} server "
             f"component(s), {total} bucket(s): settings read for {total - len(unread)}, "
