@@ -23,6 +23,7 @@ from gcready.model.evidence import (
     SourceKind,
     endpoint_host,
     same_bucket,
+    unique,
 )
 from gcready.model.findings import (
     BLOCKING_TIERS,
@@ -85,5 +86,6 @@ __all__ = [
     "UnseenCause",
     "endpoint_host",
     "same_bucket",
+    "unique",
     "worst",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
 from gcready.redact import Secret
 
@@ -404,3 +404,12 @@ def same_bucket(state: BucketState, bucket: BucketRef) -> bool:
         and (state.account or "") == (bucket.account or "")
         and not (state_host and bucket_host and state_host != bucket_host)
     )
+
+
+def unique(items: list[Any]) -> list[Any]:
+    """Each item once, first mention first (values here need not be hashable)."""
+    seen: list[Any] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen

@@ -24,6 +24,7 @@ from gcready.model import (
     Signal,
     SignalKind,
     SourceKind,
+    unique,
 )
 from gcready.sources import kubernetes
 from gcready.sources.chart import helmyaml, operator_wandb
@@ -157,9 +158,9 @@ def _read_values(values: dict[str, Any], source: str, prefix: str, label: str) -
     # values a non-GC component got from globals only are the same objects: keep buckets unique upstream
     return Evidence(
         components=tuple(components),
-        signals=tuple(_unique(signals)),
-        buckets=tuple(_unique(buckets)),
-        notes=tuple(_unique(notes)),
+        signals=tuple(unique(signals)),
+        buckets=tuple(unique(buckets)),
+        notes=tuple(unique(notes)),
     )
 
 
@@ -282,11 +283,3 @@ def resolve_env_from(evidence: Evidence, docs: list[Doc]) -> Evidence:
                     extra = extra.merge(Evidence(buckets=got.buckets, signals=got.signals, notes=got.notes))
         components.append(dataclasses.replace(component, env=tuple(env), gaps=tuple(gaps)))
     return dataclasses.replace(evidence, components=tuple(components)).merge(extra)
-
-
-def _unique(items: list[Any]) -> list[Any]:
-    seen: list[Any] = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen

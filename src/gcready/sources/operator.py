@@ -33,6 +33,7 @@ from gcready.model import (
     Provider,
     Signal,
     SignalKind,
+    unique,
 )
 from gcready.redact import display_env_value, is_secret_name
 from gcready.sources import helm
@@ -371,23 +372,15 @@ def _read_v2(obj: Any, origin: Origin, pool: Pool) -> Evidence:
     store = _object_store(obj, origin, pool, ns)
     return Evidence(
         components=tuple(components),
-        signals=tuple(_unique(signals)),
-        buckets=tuple(_unique([*store.buckets, *buckets])),
-        notes=tuple(_unique([*notes, *store.notes])),
+        signals=tuple(unique(signals)),
+        buckets=tuple(unique([*store.buckets, *buckets])),
+        notes=tuple(unique([*notes, *store.notes])),
     )
 
 
 def _runs_server(spec: Any) -> bool:
     image = dig(spec, "image", "repository")
     return isinstance(image, str) and bool(_SERVER_IMAGE.search(image))
-
-
-def _unique(items: list[Any]) -> list[Any]:
-    seen: list[Any] = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
 
 
 # --------------------------------------------------------------------------------- object store

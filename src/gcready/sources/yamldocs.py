@@ -30,6 +30,16 @@ class LineDict(dict[Any, Any]):
     key_lines: dict[Any, int]
 
 
+def merge_keys(mapping: LineDict, merged: Any) -> None:
+    """YAML's ``<<`` merge key: the merged mappings' keys, where ``mapping`` does not set them itself."""
+    for part in merged if isinstance(merged, list) else [merged]:
+        if isinstance(part, LineDict):
+            for key, value in part.items():
+                if key not in mapping:
+                    mapping[key] = value
+                    mapping.key_lines[key] = part.key_lines.get(key, part.line)
+
+
 class LineList(list[Any]):
     """A sequence that knows the 1-based line of itself and of each of its items."""
 
@@ -275,13 +285,7 @@ class _Builder:
         explicit: set[Any] = set()
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
-                merged = self.build(value_node, depth + 1)
-                for part in merged if isinstance(merged, list) else [merged]:
-                    if isinstance(part, LineDict):
-                        for key, value in part.items():
-                            if key not in mapping:
-                                mapping[key] = value
-                                mapping.key_lines[key] = part.key_lines.get(key, part.line)
+                merge_keys(mapping, self.build(value_node, depth + 1))
                 continue
             key = self.build(key_node, depth + 1)
             if isinstance(key, (dict, list)):

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from gcready.model import InputError
-from gcready.sources.yamldocs import LineDict, LineList, YAMLInputError
+from gcready.sources.yamldocs import LineDict, LineList, YAMLInputError, merge_keys
 
 _TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"})
 _FALSE = frozenset({"n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"})
@@ -131,13 +131,7 @@ def _build(source: str, node: Any, memo: dict[int, Any] | None = None) -> Any:
         explicit: set[Any] = set()
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
-                merged = _build(source, value_node, memo)
-                for part in merged if isinstance(merged, list) else [merged]:
-                    if isinstance(part, LineDict):
-                        for key, value in part.items():
-                            if key not in mapping:
-                                mapping[key] = value
-                                mapping.key_lines[key] = part.key_lines.get(key, part.line)
+                merge_keys(mapping, _build(source, value_node, memo))
                 continue
             key = _build(source, key_node, memo)
             key = key if isinstance(key, str) else go_string(key)  # JSON keys are strings

@@ -290,11 +290,7 @@ class Evaluator:
                 if pairs is None:
                     raise EvalError("a template for needs a collection")
                 for key, item in pairs:
-                    local = dict(env)
-                    if len(names) == 2:
-                        local[names[0]], local[names[1]] = key, item
-                    else:
-                        local[names[0]] = item
+                    local = _bind(env, names, key, item)
                     got = self._render(node[2], local)
                     if isinstance(got, Unknown | Ref):
                         return got
@@ -470,11 +466,7 @@ class Evaluator:
         out_list: list[Any] = []
         out_map: dict[str, Any] = {}
         for key, item in pairs:
-            local = dict(env)
-            if len(names) == 2:
-                local[names[0]], local[names[1]] = key, item
-            else:
-                local[names[0]] = item
+            local = _bind(env, names, key, item)
             if cond is not None:
                 keep = self.eval(_trees(cond)[0], local)
                 if isinstance(keep, Unknown | Ref):
@@ -562,3 +554,13 @@ def _deep_unknown(value: Any) -> Unknown | Ref:
         if is_unknown(item):
             return _deep_unknown(item)
     return Unknown(f"{COMPUTED}: a value")
+
+
+def _bind(env: dict[str, Any], names: list[str], key: Any, item: Any) -> dict[str, Any]:
+    """The scope of one iteration of a ``for``: ``k, v`` bind key and value, a single name the value."""
+    local = dict(env)
+    if len(names) == 2:
+        local[names[0]], local[names[1]] = key, item
+    else:
+        local[names[0]] = item
+    return local

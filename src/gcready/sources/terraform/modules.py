@@ -123,10 +123,7 @@ class WandbInputs:
     def _wandb_call(
         self, scope: Scope, cname: str, kind: str, source: str, body: dict[str, Any], loc: Located
     ) -> WandbCall:
-        version = scope.value(body.get("version"))
-        if not isinstance(version, str):
-            ref = re.search(r"[?&]ref=([^&]+)", source)
-            version = ref.group(1) if ref else "(version not pinned)"
+        version = _call_version(scope, body, source)
         origin = Origin(loc.file.path, loc.line, f"{scope.prefix}module.{cname}")
         external = body.get("bucket_name")
         create = scope.value(body.get("create_bucket", True)) if kind == "aws" else True
@@ -146,10 +143,7 @@ class WandbInputs:
     def _connector_call(
         self, scope: Scope, cname: str, kind: str, source: str, body: dict[str, Any], loc: Located
     ) -> WandbCall:
-        version = scope.value(body.get("version"))
-        if not isinstance(version, str):
-            ref = re.search(r"[?&]ref=([^&]+)", source)
-            version = ref.group(1) if ref else "(version not pinned)"
+        version = _call_version(scope, body, source)
         origin = Origin(loc.file.path, loc.line, f"{scope.prefix}module.{cname}")
         created = f"{scope.prefix}module.{cname}.{tfwandb.CONNECTOR_CREATED[kind]}"
         call = WandbCall(cname, kind, source, version, origin, created, connector=True)
@@ -475,3 +469,12 @@ class WandbInputs:
             self.notes.append(Note(f"bucket_name is {value.reason}; the bucket is not known", where))
 
     # buckets ---------------------------------------------------------------------------------
+
+
+def _call_version(scope: Scope, body: dict[str, Any], source: str) -> str:
+    """A module call's version: its ``version`` argument, else a git source's ``?ref=``."""
+    version = scope.value(body.get("version"))
+    if isinstance(version, str):
+        return version
+    ref = re.search(r"[?&]ref=([^&]+)", source)
+    return ref.group(1) if ref else "(version not pinned)"

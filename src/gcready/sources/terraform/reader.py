@@ -20,6 +20,7 @@ from gcready.model import (
     Provider,
     Reading,
     Signal,
+    unique,
 )
 from gcready.sources.terraform import wandb as tfwandb
 from gcready.sources.terraform.config import (
@@ -341,10 +342,10 @@ class Reader(WandbInputs, BucketSettings):
         return Evidence(
             inputs=tuple(inputs),
             components=tuple(self.components),
-            signals=tuple(_unique(self.signals)),
-            buckets=tuple(_unique(self.buckets)),
+            signals=tuple(unique(self.signals)),
+            buckets=tuple(unique(self.buckets)),
             bucket_states=tuple(self.states),
-            notes=tuple(_unique(self.notes)),
+            notes=tuple(unique(self.notes)),
             errors=tuple(self.errors),
         )
 
@@ -367,11 +368,3 @@ def _display(provider: Provider, name: str, account: str | None, endpoint: str |
         return f"az://{account}/{name}"
     scheme = {Provider.GCP: "gs", Provider.COREWEAVE: "cw"}.get(provider, "s3")
     return f"{scheme}://{endpoint + '/' if endpoint else ''}{name}"
-
-
-def _unique(items: list[Any]) -> list[Any]:
-    seen: list[Any] = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
