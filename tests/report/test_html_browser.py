@@ -8,6 +8,7 @@ must wrap their long unbroken values, and must show bidi controls as ``\\u202e``
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -34,6 +35,17 @@ PROBE = (
     "d.setAttribute('data-overflow', String(d.scrollWidth - d.clientWidth));"
     "d.setAttribute('data-title', document.title);</script>"
 )
+
+
+def with_probe(report: str, probe: str) -> str:
+    """A copy of the page with a test's measuring script added before ``</body>``.
+
+    The report's CSP allows only its own script (by hash), so the copy allows inline scripts: what such a
+    test checks is the escaping, which must hold by itself (the CSP is tested on the unchanged page).
+    """
+    relaxed = re.sub(r"script-src 'sha256-[^']*'", "script-src 'unsafe-inline'", report)
+    assert relaxed != report, "the report's CSP no longer names its script by hash"
+    return relaxed.replace("</body>", probe + "</body>")
 
 
 def _chromium(tmp_path: Path, *args: str, size: str = "900,1600") -> str:
@@ -100,7 +112,7 @@ def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_no_script_from_the_data_runs(hostile_report: Path, tmp_path: Path) -> None:
     page = tmp_path / "page.html"
-    page.write_text(hostile_report.read_text().replace("</body>", PROBE + "</body>"))
+    page.write_text(with_probe(hostile_report.read_text(), PROBE))
     dom = _chromium(tmp_path, "--dump-dom", page.as_uri())
     assert 'data-title="gcready: ' in dom  # the probe ran, so scripts do run in this page
     assert 'data-title="PWNED' not in dom and MARK + "=" not in dom
@@ -110,7 +122,7 @@ def test_no_script_from_the_data_runs(hostile_report: Path, tmp_path: Path) -> N
 
 def test_long_values_wrap(hostile_report: Path, tmp_path: Path) -> None:
     page = tmp_path / "page.html"
-    page.write_text(hostile_report.read_text().replace("</body>", PROBE + "</body>"))
+    page.write_text(with_probe(hostile_report.read_text(), PROBE))
     dom = _chromium(tmp_path, "--dump-dom", page.as_uri())
     assert LONG in dom.replace("\n", "")
     assert 'data-overflow="0"' in dom, "the page scrolls sideways: a long value does not wrap"
@@ -141,3 +153,18 @@ def test_fix_labels_stay_whole_beside_a_long_title(hostile_report: Path, tmp_pat
     m = _measure(hostile_report, tmp_path, size="900,1600")
     assert m["brokenLabels"] == [] and m["brokenHeaderWords"] == []
     assert m["overflow"] == 0
+
+
+def test_the_csp_runs_the_reports_own_script_and_no_other(hostile_report: Path, tmp_path: Path) -> None:
+    """Were escaping ever to fail, an injected script would still not run: the CSP names the report's
+    one script by its hash. The page is unchanged but for that injected script."""
+    source = hostile_report.read_text()
+    assert "unsafe-inline'" not in source.split("script-src", 1)[1].split('"', 1)[0]
+    injected = "<script>document.title='INJECTED';document.body.setAttribute('data-ran','yes')</script>"
+    page = tmp_path / "page.html"
+    page.write_text(source.replace("</body>", injected + "</body>"))
+    dom = _chromium(tmp_path, "--dump-dom", page.as_uri())
+    assert 'data-ran="yes"' not in dom and "<title>INJECTED" not in dom
+    # the report's own script ran under the same policy: its copy buttons are shown
+    buttons = re.findall(r'<button[^>]*class="copy"[^>]*>', dom)
+    assert buttons and not any("hidden" in b for b in buttons), buttons

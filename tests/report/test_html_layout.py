@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO, run_gcready
-from tests.report.test_html_browser import CHROMIUM, _chromium
+from tests.report.test_html_browser import CHROMIUM, _chromium, with_probe
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -103,7 +103,7 @@ def _measure(
     report: Path, tmp_path: Path, *, size: str = f"{WIDTH},{HEIGHT}", flags: tuple[str, ...] = ()
 ) -> Any:
     page = tmp_path / "measured.html"
-    page.write_text(report.read_text().replace("</body>", MEASURE + "</body>"))
+    page.write_text(with_probe(report.read_text(), MEASURE))
     dom = _chromium(tmp_path, *flags, "--dump-dom", page.as_uri(), size=size)
     found = re.search(r'data-measure="([^"]*)"', dom)
     assert found, "the measuring script did not run"

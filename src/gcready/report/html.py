@@ -28,7 +28,26 @@ TEMPLATE = "report.html.j2"
 
 def render(report: Report) -> str:
     """The report as one HTML document."""
-    return _environment().get_template(TEMPLATE).render(**_context(report))
+    script, digest = _script()
+    return _environment().get_template(TEMPLATE).render(**_context(report), script=script, script_hash=digest)
+
+
+@functools.cache
+def _script() -> tuple[Any, str]:
+    """The page's one script (copy buttons, folds opened for print) and its CSP hash.
+
+    The Content-Security-Policy allows exactly this script by its SHA-256, not ``'unsafe-inline'``: were
+    escaping ever to let input text become a ``<script>``, the browser would still refuse to run it.
+    """
+    import base64
+    import hashlib
+    from importlib.resources import files
+
+    import markupsafe
+
+    text = (files("gcready.report") / "templates" / "report.js").read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return markupsafe.Markup(text), digest  # static, shipped with gcready: not input text
 
 
 @functools.cache
