@@ -209,3 +209,26 @@ def test_the_demo_text_report_fits_on_a_screen() -> None:
     assert any(line.startswith("[FAIL] bucket-versioning:") for line in lines[:8])
     verbose = run_gcready("audit", str(FIXTURES / "demo"), "--offline", "--verbose")
     assert len(verbose.stdout.splitlines()) > 100  # every block, for whoever asks
+
+
+def test_diagnose_short_form_still_shows_what_no_cause_covers(failing_report: Report) -> None:
+    """A fail or unknown that is not among the ranked causes must not vanish from diagnose's screen."""
+    from gcready.diagnosis import diagnose
+
+    undecided = dataclasses.replace(
+        failing_report.findings[0],
+        check="deployment-type",  # a context check: never a ranked cause
+        status=Status.UNKNOWN,
+        title="Deployment type not decided by the evidence",
+    )
+    report = dataclasses.replace(failing_report, findings=(*failing_report.findings, undecided))
+    diagnosed = dataclasses.replace(report, command="diagnose")
+    diagnosed = dataclasses.replace(diagnosed, diagnosis=diagnose(diagnosed))
+    out = text.render(diagnosed)
+    assert diagnosed.diagnosis is not None
+    in_causes = [f for c in diagnosed.diagnosis.causes for f in c.findings]
+    for finding in diagnosed.findings:
+        if finding.status in (Status.FAIL, Status.UNKNOWN, Status.ERROR, Status.WARN):
+            assert finding.title in out, finding.title
+    assert undecided not in in_causes
+    assert "Also needs attention:" in out

@@ -246,9 +246,11 @@ def _short(report: Report, color: bool) -> str:
     lines += _short_deployment(report)
     if report.diagnosis is not None:
         lines += _short_diagnosis(report, color)
-    attention = by_severity([f for f in report.findings if f.status in _ATTENTION])
-    if attention and report.diagnosis is None:
-        lines.append("")
+    # in diagnose, what a cause already showed is not repeated; every other fail or unknown still is
+    shown = [f for c in report.diagnosis.causes for f in c.findings] if report.diagnosis else []
+    attention = by_severity([f for f in report.findings if f.status in _ATTENTION and f not in shown])
+    if attention:
+        lines.append("" if report.diagnosis is None else "Also needs attention:")
         for finding in attention:
             lines += _short_finding(finding, color)
     passed = [f for f in report.findings if f.status is Status.PASS]
