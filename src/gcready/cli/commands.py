@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from gcready import __version__
+from gcready.cli.configured import ConfiguredCommand, config_options, fleet_options
 from gcready.cli.options import (
     EPILOG,
     audit_options,
@@ -107,10 +108,12 @@ def _load_requirements(path: Path | None) -> object:
         die(str(exc))
 
 
-@main.command(epilog=EPILOG)
+@main.command(cls=ConfiguredCommand, epilog=EPILOG)
 @audit_options
 @probe_options
 @report_options
+@config_options
+@fleet_options
 def audit(**params: object) -> None:
     """Audit a deployment's readiness for artifact garbage collection.
 
@@ -127,10 +130,12 @@ def audit(**params: object) -> None:
     _report_command("audit", params)
 
 
-@main.command(epilog=EPILOG)
+@main.command(cls=ConfiguredCommand, epilog=EPILOG)
 @audit_options
 @probe_options
 @report_options
+@config_options
+@fleet_options
 def diagnose(**params: object) -> None:
     """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
 
@@ -150,6 +155,11 @@ def _report_command(command: str, params: dict[str, object]) -> None:
 
     reqs = _load_requirements(params.pop("requirements_file"))  # type: ignore[arg-type]
     assert isinstance(reqs, Requirements)
+    from gcready.cli.fleet import members, run_fleet
+
+    fleet = members(click.get_current_context(), params)
+    if fleet:  # the config's [[deployment]] entries: one report per deployment
+        run_fleet(command, fleet, reqs, params, _gather)
     offline = bool(params.pop("offline"))
     evidence = _gather(
         params.pop("paths"),  # type: ignore[arg-type]
@@ -192,9 +202,10 @@ def _report_command(command: str, params: dict[str, object]) -> None:
     sys.exit(code)
 
 
-@main.command()
+@main.command(cls=ConfiguredCommand)
 @audit_options
 @probe_options
+@config_options
 @click.option(
     "-o", "--output", type=click.Path(path_type=str), required=True, help="Bundle file to write (JSON)."
 )

@@ -1,0 +1,239 @@
+"""The config file as option defaults: ``gcready.toml`` becomes click's ``default_map``.
+
+click resolves each option from the command line, then its environment variable, then the
+``default_map``, then the option's own default: so the command line and ``GCREADY_*`` win over the file,
+and the file over the built-in defaults, with no merging code here.
+
+A top-level key maps to the command's option of the same long name (``fail-on`` → ``--fail-on``);
+``[probe]`` keys to the probe options; ``[[bucket]]`` to ``--bucket`` plus ``--bucket-option``;
+``[outputs]`` to ``--also FORMAT=FILE`` (or ``--json FILE``… where this build has no ``--also``); the
+file itself is the ``--waivers`` file unless ``waivers`` names another. ``[[deployment]]`` entries are
+fleet members, read by :mod:`gcready.cli.fleet`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from gcready.cli import config as config_file
+from gcready.cli.config import Config, ConfigError, KeyPath
+from gcready.cli.options import BUCKET_OPTION_KEYS, BucketOption
+from gcready.cli.output import die
+
+CONFIG_META = "gcready.config"
+DEFAULT_FLEET_CONCURRENCY = 4
+
+# Keys whose values are paths, relative to the config file's folder.
+_PATH_KEYS = frozenset({"requirements", "output", "chart", "history", "baseline", "waivers", "ca-bundle"})
+_PATH_LIST_KEYS = frozenset({"server-manifest"})
+_SCOPED_KEYS = frozenset({"kind", "env-file-dialect"})  # [PATH=]VALUE
+# A config key that is the inverse of the option it sets.
+_INVERTED = {"verify-tls": "no-verify-tls"}
+# Keys the tables below handle, never an option of the same name.
+_TABLES = frozenset({"inputs", "probe", "outputs", "bucket", "buckets", "waiver"})
+# Only the commands that write a report take these: collect's --output is its bundle.
+_REPORT_ONLY = frozenset({"output", "format"})
+
+
+def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--config FILE`` and ``--no-config``."""
+    func = click.option(
+        "--no-config",
+        is_flag=True,
+        help=f"Ignore ./{config_file.CONFIG_NAME} and {config_file.ENV_VAR}.",
+    )(func)
+    return click.option(
+        "--config",
+        "config_file",
+        metavar="FILE",
+        envvar=config_file.ENV_VAR,
+        type=click.Path(dir_okay=False, path_type=str),
+        help=f"Read option defaults from this TOML file (default: ./{config_file.CONFIG_NAME} when it "
+        "exists). The command line and GCREADY_* variables win over it.",
+    )(func)
+
+
+def fleet_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--fleet-concurrency N``."""
+    return click.option(
+        "--fleet-concurrency",
+        type=click.IntRange(min=1),
+        default=DEFAULT_FLEET_CONCURRENCY,
+        show_default=True,
+        envvar="GCREADY_FLEET_CONCURRENCY",
+        help="Deployments of the config's [[deployment]] fleet audited at the same time (each probes "
+        "its buckets with --concurrency).",
+    )(func)
+
+
+class ConfiguredCommand(click.Command):
+    """A command whose option defaults come from the config file, read before the options are."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not ctx.resilient_parsing:
+            _apply(self, ctx, args)
+        return super().parse_args(ctx, args)
+
+
+def loaded(ctx: click.Context) -> Config | None:
+    """The config file this run uses, if any."""
+    found = ctx.meta.get(CONFIG_META)
+    return found if isinstance(found, Config) else None
+
+
+def _apply(command: click.Command, ctx: click.Context, args: Sequence[str]) -> None:
+    # A first pass over the arguments only to learn --config / --no-config; click parses them again.
+    try:
+        opts, _, _ = command.make_parser(ctx).parse_args(args=list(args))
+    except click.UsageError:
+        return  # the real parse reports it, with the usage line
+    explicit = opts.get("config_file")
+    if explicit and opts.get("no_config"):
+        raise click.UsageError("--config and --no-config exclude each other", ctx)
+    path = config_file.find(
+        str(explicit) if explicit else None,
+        no_config=bool(opts.get("no_config")),
+        environ=os.environ,
+        cwd=Path.cwd(),
+    )
+    if path is None:
+        return
+    try:
+        config = config_file.load(path)
+        defaults = default_map(config, command, _all_options(ctx))
+    except ConfigError as exc:
+        die(str(exc))
+    ctx.meta[CONFIG_META] = config
+    ctx.default_map = {**(ctx.default_map or {}), **defaults}
+
+
+def _all_options(ctx: click.Context) -> frozenset[str]:
+    """Every long option name of every command of this gcready."""
+    root = ctx.find_root().command
+    commands: Iterable[click.Command] = getattr(root, "commands", {}).values()
+    return frozenset(name for c in (root, *commands) for name in _options(c))
+
+
+@dataclass(frozen=True)
+class _Target:
+    param: str  # the click parameter name
+    inverted: bool  # the key is the option's --no-… side
+
+
+def _options(command: click.Command) -> dict[str, _Target]:
+    found: dict[str, _Target] = {}
+    for param in command.params:
+        if not isinstance(param, click.Option) or param.name is None:
+            continue
+        for opt in param.opts:
+            if opt.startswith("--"):
+                found[opt[2:]] = _Target(param.name, False)
+        for opt in param.secondary_opts:
+            if opt.startswith("--"):
+                found[opt[2:]] = _Target(param.name, True)
+    return found
+
+
+def default_map(config: Config, command: click.Command, everywhere: frozenset[str]) -> dict[str, object]:
+    """The option defaults ``config`` gives ``command`` (click parameter name → value).
+
+    A key for an option this command lacks is left out (``fail-on`` for ``collect``); one that no command
+    of this gcready has is a :class:`ConfigError`, so a setting is never silently ignored.
+    """
+    options = _options(command)
+    names = {p.name for p in command.params if p.name}
+    out: dict[str, object] = {}
+
+    def put(keys: KeyPath, key: str, value: object) -> None:
+        option = _INVERTED.get(key, key)
+        target = options.get(option)
+        if target is None or (key in _REPORT_ONLY and "fmt" not in names):
+            if option not in everywhere:
+                raise config.error(keys, f"this gcready has no --{option} option")
+            return
+        inverted = target.inverted != (key in _INVERTED)
+        out[target.param] = (not value) if inverted else _value(config, key, value)
+
+    data = config.data
+    for key, value in data.items():
+        if key in _TABLES or (key == "deployment" and isinstance(value, list)):
+            continue
+        put((key,), key, value)
+    for key, value in data.get("probe", {}).items():
+        put(("probe", key), key, value)
+    if "inputs" in data and "paths" in names:
+        out["paths"] = tuple(config.rebase(p) for p in data["inputs"])
+    buckets, options_of = bucket_settings(config, data)
+    if buckets and "buckets" in names:
+        out["buckets"] = buckets
+    if options_of and "bucket_options" in names:
+        out["bucket_options"] = options_of
+    out.update(_outputs(config, data.get("outputs", {}), names))
+    if "waivers" in names and "waivers" not in data:
+        out["waivers"] = str(config.path)  # the config file is the waivers file (its [[waiver]] tables)
+    return out
+
+
+def _value(config: Config, key: str, value: object) -> object:
+    if key in _PATH_KEYS and isinstance(value, str):
+        return config.rebase(value)
+    if key in _PATH_LIST_KEYS and isinstance(value, list):
+        return tuple(config.rebase(v) for v in value)
+    if key in _SCOPED_KEYS and isinstance(value, list):
+        return tuple(_scoped(config, v) for v in value)
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _scoped(config: Config, value: str) -> str:
+    path, sep, rest = value.rpartition("=")
+    return f"{config.rebase(path)}={rest}" if sep and path else value
+
+
+def _outputs(config: Config, outputs: Mapping[str, str], names: set[str]) -> dict[str, object]:
+    if not outputs or "fmt" not in names:
+        return {}  # collect writes a bundle, no report
+    if "also" in names:
+        return {"also": tuple(f"{fmt}={config.rebase(path)}" for fmt, path in outputs.items())}
+    out: dict[str, object] = {}
+    for fmt, path in outputs.items():
+        if f"{fmt}_out" not in names:
+            raise config.error(("outputs", fmt), f"this gcready cannot also write {fmt}")
+        out[f"{fmt}_out"] = config.rebase(path)
+    return out
+
+
+def bucket_settings(
+    config: Config, table: Mapping[str, Any]
+) -> tuple[tuple[str, ...], tuple[BucketOption, ...]]:
+    """``buckets = [URL…]`` and ``[[bucket]]`` tables of one table: the URLs, and each bucket's probe
+    options as ``--bucket-option`` values."""
+    urls = list(table.get("buckets", []))
+    options: list[BucketOption] = []
+    for entry in table.get("bucket", []):
+        url = entry["url"]
+        urls.append(url)
+        key = override_key(url, str(config.path))
+        for name, value in entry.items():
+            if name == "url":
+                continue
+            field, _ = BUCKET_OPTION_KEYS[name]
+            setting = config.rebase(value) if name == "ca-bundle" else value
+            options.append(BucketOption(key, field, setting))
+    return tuple(urls), tuple(options)
+
+
+def override_key(url: str, source: str) -> str:
+    """The name a ``--bucket-option`` uses for the bucket of ``url``: its report label."""
+    from gcready.bucketurl import BucketURLError, parse_bucket_url
+    from gcready.model import Origin
+
+    try:
+        return parse_bucket_url(url, Origin(source)).label
+    except BucketURLError:
+        return url  # the bad URL is reported by --bucket's own check
