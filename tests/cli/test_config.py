@@ -234,6 +234,26 @@ def test_a_secret_in_a_bad_value_does_not_reach_the_message(tmp_path: Path) -> N
     assert "verysecretvalue123" not in result.stderr
 
 
+def test_bucket_keys_in_the_config_never_reach_a_report(tmp_path: Path) -> None:
+    secret = "verysecretvalue123"
+    toml(
+        tmp_path,
+        f'format = "json"\noffline = true\nverbose = true\n[outputs]\ntext = "r.txt"\nhtml = "r.html"\n'
+        f'[[bucket]]\nurl = "s3://AKIAEXAMPLEKEY:{secret}@minio.lab:9000/wandb"\nregion = "eu-west-1"\n',
+    )
+    result = invoke("audit")
+    assert result.exit_code == 5, result.stderr
+    assert "s3://minio.lab:9000/wandb" in result.stdout
+    written = (tmp_path / "r.txt").read_text() + (tmp_path / "r.html").read_text()
+    assert secret not in result.stdout + result.stderr + written
+
+
+def test_help_is_shown_even_beside_a_broken_config(tmp_path: Path) -> None:
+    toml(tmp_path, "not = [valid\n")
+    result = invoke("audit", "--help")
+    assert result.exit_code == 0 and "--config FILE" in result.stdout
+
+
 def test_the_line_scanner_follows_tables_arrays_and_multiline_strings() -> None:
     text = (
         'note = """\n[probe]\ntimeout = 1\n"""\n'  # lines 1-4: a string that looks like a table

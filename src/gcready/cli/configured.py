@@ -93,12 +93,15 @@ def _apply(command: click.Command, ctx: click.Context, args: Sequence[str]) -> N
         opts, _, _ = command.make_parser(ctx).parse_args(args=list(args))
     except click.UsageError:
         return  # the real parse reports it, with the usage line
+    if any(arg in ctx.help_option_names for arg in args):
+        return  # help is shown whatever the config file says
     explicit = opts.get("config_file")
-    if explicit and opts.get("no_config"):
+    explicit = explicit if isinstance(explicit, str) else None
+    if explicit and opts.get("no_config") is True:
         raise click.UsageError("--config and --no-config exclude each other", ctx)
     path = config_file.find(
-        str(explicit) if explicit else None,
-        no_config=bool(opts.get("no_config")),
+        explicit,
+        no_config=opts.get("no_config") is True,
         environ=os.environ,
         cwd=Path.cwd(),
     )
