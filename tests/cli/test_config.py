@@ -78,6 +78,8 @@ def test_config_option_and_gcready_config_name_the_file(tmp_path: Path) -> None:
         "audit", "--no-config", "--offline", "--format", "json", env={"GCREADY_CONFIG": str(failing)}
     )
     assert report_of(result)["inputs"] == []
+    ignored = {"GCREADY_CONFIG": str(failing), "GCREADY_NO_CONFIG": "1"}
+    assert report_of(invoke("audit", "--offline", "--format", "json", env=ignored))["inputs"] == []
 
 
 def test_a_missing_config_file_is_exit_2_in_one_line() -> None:

@@ -173,3 +173,16 @@ def test_deployments_run_at_most_fleet_concurrency_at_a_time() -> None:
     peak = 0
     one = run(members[:3], load_builtin(), gather, concurrency=1)
     assert len(one.members) == 3 and peak == 1
+
+
+def test_options_a_fleet_run_does_not_apply_yet_are_named_not_dropped() -> None:
+    from gcready.cli.fleet import not_applied
+
+    params = {"history": "history", "baseline": None, "pushgateway": "http://127.0.0.1:9091", "timeout": 3}
+    assert not_applied(params) == [
+        "warning: --history is not applied to fleet runs ([[deployment]] entries) yet",
+        "warning: --pushgateway is not applied to fleet runs ([[deployment]] entries) yet",
+    ]
+    # the config file as the default waivers file says nothing when it holds no [[waiver]]
+    assert not_applied({"waivers_file": "gcready.toml"}, unused_waivers_file="gcready.toml") == []
+    assert len(not_applied({"waivers_file": "accepted.toml"}, unused_waivers_file="gcready.toml")) == 1

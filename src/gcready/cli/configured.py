@@ -27,7 +27,9 @@ from gcready.cli.options import BUCKET_OPTION_KEYS, BucketOption
 from gcready.cli.output import die
 
 CONFIG_META = "gcready.config"
+CONFIG_PATH_META = "gcready.config_file"
 DEFAULT_FLEET_CONCURRENCY = 4
+NO_CONFIG_ENV = "GCREADY_NO_CONFIG"
 
 # Keys whose values are paths, relative to the config file's folder.
 _PATH_KEYS = frozenset({"requirements", "output", "chart", "history", "baseline", "waivers", "ca-bundle"})
@@ -46,6 +48,7 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option(
         "--no-config",
         is_flag=True,
+        envvar=NO_CONFIG_ENV,
         help=f"Ignore ./{config_file.CONFIG_NAME} and {config_file.ENV_VAR}.",
     )(func)
     return click.option(
@@ -101,7 +104,7 @@ def _apply(command: click.Command, ctx: click.Context, args: Sequence[str]) -> N
         raise click.UsageError("--config and --no-config exclude each other", ctx)
     path = config_file.find(
         explicit,
-        no_config=opts.get("no_config") is True,
+        no_config=opts.get("no_config") is True or _true(os.environ.get(NO_CONFIG_ENV)),
         environ=os.environ,
         cwd=Path.cwd(),
     )
@@ -113,7 +116,18 @@ def _apply(command: click.Command, ctx: click.Context, args: Sequence[str]) -> N
     except ConfigError as exc:
         die(str(exc))
     ctx.meta[CONFIG_META] = config
+    ctx.meta[CONFIG_PATH_META] = str(config.path)  # the file's name alone, for readers of its other tables
     ctx.default_map = {**(ctx.default_map or {}), **defaults}
+
+
+def _true(value: str | None) -> bool:
+    """An environment variable's flag value as click reads it (``1``, ``true``, ``yes``, ``on``)."""
+    if not value:
+        return False
+    try:
+        return bool(click.BOOL.convert(value, None, None))
+    except click.BadParameter:
+        return False
 
 
 def _all_options(ctx: click.Context) -> frozenset[str]:
@@ -151,12 +165,13 @@ def default_map(config: Config, command: click.Command, everywhere: frozenset[st
     """
     options = _options(command)
     names = {p.name for p in command.params if p.name}
+    reports = "format" in options  # collect writes a bundle, not a report
     out: dict[str, object] = {}
 
     def put(keys: KeyPath, key: str, value: object) -> None:
         option = _INVERTED.get(key, key)
         target = options.get(option)
-        if target is None or (key in _REPORT_ONLY and "fmt" not in names):
+        if target is None or (key in _REPORT_ONLY and not reports):
             if option not in everywhere:
                 raise config.error(keys, f"this gcready has no --{option} option")
             return
@@ -173,13 +188,15 @@ def default_map(config: Config, command: click.Command, everywhere: frozenset[st
     if "inputs" in data and "paths" in names:
         out["paths"] = tuple(config.rebase(p) for p in data["inputs"])
     buckets, options_of = bucket_settings(config, data)
-    if buckets and "buckets" in names:
-        out["buckets"] = buckets
-    if options_of and "bucket_options" in names:
-        out["bucket_options"] = options_of
-    out.update(_outputs(config, data.get("outputs", {}), names))
-    if "waivers" in names and "waivers" not in data:
-        out["waivers"] = str(config.path)  # the config file is the waivers file (its [[waiver]] tables)
+    if buckets and "bucket" in options:
+        out[options["bucket"].param] = buckets
+    if options_of and "bucket-option" in options:
+        out[options["bucket-option"].param] = options_of
+    if reports:
+        out.update(_outputs(config, data.get("outputs", {}), options))
+    if "waivers" in options and "waivers" not in data:
+        # the config file is the waivers file (its [[waiver]] tables)
+        out[options["waivers"].param] = str(config.path)
     return out
 
 
@@ -198,16 +215,14 @@ def _scoped(config: Config, value: str) -> str:
     return f"{config.rebase(path)}={rest}" if sep and path else value
 
 
-def _outputs(config: Config, outputs: Mapping[str, str], names: set[str]) -> dict[str, object]:
-    if not outputs or "fmt" not in names:
-        return {}  # collect writes a bundle, no report
-    if "also" in names:
-        return {"also": tuple(f"{fmt}={config.rebase(path)}" for fmt, path in outputs.items())}
+def _outputs(config: Config, outputs: Mapping[str, str], options: Mapping[str, _Target]) -> dict[str, object]:
+    if "also" in options:
+        return {options["also"].param: tuple(f"{fmt}={config.rebase(path)}" for fmt, path in outputs.items())}
     out: dict[str, object] = {}
-    for fmt, path in outputs.items():
-        if f"{fmt}_out" not in names:
+    for fmt, path in outputs.items():  # --json FILE, --html FILE…
+        if fmt not in options:
             raise config.error(("outputs", fmt), f"this gcready cannot also write {fmt}")
-        out[f"{fmt}_out"] = config.rebase(path)
+        out[options[fmt].param] = config.rebase(path)
     return out
 
 

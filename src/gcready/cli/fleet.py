@@ -77,6 +77,10 @@ def run_fleet(
     """Audit every member, write the fleet's report in the asked formats, exit with the worst code."""
     from gcready.fleet import run
 
+    config = loaded(click.get_current_context())
+    quiet_waivers = str(config.path) if config is not None and "waiver" not in config.data else None
+    for message in not_applied(params, unused_waivers_file=quiet_waivers):
+        err(message)
     options = {m.name: opts for m, opts in fleet_members}
     rest = {
         k: v for k, v in params.items() if k not in ("paths", "kinds", "buckets", "environment", "offline")
@@ -118,6 +122,22 @@ def run_fleet(
         sys.exit(code)
     emit_fleet(fleet, params, code)
     sys.exit(code)
+
+
+# Options whose work happens around a single report: a fleet run does not do it yet, and says so.
+_SINGLE_REPORT_ONLY = ("history", "baseline", "pushgateway", "waivers_file", "waivers")
+
+
+def not_applied(params: Mapping[str, Any], *, unused_waivers_file: str | None = None) -> list[str]:
+    """A warning for each option given that a fleet run does not apply, so none is silently dropped
+    (``unused_waivers_file``: the config file as the default waivers file, when it holds no waiver)."""
+    messages = []
+    for name in _SINGLE_REPORT_ONLY:
+        value = params.get(name)
+        if value and not (name.startswith("waivers") and value == unused_waivers_file):
+            option = "--waivers" if name.startswith("waivers") else f"--{name}"
+            messages.append(f"warning: {option} is not applied to fleet runs ([[deployment]] entries) yet")
+    return messages
 
 
 def emit_fleet(fleet: Fleet, params: Mapping[str, Any], code: ExitCode) -> None:
