@@ -79,6 +79,7 @@ class ConfiguredCommand(click.Command):
     """A command whose option defaults come from the config file, read before the options are."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Load the config file into ``ctx.default_map``, then parse the arguments as click does."""
         if not ctx.resilient_parsing:
             _apply(self, ctx, args)
         return super().parse_args(ctx, args)

@@ -55,6 +55,7 @@ def fleet_headline(fleet: Fleet) -> str:
 
 
 def text(fleet: Fleet, *, color: bool = False, verbose: bool = False) -> str:
+    """The overall line and a line per deployment, then each deployment's own text report."""
     width = max(len(m.name) for m in fleet.members)
     lines = [f"gcready fleet: {fleet_headline(fleet)} (exit {fleet.exit_code()})", ""]
     for member in fleet.members:
