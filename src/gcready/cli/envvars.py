@@ -63,7 +63,7 @@ def _hint(ctx: click.Context, option: click.Option) -> str:
     if option.name is None or ctx.get_parameter_source(option.name) is not ParameterSource.ENVIRONMENT:
         return hint  # from the command line or a config file: the variables are beside the point
     used = _first_set(_names(option))
-    return f"{hint} (env var: {used})" if used else hint
+    return f"{hint} (env var: '{used}')" if used else hint
 
 
 def _first_set(names: Sequence[str]) -> str | None:
