@@ -96,8 +96,9 @@ def test_every_format_is_accepted_by_format_also_and_its_shorthand(fmt: Format, 
         f"--{fmt.value}",
         str(short),
     ]
+    (tmp_path / "empty").mkdir()
     done = _invoke("audit", "--offline", "-q", str(tmp_path / "empty"), *args)
-    assert done.exit_code == 2 and "Usage:" not in done.stderr, done.output  # 2: the empty path is missing
+    assert done.exit_code == 5 and "Usage:" not in done.stderr, done.output  # 5: nothing to judge by
     assert main_out.read_text() == also.read_text() == short.read_text() != ""
 
 
