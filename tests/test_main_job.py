@@ -20,6 +20,7 @@ def test_main_job_audits_every_case_as_its_case_file_says(tmp_path: Path) -> Non
     env = {
         **{k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "TMPDIR"}},
         "PYTHON": sys.executable,
+        "PYTHONPATH": str(REPO / "src"),  # this checkout's gcready, whichever one is installed
         "GCREADY_DEMO_NO_INSTALL": "1",
         "GCREADY_REPORTS": str(out),
     }

@@ -17,6 +17,7 @@ from gcready.bucketurl import BucketURLError, parse_bucket_url
 from gcready.checks import run_checks
 from gcready.checks.buckets import buckets_in
 from gcready.detect import detect
+from gcready.diagnosis import diagnose
 from gcready.model import (
     BucketRef,
     DeploymentType,
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from gcready.probes.options import ProbeOptions
 
 Progress = Callable[[int, int, str], None]
+
+DIAGNOSE = "diagnose"  # the command whose report ranks the causes of stuck deletes
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,11 @@ def extra_buckets(urls: Sequence[str]) -> Evidence:
     return Evidence(buckets=tuple(refs), errors=tuple(errors))
 
 
-def gather(inputs: Inputs) -> Evidence:
-    """Evidence from every file, the environment (when asked) and --bucket URLs."""
+def gather(inputs: Inputs, *, progress: Progress | None = None) -> Evidence:
+    """Evidence from every file, the environment (when asked) and --bucket URLs.
+
+    ``progress(done, total, label)`` follows the long readers (a Terraform tree); a display's failure
+    never stops the reading."""
     evidence = collect_sources(
         inputs.paths,
         kinds=inputs.kinds,
@@ -84,6 +90,7 @@ def gather(inputs: Inputs) -> Evidence:
         chart=inputs.chart,
         dialects=inputs.dialects,
         default_dialect=inputs.default_dialect,
+        progress=progress,
     )
     return evidence.merge(extra_buckets(inputs.buckets))
 
@@ -96,12 +103,15 @@ def analyze(
     command: str = "audit",
     offline: bool = True,
 ) -> Report:
-    """Detect the deployment type and run every check: pure, no I/O."""
+    """Detect the deployment type and run every check: pure, no I/O.
+
+    With ``command="diagnose"`` the report also carries the findings ranked as causes of stuck deletes.
+    """
     deployment = detect(evidence, override)
     findings = run_checks(evidence, deployment, requirements)
     rows = [requirements.row(t) for t in sorted(deployment.candidates, key=_table_order)]
     applicable = tuple(RequirementView(r.deployment, r.label, r.env_var, r.versioning, r.note) for r in rows)
-    return Report(
+    report = Report(
         tool_version=__version__,
         generated_at=now_iso(),
         command=command,
@@ -116,6 +126,9 @@ def analyze(
         notes=evidence.notes,
         env_var=requirements.env_var,
     )
+    if command == DIAGNOSE:
+        report = replace(report, diagnosis=diagnose(report))
+    return report
 
 
 def _table_order(t: DeploymentType) -> int:

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from gcready.cli import main
 from gcready.cli.config import Config, ConfigError, load, locate
 from gcready.cli.configured import default_map
-from gcready.cli.options import BucketOption
+from gcready.cli.param_types import BucketKey, BucketOption
 from tests.conftest import FIXTURES, REPO
 
 SCENARIOS = FIXTURES / "scenarios"
@@ -309,10 +309,10 @@ def test_probe_table_buckets_and_outputs_map_to_their_options(tmp_path: Path) ->
     assert defaults["no_verify_tls"] is True and defaults["path_style"] is True
     assert defaults["buckets"] == ("s3://wandb-prod",)
     assert set(defaults["bucket_options"]) == {  # type: ignore[arg-type]
-        BucketOption("s3://wandb-prod", "region", "eu-west-1"),
-        BucketOption("s3://wandb-prod", "ca_bundle", f"{base}/ca.pem"),
+        BucketOption("s3://wandb-prod", BucketKey.REGION, "eu-west-1"),
+        BucketOption("s3://wandb-prod", BucketKey.CA_BUNDLE, f"{base}/ca.pem"),
     }
-    assert defaults["json_out"] == f"{base}/out/r.json"
+    assert defaults["also"] == (f"json={base}/out/r.json",)
 
 
 def _command_with(*options: str) -> click.Command:

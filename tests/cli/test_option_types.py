@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gcready.cli.options import DIALECT, KIND, BucketOption, BucketOptionType, by_path
+from gcready.cli.param_types import DIALECT, KIND, BucketKey, BucketOption, BucketOptionType, by_path
 from gcready.model import SourceKind
 from gcready.sources.envfile import Dialect
 from tests.conftest import run_gcready
@@ -94,15 +94,15 @@ def test_dialects_by_path_and_default() -> None:
     [
         (
             "files:endpoint-url=http://minio:9000",
-            BucketOption("files", "endpoint_url", "http://minio:9000"),
+            BucketOption("files", BucketKey.ENDPOINT_URL, "http://minio:9000"),
         ),
         (
             "s3://minio:9000/files:region=eu-west-1",
-            BucketOption("s3://minio:9000/files", "region", "eu-west-1"),
+            BucketOption("s3://minio:9000/files", BucketKey.REGION, "eu-west-1"),
         ),
-        ("az://acct/files:verify-tls=FALSE", BucketOption("az://acct/files", "verify_tls", False)),
-        ("files:path-style=true", BucketOption("files", "path_style", True)),
-        ("files:ca-bundle=/etc/ca.pem", BucketOption("files", "ca_bundle", "/etc/ca.pem")),
+        ("az://acct/files:verify-tls=FALSE", BucketOption("az://acct/files", BucketKey.VERIFY_TLS, False)),
+        ("files:path-style=true", BucketOption("files", BucketKey.PATH_STYLE, True)),
+        ("files:ca-bundle=/etc/ca.pem", BucketOption("files", BucketKey.CA_BUNDLE, "/etc/ca.pem")),
     ],
 )
 def test_bucket_option_parses(text: str, expected: BucketOption) -> None:

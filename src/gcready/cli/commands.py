@@ -8,23 +8,25 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from gcready import __version__
-from gcready.cli.configured import ConfiguredCommand, config_options, fleet_options
-from gcready.cli.options import (
-    EPILOG,
-    audit_options,
-    build_probe_options,
-    by_path,
-    probe_options,
-    report_options,
-    server_manifest_kind,
-)
-from gcready.cli.output import Progress, die, emit, err, write
-from gcready.model import ExitCode, SourceKind
+from gcready.cli.args import BundleArgs, InputArgs, OutputArgs, ProbeArgs, takes
+from gcready.cli.configured import ConfigArgs, ConfiguredCommand, config_options, fleet_options
+from gcready.cli.options import EPILOG, audit_options, bundle_options, probe_options, report_options
+from gcready.cli.output import ProgressDisplay, die, emit, err, write
+from gcready.model import ExitCode
+
+if TYPE_CHECKING:
+    from gcready.model import Evidence
+    from gcready.requirements import Requirements
+
+# A Terraform tree of more files than this shows its progress on a terminal (a small one is over at once).
+TERRAFORM_PROGRESS_ABOVE = 20
 
 
 @click.group(
@@ -56,50 +58,25 @@ def main() -> None:
     click.get_current_context().with_resource(redaction_scope())
 
 
-def _gather(
-    paths: tuple[str, ...],
-    kinds: tuple[tuple[str | None, SourceKind], ...],
-    buckets: tuple[str, ...],
-    environment: bool | None,
-    offline: bool,
-    params: dict[str, object],
-) -> object:
-    """Evidence from the inputs, and from live probes unless --offline."""
-    from gcready.pipeline import Inputs, gather, probe
-    from gcready.sources.envfile import Dialect
+def _gather(inputs: InputArgs, probes: ProbeArgs) -> Evidence:
+    """Evidence from the inputs, and from live probes unless --offline (progress shown on a terminal)."""
+    from gcready.pipeline import gather, probe
 
-    manifests = tuple(str(m) for m in params.pop("server_manifests", None) or ())  # type: ignore[attr-defined]
-    kind_map, default_kind = by_path(kinds)
-    kind_map.update(dict.fromkeys(manifests, server_manifest_kind()))
-    dialect_values: tuple[tuple[str | None, Dialect], ...] = params.pop("env_file_dialects", ())  # type: ignore[assignment]
-    dialects, default_dialect = by_path(dialect_values)
-    use_env = environment if environment is not None else not paths
-    paths = (*paths, *(m for m in manifests if m not in paths))
-    inputs = Inputs(
-        paths=paths,
-        kinds=kind_map,
-        default_kind=default_kind,
-        environ=dict(os.environ) if use_env else None,
-        buckets=buckets,
-        chart=params.get("chart"),  # type: ignore[arg-type]
-        dialects=dialects,
-        default_dialect=default_dialect,
-    )
-    evidence = gather(inputs)
-    if offline:
-        return evidence
-    from gcready.probes.options import ProbeOptions
-
-    options = build_probe_options(params)
-    assert isinstance(options, ProbeOptions)
-    progress = Progress()
+    reading = ProgressDisplay("reading Terraform", more_than=TERRAFORM_PROGRESS_ABOVE)
     try:
-        return probe(evidence, options, os.environ, concurrency=int(params["concurrency"]), progress=progress)  # type: ignore[call-overload]
+        evidence = gather(inputs.inputs(os.environ), progress=reading)
     finally:
-        progress.close()
+        reading.close()
+    if inputs.offline:
+        return evidence
+    probing = ProgressDisplay("probing buckets")
+    try:
+        return probe(evidence, probes.options(), os.environ, concurrency=probes.concurrency, progress=probing)
+    finally:
+        probing.close()
 
 
-def _load_requirements(path: Path | None) -> object:
+def _load_requirements(path: Path | None) -> Requirements:
     from gcready import requirements
 
     try:
@@ -114,7 +91,8 @@ def _load_requirements(path: Path | None) -> object:
 @report_options
 @config_options
 @fleet_options
-def audit(**params: object) -> None:
+@takes(InputArgs, ProbeArgs, OutputArgs, ConfigArgs)
+def audit(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, run: ConfigArgs) -> None:
     """Audit a deployment's readiness for artifact garbage collection.
 
     PATHS are files or folders (searched recursively): Helm values of the operator-wandb chart,
@@ -127,7 +105,7 @@ def audit(**params: object) -> None:
     AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN) or the keys inside a
     W&B bucket URL. Buckets a bundle already recorded are not probed again.
     """
-    _report_command("audit", params)
+    _report_command("audit", inputs, probes, out, run)
 
 
 @main.command(cls=ConfiguredCommand, epilog=EPILOG)
@@ -136,7 +114,8 @@ def audit(**params: object) -> None:
 @report_options
 @config_options
 @fleet_options
-def diagnose(**params: object) -> None:
+@takes(InputArgs, ProbeArgs, OutputArgs, ConfigArgs)
+def diagnose(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, run: ConfigArgs) -> None:
     """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
 
     Same inputs, probes, formats and exit codes as `audit`. Causes are ranked from "garbage
@@ -145,83 +124,37 @@ def diagnose(**params: object) -> None:
     no setting can show (files shared with other versions, protected aliases, GC being periodic,
     Dedicated Cloud's retention window), with how to check each.
     """
-    _report_command("diagnose", params)
+    _report_command("diagnose", inputs, probes, out, run)
 
 
-def _report_command(command: str, params: dict[str, object]) -> None:
-    from gcready.model import DeploymentType, Evidence
+def _report_command(
+    command: str, inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, run: ConfigArgs
+) -> NoReturn:
     from gcready.pipeline import analyze
-    from gcready.requirements import Requirements
+    from gcready.report.context import RunContext, RunTiming
 
-    reqs = _load_requirements(params.pop("requirements_file"))  # type: ignore[arg-type]
-    assert isinstance(reqs, Requirements)
+    started = time.monotonic()
+    reqs = _load_requirements(inputs.requirements_file)
     from gcready.cli.fleet import members, run_fleet
 
-    fleet = members(click.get_current_context(), params)
+    fleet = members(click.get_current_context(), inputs)
     if fleet:  # the config's [[deployment]] entries: one report per deployment
-        run_fleet(command, fleet, reqs, params, _gather)
-    offline = bool(params.pop("offline"))
-    evidence = _gather(
-        params.pop("paths"),  # type: ignore[arg-type]
-        params.pop("kinds"),  # type: ignore[arg-type]
-        params.pop("buckets"),  # type: ignore[arg-type]
-        params.pop("environment"),  # type: ignore[arg-type]
-        offline,
-        params,
-    )
-    assert isinstance(evidence, Evidence)
-    deployment = params["deployment"]
-    report = analyze(
-        evidence,
-        reqs,
-        override=DeploymentType(str(deployment)) if deployment else None,
-        command=command,
-        offline=offline,
-    )
-    if command == "diagnose":
-        from dataclasses import replace
-
-        from gcready.diagnosis import diagnose as rank_causes
-
-        report = replace(report, diagnosis=rank_causes(report))
-    code = report.exit_code(fail_on_warn=params["fail_on"] == "warn")
-    emit(
-        report,
-        str(params["fmt"]),
-        params["output"],  # type: ignore[arg-type]
-        params["json_out"],  # type: ignore[arg-type]
-        params["html_out"],  # type: ignore[arg-type]
-        params["text_out"],  # type: ignore[arg-type]
-        params["color"],  # type: ignore[arg-type]
-        bool(params["quiet"]),
-        code,
-        sarif_out=params.get("sarif_out"),  # type: ignore[arg-type]
-        junit_out=params.get("junit_out"),  # type: ignore[arg-type]
-        verbose=bool(params.get("verbose")),
-    )
+        run_fleet(command, fleet, reqs, probes, out, _gather, concurrency=run.fleet_concurrency)
+    evidence = _gather(inputs, probes)
+    report = analyze(evidence, reqs, override=inputs.deployment, command=command, offline=inputs.offline)
+    code = report.exit_code(fail_on_warn=out.fail_on_warn)
+    context = RunContext().with_item(RunTiming(time.monotonic() - started))
+    emit(report, out, code, context)
     sys.exit(code)
 
 
 @main.command(cls=ConfiguredCommand)
 @audit_options
 @probe_options
+@bundle_options
 @config_options
-@click.option(
-    "-o", "--output", type=click.Path(path_type=str), required=True, help="Bundle file to write (JSON)."
-)
-@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
-def collect(
-    paths: tuple[str, ...],
-    kinds: tuple[tuple[str | None, SourceKind], ...],
-    deployment: str | None,
-    buckets: tuple[str, ...],
-    environment: bool | None,
-    requirements_file: Path | None,
-    offline: bool,
-    output: str,
-    quiet: bool,
-    **probe_params: object,
-) -> None:
+@takes(InputArgs, ProbeArgs, BundleArgs, ConfigArgs)
+def collect(inputs: InputArgs, probes: ProbeArgs, bundle: BundleArgs, _config: ConfigArgs) -> None:
     """Write a redacted evidence bundle: what the inputs say, plus each bucket's live settings.
 
     Send the bundle to support; `gcready audit BUNDLE` reaches the same verdicts offline. The bundle
@@ -233,24 +166,21 @@ def collect(
     list say which and why, since such a bundle cannot prove the bucket requirements; 2 on bad input
     (the bundle is still written).
     """
-    from gcready.model import DeploymentType, Evidence
     from gcready.pipeline import declare, now_iso, unread_buckets
     from gcready.redact import redact, scrub
     from gcready.sources.bundle import dumps
 
-    evidence = _gather(paths, kinds, buckets, environment, offline, probe_params)
-    assert isinstance(evidence, Evidence)
-    evidence = declare(evidence, DeploymentType(deployment) if deployment else None)
+    evidence = declare(_gather(inputs, probes), inputs.deployment)
     for error in evidence.errors:
         err(f"error: {error}")
-    unread = unread_buckets(evidence, offline=offline)
+    unread = unread_buckets(evidence, offline=inputs.offline)
     for label, reason in unread:
         err(scrub(f"unread: {label}: {reason}"))
-    write(output, scrub(dumps(redact(evidence), now_iso(), unread)))
-    if not quiet:
+    write(bundle.output, scrub(dumps(redact(evidence), now_iso(), unread)))
+    if not bundle.quiet:
         total = len(evidence.all_buckets())
         err(
-            f"wrote {output}: {len(evidence.inputs)} input(s), {len(evidence.components)} server "
+            f"wrote {bundle.output}: {len(evidence.inputs)} input(s), {len(evidence.components)} server "
             f"component(s), {total} bucket(s): settings read for {total - len(unread)}, "
             f"not read for {len(unread)}"
         )
@@ -309,10 +239,9 @@ def explain(check_id: str | None) -> None:
 )
 def requirements(fmt: str, requirements_file: Path | None) -> None:
     """Print the requirements table: which deployment types need the env var and bucket versioning."""
-    from gcready.requirements import Requirements, render_requirements
+    from gcready.requirements import render_requirements
 
     reqs = _load_requirements(requirements_file)
-    assert isinstance(reqs, Requirements)
     click.echo(render_requirements(reqs, fmt), nl=False)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,9 @@ import click
 
 from gcready.cli import config as config_file
 from gcready.cli.config import Config, ConfigError, KeyPath
-from gcready.cli.options import BUCKET_OPTION_KEYS, BucketOption
+from gcready.cli.envvars import EnvCommand
 from gcready.cli.output import die
+from gcready.cli.param_types import BucketKey, BucketOption
 
 CONFIG_META = "gcready.config"
 CONFIG_PATH_META = "gcready.config_file"
@@ -75,8 +76,23 @@ def fleet_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-class ConfiguredCommand(click.Command):
-    """A command whose option defaults come from the config file, read before the options are."""
+@dataclass(frozen=True)
+class ConfigArgs:
+    """Which config file the run read (already applied as option defaults) and how a fleet runs."""
+
+    config_file: str | None = None
+    no_config: bool = False
+    fleet_concurrency: int = DEFAULT_FLEET_CONCURRENCY
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> ConfigArgs:
+        """The arguments from click's parsed parameters (``collect`` has no ``--fleet-concurrency``)."""
+        return cls(**{f.name: params[f.name] for f in fields(cls) if f.name in params})
+
+
+class ConfiguredCommand(EnvCommand):
+    """A command whose option defaults come from the config file, read before the options are (and
+    whose every option reads its ``GCREADY_*`` variable, which wins over the file)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Load the config file into ``ctx.default_map``, then parse the arguments as click does."""
@@ -241,9 +257,8 @@ def bucket_settings(
         for name, value in entry.items():
             if name == "url":
                 continue
-            field, _ = BUCKET_OPTION_KEYS[name]
             setting = config.rebase(value) if name == "ca-bundle" else value
-            options.append(BucketOption(key, field, setting))
+            options.append(BucketOption(key, BucketKey(name), setting))
     return tuple(urls), tuple(options)
 
 

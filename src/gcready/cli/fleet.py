@@ -9,118 +9,105 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
 import click
 from click.core import ParameterSource
 
+from gcready.cli.args import InputArgs, OutputArgs, ProbeArgs
 from gcready.cli.configured import bucket_settings, loaded
-from gcready.cli.options import BucketOption
 from gcready.cli.output import emit, err, use_color, write
+from gcready.cli.param_types import BucketOption
 from gcready.fleet import Member
 from gcready.model import DeploymentType, Evidence, ExitCode
 from gcready.model.fleet import Fleet
 from gcready.requirements import Requirements
 
-# (paths, kinds, buckets, environment, offline, params) -> Evidence: the single audit's gathering
-GatherOne = Callable[..., object]
+# The single audit's gathering and probing, for one deployment's arguments.
+GatherOne = Callable[[InputArgs, ProbeArgs], Evidence]
 _GIVEN = frozenset({ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT})
 
 
-def members(ctx: click.Context, params: Mapping[str, Any]) -> list[tuple[Member, tuple[BucketOption, ...]]]:
-    """The config's ``[[deployment]]`` entries as fleet members, each with its buckets' probe options;
-    empty when the run is a single deployment."""
+@dataclass(frozen=True)
+class FleetEntry:
+    """One ``[[deployment]]`` entry as the run uses it: the member, and its arguments."""
+
+    member: Member
+    inputs: InputArgs
+    bucket_options: tuple[BucketOption, ...]
+
+
+def members(ctx: click.Context, inputs: InputArgs) -> list[FleetEntry]:
+    """The config's ``[[deployment]]`` entries, each with the arguments it runs with; empty when the run
+    is a single deployment."""
     config = loaded(ctx)
     entries = config.data.get("deployment") if config is not None else None
     if config is None or not isinstance(entries, list):
         return []
 
-    def given(name: str) -> bool:
-        return ctx.get_parameter_source(name) in _GIVEN
+    def own(entry: Mapping[str, Any], key: str, param: str) -> bool:
+        """Whether the entry's ``key`` applies: it sets it, and neither command line nor variable does."""
+        return key in entry and ctx.get_parameter_source(param) not in _GIVEN
 
     _, top_options = bucket_settings(config, config.data)
-    out: list[tuple[Member, tuple[BucketOption, ...]]] = []
+    cli_options = ctx.get_parameter_source("bucket_options") in _GIVEN
+    out: list[FleetEntry] = []
     for entry in entries:
         own_buckets, own_options = bucket_settings(config, entry)
-        paths = params["paths"]
-        if "inputs" in entry and not given("paths"):
-            paths = tuple(config.rebase(p) for p in entry["inputs"])
-        buckets = params["buckets"]
-        if ("buckets" in entry or "bucket" in entry) and not given("buckets"):
-            buckets = own_buckets
-        deployment = params["deployment"]
-        if "deployment" in entry and not given("deployment"):
-            deployment = entry["deployment"]
-        offline = params["offline"]
-        if "offline" in entry and not given("offline"):
-            offline = entry["offline"]
+        theirs = inputs
+        if own(entry, "inputs", "paths"):
+            theirs = replace(theirs, paths=tuple(config.rebase(p) for p in entry["inputs"]))
+        if ("buckets" in entry or "bucket" in entry) and ctx.get_parameter_source("buckets") not in _GIVEN:
+            theirs = replace(theirs, buckets=own_buckets)
+        if own(entry, "deployment", "deployment"):
+            theirs = replace(theirs, deployment=DeploymentType(entry["deployment"]))
+        if own(entry, "offline", "offline"):
+            theirs = replace(theirs, offline=bool(entry["offline"]))
         # command-line --bucket-option values replace the file's, as they do in a single run
-        options = tuple(params["bucket_options"]) if given("bucket_options") else (*top_options, *own_options)
-        member = Member(
-            name=entry["name"],
-            paths=tuple(paths),
-            buckets=tuple(buckets),
-            deployment=DeploymentType(deployment) if deployment else None,
-            offline=bool(offline),
-        )
-        out.append((member, options))
+        options = () if cli_options else (*top_options, *own_options)
+        member = Member(entry["name"], theirs.paths, theirs.buckets, theirs.deployment, theirs.offline)
+        out.append(FleetEntry(member, theirs, options))
     return out
 
 
 def run_fleet(
     command: str,
-    fleet_members: list[tuple[Member, tuple[BucketOption, ...]]],
+    entries: list[FleetEntry],
     requirements: Requirements,
-    params: dict[str, Any],
+    probes: ProbeArgs,
+    out: OutputArgs,
     gather_one: GatherOne,
+    *,
+    concurrency: int,
 ) -> NoReturn:
-    """Audit every member, write the fleet's report in the asked formats, exit with the worst code."""
+    """Audit every deployment, write the fleet's report in the asked formats, exit with the worst code."""
     from gcready.fleet import run
 
-    config = loaded(click.get_current_context())
+    ctx = click.get_current_context()
+    config = loaded(ctx)
     quiet_waivers = str(config.path) if config is not None and "waiver" not in config.data else None
-    for message in not_applied(params, unused_waivers_file=quiet_waivers):
+    for message in not_applied(ctx.params, unused_waivers_file=quiet_waivers):
         err(message)
-    options = {m.name: opts for m, opts in fleet_members}
-    rest = {
-        k: v for k, v in params.items() if k not in ("paths", "kinds", "buckets", "environment", "offline")
-    }
+    by_name = {e.member.name: e for e in entries}
 
     def gather(member: Member) -> Evidence:
-        own = {**rest, "bucket_options": options[member.name]}  # a copy: gathering pops from it
-        evidence = gather_one(
-            member.paths, params["kinds"], member.buckets, params["environment"], member.offline, own
-        )
-        assert isinstance(evidence, Evidence)
-        return evidence
+        entry = by_name[member.name]
+        own = probes if not entry.bucket_options else replace(probes, bucket_options=entry.bucket_options)
+        return gather_one(entry.inputs, own)
 
     fleet = run(
-        [m for m, _ in fleet_members],
+        [e.member for e in entries],
         requirements,
         gather,
         command=command,
-        concurrency=int(params.get("fleet_concurrency") or 1),
+        concurrency=concurrency,
     )
-    fail_on_warn = params.get("fail_on") == "warn"
-    code = fleet.exit_code(fail_on_warn=fail_on_warn)
+    code = fleet.exit_code(fail_on_warn=out.fail_on_warn)
     if len(fleet.members) == 1:  # one deployment: the single report, exactly as without a fleet
-        report = fleet.members[0].report
-        emit(
-            report,
-            str(params["fmt"]),
-            params.get("output"),
-            params.get("json_out"),
-            params.get("html_out"),
-            params.get("text_out"),
-            params.get("color"),
-            bool(params.get("quiet")),
-            code,
-            sarif_out=params.get("sarif_out"),
-            junit_out=params.get("junit_out"),
-            verbose=bool(params.get("verbose")),
-        )
-        sys.exit(code)
-    emit_fleet(fleet, params, code)
+        emit(fleet.members[0].report, out, code)
+    else:
+        emit_fleet(fleet, out, code)
     sys.exit(code)
 
 
@@ -140,10 +127,8 @@ def not_applied(params: Mapping[str, Any], *, unused_waivers_file: str | None = 
     return messages
 
 
-def emit_fleet(fleet: Fleet, params: Mapping[str, Any], code: ExitCode) -> None:
-    """Write the fleet's report: the ``--format`` one to stdout or ``--output``, the others to their files."""
-    from dataclasses import replace
-
+def emit_fleet(fleet: Fleet, out: OutputArgs, code: ExitCode) -> None:
+    """Write the fleet's report: every extra output, then the main one to ``--output`` or stdout."""
     from gcready.model.fleet import FleetMember
     from gcready.redact import redact, scrub
     from gcready.report import Format
@@ -154,19 +139,14 @@ def emit_fleet(fleet: Fleet, params: Mapping[str, Any], code: ExitCode) -> None:
     for member in fleet.members:
         for error in member.report.errors:
             err(f"{member.name}: error: {error}")
-    verbose = bool(params.get("verbose"))
-    extra = [(fmt, params.get(f"{fmt.value}_out")) for fmt in Format]
-    for fmt, path in extra:
-        if path:
-            write(str(path), scrub(render_fleet(fleet, fmt, verbose=verbose)))
-    main_fmt = Format(str(params["fmt"]))
-    output = params.get("output")
-    if output:
-        write(str(output), scrub(render_fleet(fleet, main_fmt, verbose=verbose)))
+    for extra in out.extras:
+        write(extra.path, scrub(render_fleet(fleet, extra.fmt, verbose=out.verbose)))
+    if out.output:
+        write(out.output, scrub(render_fleet(fleet, out.fmt, verbose=out.verbose)))
     else:
-        colored = main_fmt is Format.TEXT and use_color(params.get("color"))
-        body = render_fleet(fleet, main_fmt, color=colored, verbose=verbose)
+        colored = out.fmt is Format.TEXT and use_color(out.color)
+        body = render_fleet(fleet, out.fmt, color=colored, verbose=out.verbose)
         click.echo(scrub(body), nl=False, color=colored)
-    if not params.get("quiet") and (output or main_fmt is not Format.TEXT):
+    if not out.quiet and (out.output or out.fmt is not Format.TEXT):
         each = ", ".join(f"{name}: {verdict}" for name, verdict in fleet.verdicts().items())
         err(f"{fleet_headline(fleet)} ({each}); exit {code}")

@@ -1,21 +1,25 @@
-"""The command line's options: click decorators shared by the commands, and the parsers that turn
-option text into typed values. Choices come from the enums, so every kind, type and format is offered."""
+"""The command line's options: click decorators shared by the commands. Choices come from the enums,
+so every kind, type and format is offered; the typed values they give are in :mod:`gcready.cli.param_types`
+and the argument objects built from them in :mod:`gcready.cli.args`."""
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
 
 import click
 
+from gcready.cli.args import FailOn, shorthand_dest
+from gcready.cli.param_types import (
+    DIALECT,
+    KIND,
+    BucketKey,
+    BucketOptionType,
+    EnumChoice,
+    ExtraOutputType,
+    PathList,
+)
 from gcready.model import DeploymentType, SourceKind
 from gcready.report import Format
-
-if TYPE_CHECKING:
-    from gcready.sources.envfile import Dialect
 
 DEPLOYMENT_IDS = tuple(t.value for t in DeploymentType)
 SOURCE_KINDS = tuple(k.value for k in SourceKind)
@@ -32,101 +36,28 @@ Exit codes:
 """
 
 
-E = TypeVar("E", bound=enum.StrEnum)
-
-
-# click.ParamType is generic only from click 8.4 (click>=8.1 is supported): not subscripted here
-class ScopedChoice(click.ParamType, Generic[E]):  # type: ignore[type-arg]
-    """``[PATH=]VALUE`` with VALUE a member of an enum: ``(PATH or None, member)``.
-
-    The enum is loaded on first use, so ``gcready --help`` does not import the readers that define it.
-    """
-
-    def __init__(self, load: Callable[[], type[E]], metavar: str, what: str) -> None:
-        self.load = load
-        self.name = metavar
-        self.what = what
-
-    def convert(
-        self, value: object, param: click.Parameter | None, ctx: click.Context | None
-    ) -> tuple[str | None, E]:
-        if isinstance(value, tuple):
-            return value  # already converted (a default, or click converting twice)
-        text = str(value)
-        path, sep, name = text.rpartition("=") if "=" in text else ("", "", text)
-        members = self.load()
-        try:
-            member = members(name)
-        except ValueError:
-            names = ", ".join(m.value for m in members)
-            self.fail(f"{text}: unknown {self.what} {name!r} (one of: {names})", param, ctx)
-        return (path if sep else None, member)
-
-
-def by_path(values: Sequence[tuple[str | None, E]]) -> tuple[dict[str, E], E | None]:
-    """What ``ScopedChoice`` options gave: the value for each PATH, and the one for every other file."""
-    scoped: dict[str, E] = {}
-    default: E | None = None
-    for path, member in values:
-        if path is None:
-            default = member
-        else:
-            scoped[path] = member
-    return scoped, default
-
-
-def _dialect() -> type[Dialect]:
-    from gcready.sources.envfile import Dialect
-
-    return Dialect
-
-
-KIND = ScopedChoice(lambda: SourceKind, "[PATH=]KIND", "kind")
-DIALECT = ScopedChoice(_dialect, "[PATH=]DIALECT", "dialect")
-
-# --bucket-option KEY: the BucketOverride field it sets, and whether its value is true/false
-BUCKET_OPTION_KEYS: dict[str, tuple[str, bool]] = {
-    "endpoint-url": ("endpoint_url", False),
-    "region": ("region", False),
-    "path-style": ("path_style", True),
-    "ca-bundle": ("ca_bundle", False),
-    "verify-tls": ("verify_tls", True),
+# What each format's shorthand option says it writes; a format without an entry is "a FORMAT report".
+_FORMAT_WORDS: dict[Format, str] = {
+    Format.TEXT: "a text report",
+    Format.JSON: "a JSON report",
+    Format.HTML: "an HTML report",
+    Format.SARIF: "a SARIF 2.1.0 report (code-scanning dashboards)",
+    Format.JUNIT: "a JUnit XML report (CI test reports)",
 }
 
 
-@dataclass(frozen=True)
-class BucketOption:
-    """One ``--bucket-option BUCKET:KEY=VALUE``, parsed: the bucket, the override field, its value."""
-
-    bucket: str
-    field: str
-    value: str | bool
-
-
-class BucketOptionType(click.ParamType):  # type: ignore[type-arg]
-    name = "BUCKET:KEY=VALUE"
-
-    def convert(
-        self, value: object, param: click.Parameter | None, ctx: click.Context | None
-    ) -> BucketOption:
-        if isinstance(value, BucketOption):
-            return value
-        text = str(value)
-        # BUCKET may hold colons (az://…, s3://host:port/…) and so may the value (a URL): split at ":KEY="
-        cut = max(text.rfind(f":{k}=") for k in BUCKET_OPTION_KEYS)
-        if cut <= 0:
-            self.fail(
-                f"{text}: expected BUCKET:KEY=VALUE with KEY one of {', '.join(BUCKET_OPTION_KEYS)}",
-                param,
-                ctx,
-            )
-        key, _, setting = text[cut + 1 :].partition("=")
-        field, boolean = BUCKET_OPTION_KEYS[key]
-        if not boolean:
-            return BucketOption(text[:cut], field, setting)
-        if setting.lower() not in ("true", "false"):
-            self.fail(f"{text}: {key} must be true or false, not {setting!r}", param, ctx)
-        return BucketOption(text[:cut], field, setting.lower() == "true")
+def format_shorthands(func: click.decorators.FC) -> click.decorators.FC:
+    """``--json FILE``, ``--html FILE``…: one ``--also FORMAT=FILE`` shorthand per format of the enum."""
+    for fmt in reversed(Format):
+        words = _FORMAT_WORDS.get(fmt, f"a {fmt.value} report")
+        func = click.option(
+            f"--{fmt.value}",
+            shorthand_dest(fmt),
+            type=click.Path(path_type=str),
+            metavar="FILE",
+            help=f"Also write {words} to FILE (--also {fmt.value}=FILE).",
+        )(func)
+    return func
 
 
 def audit_options(func: click.decorators.FC) -> click.decorators.FC:
@@ -145,7 +76,7 @@ def audit_options(func: click.decorators.FC) -> click.decorators.FC:
             "server_manifests",
             multiple=True,
             metavar="FILE",
-            type=click.Path(path_type=str),
+            type=PathList(path_type=str),
             help="W&B's server manifest (manifest.yaml of oci://us-docker.pkg.dev/wandb-production/public/"
             "wandb/server-manifest:VERSION) for a W&B operator v2 resource; also recognised among PATHS.",
         ),
@@ -160,7 +91,7 @@ def audit_options(func: click.decorators.FC) -> click.decorators.FC:
         ),
         click.option(
             "--deployment",
-            type=click.Choice(DEPLOYMENT_IDS),
+            type=EnumChoice(DeploymentType),
             help="State the deployment type; wins over the evidence (a disagreement is reported).",
         ),
         click.option(
@@ -243,7 +174,7 @@ def probe_options(func: click.decorators.FC) -> click.decorators.FC:
             "--azure-subscription",
             envvar="AZURE_SUBSCRIPTION_ID",
             help="With --azure-resource-group: also read Azure management-plane settings (blob versioning, "
-            "container soft delete, lifecycle policies); needs gcready[azure-mgmt]. Default: AZURE_SUBSCRIPTION_ID.",
+            "container soft delete, lifecycle policies); needs gcready[azure-mgmt].",
         ),
         click.option(
             "--azure-resource-group", metavar="RG", help="Resource group of the storage account(s)."
@@ -253,7 +184,7 @@ def probe_options(func: click.decorators.FC) -> click.decorators.FC:
             "bucket_options",
             multiple=True,
             type=BucketOptionType(),
-            help="Per-bucket endpoint-url, region, path-style, ca-bundle or verify-tls; BUCKET is the name, "
+            help=f"Per-bucket {', '.join(k.value for k in BucketKey)}; BUCKET is the name, "
             "account/container, or the label shown in reports. Repeatable.",
         ),
     ]
@@ -267,7 +198,7 @@ def report_options(func: click.decorators.FC) -> click.decorators.FC:
         click.option(
             "--format",
             "fmt",
-            type=click.Choice(FORMATS),
+            type=EnumChoice(Format),
             default="text",
             show_default=True,
             help="Format written to stdout (or --output).",
@@ -279,43 +210,15 @@ def report_options(func: click.decorators.FC) -> click.decorators.FC:
             help="Write the --format report to this file instead of stdout.",
         ),
         click.option(
-            "--json",
-            "json_out",
-            type=click.Path(path_type=str),
-            metavar="FILE",
-            help="Also write a JSON report to FILE.",
+            "--also",
+            multiple=True,
+            type=ExtraOutputType(),
+            help=f"Also write the report in FORMAT ({', '.join(FORMATS)}) to FILE. Repeatable.",
         ),
-        click.option(
-            "--html",
-            "html_out",
-            type=click.Path(path_type=str),
-            metavar="FILE",
-            help="Also write an HTML report to FILE.",
-        ),
-        click.option(
-            "--text",
-            "text_out",
-            type=click.Path(path_type=str),
-            metavar="FILE",
-            help="Also write a text report to FILE.",
-        ),
-        click.option(
-            "--sarif",
-            "sarif_out",
-            type=click.Path(path_type=str),
-            metavar="FILE",
-            help="Also write a SARIF 2.1.0 report to FILE (code-scanning dashboards).",
-        ),
-        click.option(
-            "--junit",
-            "junit_out",
-            type=click.Path(path_type=str),
-            metavar="FILE",
-            help="Also write a JUnit XML report to FILE (CI test reports).",
-        ),
+        format_shorthands,
         click.option(
             "--fail-on",
-            type=click.Choice(["fail", "warn"]),
+            type=EnumChoice(FailOn),
             default="fail",
             show_default=True,
             help="With warn, warnings exit 4.",
@@ -339,30 +242,17 @@ def report_options(func: click.decorators.FC) -> click.decorators.FC:
     return func
 
 
-def build_probe_options(params: dict[str, object]) -> object:
-    from gcready.probes.options import BucketOverride, ProbeOptions
-
-    options = ProbeOptions(
-        timeout=float(params["timeout"]),  # type: ignore[arg-type]
-        retries=int(params["retries"]),  # type: ignore[call-overload]
-        endpoint_url=params["endpoint_url"],  # type: ignore[arg-type]
-        region=params["region"],  # type: ignore[arg-type]
-        path_style=params["path_style"],  # type: ignore[arg-type]
-        ca_bundle=params["ca_bundle"],  # type: ignore[arg-type]
-        verify_tls=not params["no_verify_tls"],
-        azure_subscription=params.get("azure_subscription"),  # type: ignore[arg-type]
-        azure_resource_group=params.get("azure_resource_group"),  # type: ignore[arg-type]
-    )
-    per_bucket: dict[str, dict[str, object]] = {}
-    for option in params["bucket_options"]:  # type: ignore[attr-defined]
-        assert isinstance(option, BucketOption)
-        per_bucket.setdefault(option.bucket, {})[option.field] = option.value
-    for bucket, fields in per_bucket.items():
-        options = options.with_override(bucket, BucketOverride(**fields))  # type: ignore[arg-type]
-    return options
-
-
-def server_manifest_kind() -> SourceKind:
-    from gcready.model import SourceKind
-
-    return SourceKind.SERVER_MANIFEST
+def bundle_options(func: click.decorators.FC) -> click.decorators.FC:
+    options = [
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(path_type=str),
+            required=True,
+            help="Bundle file to write (JSON).",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func

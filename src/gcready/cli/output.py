@@ -12,18 +12,25 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from gcready.model import ExitCode
+from gcready.report import Format
 
 if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
+
+    from gcready.cli.args import OutputArgs
     from gcready.model import Report
+    from gcready.report.context import RunContext
 
 
 def err(message: str) -> None:
+    """One line on stderr, prefixed ``gcready:``, scrubbed of secrets."""
     from gcready.redact import scrub
 
     click.echo(scrub(f"gcready: {message}"), err=True)
 
 
 def die(message: str, code: ExitCode = ExitCode.INPUT) -> NoReturn:
+    """One line on stderr, then exit with ``code``."""
     err(message)
     sys.exit(code)
 
@@ -43,6 +50,7 @@ def write_atomic(path: str, text: str) -> None:
 
 
 def write(path: str, text: str) -> None:
+    """Write a file atomically; a failure is one line and exit 2."""
     try:
         write_atomic(path, text)
     except OSError as exc:
@@ -50,6 +58,7 @@ def write(path: str, text: str) -> None:
 
 
 def use_color(choice: bool | None) -> bool:
+    """Colour the text report? ``--color/--no-color`` if given, else on a terminal unless ``NO_COLOR``."""
     if choice is not None:
         return choice
     if os.environ.get("NO_COLOR"):
@@ -57,63 +66,66 @@ def use_color(choice: bool | None) -> bool:
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
-class Progress:
-    """A one-line progress display on stderr, only when stderr is a terminal."""
+class ProgressDisplay:
+    """A click progress bar on stderr, only when stderr is a terminal and the work has more than
+    ``more_than`` steps.
 
-    def __init__(self) -> None:
+    Called as ``progress(done, total, label)``; the bar appears on the first call that qualifies.
+    """
+
+    def __init__(self, label: str, *, more_than: int = 0) -> None:
+        self.label = label
+        self.more_than = more_than
         self.active = sys.stderr.isatty()
-        self.shown = False
+        self.bar: ProgressBar[str] | None = None
 
-    def __call__(self, done: int, total: int, label: str) -> None:
-        if not self.active:
+    def __call__(self, done: int, total: int, item: str) -> None:
+        if not self.active or total <= self.more_than:
             return
-        line = f"probing buckets {done}/{total}  {label}"[:100]
-        click.echo(f"\r\033[K{line}", err=True, nl=False)
-        self.shown = True
+        from gcready.redact import scrub
+
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=total,
+                label=self.label,
+                file=sys.stderr,
+                show_pos=True,
+                show_eta=False,
+                item_show_func=_item,
+            )
+            self.bar.__enter__()
+        self.bar.length = max(total, self.bar.length or 0)  # a reader may find more work as it goes
+        self.bar.update(done - self.bar.pos, scrub(item))
 
     def close(self) -> None:
-        if self.shown:
-            click.echo("\r\033[K", err=True, nl=False)
+        """Finish the bar's line, if one was shown."""
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
-def emit(
-    report: Report,
-    fmt: str,
-    output: str | None,
-    json_out: str | None,
-    html_out: str | None,
-    text_out: str | None,
-    color: bool | None,
-    quiet: bool,
-    code: ExitCode,
-    *,
-    sarif_out: str | None = None,
-    junit_out: str | None = None,
-    verbose: bool = False,
-) -> None:
+def _item(item: str | None) -> str | None:
+    return item[-60:] if item else item  # the end of a long path or URL says the most
+
+
+def emit(report: Report, out: OutputArgs, code: ExitCode, context: RunContext | None = None) -> None:
+    """Write the report: every extra output (atomically), then the main one to --output or stdout, and
+    the one-line summary on stderr. ``context`` is what the run knows beyond the report, for the formats."""
     from gcready.redact import redact, scrub
-    from gcready.report import Format, render
+    from gcready.report import render
 
     report = redact(report)  # every value scrubbed before a format escapes it; scrub() stays the net
     for error in report.errors:
         err(f"error: {error}")
-    extra = [
-        (Format.JSON, json_out),
-        (Format.HTML, html_out),
-        (Format.TEXT, text_out),
-        (Format.SARIF, sarif_out),
-        (Format.JUNIT, junit_out),
-    ]
-    for extra_fmt, path in extra:
-        if path:
-            write(path, scrub(render(report, extra_fmt, verbose=verbose)))
-    main_fmt = Format(fmt)
-    if output:
-        write(output, scrub(render(report, main_fmt, verbose=verbose)))
+    for extra in out.extras:
+        write(extra.path, scrub(render(report, extra.fmt, verbose=out.verbose, context=context)))
+    if out.output:
+        write(out.output, scrub(render(report, out.fmt, verbose=out.verbose, context=context)))
     else:
-        colored = main_fmt is Format.TEXT and use_color(color)
-        click.echo(scrub(render(report, main_fmt, color=colored, verbose=verbose)), nl=False, color=colored)
-    if not quiet and (output or main_fmt is not Format.TEXT):
+        colored = out.fmt is Format.TEXT and use_color(out.color)
+        text = render(report, out.fmt, color=colored, verbose=out.verbose, context=context)
+        click.echo(scrub(text), nl=False, color=colored)
+    if not out.quiet and (out.output or out.fmt is not Format.TEXT):
         from gcready.report import VERDICT_HEADLINES, count_phrase
 
         err(f"{VERDICT_HEADLINES[report.verdict()]} ({count_phrase(report)}); exit {code}")

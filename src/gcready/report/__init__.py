@@ -11,6 +11,7 @@ import enum
 from typing import assert_never
 
 from gcready.model import BLOCKING_TIERS, STATUS_ORDER, DecidedBy, Finding, Origin, Report
+from gcready.report.context import RunContext
 
 
 class Format(enum.StrEnum):
@@ -23,9 +24,17 @@ class Format(enum.StrEnum):
     JUNIT = "junit"  # JUnit XML, for CI test reports
 
 
-def render(report: Report, fmt: Format, *, color: bool = False, verbose: bool = False) -> str:
+def render(
+    report: Report,
+    fmt: Format,
+    *,
+    color: bool = False,
+    verbose: bool = False,
+    context: RunContext | None = None,
+) -> str:
     """Render a report in one format. ``color`` and ``verbose`` only affect text (ANSI on status tags;
-    every finding in full instead of the short form)."""
+    every finding in full instead of the short form). ``context`` holds what the run knows beyond the
+    report (:class:`~gcready.report.context.RunTiming`…), for the formats that read it."""
     match fmt:
         case Format.TEXT:
             from gcready.report import text

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+import click
+
 from gcready.model import (
     STATUS_ORDER,
     DecidedBy,
@@ -28,15 +30,15 @@ from gcready.model import (
 )
 from gcready.report import count_phrase, decided_by_phrase, first_location, group_by_check, headline
 
-# SGR codes per status: bold for what blocks readiness, plain colour for the rest.
-_COLORS: dict[Status, str] = {
-    Status.ERROR: "1;35",
-    Status.FAIL: "1;31",
-    Status.UNKNOWN: "1;33",
-    Status.WARN: "33",
-    Status.PASS: "32",
-    Status.INFO: "36",
-    Status.SKIP: "2",
+# Colour per status (click.style): bold for what blocks readiness, plain colour for the rest.
+_COLORS: dict[Status, tuple[str | None, bool]] = {
+    Status.ERROR: ("magenta", True),
+    Status.FAIL: ("red", True),
+    Status.UNKNOWN: ("yellow", True),
+    Status.WARN: ("yellow", False),
+    Status.PASS: ("green", False),
+    Status.INFO: ("cyan", False),
+    Status.SKIP: (None, False),
 }
 
 # Control characters from input files must not reach a terminal (escape sequences), except tab/newline.
@@ -69,7 +71,10 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
 
 def _tag(status: Status, color: bool) -> str:
     tag = f"[{status.value.upper()}]"
-    return f"\x1b[{_COLORS[status]}m{tag}\x1b[0m" if color else tag
+    if not color:
+        return tag
+    fg, bold = _COLORS[status]
+    return click.style(tag, fg=fg, bold=bold or None, dim=fg is None or None)
 
 
 def _clean(text: str) -> str:

@@ -28,6 +28,7 @@ from gcready.sources import (
     tfdetect,
 )
 from gcready.sources.envfile import Dialect
+from gcready.sources.progress import Progress
 from gcready.sources.yamldocs import Doc, read_documents
 
 _YAML_SUFFIXES = (".yaml", ".yml")
@@ -133,12 +134,14 @@ def collect(
     chart: str | None = None,
     dialects: Mapping[str, Dialect] | None = None,
     default_dialect: Dialect | None = None,
+    progress: Progress | None = None,
 ) -> Evidence:
     """Read every input into one Evidence value; errors are kept in it, never raised.
 
     With ``chart`` (``--chart``), Helm values are rendered with that chart and the render is audited.
     ``dialects`` (by path) and ``default_dialect`` say which consumer reads an env file
     (``--env-file-dialect``); without one, the readings of docker, compose and systemd are compared.
+    ``progress(done, total, label)`` follows the Terraform reader, file by file and root by root.
     """
     kinds = kinds or {}
     dialects = {os.path.realpath(p): d for p, d in (dialects or {}).items()}  # however the path is written
@@ -164,7 +167,7 @@ def collect(
     if tf_files:
         from gcready.sources import terraform  # a large reader: loaded only for Terraform inputs
 
-        evidence = evidence.merge(terraform.read(tf_files))
+        evidence = evidence.merge(terraform.read(tf_files, progress=progress))
     if environ is not None:
         evidence = evidence.merge(environment.read(environ))
     return evidence

@@ -20,6 +20,7 @@ import os
 from collections.abc import Sequence
 
 from gcready.model import Evidence, InputError, InputFile, Note, Origin, SourceKind
+from gcready.sources.progress import Progress, Steps
 from gcready.sources.terraform.config import ModuleDir, Scope, _relative
 from gcready.sources.terraform.hcl import TerraformError, _HCLError, _parse_hcl
 from gcready.sources.terraform.plan import _read_plan
@@ -29,12 +30,14 @@ from gcready.sources.tfdetect import looks_like_plan
 __all__ = ["TerraformError", "read"]
 
 
-def read(paths_and_texts: Sequence[tuple[str, str]]) -> Evidence:
+def read(paths_and_texts: Sequence[tuple[str, str]], progress: Progress | None = None) -> Evidence:
     """Read Terraform inputs (HCL files grouped by folder, and plan/state JSON) into Evidence.
 
     Each root (a folder no other folder calls as a module) is audited on its own, with exactly the
     modules it calls (a local module that is not among the inputs is read from disk): nothing from one
-    root is used to judge another, and with several roots each finding names its root."""
+    root is used to judge another, and with several roots each finding names its root.
+    ``progress(done, total, label)`` is told of each file as it is read and of each root."""
+    steps = Steps(progress, len(paths_and_texts))
     top = Reader()
     dirs: dict[str, ModuleDir] = {}
     top.dirs = dirs
@@ -42,6 +45,7 @@ def read(paths_and_texts: Sequence[tuple[str, str]]) -> Evidence:
     loose_tfvars: list[tuple[str, str]] = []
     plans: list[tuple[str, str]] = []
     for path, text in paths_and_texts:
+        steps.step(path)
         inputs.append(InputFile(path, SourceKind.TERRAFORM))
         if path.endswith(".json") and not path.endswith(".tfvars.json"):
             plans.append((path, text))
@@ -81,6 +85,7 @@ def read(paths_and_texts: Sequence[tuple[str, str]]) -> Evidence:
     }
     alone = [p for p in plans if not any(p in group for group in beside.values())]
     several = len(roots) + len(alone) > 1
+    steps.add(len(roots) + len(alone))
     for root in roots:
         reader = Reader()
         reader.dirs = dirs
@@ -92,6 +97,7 @@ def read(paths_and_texts: Sequence[tuple[str, str]]) -> Evidence:
             _read_plan(reader, path, text)
         reader.emit_buckets()
         evidence = evidence.merge(reader.evidence(()))
+        steps.step(root.path)
     for path, text in alone:
         reader = Reader()
         reader.dirs = dirs
@@ -100,6 +106,7 @@ def read(paths_and_texts: Sequence[tuple[str, str]]) -> Evidence:
         _read_plan(reader, path, text)
         reader.emit_buckets()
         evidence = evidence.merge(reader.evidence(()))
+        steps.step(path)
     return evidence
 
 
