@@ -13,6 +13,8 @@ from pathlib import Path
 import click
 
 from gcready import __version__
+from gcready.cli.diff import diff
+from gcready.cli.drift_options import DriftRequest, drift_options
 from gcready.cli.options import (
     EPILOG,
     audit_options,
@@ -111,6 +113,7 @@ def _load_requirements(path: Path | None) -> object:
 @audit_options
 @probe_options
 @report_options
+@drift_options
 def audit(**params: object) -> None:
     """Audit a deployment's readiness for artifact garbage collection.
 
@@ -131,6 +134,7 @@ def audit(**params: object) -> None:
 @audit_options
 @probe_options
 @report_options
+@drift_options
 def diagnose(**params: object) -> None:
     """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
 
@@ -145,9 +149,11 @@ def diagnose(**params: object) -> None:
 
 def _report_command(command: str, params: dict[str, object]) -> None:
     from gcready.model import DeploymentType, Evidence
+    from gcready.model.drift import gate_exit_code
     from gcready.pipeline import analyze
     from gcready.requirements import Requirements
 
+    drift = DriftRequest.from_params(params)
     reqs = _load_requirements(params.pop("requirements_file"))  # type: ignore[arg-type]
     assert isinstance(reqs, Requirements)
     offline = bool(params.pop("offline"))
@@ -174,7 +180,9 @@ def _report_command(command: str, params: dict[str, object]) -> None:
         from gcready.diagnosis import diagnose as rank_causes
 
         report = replace(report, diagnosis=rank_causes(report))
-    code = report.exit_code(fail_on_warn=params["fail_on"] == "warn")
+    report = drift.apply(report)
+    code = gate_exit_code(report, fail_on_warn=params["fail_on"] == "warn")
+    drift.record(report)
     emit(
         report,
         str(params["fmt"]),
@@ -189,6 +197,7 @@ def _report_command(command: str, params: dict[str, object]) -> None:
         junit_out=params.get("junit_out"),  # type: ignore[arg-type]
         verbose=bool(params.get("verbose")),
     )
+    drift.summarise(report, code, bool(params["quiet"]))
     sys.exit(code)
 
 
@@ -303,6 +312,9 @@ def requirements(fmt: str, requirements_file: Path | None) -> None:
     reqs = _load_requirements(requirements_file)
     assert isinstance(reqs, Requirements)
     click.echo(render_requirements(reqs, fmt), nl=False)
+
+
+main.add_command(diff)
 
 
 def run() -> None:
