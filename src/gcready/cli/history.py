@@ -59,6 +59,7 @@ def stamp_of(generated_at: str) -> str:
 
 
 def file_name(stamp: str, serial: int) -> str:
+    """The file of a run: ``gcready-STAMP.json``, then ``gcready-STAMP_001.json`` for a clash."""
     return f"{PREFIX}{stamp}.json" if serial == 0 else f"{PREFIX}{stamp}_{serial:03d}.json"
 
 

@@ -152,6 +152,7 @@ class DeploymentDrift:
         return any(lists) or self.old_type != self.new_type or self.old_verdict != self.new_verdict
 
     def of_kind(self, kind: ChangeKind) -> tuple[FindingChange, ...]:
+        """The finding changes of one kind, in report order."""
         return tuple(change for change in self.findings if change.kind is kind)
 
 

@@ -95,6 +95,7 @@ def _check_report(report: Mapping[str, Any], source: str) -> None:
 
 
 def is_fleet(document: Mapping[str, Any]) -> bool:
+    """Whether a checked document is a fleet report (several deployments)."""
     return document.get("schema") == FLEET_SCHEMA
 
 

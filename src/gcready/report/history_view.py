@@ -39,7 +39,7 @@ def history_context(history: HistoryView | None) -> dict[str, Any] | None:
         "runs": [
             {
                 "when": r.generated_at,
-                "source": r.source or "this run",
+                "current": not r.source,
                 "verdict": r.verdict,
                 "pass": r.passed,
                 "fail": r.failed,
