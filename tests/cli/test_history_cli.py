@@ -145,8 +145,19 @@ def test_a_damaged_history_file_is_skipped_with_a_warning(tmp_path: Path) -> Non
         env={"SOURCE_DATE_EPOCH": EPOCH},
     )  # fmt: skip
     assert run.code == 3
-    assert "history: " in run.stderr and "gcready-20261130T080000Z.json: skipped" in run.stderr
+    assert f"gcready: history: skipped {folder / 'gcready-20261130T080000Z.json'}:1: not JSON" in run.stderr
     assert (folder / f"{STAMPED}.json").exists()
+
+
+def test_keep_1_still_compares_with_the_previous_run(tmp_path: Path) -> None:
+    folder = tmp_path / "history"
+    _audit(folder, epoch="1796025600")
+    page = tmp_path / "report.html"
+    _audit(folder, "--history-keep", "1", "--html", str(page))
+    html = page.read_text()
+    assert "Compared with <code>gcready-20261130T080000Z.json</code> (2026-11-30T08:00:00Z)" in html
+    assert html.count('class="point point-fail"') == 1  # the trend is what is kept: this run
+    assert [p.name for p in folder.iterdir()] == [f"{STAMPED}.json"]
 
 
 @pytest.mark.parametrize("keep", ["0", "-1", "many"])

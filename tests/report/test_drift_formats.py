@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
+
+import jsonschema
 
 from gcready.model.drift import Drift
 from gcready.report.drift import compare
@@ -86,3 +89,18 @@ def test_fleet_text_names_each_changed_deployment() -> None:
     text = render_drift(drift, DriftFormat.TEXT)
     assert "== prod (pass -> fail)" in text and "== dev" not in text
     assert "### Deployment `prod` (pass → fail)" in render_drift(drift, DriftFormat.MARKDOWN)
+
+
+def test_json_validates_against_the_shipped_drift_schema() -> None:
+    schema = json.loads(resources.files("gcready").joinpath("schemas/drift.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    single = _suspended()
+    many = compare(
+        fleet(("prod", report(finding("bucket-versioning", "pass", BUCKET))), ("gone", report())),
+        fleet(
+            ("prod", report(finding("bucket-versioning", "fail", BUCKET))),
+            ("new", report(errors=("x.yaml",))),
+        ),
+    )
+    for drift in (single, many):
+        jsonschema.validate(json.loads(render_json(drift)), schema)

@@ -110,13 +110,18 @@ class DriftRequest:
 
         points = []
         previous: tuple[str, dict[str, Any]] | None = None
-        for entry in history.entries(folder)[-(self.keep - 1) :] if self.keep > 1 else []:
+        # the trend shows what retention keeps; the previous run is compared even with --history-keep 1
+        for entry in history.entries(folder)[-max(self.keep - 1, 1) :]:
             try:
                 document = load_document(read_text(str(entry.path)), str(entry.path))
-            except (InputReadError, ReportFileError) as exc:
-                err(f"history: {entry.path}: skipped: {exc}")  # one bad file must not stop the nightly run
+            except InputReadError as exc:
+                err(f"history: skipped {entry.path}: {exc}")  # one bad file must not stop the nightly run
                 continue
-            points.append(history.run_point(document, entry.path.name))
+            except ReportFileError as exc:
+                err(f"history: skipped {exc}")
+                continue
+            if self.keep > 1:
+                points.append(history.run_point(document, entry.path.name))
             previous = (entry.path.name, document)
         points.append(history.run_point(current))
         if previous is None:
@@ -126,7 +131,8 @@ class DriftRequest:
             changes = compare(document, current, old_source=name, new_source="this run")
         except ReportFileError:
             changes = None  # a fleet run after a single one: nothing to compare finding by finding
-        return HistoryView(str(folder), tuple(points), previous=name, changes=changes)
+        when = str(document.get("generated_at", ""))
+        return HistoryView(str(folder), tuple(points), previous=name, changes=changes, previous_at=when)
 
     def record(self, report: Report) -> None:
         """Keep the run's JSON report in the history folder, then delete the oldest beyond the count."""

@@ -228,6 +228,7 @@ class HistoryView:
     runs: tuple[RunPoint, ...]
     previous: str | None = None  # the file of the run before this one, if any
     changes: Drift | None = None
+    previous_at: str = ""  # when that run was made
 
 
 def gate_exit_code(report: Report, *, fail_on_warn: bool = False) -> ExitCode:

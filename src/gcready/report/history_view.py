@@ -28,11 +28,10 @@ def history_context(history: HistoryView | None) -> dict[str, Any] | None:
     """The history section's data, or None without ``--history``."""
     if history is None:
         return None
-    previous_at = next((r.generated_at for r in history.runs if r.source == history.previous), "")
     return {
         "folder": history.folder,
         "previous": history.previous or "",
-        "previous_at": previous_at,
+        "previous_at": history.previous_at,
         "comparable": history.changes is not None,
         "changes": _changes(history.changes) if history.changes is not None else None,
         "chart": chart(history.runs),
