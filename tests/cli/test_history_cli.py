@@ -166,3 +166,20 @@ def test_history_keep_must_be_a_positive_count(tmp_path: Path, keep: str) -> Non
         "audit", "fixtures/demo", "--offline", "--history", str(tmp_path), "--history-keep", keep
     )
     assert run.code == 2 and "--history-keep" in run.stderr
+
+
+def test_a_fleet_run_counts_every_deployment_in_the_trend() -> None:
+    def single(passed: int, failed: int, unknown: int) -> dict[str, object]:
+        return {"summary": {"counts": {"pass": passed, "fail": failed, "unknown": unknown, "skip": 4}}}
+
+    fleet = {
+        "schema": "gcready-fleet/1",
+        "generated_at": "2026-12-01T02:00:00Z",
+        "summary": {"verdict": "fail"},
+        "deployments": [
+            {"name": "prod", "report": single(5, 1, 0)},
+            {"name": "dev", "report": single(3, 0, 2)},
+        ],
+    }
+    point = history.run_point(fleet, "gcready-20261201T020000Z.json")
+    assert (point.passed, point.failed, point.unknown, point.verdict) == (8, 1, 2, "fail")

@@ -100,10 +100,14 @@ class DriftRequest:
             use = BaselineUse(self.baseline, drift, tolerated_count(report, drift))
             report = replace(report, baseline=use)
         if self.history is not None:
-            report = replace(report, history=self._history(self.history, current))
+            report = replace(report, history=self.history_view(self.history, current))
         return report
 
-    def _history(self, folder: Path, current: dict[str, Any]) -> HistoryView:
+    def history_view(self, folder: Path, current: dict[str, Any]) -> HistoryView:
+        """The runs kept in ``folder`` and the changes since the newest, for this run's JSON ``current``.
+
+        ``current`` may be a single or a fleet report: a fleet run passes its fleet JSON here.
+        """
         from gcready.cli import history
         from gcready.limits import InputReadError, read_text
         from gcready.report.drift import ReportFileError, compare, load_document
@@ -138,12 +142,19 @@ class DriftRequest:
         """Keep the run's JSON report in the history folder, then delete the oldest beyond the count."""
         if self.history is None:
             return
-        from gcready.cli import history
         from gcready.redact import redact, scrub
         from gcready.report import Format, render
 
+        self.record_json(scrub(render(redact(report), Format.JSON)), report.generated_at)
+
+    def record_json(self, text: str, generated_at: str) -> None:
+        """Keep one run's JSON text (single or fleet report) in the history folder, then apply retention."""
+        if self.history is None:
+            return
+        from gcready.cli import history
+
         try:
-            history.record(self.history, scrub(render(redact(report), Format.JSON)), report.generated_at)
+            history.record(self.history, text, generated_at)
             history.prune(self.history, self.keep)
         except OSError as exc:
             die(f"{self.history}: cannot keep the history: {exc.strerror or exc}")
