@@ -16,6 +16,8 @@ import click
 
 from gcready import __version__
 from gcready.cli.args import BundleArgs, InputArgs, OutputArgs, ProbeArgs, takes
+from gcready.cli.diff import diff
+from gcready.cli.drift_options import DriftRequest, drift_options
 from gcready.cli.envvars import EnvCommand
 from gcready.cli.options import EPILOG, audit_options, bundle_options, probe_options, report_options
 from gcready.cli.output import ProgressDisplay, die, emit, err, write
@@ -89,8 +91,9 @@ def _load_requirements(path: Path | None) -> Requirements:
 @audit_options
 @probe_options
 @report_options
-@takes(InputArgs, ProbeArgs, OutputArgs)
-def audit(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs) -> None:
+@drift_options
+@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest)
+def audit(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftRequest) -> None:
     """Audit a deployment's readiness for artifact garbage collection.
 
     PATHS are files or folders (searched recursively): Helm values of the operator-wandb chart,
@@ -103,15 +106,16 @@ def audit(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs) -> None:
     AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN) or the keys inside a
     W&B bucket URL. Buckets a bundle already recorded are not probed again.
     """
-    _report_command("audit", inputs, probes, out)
+    _report_command("audit", inputs, probes, out, drift)
 
 
 @main.command(cls=EnvCommand, epilog=EPILOG)
 @audit_options
 @probe_options
 @report_options
-@takes(InputArgs, ProbeArgs, OutputArgs)
-def diagnose(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs) -> None:
+@drift_options
+@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest)
+def diagnose(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftRequest) -> None:
     """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
 
     Same inputs, probes, formats and exit codes as `audit`. Causes are ranked from "garbage
@@ -120,10 +124,13 @@ def diagnose(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs) -> None:
     no setting can show (files shared with other versions, protected aliases, GC being periodic,
     Dedicated Cloud's retention window), with how to check each.
     """
-    _report_command("diagnose", inputs, probes, out)
+    _report_command("diagnose", inputs, probes, out, drift)
 
 
-def _report_command(command: str, inputs: InputArgs, probes: ProbeArgs, out: OutputArgs) -> NoReturn:
+def _report_command(
+    command: str, inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftRequest
+) -> NoReturn:
+    from gcready.model.drift import gate_exit_code
     from gcready.pipeline import analyze
     from gcready.report.context import RunContext, RunTiming
 
@@ -131,9 +138,12 @@ def _report_command(command: str, inputs: InputArgs, probes: ProbeArgs, out: Out
     reqs = _load_requirements(inputs.requirements_file)
     evidence = _gather(inputs, probes)
     report = analyze(evidence, reqs, override=inputs.deployment, command=command, offline=inputs.offline)
-    code = report.exit_code(fail_on_warn=out.fail_on_warn)
+    report = drift.apply(report)
+    code = gate_exit_code(report, fail_on_warn=out.fail_on_warn)
+    drift.record(report)
     context = RunContext().with_item(RunTiming(time.monotonic() - started))
     emit(report, out, code, context)
+    drift.summarise(report, code, out.quiet)
     sys.exit(code)
 
 
@@ -231,6 +241,9 @@ def requirements(fmt: str, requirements_file: Path | None) -> None:
 
     reqs = _load_requirements(requirements_file)
     click.echo(render_requirements(reqs, fmt), nl=False)
+
+
+main.add_command(diff)
 
 
 def run() -> None:
