@@ -31,6 +31,7 @@ from gcready.model import (
     SignalKind,
     SourceKind,
 )
+from gcready.model.inventory import inventory_of
 from gcready.requirements import Requirements
 from gcready.sources import collect as collect_sources
 from gcready.sources.envfile import Dialect
@@ -125,6 +126,7 @@ def analyze(
         errors=evidence.errors,
         notes=evidence.notes,
         env_var=requirements.env_var,
+        inventory=inventory_of(evidence),
     )
     if command == DIAGNOSE:
         report = replace(report, diagnosis=diagnose(report))

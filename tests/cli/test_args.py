@@ -11,6 +11,7 @@ import pytest
 from gcready.cli import main
 from gcready.cli.args import BundleArgs, FailOn, InputArgs, OutputArgs, ProbeArgs, shorthand_dest
 from gcready.cli.configured import ConfigArgs
+from gcready.cli.drift_options import DriftRequest
 from gcready.cli.param_types import BucketKey, BucketOption
 from gcready.model import DeploymentType, SourceKind
 from gcready.probes.options import BucketOverride
@@ -19,8 +20,8 @@ from gcready.sources.envfile import Dialect
 from tests.conftest import REPO
 
 GROUPS = {
-    "audit": (InputArgs, ProbeArgs, OutputArgs),
-    "diagnose": (InputArgs, ProbeArgs, OutputArgs),
+    "audit": (InputArgs, ProbeArgs, OutputArgs, DriftRequest),
+    "diagnose": (InputArgs, ProbeArgs, OutputArgs, DriftRequest),
     "collect": (InputArgs, ProbeArgs, BundleArgs),
 }
 
@@ -34,6 +35,8 @@ def _read_by(group: type) -> set[str]:
     names = {f.name for f in dataclasses.fields(group)}
     if group is OutputArgs:  # the shorthands and --also become its extras
         names = (names - {"extras"}) | {shorthand_dest(f) for f in Format} | {"also"}
+    if group is DriftRequest:  # the baseline is read into the request; the history options keep their names
+        names = {"baseline", "history_dir", "history_keep"}
     return names
 
 
@@ -50,7 +53,7 @@ def test_values_arrive_typed() -> None:
     args = "a.yaml --kind a.yaml=helm-values --deployment customer-managed-onprem --env-file-dialect systemd"
     args += " --format sarif --fail-on warn --timeout 2.5 --retries 0 --requirements reqs.toml --no-color"
     params = parse("audit", args.split())
-    inputs, probes, out = (g.from_params(params) for g in GROUPS["audit"])
+    inputs, probes, out, _ = (g.from_params(params) for g in GROUPS["audit"])
     assert inputs == InputArgs(
         paths=("a.yaml",),
         kinds=(("a.yaml", SourceKind.HELM_VALUES),),
@@ -65,7 +68,7 @@ def test_values_arrive_typed() -> None:
 
 
 def test_defaults_are_typed_too() -> None:
-    inputs, probes, out = (g.from_params(parse("audit", [])) for g in GROUPS["audit"])
+    inputs, probes, out, _ = (g.from_params(parse("audit", [])) for g in GROUPS["audit"])
     assert (inputs, probes, out) == (InputArgs(), ProbeArgs(), OutputArgs())
     assert out.fmt is Format.TEXT and out.fail_on is FailOn.FAIL
 

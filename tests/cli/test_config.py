@@ -208,7 +208,6 @@ BAD = [
     ),
     ('offline = true\ninputs = ["a",\n', "gcready.toml:3: not valid TOML: "),
     ("offline = true\noffline = false\n", "gcready.toml:2: not valid TOML: "),
-    ('history = "h"\n', "gcready.toml:1: key 'history': this gcready has no --history option"),
 ]
 
 
@@ -216,11 +215,6 @@ BAD = [
 def test_a_bad_config_is_exit_2_with_one_line_naming_file_line_and_key(
     tmp_path: Path, text: str, message: str
 ) -> None:
-    if message.endswith("no --history option") and any(
-        "--history" in p.opts
-        for p in main.commands["audit"].params  # type: ignore[attr-defined]
-    ):
-        pytest.skip("this build has --history")
     toml(tmp_path, text)
     result = invoke("audit")
     assert result.exit_code == 2

@@ -178,11 +178,33 @@ def test_deployments_run_at_most_fleet_concurrency_at_a_time() -> None:
 def test_options_a_fleet_run_does_not_apply_yet_are_named_not_dropped() -> None:
     from gcready.cli.fleet import not_applied
 
-    params = {"history": "history", "baseline": None, "pushgateway": "http://127.0.0.1:9091", "timeout": 3}
+    params = {
+        "baseline": "old.json",
+        "history_dir": "h",
+        "pushgateway": "http://127.0.0.1:9091",
+        "timeout": 3,
+    }
     assert not_applied(params) == [
-        "warning: --history is not applied to fleet runs ([[deployment]] entries) yet",
+        "warning: --baseline is not applied to fleet runs ([[deployment]] entries) yet",
         "warning: --pushgateway is not applied to fleet runs ([[deployment]] entries) yet",
     ]
     # the config file as the default waivers file says nothing when it holds no [[waiver]]
     assert not_applied({"waivers_file": "gcready.toml"}, unused_waivers_file="gcready.toml") == []
     assert len(not_applied({"waivers_file": "accepted.toml"}, unused_waivers_file="gcready.toml")) == 1
+
+
+def test_history_keeps_each_fleet_run_as_its_fleet_report(tmp_path: Path) -> None:
+    _fleet(
+        tmp_path,
+        f'name = "a"\ninputs = ["{READY}"]\n',
+        f'name = "b"\ninputs = ["{FAILING}"]\n',
+        top='offline = true\nhistory = "history"\nhistory-keep = 5\nquiet = true\n',
+    )
+    for epoch in ("1800000000", "1800086400"):
+        assert invoke("audit", env={"SOURCE_DATE_EPOCH": epoch}).exit_code == 3
+    kept = sorted((tmp_path / "history").glob("*.json"))
+    assert len(kept) == 2
+    for path in kept:
+        document = json.loads(path.read_text())
+        assert document["schema"] == "gcready-fleet/1"
+        assert document["summary"]["deployments"] == {"a": "pass", "b": "fail"}

@@ -49,7 +49,7 @@ def test_output_is_indented_ends_with_a_newline_and_is_stable(failing_report: Re
 def test_top_level_keys_come_in_the_documented_order(failing_report: Report) -> None:
     assert list(json_format.to_dict(failing_report)) == [
         "schema", "tool", "generated_at", "command", "offline", "requirements", "deployment",
-        "applicable", "findings", "summary", "inputs", "errors", "notes", "diagnosis",
+        "applicable", "findings", "summary", "inputs", "errors", "notes", "diagnosis", "inventory", "baseline",
     ]  # fmt: skip
 
 

@@ -17,6 +17,8 @@ import click
 from gcready import __version__
 from gcready.cli.args import BundleArgs, InputArgs, OutputArgs, ProbeArgs, takes
 from gcready.cli.configured import ConfigArgs, ConfiguredCommand, config_options, fleet_options
+from gcready.cli.diff import diff
+from gcready.cli.drift_options import DriftRequest, drift_options
 from gcready.cli.options import EPILOG, audit_options, bundle_options, probe_options, report_options
 from gcready.cli.output import ProgressDisplay, die, emit, err, write
 from gcready.model import ExitCode
@@ -89,10 +91,13 @@ def _load_requirements(path: Path | None) -> Requirements:
 @audit_options
 @probe_options
 @report_options
+@drift_options
 @config_options
 @fleet_options
-@takes(InputArgs, ProbeArgs, OutputArgs, ConfigArgs)
-def audit(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, run: ConfigArgs) -> None:
+@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, ConfigArgs)
+def audit(
+    inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftRequest, run: ConfigArgs
+) -> None:
     """Audit a deployment's readiness for artifact garbage collection.
 
     PATHS are files or folders (searched recursively): Helm values of the operator-wandb chart,
@@ -105,17 +110,20 @@ def audit(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, run: ConfigArgs
     AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN) or the keys inside a
     W&B bucket URL. Buckets a bundle already recorded are not probed again.
     """
-    _report_command("audit", inputs, probes, out, run)
+    _report_command("audit", inputs, probes, out, drift, run)
 
 
 @main.command(cls=ConfiguredCommand, epilog=EPILOG)
 @audit_options
 @probe_options
 @report_options
+@drift_options
 @config_options
 @fleet_options
-@takes(InputArgs, ProbeArgs, OutputArgs, ConfigArgs)
-def diagnose(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, run: ConfigArgs) -> None:
+@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, ConfigArgs)
+def diagnose(
+    inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftRequest, run: ConfigArgs
+) -> None:
     """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
 
     Same inputs, probes, formats and exit codes as `audit`. Causes are ranked from "garbage
@@ -124,12 +132,13 @@ def diagnose(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, run: ConfigA
     no setting can show (files shared with other versions, protected aliases, GC being periodic,
     Dedicated Cloud's retention window), with how to check each.
     """
-    _report_command("diagnose", inputs, probes, out, run)
+    _report_command("diagnose", inputs, probes, out, drift, run)
 
 
 def _report_command(
-    command: str, inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, run: ConfigArgs
+    command: str, inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftRequest, run: ConfigArgs
 ) -> NoReturn:
+    from gcready.model.drift import gate_exit_code
     from gcready.pipeline import analyze
     from gcready.report.context import RunContext, RunTiming
 
@@ -139,12 +148,15 @@ def _report_command(
 
     fleet = members(click.get_current_context(), inputs)
     if fleet:  # the config's [[deployment]] entries: one report per deployment
-        run_fleet(command, fleet, reqs, probes, out, _gather, concurrency=run.fleet_concurrency)
+        run_fleet(command, fleet, reqs, probes, out, _gather, drift, concurrency=run.fleet_concurrency)
     evidence = _gather(inputs, probes)
     report = analyze(evidence, reqs, override=inputs.deployment, command=command, offline=inputs.offline)
-    code = report.exit_code(fail_on_warn=out.fail_on_warn)
+    report = drift.apply(report)
+    code = gate_exit_code(report, fail_on_warn=out.fail_on_warn)
+    drift.record(report)
     context = RunContext().with_item(RunTiming(time.monotonic() - started))
     emit(report, out, code, context)
+    drift.summarise(report, code, out.quiet)
     sys.exit(code)
 
 
@@ -243,6 +255,9 @@ def requirements(fmt: str, requirements_file: Path | None) -> None:
 
     reqs = _load_requirements(requirements_file)
     click.echo(render_requirements(reqs, fmt), nl=False)
+
+
+main.add_command(diff)
 
 
 def run() -> None:

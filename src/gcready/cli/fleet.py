@@ -17,6 +17,7 @@ from click.core import ParameterSource
 
 from gcready.cli.args import InputArgs, OutputArgs, ProbeArgs
 from gcready.cli.configured import bucket_settings, loaded
+from gcready.cli.drift_options import DriftRequest
 from gcready.cli.output import emit, err, use_color, write
 from gcready.cli.param_types import BucketOption
 from gcready.fleet import Member
@@ -78,10 +79,12 @@ def run_fleet(
     probes: ProbeArgs,
     out: OutputArgs,
     gather_one: GatherOne,
+    drift: DriftRequest,
     *,
     concurrency: int,
 ) -> NoReturn:
-    """Audit every deployment, write the fleet's report in the asked formats, exit with the worst code."""
+    """Audit every deployment, write the fleet's report in the asked formats, keep it in ``--history``,
+    exit with the worst code."""
     from gcready.fleet import run
 
     ctx = click.get_current_context()
@@ -105,14 +108,30 @@ def run_fleet(
     )
     code = fleet.exit_code(fail_on_warn=out.fail_on_warn)
     if len(fleet.members) == 1:  # one deployment: the single report, exactly as without a fleet
-        emit(fleet.members[0].report, out, code)
+        report = fleet.members[0].report
+        emit(report, out, code)
+        drift.record(report)
     else:
         emit_fleet(fleet, out, code)
+        record(fleet, drift)
     sys.exit(code)
 
 
+def record(fleet: Fleet, drift: DriftRequest) -> None:
+    """Keep the fleet's JSON report in the ``--history`` folder (the trend sums its deployments)."""
+    from gcready.model.fleet import FleetMember
+    from gcready.redact import redact, scrub
+    from gcready.report import Format
+    from gcready.report.fleet import render_fleet
+
+    if drift.history is None:
+        return
+    redacted = replace(fleet, members=tuple(FleetMember(m.name, redact(m.report)) for m in fleet.members))
+    drift.record_json(scrub(render_fleet(redacted, Format.JSON)), fleet.generated_at)
+
+
 # Options whose work happens around a single report: a fleet run does not do it yet, and says so.
-_SINGLE_REPORT_ONLY = ("history", "baseline", "pushgateway", "waivers_file", "waivers")
+_SINGLE_REPORT_ONLY = ("baseline", "pushgateway", "waivers_file", "waivers")
 
 
 def not_applied(params: Mapping[str, Any], *, unused_waivers_file: str | None = None) -> list[str]:

@@ -6,9 +6,14 @@ Everything here is a frozen dataclass or a closed enum (see :mod:`gcready.model.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from gcready.model.evidence import JSON, DeploymentType, InputError, InputFile, Note, Origin
+from gcready.model.inventory import Inventory
+
+if TYPE_CHECKING:
+    from gcready.model.drift import BaselineUse, HistoryView
 
 
 class Status(enum.StrEnum):
@@ -200,6 +205,11 @@ class Report:
     notes: tuple[Note, ...] = ()
     env_var: str = "GORILLA_ARTIFACT_GC_ENABLED"
     diagnosis: Diagnosis | None = None  # set by `gcready diagnose`
+    inventory: Inventory = field(
+        default_factory=Inventory
+    )  # the buckets and components judged, for comparing runs
+    baseline: BaselineUse | None = None  # set by --baseline: only regressions against it gate
+    history: HistoryView | None = None  # set by --history: earlier runs, for the HTML trend
 
     def check_statuses(self) -> dict[str, Status]:
         """The worst status of each check id, in the order the checks ran."""

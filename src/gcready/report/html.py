@@ -17,7 +17,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from gcready.model import DeploymentType, Fact, Finding, Origin, Report, Status
+from gcready.model.drift import gate_exit_code
 from gcready.report import VERDICT_HEADLINES, count_phrase, decided_by_phrase, first_location, headline
+from gcready.report.history_view import baseline_context, history_context
 from gcready.report.text import by_severity
 
 if TYPE_CHECKING:
@@ -129,7 +131,7 @@ def _context(report: Report) -> dict[str, Any]:
         "verdict_headline": VERDICT_HEADLINES[verdict],
         "headline": headline(report),
         "counts_phrase": count_phrase(report),
-        "exit_code": report.exit_code(),
+        "exit_code": gate_exit_code(report),
         "tool_version": report.tool_version,
         "generated_at": report.generated_at,
         "command": report.command,
@@ -175,6 +177,8 @@ def _context(report: Report) -> dict[str, Any]:
         ],
         "inputs": [{"path": i.path, "kind": i.kind.value} for i in report.inputs],
         "diagnosis": _diagnosis(report, evidence),
+        "baseline": baseline_context(report.baseline),
+        "history": history_context(report.history),
     }
 
 

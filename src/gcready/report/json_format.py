@@ -20,6 +20,7 @@ from gcready.model import (
     RequirementView,
     Status,
 )
+from gcready.model.drift import BaselineUse, gate_exit_code
 
 SCHEMA_ID = "gcready-report/1"
 TOOL_NAME = "gcready"
@@ -52,6 +53,35 @@ def to_dict(report: Report) -> dict[str, JSON]:
         "errors": [{"source": e.source, "line": e.line, "message": e.message} for e in report.errors],
         "notes": [{"text": n.text, "origin": n.origin.to_json()} for n in report.notes],
         "diagnosis": _diagnosis(report.diagnosis) if report.diagnosis is not None else None,
+        "inventory": {
+            "buckets": [{"label": b.label, "provider": b.provider.value} for b in report.inventory.buckets],
+            "components": [
+                {"name": c.name, "kind": c.kind.value, "runs_gc": c.runs_gc}
+                for c in report.inventory.components
+            ],
+        },
+        "baseline": _baseline(report, report.baseline) if report.baseline is not None else None,
+    }
+
+
+def _baseline(report: Report, baseline: BaselineUse) -> dict[str, JSON]:
+    """The baseline the gate was judged against, and the regressions it found."""
+    return {
+        "source": baseline.source,
+        "generated_at": baseline.drift.old.generated_at,
+        "regressions": baseline.regressions,
+        "tolerated": baseline.tolerated,
+        "exit_code": gate_exit_code(report).value,
+        "changes": [
+            {
+                "check": c.check,
+                "resource": c.resource,
+                "kind": c.kind.value,
+                "old": c.old.value if c.old is not None else None,
+                "new": c.new.value if c.new is not None else None,
+            }
+            for c in baseline.drift.regressions
+        ],
     }
 
 

@@ -58,7 +58,7 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
     """
     if not verbose:
         return _short(report, color)
-    lines: list[str] = [f"gcready: {_clean(headline(report))}", ""]
+    lines: list[str] = [f"gcready: {_clean(headline(report))}", *_baseline(report), ""]
     lines += _diagnosis(report, color)
     lines += _deployment(report)
     lines += _requirements(report)
@@ -67,6 +67,15 @@ def render(report: Report, *, color: bool = False, verbose: bool = False) -> str
     lines += _errors(report)
     lines += _footer(report)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _baseline(report: Report) -> list[str]:
+    """The line saying the run was gated against a baseline, and how many regressions it found."""
+    if report.baseline is None:
+        return []
+    from gcready.report.drift_formats import baseline_phrase
+
+    return [_clean(baseline_phrase(report.baseline))]
 
 
 def _tag(status: Status, color: bool) -> str:
@@ -241,7 +250,7 @@ def by_severity(findings: tuple[Finding, ...] | list[Finding]) -> list[Finding]:
 
 
 def _short(report: Report, color: bool) -> str:
-    lines: list[str] = [f"gcready: {_clean(headline(report))}"]
+    lines: list[str] = [f"gcready: {_clean(headline(report))}", *_baseline(report)]
     if report.errors:
         lines.append("Input errors (fix these, then run again):")
         lines += [f"{_STEP}- {_clean(str(error))}" for error in report.errors]
