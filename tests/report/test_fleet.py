@@ -17,6 +17,7 @@ from gcready.model.fleet import Fleet, FleetMember
 from gcready.report import Format, render
 from gcready.report.fleet import render_fleet
 from tests.conftest import REPO
+from tests.report.test_html_browser import CHROMIUM, _chromium
 
 SCHEMAS = REPO / "src" / "gcready" / "schemas"
 SARIF_SCHEMA = Path(__file__).with_name("sarif-2.1.0.schema.json")
@@ -144,3 +145,16 @@ def test_junit_has_one_suite_per_deployment_with_counts_that_add_up(fleet: Fleet
         staging.find("testcase/failure") is not None
     )  # the failing deployment's failure is in its own suite
     assert suites[0].find("testcase/failure") is None
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (scripts/install-test-servers.sh installs it)"
+)
+def test_the_fleet_page_runs_its_one_script_under_its_csp_in_a_browser(fleet: Fleet, tmp_path: Path) -> None:
+    page = tmp_path / "fleet.html"
+    page.write_text(render_fleet(fleet, Format.HTML), encoding="utf-8")
+    dom = _chromium(tmp_path, "--dump-dom", page.as_uri())
+    buttons = re.findall(r'<button[^>]*class="copy"[^>]*>', dom)
+    # the failing deployment's fixes have copy buttons, shown by the page's own script
+    assert buttons and not any("hidden" in b for b in buttons), buttons
+    assert dom.count('<section class="deployment"') == 3
