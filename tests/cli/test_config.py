@@ -389,3 +389,25 @@ def test_the_readmes_config_examples_are_valid_config_files(tmp_path: Path) -> N
     assert len(messages) == 3
     shown = [m.replace("'prod'", "'a'") for m in messages]  # the README names its deployment
     assert set(shown) <= {message for _, message in BAD}
+
+
+def test_the_nightly_job_offline_from_the_config_alone(tmp_path: Path) -> None:
+    """``gcready audit``, no argument: inputs, outputs in four formats and the history come from the file."""
+    toml(
+        tmp_path,
+        f'inputs = ["{FAILING}"]\noffline = true\nquiet = true\nhistory = "history"\n'
+        '[outputs]\njson = "reports/gcready.json"\nhtml = "reports/gcready.html"\n'
+        'sarif = "reports/gcready.sarif"\njunit = "reports/gcready.xml"\n',
+    )
+    result = invoke("audit")
+    assert result.exit_code == 3, result.stderr
+    assert result.stdout.startswith("gcready: NOT READY")  # the text report on stdout, as by default
+    reports = tmp_path / "reports"
+    written = json.loads((reports / "gcready.json").read_text())
+    schema = json.loads((SCHEMAS / "report.schema.json").read_text())
+    assert not list(jsonschema.Draft202012Validator(schema).iter_errors(written))
+    assert written["summary"]["checks"]["gc-env-flag"] == "fail"
+    assert (reports / "gcready.html").read_text().startswith("<!DOCTYPE html>")
+    assert json.loads((reports / "gcready.sarif").read_text())["runs"][0]["results"]
+    assert (reports / "gcready.xml").read_text().startswith('<?xml version="1.0"')
+    assert len(list((tmp_path / "history").glob("gcready-*.json"))) == 1
