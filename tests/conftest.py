@@ -24,7 +24,9 @@ class Run:
 
 def run_gcready(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
     """Run ``python -m gcready`` as a user would, in a clean environment unless told otherwise."""
-    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR"}}
+    # PYTHONPATH is kept so the process runs the code under test (a checkout's src/), not an installed copy
+    keep = {"PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR", "PYTHONPATH"}
+    base = {k: v for k, v in os.environ.items() if k in keep}
     base.update(env or {})
     done = subprocess.run(
         [sys.executable, "-m", "gcready", *args],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from gcready import __version__
@@ -29,6 +29,7 @@ from gcready.model import (
     Signal,
     SignalKind,
     SourceKind,
+    Waiver,
 )
 from gcready.requirements import Requirements
 from gcready.sources import collect as collect_sources
@@ -95,13 +96,18 @@ def analyze(
     override: DeploymentType | None = None,
     command: str = "audit",
     offline: bool = True,
+    waivers: Sequence[Waiver] = (),
+    today: date | None = None,
 ) -> Report:
-    """Detect the deployment type and run every check: pure, no I/O."""
+    """Detect the deployment type and run every check, then apply the waivers: pure, no I/O.
+
+    ``today`` decides which waivers have expired (default: the report's own day, UTC).
+    """
     deployment = detect(evidence, override)
     findings = run_checks(evidence, deployment, requirements)
     rows = [requirements.row(t) for t in sorted(deployment.candidates, key=_table_order)]
     applicable = tuple(RequirementView(r.deployment, r.label, r.env_var, r.versioning, r.note) for r in rows)
-    return Report(
+    report = Report(
         tool_version=__version__,
         generated_at=now_iso(),
         command=command,
@@ -116,6 +122,11 @@ def analyze(
         notes=evidence.notes,
         env_var=requirements.env_var,
     )
+    if not waivers:
+        return report
+    from gcready.waivers import apply
+
+    return apply(report, waivers, today)
 
 
 def _table_order(t: DeploymentType) -> int:

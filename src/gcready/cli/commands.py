@@ -23,6 +23,7 @@ from gcready.cli.options import (
     server_manifest_kind,
 )
 from gcready.cli.output import Progress, die, emit, err, write
+from gcready.cli.waive import waive, waiver_options, waivers_for_run
 from gcready.model import ExitCode, SourceKind
 
 
@@ -111,6 +112,7 @@ def _load_requirements(path: Path | None) -> object:
 @audit_options
 @probe_options
 @report_options
+@waiver_options
 def audit(**params: object) -> None:
     """Audit a deployment's readiness for artifact garbage collection.
 
@@ -131,6 +133,7 @@ def audit(**params: object) -> None:
 @audit_options
 @probe_options
 @report_options
+@waiver_options
 def diagnose(**params: object) -> None:
     """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
 
@@ -149,6 +152,7 @@ def _report_command(command: str, params: dict[str, object]) -> None:
     from gcready.requirements import Requirements
 
     reqs = _load_requirements(params.pop("requirements_file"))  # type: ignore[arg-type]
+    waivers = waivers_for_run(params.pop("waivers_file"), params)  # type: ignore[arg-type]
     assert isinstance(reqs, Requirements)
     offline = bool(params.pop("offline"))
     evidence = _gather(
@@ -167,6 +171,7 @@ def _report_command(command: str, params: dict[str, object]) -> None:
         override=DeploymentType(str(deployment)) if deployment else None,
         command=command,
         offline=offline,
+        waivers=waivers,
     )
     if command == "diagnose":
         from dataclasses import replace
@@ -303,6 +308,9 @@ def requirements(fmt: str, requirements_file: Path | None) -> None:
     reqs = _load_requirements(requirements_file)
     assert isinstance(reqs, Requirements)
     click.echo(render_requirements(reqs, fmt), nl=False)
+
+
+main.add_command(waive)
 
 
 def run() -> None:
