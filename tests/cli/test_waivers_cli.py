@@ -7,6 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import click
+from click.testing import CliRunner
+
+from gcready.cli.waive import CONFIG_META_KEY, config_in_use
 from tests.conftest import FIXTURES, Run, run_gcready
 
 GCS = FIXTURES / "scenarios" / "shared-cloud-ssc-gcs-not-versioned" / "inputs"  # bucket-versioning fails
@@ -241,3 +245,22 @@ def test_diagnose_does_not_rank_a_waived_fail_as_the_cause(tmp_path: Path) -> No
     report = _json(run)
     assert all(not c["findings"][0]["waiver"] for c in report["diagnosis"]["causes"])
     assert not report["diagnosis"]["headline"].startswith("Most likely cause: ")
+
+
+def test_gcready_config_names_the_waivers_file_and_waivers_wins_over_it(tmp_path: Path) -> None:
+    config = tmp_path / "nightly.toml"
+    config.write_text(CONFIG + "\n" + WAIVER, encoding="utf-8")
+    env = {**_on("2027-01-15"), "GCREADY_CONFIG": str(config)}
+    assert run_gcready("audit", str(GCS), "--offline", env=env).code == 0
+    empty = tmp_path / "none.toml"
+    empty.write_text("# no waivers here\n", encoding="utf-8")
+    assert run_gcready("audit", str(GCS), "--offline", "--waivers", str(empty), env=env).code == 3
+
+
+def test_a_config_loader_records_the_file_it_read_for_the_waivers() -> None:
+    @click.command()
+    def probe() -> None:
+        click.get_current_context().meta[CONFIG_META_KEY] = "ops/gcready.toml"
+        click.echo(config_in_use({"config": "ignored.toml"}))
+
+    assert CliRunner().invoke(probe).output == "ops/gcready.toml\n"
