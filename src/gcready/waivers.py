@@ -41,6 +41,7 @@ _REQUIRED = {
     "expires": "a date, YYYY-MM-DD: every waiver ends",
 }
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_GLOB = re.compile(r"[*?\[]")  # what makes a resource an fnmatch pattern
 _WAIVER_HEADER = re.compile(r"""^\s*\[\[\s*(waiver|"waiver"|'waiver')\s*\]\]\s*(#.*)?$""")
 _ANY_HEADER = re.compile(r"""^\s*\[\[?\s*[\w."' -]+\s*\]\]?\s*(#.*)?$""")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)$")
@@ -221,19 +222,28 @@ def _apply(findings: tuple[Finding, ...], waivers: Sequence[Waiver], today: date
     if not waivers:
         return findings
     live = [(i, w) for i, w in enumerate(waivers) if not w.expired(today)]
+    # an exact resource is looked up, a glob is tried: a fleet's thousands of findings stay linear
+    exact: dict[tuple[str, str], list[int]] = {}
+    globs: dict[str, list[int]] = {}
+    for i, waiver in live:
+        if _GLOB.search(waiver.resource):
+            globs.setdefault(waiver.check, []).append(i)
+        else:
+            exact.setdefault((waiver.check, waiver.resource), []).append(i)
     used: set[int] = set()
     passing: set[int] = set()  # waivers whose findings all pass (or skip) now
     out: list[Finding] = []
     for finding in findings:
+        candidates = exact.get((finding.check, finding.resource), []) + [
+            i for i in globs.get(finding.check, ()) if waivers[i].matches(finding.check, finding.resource)
+        ]
         chosen: Waiver | None = None
-        for i, waiver in live:
-            if not waiver.matches(finding.check, finding.resource):
-                continue
+        for i in sorted(candidates):  # file order: the first waiver written is the one carried
             if finding.status not in WAIVABLE:
                 passing.add(i)
                 continue
             used.add(i)
-            chosen = chosen or waiver
+            chosen = chosen or waivers[i]
         out.append(replace(finding, waiver=chosen) if chosen and finding.waiver is None else finding)
     out += [_expired(w, today) for w in waivers if w.expired(today)]
     out += [_stale(w, i in passing) for i, w in live if i not in used]

@@ -135,15 +135,16 @@ def waive(
                 )
     updated = _append(text, path, check, resource, reason.strip(), until, ticket.strip(), owner.strip())
     try:
-        added = load_last(updated, path, known)
+        added = _load_last(updated, path, known)
     except WaiverError as exc:  # the file we would write must read back: never leave it broken
         die(f"waive: not written: {exc}")
     write(path, updated)
-    click.echo(f"Added to {added.origin}:")
-    click.echo(_snippet(updated, added))
+    from gcready.redact import scrub
+
+    click.echo(scrub(f"Added to {added.origin}:\n{_snippet(updated, added)}"))  # echoes user text: scrubbed
 
 
-def load_last(text: str, path: str, known: tuple[str, ...]) -> Waiver:
+def _load_last(text: str, path: str, known: tuple[str, ...]) -> Waiver:
     from gcready.waivers import parse
 
     return parse(text, path, known)[-1]

@@ -43,6 +43,7 @@ class Waiver:
         return f"{self.reason} ({', '.join(parts)})"
 
     def to_json(self) -> dict[str, JSON]:
+        """The waiver as the JSON report writes it (``finding.waiver``)."""
         return {
             "check": self.check,
             "resource": self.resource,
