@@ -23,7 +23,7 @@ from gcready.cli.options import (
     server_manifest_kind,
 )
 from gcready.cli.output import Progress, die, emit, err, write
-from gcready.cli.waive import waive, waiver_options, waivers_for_run
+from gcready.cli.waive import WaiverArgs, waive, waiver_options
 from gcready.model import ExitCode, SourceKind
 
 
@@ -152,7 +152,7 @@ def _report_command(command: str, params: dict[str, object]) -> None:
     from gcready.requirements import Requirements
 
     reqs = _load_requirements(params.pop("requirements_file"))  # type: ignore[arg-type]
-    waivers = waivers_for_run(params.pop("waivers_file"), params)  # type: ignore[arg-type]
+    waivers = WaiverArgs.from_params(params).load(params)
     assert isinstance(reqs, Requirements)
     offline = bool(params.pop("offline"))
     evidence = _gather(

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
 import click
 
@@ -36,6 +37,22 @@ def waiver_options(func: click.decorators.FC) -> click.decorators.FC:
         "a waived finding is shown but not counted; an expired or unused waiver is a warning. Default: the "
         "config file in use (--config, GCREADY_CONFIG, or ./gcready.toml).",
     )(func)
+
+
+@dataclass(frozen=True)
+class WaiverArgs:
+    """``--waivers FILE``, as a typed argument object (its field is named as the option's click destination)."""
+
+    waivers_file: str | None = None
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> Self:
+        """The argument from click's parsed parameters."""
+        return cls(waivers_file=params.get("waivers_file"))
+
+    def load(self, params: Mapping[str, object] | None = None) -> tuple[Waiver, ...]:
+        """This run's waivers: the file given, else the config file in use (exit 2 when it is bad)."""
+        return waivers_for_run(self.waivers_file, params)
 
 
 def config_in_use(params: Mapping[str, object] | None = None) -> str | None:
