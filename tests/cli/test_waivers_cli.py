@@ -264,3 +264,10 @@ def test_a_config_loader_records_the_file_it_read_for_the_waivers() -> None:
         click.echo(config_in_use({"config": "ignored.toml"}))
 
     assert CliRunner().invoke(probe).output == "ops/gcready.toml\n"
+
+
+def test_no_config_means_no_implied_waivers_file(tmp_path: Path) -> None:
+    (tmp_path / "gcready.toml").write_text(CONFIG + "\n" + WAIVER, encoding="utf-8")
+    assert _audit(str(GCS), cwd=tmp_path).code == 0
+    env = {**_on("2027-01-15"), "GCREADY_NO_CONFIG": "1"}
+    assert run_gcready("audit", str(GCS), "--offline", env=env, cwd=tmp_path).code == 3

@@ -1,8 +1,8 @@
 """Waivers on the command line: ``--waivers FILE`` for ``audit``/``diagnose``, and ``gcready waive``.
 
 Which file holds the waivers: ``--waivers FILE`` (or ``GCREADY_WAIVERS``); without it, the config file in
-use (``--config``, ``GCREADY_CONFIG``, or ``./gcready.toml`` when it exists). Only its ``[[waiver]]``
-tables are read here. tomlkit is imported by ``gcready waive`` only, so audits never pay for it.
+use (``--config``, ``GCREADY_CONFIG``, or ``./gcready.toml`` when it exists; not with ``--no-config``).
+Only its ``[[waiver]]`` tables are read here. tomlkit is imported by ``gcready waive`` only, so audits never pay for it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 CONFIG_FILE = "gcready.toml"
 CONFIG_META_KEY = "gcready.config_file"  # where a config loader records the file it read
+NO_CONFIG_ENV = "GCREADY_NO_CONFIG"
 
 
 def waiver_options(func: click.decorators.FC) -> click.decorators.FC:
@@ -57,16 +58,19 @@ class WaiverArgs:
 
 def config_in_use(params: Mapping[str, object] | None = None) -> str | None:
     """The config file this run reads, if any: the loader's record, ``--config``, ``GCREADY_CONFIG``,
-    or ``./gcready.toml`` when it exists."""
+    or ``./gcready.toml`` when it exists; none with ``--no-config`` / ``GCREADY_NO_CONFIG``."""
     ctx = click.get_current_context(silent=True)
+    given: dict[str, object] = {**(ctx.params if ctx is not None else {}), **(params or {})}
+    if given.get("no_config") or os.environ.get(NO_CONFIG_ENV, "").lower() not in ("", "0", "false", "no"):
+        return None
     while ctx is not None:
         recorded = ctx.meta.get(CONFIG_META_KEY)
         if recorded:
             return str(recorded)
         ctx = ctx.parent
-    given = (params or {}).get("config") or os.environ.get("GCREADY_CONFIG")
-    if given:
-        return str(given)
+    named = given.get("config_file") or given.get("config") or os.environ.get("GCREADY_CONFIG")
+    if named:
+        return str(named)
     return CONFIG_FILE if Path(CONFIG_FILE).is_file() else None
 
 
