@@ -21,6 +21,7 @@ from gcready.cli.drift_options import DriftRequest, drift_options
 from gcready.cli.envvars import EnvCommand
 from gcready.cli.options import EPILOG, audit_options, bundle_options, probe_options, report_options
 from gcready.cli.output import ProgressDisplay, die, emit, err, write
+from gcready.cli.waive import WaiverArgs, waive, waiver_options
 from gcready.model import ExitCode
 
 if TYPE_CHECKING:
@@ -92,8 +93,11 @@ def _load_requirements(path: Path | None) -> Requirements:
 @probe_options
 @report_options
 @drift_options
-@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest)
-def audit(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftRequest) -> None:
+@waiver_options
+@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs)
+def audit(
+    inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftRequest, waived: WaiverArgs
+) -> None:
     """Audit a deployment's readiness for artifact garbage collection.
 
     PATHS are files or folders (searched recursively): Helm values of the operator-wandb chart,
@@ -106,7 +110,7 @@ def audit(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftReq
     AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN) or the keys inside a
     W&B bucket URL. Buckets a bundle already recorded are not probed again.
     """
-    _report_command("audit", inputs, probes, out, drift)
+    _report_command("audit", inputs, probes, out, drift, waived)
 
 
 @main.command(cls=EnvCommand, epilog=EPILOG)
@@ -114,8 +118,11 @@ def audit(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftReq
 @probe_options
 @report_options
 @drift_options
-@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest)
-def diagnose(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftRequest) -> None:
+@waiver_options
+@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs)
+def diagnose(
+    inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftRequest, waived: WaiverArgs
+) -> None:
     """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
 
     Same inputs, probes, formats and exit codes as `audit`. Causes are ranked from "garbage
@@ -124,11 +131,16 @@ def diagnose(inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: Drift
     no setting can show (files shared with other versions, protected aliases, GC being periodic,
     Dedicated Cloud's retention window), with how to check each.
     """
-    _report_command("diagnose", inputs, probes, out, drift)
+    _report_command("diagnose", inputs, probes, out, drift, waived)
 
 
 def _report_command(
-    command: str, inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftRequest
+    command: str,
+    inputs: InputArgs,
+    probes: ProbeArgs,
+    out: OutputArgs,
+    drift: DriftRequest,
+    waived: WaiverArgs,
 ) -> NoReturn:
     from gcready.model.drift import gate_exit_code
     from gcready.pipeline import analyze
@@ -136,8 +148,16 @@ def _report_command(
 
     started = time.monotonic()
     reqs = _load_requirements(inputs.requirements_file)
+    waivers = waived.load()
     evidence = _gather(inputs, probes)
-    report = analyze(evidence, reqs, override=inputs.deployment, command=command, offline=inputs.offline)
+    report = analyze(
+        evidence,
+        reqs,
+        override=inputs.deployment,
+        command=command,
+        offline=inputs.offline,
+        waivers=waivers,
+    )
     report = drift.apply(report)
     code = gate_exit_code(report, fail_on_warn=out.fail_on_warn)
     drift.record(report)
@@ -244,6 +264,7 @@ def requirements(fmt: str, requirements_file: Path | None) -> None:
 
 
 main.add_command(diff)
+main.add_command(waive)
 
 
 def run() -> None:

@@ -45,6 +45,7 @@ from gcready.model.findings import (
     UnseenCause,
     worst,
 )
+from gcready.model.waivers import Waiver
 
 __all__ = [
     "ALL_DEPLOYMENT_TYPES",
@@ -84,6 +85,7 @@ __all__ = [
     "Status",
     "Tier",
     "UnseenCause",
+    "Waiver",
     "endpoint_host",
     "same_bucket",
     "unique",
