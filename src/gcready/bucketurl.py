@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from gcready.model import BucketRef, Origin, Provider
+from gcready.model import BucketRef, Origin, Provider, is_aws_host
 from gcready.redact import MASK, Secret, current, redact_url, split_userinfo
 
 BUCKET_ENV_VARS = ("BUCKET", "GORILLA_FILE_STORE", "GORILLA_STORAGE_BUCKET")
@@ -24,10 +24,6 @@ _UNRESOLVED = re.compile(r"\$\(([A-Z0-9_]+)\)|\{\{")
 
 class BucketURLError(ValueError):
     """A value that should be a bucket URL but is not one gcready can read."""
-
-
-def is_aws_host(host: str) -> bool:
-    return host.lower().split(":")[0].endswith(".amazonaws.com") or host.lower() == "amazonaws.com"
 
 
 def looks_like_host(text: str) -> bool:

@@ -31,24 +31,13 @@ from gcready.model import (
     Reading,
     Severity,
     Status,
+    provider_words,
 )
 
 S3_FAMILY = frozenset({Provider.AWS, Provider.S3_COMPATIBLE, Provider.COREWEAVE})
 
 # The status of a setting a recorded state does not hold (see the module docstring).
 NOT_RECORDED_STATUS = Status.INFO
-
-_PROVIDER_WORDS = {
-    Provider.AWS: "AWS S3",
-    Provider.S3_COMPATIBLE: "S3-compatible (MinIO…)",
-    Provider.COREWEAVE: "CoreWeave",
-    Provider.GCP: "GCS",
-    Provider.AZURE: "Azure Blob",
-}
-
-
-def provider_words(providers: Iterable[Provider]) -> str:
-    return " / ".join(_PROVIDER_WORDS[p] for p in Provider if p in set(providers))
 
 
 def outcome_text(outcome: Outcome) -> str:

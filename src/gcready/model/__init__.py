@@ -1,5 +1,21 @@
-"""The values that flow through gcready: evidence in (:mod:`.evidence`), verdicts out (:mod:`.findings`)."""
+"""The values that flow through gcready: evidence in (:mod:`.evidence`), verdicts out (:mod:`.findings`).
 
+Buckets are named and reached through one provider table (:mod:`.bucket`).
+"""
+
+from gcready.model.bucket import (
+    PROVIDERS,
+    Provider,
+    ProviderInfo,
+    bucket_label,
+    default_endpoint,
+    endpoint_host,
+    endpoint_url,
+    host_port,
+    is_aws_host,
+    provider_words,
+    public_endpoint,
+)
 from gcready.model.evidence import (
     ALL_DEPLOYMENT_TYPES,
     JSON,
@@ -16,12 +32,10 @@ from gcready.model.evidence import (
     OperatorPlacement,
     Origin,
     Outcome,
-    Provider,
     Reading,
     Signal,
     SignalKind,
     SourceKind,
-    endpoint_host,
     same_bucket,
     unique,
 )
@@ -51,6 +65,7 @@ __all__ = [
     "ALL_DEPLOYMENT_TYPES",
     "BLOCKING_TIERS",
     "JSON",
+    "PROVIDERS",
     "STATUS_ORDER",
     "BucketRef",
     "BucketState",
@@ -75,6 +90,7 @@ __all__ = [
     "Origin",
     "Outcome",
     "Provider",
+    "ProviderInfo",
     "Reading",
     "Report",
     "RequirementView",
@@ -86,7 +102,14 @@ __all__ = [
     "Status",
     "Tier",
     "UnseenCause",
+    "bucket_label",
+    "default_endpoint",
     "endpoint_host",
+    "endpoint_url",
+    "host_port",
+    "is_aws_host",
+    "provider_words",
+    "public_endpoint",
     "same_bucket",
     "unique",
     "worst",

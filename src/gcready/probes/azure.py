@@ -13,22 +13,23 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from gcready.model import JSON, BucketRef, BucketState, Outcome, Reading
-from gcready.probes._common import (
-    StateBuilder,
-    answer_failure,
-    failed,
-    halted,
+from gcready.model import (
+    JSON,
+    BucketRef,
+    BucketState,
+    Outcome,
+    Provider,
+    Reading,
+    default_endpoint,
+    endpoint_url,
     host_port,
-    network_failure,
-    ok,
     public_endpoint,
-    retrying,
-    unexpected,
 )
 from gcready.probes.answers import InvalidAnswer, check_azure_answer
-from gcready.probes.deadline import Budget
+from gcready.probes.deadline import Budget, retrying
+from gcready.probes.errors import answer_failure, network_failure, unexpected
 from gcready.probes.options import ProbeOptions
+from gcready.probes.state import StateBuilder, failed, halted, ok
 
 # azure-storage-blob logs a warning for every non-XML error page (a proxy's HTML 503); the reading
 # already says what happened, so without a logging set-up of the caller's those lines stay off stderr.
@@ -141,12 +142,11 @@ def _plan(
         if conn_usable and conn.get("blobendpoint"):
             return conn["blobendpoint"].rstrip("/")
         if bucket.endpoint:
-            scheme = "http" if bucket.tls is False else "https"
-            return f"{scheme}://{bucket.endpoint}"
+            return str(endpoint_url(Provider.AZURE, bucket.endpoint, tls=bucket.tls))
         if conn_usable and conn.get("endpointsuffix"):
             scheme = conn.get("defaultendpointsprotocol", "https")
             return f"{scheme}://{account}.blob.{conn['endpointsuffix']}"
-        return f"https://{account}.blob.core.windows.net"
+        return str(default_endpoint(Provider.AZURE, account))
 
     url = default_url()
     if bucket.credentials and bucket.credentials[1]:
@@ -215,7 +215,7 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
     try:
         url, credential, secrets, _how = _plan(bucket, options, environ)
     except LookupError as exc:
-        builder = StateBuilder(bucket, f"https://{bucket.account}.blob.core.windows.net", bucket.region)
+        builder = StateBuilder(bucket, str(default_endpoint(Provider.AZURE, bucket.account)), bucket.region)
         builder.access = failed(Outcome.ERROR, str(exc))
         return builder.build()
     shown = public_endpoint(url)

@@ -10,7 +10,7 @@ says what was missing, never a value.
 from __future__ import annotations
 
 from gcready.model import JSON, Outcome, Reading
-from gcready.probes._common import failed, ok
+from gcready.probes.state import failed, ok
 
 SETTINGS = ("blob_versioning", "container_soft_delete", "management_policy")
 PERMISSION = "Microsoft.Storage/storageAccounts/blobServices/read"

@@ -9,23 +9,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gcready.model import JSON, BucketRef, BucketState, Outcome, Reading
-from gcready.probes._common import (
-    StateBuilder,
-    answer_failure,
-    failed,
+from gcready.model import (
+    JSON,
+    BucketRef,
+    BucketState,
+    Outcome,
+    Provider,
+    Reading,
+    default_endpoint,
     host_port,
-    network_failure,
-    ok,
     public_endpoint,
-    retrying,
-    unexpected,
 )
 from gcready.probes.answers import InvalidAnswer, check_gcs_answer, check_gcs_bucket
-from gcready.probes.deadline import Budget
+from gcready.probes.deadline import Budget, retrying
+from gcready.probes.errors import answer_failure, network_failure, unexpected
 from gcready.probes.options import ProbeOptions
+from gcready.probes.state import StateBuilder, failed, ok
 
-GCS_DEFAULT_ENDPOINT = "https://storage.googleapis.com"
+GCS_DEFAULT_ENDPOINT = str(default_endpoint(Provider.GCP))
 PERMISSION = "storage.buckets.get"
 SCOPES = ("https://www.googleapis.com/auth/devstorage.read_only",)
 
