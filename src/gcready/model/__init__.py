@@ -1,6 +1,7 @@
 """The values that flow through gcready: evidence in (:mod:`.evidence`), verdicts out (:mod:`.findings`).
 
-Buckets are named and reached through one provider table (:mod:`.bucket`).
+Buckets are named and reached through one provider table (:mod:`.bucket`); bucket settings have one
+closed set of names, with typed values where a setting has fixed states (:mod:`.settings`).
 """
 
 from gcready.model.bucket import (
@@ -60,11 +61,21 @@ from gcready.model.findings import (
     UnseenCause,
     worst,
 )
+from gcready.model.settings import (
+    AZURE_MANAGEMENT_SETTINGS,
+    KNOWN_VALUES,
+    ObjectLockMode,
+    Setting,
+    Toggle,
+    VersioningStatus,
+)
 
 __all__ = [
     "ALL_DEPLOYMENT_TYPES",
+    "AZURE_MANAGEMENT_SETTINGS",
     "BLOCKING_TIERS",
     "JSON",
+    "KNOWN_VALUES",
     "PROVIDERS",
     "STATUS_ORDER",
     "BucketRef",
@@ -86,6 +97,7 @@ __all__ = [
     "InputError",
     "InputFile",
     "Note",
+    "ObjectLockMode",
     "OperatorPlacement",
     "Origin",
     "Outcome",
@@ -95,13 +107,16 @@ __all__ = [
     "Report",
     "RequirementView",
     "Rule",
+    "Setting",
     "Severity",
     "Signal",
     "SignalKind",
     "SourceKind",
     "Status",
     "Tier",
+    "Toggle",
     "UnseenCause",
+    "VersioningStatus",
     "bucket_label",
     "default_endpoint",
     "endpoint_host",

@@ -20,6 +20,7 @@ from gcready.model import (
     Outcome,
     Provider,
     Reading,
+    Setting,
     default_endpoint,
     endpoint_url,
     host_port,
@@ -281,16 +282,16 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         value = container_reading.value
         if value["immutability_policy"] is None and value["legal_hold"] is None:
             builder.set(
-                "immutability",
+                Setting.IMMUTABILITY,
                 failed(Outcome.NOT_SUPPORTED, f"{where} did not report immutability policy or legal hold"),
             )
         else:
             builder.set(
-                "immutability",
+                Setting.IMMUTABILITY,
                 ok({k: bool(v) for k, v in value.items()}),
             )
     else:
-        builder.set("immutability", container_reading)
+        builder.set(Setting.IMMUTABILITY, container_reading)
 
     def service_call() -> JSON:
         props = service.get_service_properties()
@@ -302,11 +303,11 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         return {"enabled": enabled, "days": int(days) if enabled and days is not None else None}
 
     soft = _account_wide(
-        options.run_cache, account_key, "soft_delete", lambda: read(service_call, SERVICE_PERMISSION)
+        options.run_cache, account_key, Setting.SOFT_DELETE, lambda: read(service_call, SERVICE_PERMISSION)
     )
     if soft.outcome is Outcome.ERROR and soft.reason.startswith("LookupError"):
         soft = failed(Outcome.NOT_SUPPORTED, f"{where} did not report a blob delete retention policy")
-    builder.set("soft_delete", soft)
+    builder.set(Setting.SOFT_DELETE, soft)
 
     def account_call() -> JSON:
         info = service.get_account_information()
@@ -314,9 +315,9 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         return str(kind) if kind else None
 
     builder.set(
-        "account_kind",
+        Setting.ACCOUNT_KIND,
         _account_wide(
-            options.run_cache, account_key, "account_kind", lambda: read(account_call, DATA_PERMISSION)
+            options.run_cache, account_key, Setting.ACCOUNT_KIND, lambda: read(account_call, DATA_PERMISSION)
         ),
     )
     if options.azure_subscription and options.azure_resource_group:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from gcready.model import JSON, BucketRef, BucketState, Outcome, Reading, host_port, public_endpoint
+from gcready.model import JSON, BucketRef, BucketState, Outcome, Reading, Setting, host_port, public_endpoint
 from gcready.probes.answers import S3_QUERY_OPERATIONS, InvalidAnswer, check_s3_answer
 from gcready.probes.deadline import BucketDeadlineExceeded, Budget, CallTimedOut, retrying
 from gcready.probes.errors import answer_failure, network_failure, unexpected
@@ -221,7 +221,7 @@ def probe_minio(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         return builder.build()
 
     builder.set(
-        "object_lock",
+        Setting.OBJECT_LOCK,
         read(
             lambda: _object_lock(client.get_object_lock_config(name)),
             "s3:GetBucketObjectLockConfiguration",
@@ -233,7 +233,7 @@ def probe_minio(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         ),
     )
     builder.set(
-        "lifecycle",
+        Setting.LIFECYCLE,
         read(
             lambda: _lifecycle(client.get_bucket_lifecycle(name)),
             "s3:GetLifecycleConfiguration",

@@ -17,6 +17,7 @@ from gcready.model import (
     Outcome,
     Provider,
     Reading,
+    Setting,
     default_endpoint,
     endpoint_url,
     host_port,
@@ -328,21 +329,21 @@ def probe_s3(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str
             else None
         ),
     )
-    builder.set("object_lock", lock)
+    builder.set(Setting.OBJECT_LOCK, lock)
 
     lifecycle = read(
         lambda: _lifecycle(client.get_bucket_lifecycle_configuration(Bucket=name)),
         "s3:GetLifecycleConfiguration",
         lambda code: [] if code == "NoSuchLifecycleConfiguration" else None,
     )
-    builder.set("lifecycle", lifecycle)
+    builder.set(Setting.LIFECYCLE, lifecycle)
 
     location = read(
         lambda: client.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1",
         "s3:GetBucketLocation",
         nothing,
     )
-    builder.set("location", location)
+    builder.set(Setting.LOCATION, location)
     return builder.build()
 
 

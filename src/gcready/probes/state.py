@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from gcready.model import JSON, BucketRef, BucketState, Origin, Outcome, Reading
+from gcready.model import (
+    JSON,
+    BucketRef,
+    BucketState,
+    Origin,
+    Outcome,
+    Reading,
+    Setting,
+    Toggle,
+    VersioningStatus,
+)
 
 
 def now_iso() -> str:
@@ -30,9 +40,9 @@ class StateBuilder:
         self.endpoint = endpoint
         self.region = region
         self.access: Reading = failed(Outcome.ERROR, "not probed")
-        self.settings: list[tuple[str, Reading]] = []
+        self.settings: list[tuple[Setting, Reading]] = []
 
-    def set(self, name: str, reading: Reading) -> None:
+    def set(self, name: Setting, reading: Reading) -> None:
         """Record (or replace) the reading of one setting."""
         self.settings = [(k, v) for k, v in self.settings if k != name]
         self.settings.append((name, reading))
@@ -60,7 +70,7 @@ def halted(access: Reading) -> bool:
 def record_versioning(
     builder: StateBuilder, access: Reading, versioning: Reading, status_key: str, mfa_key: str
 ) -> bool:
-    """Record an S3-style versioning answer as ``versioning`` and ``mfa_delete``.
+    """Record an S3-style versioning answer as :attr:`Setting.VERSIONING` and :attr:`Setting.MFA_DELETE`.
 
     Returns True when the answer shows the bucket is missing (the probe then stops: nothing else is
     read, and nothing is reported as "off").
@@ -68,13 +78,11 @@ def record_versioning(
     if versioning.ok and isinstance(versioning.value, dict):
         status = versioning.value.get(status_key)
         mfa = versioning.value.get(mfa_key)
-        builder.set(
-            "versioning", ok({"Enabled": "enabled", "Suspended": "suspended"}.get(str(status), "disabled"))
-        )
-        builder.set("mfa_delete", ok("enabled" if mfa == "Enabled" else "disabled"))
+        builder.set(Setting.VERSIONING, ok(VersioningStatus.from_s3(status)))
+        builder.set(Setting.MFA_DELETE, ok(Toggle.of(mfa == "Enabled")))
     else:
-        builder.set("versioning", versioning)
-        builder.set("mfa_delete", versioning)
+        builder.set(Setting.VERSIONING, versioning)
+        builder.set(Setting.MFA_DELETE, versioning)
     if (
         access.outcome is Outcome.DENIED
         and versioning.outcome is Outcome.DENIED
