@@ -226,11 +226,8 @@ class Outcome(enum.StrEnum):
 class Reading:
     """One setting as read (or not) from a bucket.
 
-    Values by setting name (the bundle schema documents them):
-    ``versioning``: "enabled" | "suspended" | "disabled"; ``mfa_delete``: "enabled" | "disabled";
-    ``soft_delete``: {"enabled": bool, "days": int | None}; ``object_lock``: {"enabled": bool, "mode",
-    "days", "years"}; ``lifecycle``: [rules]; ``retention``: {"seconds": int, "locked": bool} | None;
-    ``immutability``: {"immutability_policy": bool, "legal_hold": bool}; ``location``: str.
+    The value each setting holds is listed with its name in :class:`~gcready.model.settings.Setting`
+    (the bundle schema documents them too).
     """
 
     outcome: Outcome
@@ -255,8 +252,9 @@ class Reading:
 class BucketState:
     """What a bucket really is, as a probe read it (or a bundle recorded it).
 
-    ``access`` says whether the bucket itself could be reached; ``settings`` maps a setting name to its
-    reading. A setting absent from ``settings`` was not read.
+    ``access`` says whether the bucket itself could be reached; ``settings`` maps a setting name (a
+    :class:`~gcready.model.settings.Setting`, or its string from a bundle) to its reading. A setting
+    absent from ``settings`` was not read.
     """
 
     provider: Provider
