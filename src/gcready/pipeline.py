@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from gcready import __version__
 from gcready.bucketurl import BucketURLError, parse_bucket_url
-from gcready.checks import run_checks
+from gcready.checks import RULES, run_checks
 from gcready.checks.buckets import buckets_in
 from gcready.detect import detect
 from gcready.diagnosis import diagnose
@@ -132,6 +132,7 @@ def analyze(
         notes=evidence.notes,
         env_var=requirements.env_var,
         inventory=inventory_of(evidence),
+        rules=RULES,
     )
     if waivers:
         from gcready.waivers import apply

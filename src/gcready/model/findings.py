@@ -121,6 +121,27 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A check's catalog entry (Prowler-style: id, title, severity, what it proves, example fixes).
+
+    The report carries one per check of the catalog, so the formats (SARIF rules, JUnit suites) need
+    not import the checks.
+    """
+
+    id: str
+    title: str
+    severity: Severity
+    requirement: str | None  # "env_var", "versioning", "ssc" or None
+    description: str  # what the check looks at
+    why: str  # why it matters for garbage collection
+    tier: Tier = Tier.CONTEXT
+    examples: tuple[Fix, ...] = ()  # fixes with example names, for `gcready explain`
+    # checks whose fix can only work once this one's cause on the same resource is fixed
+    # (``gcready diagnose`` ranks this cause before theirs)
+    before: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Deployment:
     """The deployment type gcready settled on, and why.
 
@@ -220,6 +241,8 @@ class Report:
     def waived(self) -> tuple[Finding, ...]:
         """The findings an unexpired waiver accepted (shown, but not counted)."""
         return tuple(f for f in self.findings if f.waiver is not None)
+
+    rules: tuple[Rule, ...] = ()  # the check catalog's entries, in catalog order (set by the pipeline)
 
     def check_statuses(self) -> dict[str, Status]:
         """The worst status of each check id, in the order the checks ran.

@@ -1,8 +1,8 @@
 """JUnit XML: the audit as a CI test report (Jenkins, GitLab, Azure Pipelines, GitHub test reporters).
 
 ``<testsuites name="gcready">`` holds one ``<testsuite name="gcready.<check id>">`` per check of the
-catalog (a check that produced no finding is an empty suite), and one ``<testcase
-classname="gcready.<check id>" name="<resource>: <title>">`` per finding:
+catalog the report carries (``Report.rules``; a check that produced no finding is an empty suite), and
+one ``<testcase classname="gcready.<check id>" name="<resource>: <title>">`` per finding:
 
 - ``fail`` → ``<failure type="fail">``; ``unknown`` and ``error`` → ``<error type="unknown|error">``
   (the audit could not decide: exit 5, or a broken check); the element's text holds the detail, what
@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from gcready.checks import CATALOG
 from gcready.model import Finding, Report, Status
 from gcready.report import group_by_check, headline
 
@@ -42,9 +41,8 @@ def render(report: Report) -> str:
     root = ET.Element("testsuites", {"name": "gcready"})
     timestamp = report.generated_at
     groups = dict(group_by_check(report.findings))
-    order = [check.meta.id for check in CATALOG] + [
-        c for c in groups if c not in {m.meta.id for m in CATALOG}
-    ]
+    catalog = [rule.id for rule in report.rules]
+    order = catalog + [c for c in groups if c not in set(catalog)]
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for check_id in order:
         suite = _suite(report, check_id, groups.get(check_id, []), timestamp)

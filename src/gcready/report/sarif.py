@@ -1,7 +1,8 @@
 """SARIF 2.1.0: findings for code-scanning dashboards (GitHub code scanning, Azure DevOps, VS Code…).
 
-One run. ``tool.driver.rules`` holds one rule per check of the catalog (title, description, why it
-matters, example fixes, default level from the check's severity). ``results`` holds the findings that
+One run. ``tool.driver.rules`` holds one rule per check of the catalog, as the report carries it
+(``Report.rules``: title, description, why it matters, example fixes, default level from the check's
+severity). ``results`` holds the findings that
 need attention; pass, skip and info findings are not results.
 
 - ``fail`` and ``error`` → ``kind: fail``, ``level: error``; ``warn`` → ``kind: fail``,
@@ -30,9 +31,7 @@ import json
 import re
 from urllib.parse import quote
 
-from gcready.checks import CATALOG
-from gcready.checks.base import CheckMeta
-from gcready.model import JSON, Fact, Finding, Origin, Report, Severity, Status, Waiver
+from gcready.model import JSON, Fact, Finding, Origin, Report, Rule, Severity, Status, Waiver
 from gcready.report import headline
 
 SARIF_VERSION = "2.1.0"
@@ -115,9 +114,9 @@ def to_dict(report: Report) -> dict[str, JSON]:
 
 
 def _rules(report: Report) -> tuple[list[JSON], dict[str, int]]:
-    """One rule per catalog check, then any check id a finding names that the catalog does not."""
-    metas: list[CheckMeta | str] = [check.meta for check in CATALOG]
-    known = {check.meta.id for check in CATALOG}
+    """One rule per catalog check the report carries, then any check id a finding names that it does not."""
+    metas: list[Rule | str] = list(report.rules)
+    known = {rule.id for rule in report.rules}
     for finding in report.findings:
         if finding.check not in known:
             known.add(finding.check)
@@ -134,7 +133,7 @@ def _rules(report: Report) -> tuple[list[JSON], dict[str, int]]:
     return rules, index
 
 
-def _rule(meta: CheckMeta) -> dict[str, JSON]:
+def _rule(meta: Rule) -> dict[str, JSON]:
     text = [meta.why]
     markdown = [meta.why]
     if meta.examples:
