@@ -18,7 +18,8 @@ from tests.conftest import FIXTURES, REPO
 def test_main_job_audits_every_case_as_its_case_file_says(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     env = {
-        **{k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "TMPDIR"}},
+        # PYTHONPATH kept: the job runs the code under test (a checkout's src/), not an installed copy
+        **{k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "TMPDIR", "PYTHONPATH"}},
         "PYTHON": sys.executable,
         "PYTHONPATH": str(REPO / "src"),  # this checkout's gcready, whichever one is installed
         "GCREADY_DEMO_NO_INSTALL": "1",

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from gcready.model import BucketRef, Origin, Provider
+from gcready.model import BucketRef, Origin, Provider, is_aws_host
 from gcready.redact import MASK, Secret, current, redact_url, split_userinfo
 
 BUCKET_ENV_VARS = ("BUCKET", "GORILLA_FILE_STORE", "GORILLA_STORAGE_BUCKET")
@@ -24,10 +24,6 @@ _UNRESOLVED = re.compile(r"\$\(([A-Z0-9_]+)\)|\{\{")
 
 class BucketURLError(ValueError):
     """A value that should be a bucket URL but is not one gcready can read."""
-
-
-def is_aws_host(host: str) -> bool:
-    return host.lower().split(":")[0].endswith(".amazonaws.com") or host.lower() == "amazonaws.com"
 
 
 def looks_like_host(text: str) -> bool:
@@ -102,76 +98,50 @@ def parse_bucket_url(url: str, origin: Origin) -> BucketRef:
     tls = {"true": True, "false": False}.get(query.get("tls", "").lower())
     path = path.strip("/")
 
+    def ref(
+        provider: Provider,
+        name: str,
+        prefix: str,
+        *,
+        endpoint: str | None = None,
+        account: str | None = None,
+        located: bool = True,
+    ) -> BucketRef:
+        # ``located``: the URL's region and tls apply (the S3 family's); GCS and Azure ignore them
+        return BucketRef(
+            provider=provider,
+            name=name,
+            origin=origin,
+            display=display,
+            account=account,
+            path=prefix or None,
+            endpoint=endpoint,
+            region=(region or (_region_from_aws_host(endpoint) if endpoint else None)) if located else None,
+            tls=tls if located else None,
+            had_credentials=creds is not None,
+            credentials=creds,
+        )
+
     if scheme == "s3":
         if (creds is not None and looks_like_host(netloc)) or ":" in netloc or "tls" in query:
             # endpoint form: s3://KEY:SECRET@endpoint/bucket[/path]
             bucket, _, prefix = path.partition("/")
             if not bucket:
                 raise BucketURLError(f"names the endpoint {netloc} but no bucket after it")
-            if is_aws_host(netloc):
-                return BucketRef(
-                    provider=Provider.AWS,
-                    name=bucket,
-                    origin=origin,
-                    display=display,
-                    path=prefix or None,
-                    endpoint=netloc,
-                    region=region or _region_from_aws_host(netloc),
-                    tls=tls,
-                    had_credentials=creds is not None,
-                    credentials=creds,
-                )
-            return BucketRef(
-                provider=Provider.S3_COMPATIBLE,
-                name=bucket,
-                origin=origin,
-                display=display,
-                path=prefix or None,
-                endpoint=netloc,
-                region=region,
-                tls=tls,
-                had_credentials=creds is not None,
-                credentials=creds,
-            )
+            aws = is_aws_host(netloc)
+            return ref(Provider.AWS if aws else Provider.S3_COMPATIBLE, bucket, prefix, endpoint=netloc)
         if not netloc:
             raise BucketURLError("no bucket name after s3://")
-        return BucketRef(
-            provider=Provider.AWS,
-            name=netloc,
-            origin=origin,
-            display=display,
-            path=path or None,
-            region=region,
-            tls=tls,
-            had_credentials=creds is not None,
-            credentials=creds,
-        )
+        return ref(Provider.AWS, netloc, path)
     if scheme in ("gs", "gcs"):
         if not netloc:
             raise BucketURLError("no bucket name after gs://")
-        return BucketRef(
-            provider=Provider.GCP,
-            name=netloc,
-            origin=origin,
-            display=display,
-            path=path or None,
-            had_credentials=creds is not None,
-            credentials=creds,
-        )
+        return ref(Provider.GCP, netloc, path, located=False)
     if scheme == "az":
         container, _, prefix = path.partition("/")
         if not netloc or not container:
             raise BucketURLError("expected az://<storage account>/<container>")
-        return BucketRef(
-            provider=Provider.AZURE,
-            name=container,
-            account=netloc,
-            origin=origin,
-            display=display,
-            path=prefix or None,
-            had_credentials=creds is not None,
-            credentials=creds,
-        )
+        return ref(Provider.AZURE, container, prefix, account=netloc, located=False)
     if scheme == "cw":
         if looks_like_host(netloc):
             bucket, _, prefix = path.partition("/")
@@ -180,18 +150,7 @@ def parse_bucket_url(url: str, origin: Origin) -> BucketRef:
             bucket, prefix, endpoint = netloc, path, None
         if not bucket:
             raise BucketURLError("no bucket name in the cw:// URL")
-        return BucketRef(
-            provider=Provider.COREWEAVE,
-            name=bucket,
-            origin=origin,
-            display=display,
-            path=prefix or None,
-            endpoint=endpoint,
-            region=region,
-            tls=tls,
-            had_credentials=creds is not None,
-            credentials=creds,
-        )
+        return ref(Provider.COREWEAVE, bucket, prefix, endpoint=endpoint)
     raise BucketURLError(f"unknown bucket URL scheme {scheme}:// (expected s3, gs, az or cw)")
 
 

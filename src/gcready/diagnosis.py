@@ -99,7 +99,8 @@ def _prerequisites(findings: list[tuple[Finding, Tier]]) -> set[int]:
 
 def diagnose(report: Report) -> Diagnosis:
     """Rank the report's findings into causes; never invent one the evidence does not show."""
-    found = [(f, t) for f, t in ((f, _tier(f)) for f in report.findings) if _is_cause(f, t)]
+    # a waived finding is an accepted exception: the headline must agree with the verdict, which ignores it
+    found = [(f, t) for f, t in ((f, _tier(f)) for f in report.counted()) if _is_cause(f, t)]
     first = _prerequisites(found)
     ranked: list[tuple[tuple[int, int, int, int, int, int], Finding, Tier]] = []
     for order, (finding, tier) in enumerate(found):

@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from gcready import __version__
 from gcready.bucketurl import BucketURLError, parse_bucket_url
-from gcready.checks import run_checks
+from gcready.checks import RULES, run_checks
 from gcready.checks.buckets import buckets_in
 from gcready.detect import detect
 from gcready.diagnosis import diagnose
@@ -30,6 +30,7 @@ from gcready.model import (
     Signal,
     SignalKind,
     SourceKind,
+    Waiver,
 )
 from gcready.model.inventory import inventory_of
 from gcready.requirements import Requirements
@@ -103,10 +104,14 @@ def analyze(
     override: DeploymentType | None = None,
     command: str = "audit",
     offline: bool = True,
+    waivers: Sequence[Waiver] = (),
+    today: date | None = None,
 ) -> Report:
-    """Detect the deployment type and run every check: pure, no I/O.
+    """Detect the deployment type and run every check, then apply the waivers: pure, no I/O.
 
-    With ``command="diagnose"`` the report also carries the findings ranked as causes of stuck deletes.
+    ``today`` decides which waivers have expired (default: the report's own day, UTC). With
+    ``command="diagnose"`` the report also carries the findings ranked as causes of stuck deletes (waived
+    findings are not ranked).
     """
     deployment = detect(evidence, override)
     findings = run_checks(evidence, deployment, requirements)
@@ -127,7 +132,12 @@ def analyze(
         notes=evidence.notes,
         env_var=requirements.env_var,
         inventory=inventory_of(evidence),
+        rules=RULES,
     )
+    if waivers:
+        from gcready.waivers import apply
+
+        report = apply(report, waivers, today)
     if command == DIAGNOSE:
         report = replace(report, diagnosis=diagnose(report))
     return report

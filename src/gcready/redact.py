@@ -16,8 +16,9 @@ Three layers:
    Go MySQL DSNs, Azure connection strings and SAS, PEM private keys, AWS key ids, ``password=…``).
 
 One :class:`Redactor` serves one run: ``gcready``'s command group opens a :func:`redaction_scope`, and
-sources reach the run's redactor through :func:`current` (a context variable, so a library caller or a
-test gets its own and the process default is used only outside any scope).
+sources and probes reach the run's redactor through :func:`current` (a context variable: the probes'
+worker threads run in a copy of the run's context, a library caller or a test opens its own scope, and
+there is no process-wide redactor).
 """
 
 from __future__ import annotations
@@ -266,14 +267,20 @@ class Redactor:
         return obj
 
 
-Ledger = Redactor  # the name it had when it was one process-wide set
-_DEFAULT = Redactor()
 _CURRENT: contextvars.ContextVar[Redactor | None] = contextvars.ContextVar("gcready_redactor", default=None)
 
 
 def current() -> Redactor:
-    """The redactor of the run in progress (the process default outside any :func:`redaction_scope`)."""
-    return _CURRENT.get() or _DEFAULT
+    """The redactor of the run in progress.
+
+    Outside any :func:`redaction_scope` (a library caller that opened none), the calling context gets a
+    redactor of its own on first use: there is no process-wide one.
+    """
+    redactor = _CURRENT.get()
+    if redactor is None:
+        redactor = Redactor()
+        _CURRENT.set(redactor)
+    return redactor
 
 
 @contextmanager
@@ -285,30 +292,6 @@ def redaction_scope() -> Iterator[Redactor]:
         yield redactor
     finally:
         _CURRENT.reset(token)
-
-
-class _CurrentRedactor:
-    """``LEDGER``: the name sources used before runs had their own redactor; it forwards to :func:`current`."""
-
-    def remember(self, value: str | Secret | None) -> None:
-        current().remember(value)
-
-    def values(self) -> list[str]:
-        return current().values()
-
-    @property
-    def _values(self) -> set[str]:
-        return current()._values
-
-    @_values.setter
-    def _values(self, values: set[str]) -> None:  # tests swap the remembered set for a clean one
-        redactor = current()
-        with redactor._lock:
-            redactor._values = values
-            redactor._patterns = None
-
-
-LEDGER = _CurrentRedactor()
 
 
 def scrub(text: str) -> str:

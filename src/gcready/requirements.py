@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from gcready.model import JSON, DeploymentType, Provider
+from gcready.model import JSON, KNOWN_VALUES, DeploymentType, Provider, Setting
 
 
 class RequirementsError(Exception):
@@ -32,12 +32,6 @@ class Row:
 
 _MAX_PROFILE_BYTES = 1024 * 1024  # the seed profile is 3 KiB
 
-# The values probes write for these settings (the bundle schema lists them too).
-_KNOWN_VALUES: dict[str, tuple[JSON, ...]] = {
-    "versioning": ("enabled", "suspended", "disabled"),
-    "mfa_delete": ("enabled", "disabled"),
-}
-
 
 @dataclass(frozen=True)
 class VersioningMeaning:
@@ -45,7 +39,7 @@ class VersioningMeaning:
 
     provider: Provider
     label: str
-    setting: str
+    setting: Setting
     expect: JSON
     field: str | None = None
 
@@ -53,8 +47,10 @@ class VersioningMeaning:
         """Whether a reading's value is one gcready knows how to judge (else: unknown, never fail)."""
         if self.field is not None:
             return isinstance(value, dict) and type(value.get(self.field)) is type(self.expect)
-        known = _KNOWN_VALUES.get(self.setting)
-        return value in known if known is not None else type(value) is type(self.expect)
+        known = KNOWN_VALUES.get(self.setting)  # the values probes write (the bundle schema lists them too)
+        if known is not None:
+            return isinstance(value, str) and value in known
+        return type(value) is type(self.expect)
 
     def met_by(self, value: JSON) -> bool:
         """Whether a setting value, as a probe reads it, meets the requirement."""
@@ -177,7 +173,7 @@ def _build(data: dict[str, Any], origin: str) -> Requirements:
             VersioningMeaning(
                 provider=Provider(name),
                 label=str(spec["label"]),
-                setting=str(spec["setting"]),
+                setting=Setting(spec["setting"]),
                 expect=spec["expect"],
                 field=spec.get("field"),
             )

@@ -13,6 +13,7 @@ from gcready.cli.args import BundleArgs, FailOn, InputArgs, OutputArgs, ProbeArg
 from gcready.cli.configured import ConfigArgs
 from gcready.cli.drift_options import DriftRequest
 from gcready.cli.param_types import BucketKey, BucketOption
+from gcready.cli.waive import WaiverArgs
 from gcready.model import DeploymentType, SourceKind
 from gcready.probes.options import BucketOverride
 from gcready.report import Format
@@ -20,8 +21,8 @@ from gcready.sources.envfile import Dialect
 from tests.conftest import REPO
 
 GROUPS = {
-    "audit": (InputArgs, ProbeArgs, OutputArgs, DriftRequest),
-    "diagnose": (InputArgs, ProbeArgs, OutputArgs, DriftRequest),
+    "audit": (InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs),
+    "diagnose": (InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs),
     "collect": (InputArgs, ProbeArgs, BundleArgs),
 }
 
@@ -53,7 +54,7 @@ def test_values_arrive_typed() -> None:
     args = "a.yaml --kind a.yaml=helm-values --deployment customer-managed-onprem --env-file-dialect systemd"
     args += " --format sarif --fail-on warn --timeout 2.5 --retries 0 --requirements reqs.toml --no-color"
     params = parse("audit", args.split())
-    inputs, probes, out, _ = (g.from_params(params) for g in GROUPS["audit"])
+    inputs, probes, out, *_ = (g.from_params(params) for g in GROUPS["audit"])
     assert inputs == InputArgs(
         paths=("a.yaml",),
         kinds=(("a.yaml", SourceKind.HELM_VALUES),),
@@ -68,7 +69,7 @@ def test_values_arrive_typed() -> None:
 
 
 def test_defaults_are_typed_too() -> None:
-    inputs, probes, out, _ = (g.from_params(parse("audit", [])) for g in GROUPS["audit"])
+    inputs, probes, out, *_ = (g.from_params(parse("audit", [])) for g in GROUPS["audit"])
     assert (inputs, probes, out) == (InputArgs(), ProbeArgs(), OutputArgs())
     assert out.fmt is Format.TEXT and out.fail_on is FailOn.FAIL
 

@@ -28,12 +28,12 @@ def _fixes(report: dict[str, Any]) -> list[tuple[str, str, str, list[Any]]]:
 
 
 def _collect_args(args: list[str]) -> list[str]:
-    """The case's arguments that collect takes too (--fail-on shapes only the audit's exit code)."""
+    """The case's arguments that collect takes too (--fail-on and --waivers shape only the audit's verdict)."""
     out, skip = [], False
     for arg in args:
         if skip:
             skip = False
-        elif arg == "--fail-on":
+        elif arg in ("--fail-on", "--waivers"):
             skip = True
         else:
             out.append(arg)

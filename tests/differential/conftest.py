@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,15 +34,3 @@ def chart_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(CHARTS / "operator-wandb", chart)
     shutil.copytree(CHARTS / "wandb-base", chart / "charts" / "wandb-base")
     return chart
-
-
-@pytest.fixture(autouse=True)
-def _forget_rendered_secrets() -> Iterator[None]:
-    """Secrets a render holds are remembered for redaction in this process (as they must be in a real
-    audit); the chart's placeholder values (``minio``, ``local``…) must not mask the text of later tests."""
-    from gcready.redact import LEDGER
-
-    saved = set(LEDGER._values)
-    yield
-    LEDGER._values.clear()
-    LEDGER._values.update(saved)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from gcready.checks import RULES
 from gcready.model import (
     Deployment,
     DeploymentType,
@@ -135,6 +136,7 @@ def failing_report() -> Report:
     )
     return Report(
         tool_version="0.1.0",
+        rules=RULES,  # as the pipeline fills it from the check catalog
         generated_at="2025-03-14T09:26:53Z",
         command="audit",
         offline=False,
@@ -215,6 +217,7 @@ def passing_report() -> Report:
     )
     return Report(
         tool_version="0.1.0",
+        rules=RULES,  # as the pipeline fills it from the check catalog
         generated_at="2025-03-14T09:30:00Z",
         command="audit",
         offline=False,
@@ -237,6 +240,7 @@ def input_error_report() -> Report:
     """A Helm values file that does not parse: the type stays undecided and the verdict is error."""
     return Report(
         tool_version="0.1.0",
+        rules=RULES,  # as the pipeline fills it from the check catalog
         generated_at="2025-03-14T09:31:12+00:00",
         command="audit",
         offline=True,

@@ -38,6 +38,18 @@ def test_one_suite_per_check_and_counts_add_up(any_report: Report) -> None:
     assert int(root.get("tests", "-1")) == findings
 
 
+def test_suites_follow_the_rules_the_report_carries(failing_report: Report) -> None:
+    rules = tuple(reversed(failing_report.rules[:3]))
+    names = [s.get("name") for s in _parse(replace(failing_report, rules=rules)).findall("testsuite")]
+    # the carried rules' suites first, in their order, then checks only the findings name
+    assert names == [
+        "gcready.bucket-versioning",
+        "gcready.gc-env-flag",
+        "gcready.deployment-type",
+        "gcready.ssc-provider",
+    ]
+
+
 def test_fail_is_a_failure_with_evidence_and_fixes(failing_report: Report) -> None:
     root = _parse(failing_report)
     (case,) = _suite(root, "gc-env-flag").findall("testcase")

@@ -67,6 +67,20 @@ def test_one_rule_per_check(failing_report: Report) -> None:
     assert "gcready" in flag["properties"]["tags"]
 
 
+def test_rules_come_from_the_report_not_the_catalog(failing_report: Report) -> None:
+    renamed = replace(failing_report.rules[1], title="Title the report carries")
+    driver = _log(replace(failing_report, rules=(renamed,)))["runs"][0]["tool"]["driver"]
+    # the carried rule first, with its metadata; then bare rules for the other checks the findings name
+    assert driver["rules"][0]["id"] == "gc-env-flag"
+    assert driver["rules"][0]["shortDescription"]["text"] == "Title the report carries"
+    assert [r["id"] for r in driver["rules"][1:]] == ["deployment-type", "bucket-versioning", "ssc-provider"]
+    assert driver["rules"][1] == {
+        "id": "deployment-type",
+        "name": "DeploymentType",
+        "shortDescription": {"text": "deployment-type"},
+    }
+
+
 def test_results_levels_and_kinds(failing_report: Report, passing_report: Report) -> None:
     results = _log(failing_report)["runs"][0]["results"]
     # pass and skip findings are not results

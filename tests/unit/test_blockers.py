@@ -35,7 +35,6 @@ from gcready.model import (
     Tier,
 )
 from gcready.pipeline import Inputs, analyze, gather
-from gcready.redact import LEDGER
 from gcready.requirements import load_builtin
 from tests.conftest import FIXTURES
 
@@ -696,12 +695,6 @@ def test_go_durations(text: str, seconds: float | None) -> None:
 # ----------------------------------------------------------------- existing scenarios keep their codes
 
 CASES = sorted(p for p in (FIXTURES / "scenarios").iterdir() if (p / "case.yaml").is_file())
-
-
-@pytest.fixture(autouse=True)
-def _own_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Reading fixtures remembers their secrets process-wide: keep them out of other tests' scrubbing."""
-    monkeypatch.setattr(LEDGER, "_values", set())
 
 
 @pytest.mark.parametrize("path", CASES, ids=[c.name for c in CASES])

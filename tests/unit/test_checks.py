@@ -311,3 +311,12 @@ def test_kubectl_fix_targets_the_workloads_namespace(namespace: str, expected: s
     (kubectl,) = [f for f in env_var_fixes(FLAG, "true", comp) if f.text.startswith("kubectl set env")]
     assert kubectl.text == expected
     assert ("add -n NAMESPACE" in kubectl.title) is (not namespace)
+
+
+def test_the_report_carries_every_catalog_rule_for_the_formats() -> None:
+    from gcready.checks import CATALOG
+
+    report = analyze(Evidence(), load_builtin())
+    assert report.rules == tuple(check.meta for check in CATALOG)
+    flag = next(rule for rule in report.rules if rule.id == "gc-env-flag")
+    assert (flag.requirement, flag.severity) == ("env_var", Severity.CRITICAL) and flag.examples

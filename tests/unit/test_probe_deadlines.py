@@ -8,7 +8,6 @@ import time
 import pytest
 
 from gcready.model import Outcome
-from gcready.probes._common import answer_failure, retrying
 from gcready.probes.answers import InvalidAnswer
 from gcready.probes.deadline import (
     BucketDeadlineExceeded,
@@ -16,8 +15,10 @@ from gcready.probes.deadline import (
     CallTimedOut,
     bounded,
     bucket_deadline,
+    retrying,
     run_bounded,
 )
+from gcready.probes.errors import answer_failure
 
 
 def test_bounded_returns_result_or_exception() -> None:
@@ -133,3 +134,19 @@ def test_abandoned_threads_are_daemons() -> None:
     stuck = [t for t in threading.enumerate() if t.name == "gcready-call" and t.is_alive()]
     assert stuck and all(t.daemon for t in stuck)
     release.set()
+
+
+def test_jobs_run_in_the_callers_context_so_they_share_the_runs_redactor() -> None:
+    from gcready.probes.errors import unexpected
+    from gcready.redact import MASK, current, scrub
+
+    run = current()
+
+    def job() -> object:
+        # a probe's secret, scrubbed from its own error text and remembered for every later output
+        reading = unexpected(RuntimeError("refused key probe-secret-77"), "h:1", ["probe-secret-77"])
+        return (current() is run, reading.reason)
+
+    (result,) = run_bounded([job], workers=1, limit=5.0, overdue=lambda i: None)
+    assert result == (True, f"RuntimeError from h:1: refused key {MASK}")
+    assert scrub("later: probe-secret-77") == f"later: {MASK}"

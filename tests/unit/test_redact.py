@@ -16,9 +16,9 @@ from xml.sax.saxutils import escape as xml_escape
 import pytest
 
 from gcready.redact import (
-    LEDGER,
     MASK,
     Secret,
+    current,
     display_env_value,
     is_secret_name,
     redact,
@@ -101,7 +101,7 @@ def test_aws_access_key_id_removed() -> None:
 
 def test_remembered_values_removed_anywhere() -> None:
     secret = f"lic-{uuid.uuid4().hex}"
-    LEDGER.remember(secret)
+    current().remember(secret)
     out = scrub(f"the license is {secret}, really")
     assert secret not in out
     assert "really" in out
@@ -109,8 +109,8 @@ def test_remembered_values_removed_anywhere() -> None:
 
 def test_trivial_values_are_not_remembered() -> None:
     # Remembering "true" would blank every "true" in a report: the verdict would become unreadable.
-    LEDGER.remember("true")
-    LEDGER.remember("abc")
+    current().remember("true")
+    current().remember("abc")
     assert scrub("GORILLA_ARTIFACT_GC_ENABLED=true abc") == "GORILLA_ARTIFACT_GC_ENABLED=true abc"
 
 
@@ -233,7 +233,7 @@ def test_scheme_less_go_mysql_dsn_password_is_masked() -> None:
 )
 def test_remembered_secret_is_caught_in_every_escaped_form(escape: Callable[[str], str]) -> None:
     secret = f"P\u00e4ssw/rd+=@:%?#&<'\" {uuid.uuid4().hex[:6]}"
-    LEDGER.remember(secret)
+    current().remember(secret)
     out = scrub(f"before {escape(secret)} after")
     assert out == f"before {MASK} after"
 
@@ -259,7 +259,7 @@ class _Holder:
 
 def test_redact_walks_frozen_values_and_masks_secrets() -> None:
     secret = f"tok-{uuid.uuid4().hex}"
-    LEDGER.remember(secret)
+    current().remember(secret)
     held = _Holder(f"a {secret} b", (secret, "wandb"), Secret("x" * 12), {"v": [f"s3://k:{secret}@h/b"]})
     out = redact(held)
     assert out == _Holder(f"a {MASK} b", (MASK, "wandb"), out.key, {"v": ["s3://***@h/b"]})
@@ -268,11 +268,29 @@ def test_redact_walks_frozen_values_and_masks_secrets() -> None:
 
 def test_each_run_has_its_own_redactor() -> None:
     with redaction_scope() as first:
-        LEDGER.remember("only-in-the-first-run")
+        current().remember("only-in-the-first-run")
         assert scrub("only-in-the-first-run") == MASK
     with redaction_scope():
         assert scrub("only-in-the-first-run") == "only-in-the-first-run"
     assert "only-in-the-first-run" in first.values()
+
+
+def test_no_redactor_is_shared_by_the_whole_process() -> None:
+    import contextvars
+    import threading
+
+    import gcready.redact as module
+
+    assert not hasattr(module, "LEDGER") and not hasattr(module, "_DEFAULT")
+    current().remember("remembered-by-this-run")
+    seen: list[str] = []
+    # a context that never opened a scope gets a redactor of its own, not another run's
+    contextvars.Context().run(lambda: seen.append(scrub("remembered-by-this-run")))
+    thread = threading.Thread(target=lambda: seen.append(scrub("remembered-by-this-run")))
+    thread.start()
+    thread.join()
+    assert seen == ["remembered-by-this-run", "remembered-by-this-run"]
+    assert scrub("remembered-by-this-run") == MASK
 
 
 @pytest.mark.parametrize(

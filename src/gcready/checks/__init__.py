@@ -19,7 +19,7 @@ from gcready.checks import (
     ssc_provider,
 )
 from gcready.checks.base import Check, CheckContext
-from gcready.model import Deployment, Evidence, Finding
+from gcready.model import Deployment, Evidence, Finding, Rule
 from gcready.requirements import Requirements
 
 CATALOG: tuple[Check, ...] = (
@@ -39,6 +39,9 @@ CATALOG: tuple[Check, ...] = (
     data_retention_period.CHECK,
     glue_gc_flag.CHECK,
 )
+
+# What the report carries for the formats: each check's metadata, in catalog order.
+RULES: tuple[Rule, ...] = tuple(check.meta for check in CATALOG)
 
 
 def by_id(check_id: str) -> Check | None:

@@ -6,7 +6,7 @@ from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import Got, Judge, run_per_bucket
 from gcready.checks.blocker_fixes import azure_immutability_fixes
 from gcready.checks.fixes import example_buckets
-from gcready.model import Finding, Provider, Severity, Status, Tier
+from gcready.model import Finding, Provider, Setting, Severity, Status, Tier
 
 META = CheckMeta(
     id="azure-immutability",
@@ -27,10 +27,12 @@ def run(ctx: CheckContext) -> list[Finding]:
 
 def _judge(judge: Judge) -> Finding:
     bucket = judge.target.bucket
-    skipped = judge.unsupported("immutability", "Immutability", "no blob of this container can be held.")
+    skipped = judge.unsupported(
+        Setting.IMMUTABILITY, "Immutability", "no blob of this container can be held."
+    )
     if skipped is not None:
         return skipped
-    got = judge.read("immutability", "Immutability")
+    got = judge.read(Setting.IMMUTABILITY, "Immutability")
     if not isinstance(got, Got):
         return got
     value = got.value
@@ -39,7 +41,7 @@ def _judge(judge: Judge) -> Finding:
         or not isinstance(value.get("immutability_policy"), bool)
         or not isinstance(value.get("legal_hold"), bool)
     ):
-        return judge.not_understood("immutability", "Immutability", value)
+        return judge.not_understood(Setting.IMMUTABILITY, "Immutability", value)
     policy, hold = bool(value["immutability_policy"]), bool(value["legal_hold"])
     if not policy and not hold:
         return judge.finding(

@@ -14,9 +14,19 @@ from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import Got, Judge, run_per_bucket
 from gcready.checks.blocker_fixes import azure_version_policy_fixes
 from gcready.checks.fixes import example_buckets
-from gcready.model import BucketRef, Fact, Finding, Provider, Severity, Status, Tier
+from gcready.model import (
+    AZURE_MANAGEMENT_SETTINGS,
+    BucketRef,
+    Fact,
+    Finding,
+    Provider,
+    Setting,
+    Severity,
+    Status,
+    Tier,
+)
 
-SETTINGS = ("blob_versioning", "container_soft_delete", "management_policy")
+SETTINGS = AZURE_MANAGEMENT_SETTINGS
 NEEDS = (
     "management-plane access: --azure-subscription ID --azure-resource-group RG with azure-mgmt-storage "
     "installed and an identity allowed Microsoft.Storage/storageAccounts/blobServices/read and "
@@ -85,7 +95,7 @@ def _version_delete_days(rule: object, bucket: BucketRef) -> tuple[str, int | No
     return str(rule.get("name") or "(unnamed rule)"), days if isinstance(days, int) else None
 
 
-def _not_recorded(judge: Judge, setting: str, label: str) -> Finding | None:
+def _not_recorded(judge: Judge, setting: Setting, label: str) -> Finding | None:
     state = judge.target.state
     if state is None or not state.access.ok or state.setting(setting) is not None:
         return None
@@ -110,17 +120,17 @@ def _judge(judge: Judge) -> Finding:
             "previous versions, the bytes of every blob GC deletes stay.",
             needs=NEEDS,
         )
-    missing = _not_recorded(judge, "blob_versioning", "Blob versioning")
+    missing = _not_recorded(judge, Setting.BLOB_VERSIONING, "Blob versioning")
     if missing is not None:
         return missing
-    versioning = judge.read("blob_versioning", "Blob versioning")
+    versioning = judge.read(Setting.BLOB_VERSIONING, "Blob versioning")
     if not isinstance(versioning, Got):
         return versioning
     enabled = _get(versioning.value, "enabled")
     if not isinstance(enabled, bool):
-        return judge.not_understood("blob_versioning", "Blob versioning", versioning.value)
+        return judge.not_understood(Setting.BLOB_VERSIONING, "Blob versioning", versioning.value)
     soft_note = ""
-    container_soft = state.setting("container_soft_delete") if state is not None else None
+    container_soft = state.setting(Setting.CONTAINER_SOFT_DELETE) if state is not None else None
     if container_soft is not None:
         judge.facts.append(
             Fact(
@@ -142,15 +152,15 @@ def _judge(judge: Judge) -> Finding:
             "A blob the garbage collector deletes leaves no previous version (blob soft delete, judged by "
             f"bucket-versioning and soft-delete-hold, holds it for its window).{soft_note}",
         )
-    missing = _not_recorded(judge, "management_policy", "Lifecycle management policy")
+    missing = _not_recorded(judge, Setting.MANAGEMENT_POLICY, "Lifecycle management policy")
     if missing is not None:
         return missing
-    policy = judge.read("management_policy", "Lifecycle management policy")
+    policy = judge.read(Setting.MANAGEMENT_POLICY, "Lifecycle management policy")
     if not isinstance(policy, Got):
         return policy
     rules = _rules(policy.value)
     if rules is None:
-        return judge.not_understood("management_policy", "Lifecycle management policy", policy.value)
+        return judge.not_understood(Setting.MANAGEMENT_POLICY, "Lifecycle management policy", policy.value)
     found = [r for r in (_version_delete_days(rule, bucket) for rule in rules) if r is not None]
     if found:
         name, days = found[0]

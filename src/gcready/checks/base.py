@@ -6,7 +6,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gcready.model import Deployment, DeploymentType, Evidence, Finding, Fix, Severity, Tier
+from gcready.model import Deployment, DeploymentType, Evidence, Finding, Rule
 from gcready.requirements import Requirements
 
 
@@ -17,21 +17,8 @@ class CheckContext:
     requirements: Requirements
 
 
-@dataclass(frozen=True)
-class CheckMeta:
-    """A check's catalog entry (Prowler-style metadata: id, title, severity, what it proves, fixes)."""
-
-    id: str
-    title: str
-    severity: Severity
-    requirement: str | None  # "env_var", "versioning", "ssc" or None
-    description: str  # what the check looks at
-    why: str  # why it matters for garbage collection
-    tier: Tier = Tier.CONTEXT
-    examples: tuple[Fix, ...] = ()  # fixes with example names, for `gcready explain`
-    # checks whose fix can only work once this one's cause on the same resource is fixed
-    # (``gcready diagnose`` ranks this cause before theirs)
-    before: tuple[str, ...] = ()
+# A check's catalog entry is the model's Rule, so the report can carry it to the formats.
+CheckMeta = Rule
 
 
 @dataclass(frozen=True)

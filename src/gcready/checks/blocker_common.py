@@ -29,26 +29,16 @@ from gcready.model import (
     Outcome,
     Provider,
     Reading,
+    Setting,
     Severity,
     Status,
+    provider_words,
 )
 
 S3_FAMILY = frozenset({Provider.AWS, Provider.S3_COMPATIBLE, Provider.COREWEAVE})
 
 # The status of a setting a recorded state does not hold (see the module docstring).
 NOT_RECORDED_STATUS = Status.INFO
-
-_PROVIDER_WORDS = {
-    Provider.AWS: "AWS S3",
-    Provider.S3_COMPATIBLE: "S3-compatible (MinIO…)",
-    Provider.COREWEAVE: "CoreWeave",
-    Provider.GCP: "GCS",
-    Provider.AZURE: "Azure Blob",
-}
-
-
-def provider_words(providers: Iterable[Provider]) -> str:
-    return " / ".join(_PROVIDER_WORDS[p] for p in Provider if p in set(providers))
 
 
 def outcome_text(outcome: Outcome) -> str:
@@ -147,7 +137,7 @@ class Judge:
             needs=needs,
         )
 
-    def read(self, setting: str, label: str) -> Got | Finding:
+    def read(self, setting: Setting, label: str) -> Got | Finding:
         """The ``ok`` value of a setting, or the finding that says why there is none to judge."""
         state = self.target.state
         name = self.target.bucket.label
@@ -182,7 +172,7 @@ class Judge:
             )
         return self.got(reading, setting, label, observed)
 
-    def got(self, reading: Reading, setting: str, label: str, observed: Origin | None) -> Got | Finding:
+    def got(self, reading: Reading, setting: Setting, label: str, observed: Origin | None) -> Got | Finding:
         name = self.target.bucket.label
         fact = Fact(label, show(reading.value) if reading.ok else reading.outcome.value, observed)
         self.facts.append(fact)
@@ -195,7 +185,7 @@ class Judge:
             )
         return Got(reading.value, fact)
 
-    def unsupported(self, setting: str, label: str, meaning: str) -> Finding | None:
+    def unsupported(self, setting: Setting, label: str, meaning: str) -> Finding | None:
         """``skip`` when the endpoint answered that it has no such feature (then nothing can be held)."""
         state = self.target.state
         if state is None or not state.access.ok:
@@ -210,7 +200,7 @@ class Judge:
             f"Reading '{setting}' gave not-supported ({reading.reason or 'no detail'}): {meaning}",
         )
 
-    def not_understood(self, setting: str, label: str, value: object) -> Finding:
+    def not_understood(self, setting: Setting, label: str, value: object) -> Finding:
         return self.finding(
             Status.UNKNOWN,
             f"{label} of {self.target.bucket.label}: value not understood",

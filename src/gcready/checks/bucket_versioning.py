@@ -12,7 +12,7 @@ from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies
 from gcready.checks.blocker_common import as_probed
 from gcready.checks.buckets import buckets_in
 from gcready.checks.fixes import example_buckets, versioning_fixes
-from gcready.model import BucketRef, Fact, Finding, Origin, Outcome, Severity, Status, Tier
+from gcready.model import BucketRef, Fact, Finding, Origin, Outcome, Severity, Status, Tier, VersioningStatus
 
 META = CheckMeta(
     id="bucket-versioning",
@@ -152,7 +152,7 @@ def _judge(ctx: CheckContext, bucket: BucketRef) -> Finding:
             f"{meaning.label}: {_show(reading.value)}.",
             (where, fact),
         )
-    suspended = reading.value == "suspended"
+    suspended = reading.value == VersioningStatus.SUSPENDED
     return finding(
         Status.FAIL,
         f"{meaning.label} is {'suspended' if suspended else 'off'} for {bucket.label}",

@@ -6,7 +6,7 @@ from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import Got, Judge, run_per_bucket
 from gcready.checks.blocker_fixes import gcs_retention_fixes
 from gcready.checks.fixes import example_buckets
-from gcready.model import Finding, Provider, Severity, Status, Tier
+from gcready.model import Finding, Provider, Setting, Severity, Status, Tier, VersioningStatus
 
 META = CheckMeta(
     id="gcs-retention-policy",
@@ -36,10 +36,12 @@ def _period(seconds: int) -> str:
 
 def _judge(judge: Judge) -> Finding:
     bucket = judge.target.bucket
-    skipped = judge.unsupported("retention", "Retention policy", "the endpoint has no retention policies.")
+    skipped = judge.unsupported(
+        Setting.RETENTION, "Retention policy", "the endpoint has no retention policies."
+    )
     if skipped is not None:
         return skipped
-    got = judge.read("retention", "Retention policy")
+    got = judge.read(Setting.RETENTION, "Retention policy")
     if not isinstance(got, Got):
         return got
     value = got.value
@@ -50,12 +52,12 @@ def _judge(judge: Judge) -> Finding:
             "Objects can be deleted at any age: GC deletes are not blocked by a retention policy.",
         )
     if not isinstance(value, dict) or not isinstance(value.get("seconds"), int):
-        return judge.not_understood("retention", "Retention policy", value)
+        return judge.not_understood(Setting.RETENTION, "Retention policy", value)
     seconds = int(value["seconds"])
     locked = value.get("locked") is True
     state = judge.target.state
-    versioning = state.setting("versioning") if state is not None else None
-    versioned = versioning is not None and versioning.ok and versioning.value == "enabled"
+    versioning = state.setting(Setting.VERSIONING) if state is not None else None
+    versioned = versioning is not None and versioning.ok and versioning.value == VersioningStatus.ENABLED
     detail = (
         f"No object can be deleted before it is {_period(seconds)} old: the garbage collector's deletes of "
         "younger files fail, and their bytes stay until then."

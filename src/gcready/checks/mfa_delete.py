@@ -6,7 +6,7 @@ from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import Got, Judge, run_per_bucket
 from gcready.checks.blocker_fixes import mfa_delete_fixes
 from gcready.checks.fixes import example_buckets
-from gcready.model import Finding, Provider, Severity, Status, Tier
+from gcready.model import Finding, Provider, Setting, Severity, Status, Tier, Toggle
 
 META = CheckMeta(
     id="mfa-delete",
@@ -29,20 +29,20 @@ def run(ctx: CheckContext) -> list[Finding]:
 
 def _judge(judge: Judge) -> Finding:
     bucket = judge.target.bucket
-    skipped = judge.unsupported("mfa_delete", "MFA delete", "the endpoint has no MFA delete.")
+    skipped = judge.unsupported(Setting.MFA_DELETE, "MFA delete", "the endpoint has no MFA delete.")
     if skipped is not None:
         return skipped
-    got = judge.read("mfa_delete", "MFA delete")
+    got = judge.read(Setting.MFA_DELETE, "MFA delete")
     if not isinstance(got, Got):
         return got
-    if got.value == "disabled":
+    if got.value == Toggle.DISABLED:
         return judge.finding(
             Status.PASS,
             f"MFA delete is off for {bucket.label}",
             "Object versions can be deleted permanently without MFA (by lifecycle rules, too).",
         )
-    if got.value != "enabled":
-        return judge.not_understood("mfa_delete", "MFA delete", got.value)
+    if got.value != Toggle.ENABLED:
+        return judge.not_understood(Setting.MFA_DELETE, "MFA delete", got.value)
     return judge.finding(
         Status.WARN,
         f"MFA delete is on for {bucket.label}: versions GC leaves behind cannot be expired",

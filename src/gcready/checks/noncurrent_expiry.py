@@ -17,7 +17,7 @@ from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import S3_FAMILY, Got, Judge, run_per_bucket
 from gcready.checks.blocker_fixes import noncurrent_expiry_fixes
 from gcready.checks.fixes import example_buckets
-from gcready.model import BucketRef, Finding, Provider, Severity, Status, Tier
+from gcready.model import BucketRef, Finding, Provider, Setting, Severity, Status, Tier, VersioningStatus
 
 META = CheckMeta(
     id="noncurrent-expiry",
@@ -149,33 +149,33 @@ def covers(rule: Rule, bucket: BucketRef) -> bool:
 
 def _judge(judge: Judge) -> Finding:
     bucket = judge.target.bucket
-    versioning = judge.read("versioning", "Versioning")
+    versioning = judge.read(Setting.VERSIONING, "Versioning")
     if not isinstance(versioning, Got):
         return versioning
-    if versioning.value == "disabled":
+    if versioning.value == VersioningStatus.DISABLED:
         return judge.finding(
             Status.SKIP,
             f"Versioning is off for {bucket.label}: no noncurrent versions to expire",
             "bucket-versioning reports the missing versioning; deletes free storage directly.",
         )
-    if versioning.value not in ("enabled", "suspended"):
-        return judge.not_understood("versioning", "Versioning", versioning.value)
-    lifecycle = judge.read("lifecycle", "Lifecycle rules")
+    if versioning.value not in (VersioningStatus.ENABLED, VersioningStatus.SUSPENDED):
+        return judge.not_understood(Setting.VERSIONING, "Versioning", versioning.value)
+    lifecycle = judge.read(Setting.LIFECYCLE, "Lifecycle rules")
     if not isinstance(lifecycle, Got):
         return lifecycle
     if not isinstance(lifecycle.value, list):
-        return judge.not_understood("lifecycle", "Lifecycle rules", lifecycle.value)
+        return judge.not_understood(Setting.LIFECYCLE, "Lifecycle rules", lifecycle.value)
     parse = gcs_rule if bucket.provider is Provider.GCP else s3_rule
     rules = [parse(r) for r in lifecycle.value]
     if any(r is None for r in rules):
-        return judge.not_understood("lifecycle", "Lifecycle rules", lifecycle.value)
+        return judge.not_understood(Setting.LIFECYCLE, "Lifecycle rules", lifecycle.value)
     parsed = [r for r in rules if r is not None]
     expiring = [r for r in parsed if r.noncurrent]
     good = [r for r in expiring if r.enabled and covers(r, bucket)]
     suspended = (
         " Versioning is suspended: versions kept while it was on stay, and deletes of them still only add "
         "delete markers."
-        if versioning.value == "suspended"
+        if versioning.value == VersioningStatus.SUSPENDED
         else ""
     )
     others = len(parsed)

@@ -11,7 +11,7 @@ from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import S3_FAMILY, Got, Judge, run_per_bucket
 from gcready.checks.blocker_fixes import object_lock_fixes
 from gcready.checks.fixes import example_buckets
-from gcready.model import Finding, Severity, Status, Tier
+from gcready.model import Finding, ObjectLockMode, Setting, Severity, Status, Tier
 
 META = CheckMeta(
     id="object-lock",
@@ -34,15 +34,17 @@ def run(ctx: CheckContext) -> list[Finding]:
 
 def _judge(judge: Judge) -> Finding:
     bucket = judge.target.bucket
-    skipped = judge.unsupported("object_lock", "Object Lock", "no version of this bucket can be locked.")
+    skipped = judge.unsupported(
+        Setting.OBJECT_LOCK, "Object Lock", "no version of this bucket can be locked."
+    )
     if skipped is not None:
         return skipped
-    got = judge.read("object_lock", "Object Lock")
+    got = judge.read(Setting.OBJECT_LOCK, "Object Lock")
     if not isinstance(got, Got):
         return got
     value = got.value
     if not isinstance(value, dict) or not isinstance(value.get("enabled"), bool):
-        return judge.not_understood("object_lock", "Object Lock", value)
+        return judge.not_understood(Setting.OBJECT_LOCK, "Object Lock", value)
     if not value["enabled"]:
         return judge.finding(
             Status.PASS,
@@ -60,7 +62,7 @@ def _judge(judge: Judge) -> Finding:
             "(retention or legal hold); Object Lock cannot be turned off.",
         )
     mode_text = str(mode).upper()
-    if mode_text == "COMPLIANCE":
+    if mode_text == ObjectLockMode.COMPLIANCE:
         how = "In COMPLIANCE mode no one, not even the root user, can shorten or remove the retention."
     else:
         how = (
@@ -73,7 +75,7 @@ def _judge(judge: Judge) -> Finding:
         f"Every new object version is locked for {period}. A GC delete only adds a delete marker; the "
         f"locked version and its bytes stay until the retention ends. {how}",
         fixes=object_lock_fixes(judge.target.fixable, mode_text),
-        severity=Severity.HIGH if mode_text == "COMPLIANCE" else Severity.MEDIUM,
+        severity=Severity.HIGH if mode_text == ObjectLockMode.COMPLIANCE else Severity.MEDIUM,
     )
 
 

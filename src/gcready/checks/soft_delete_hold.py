@@ -12,7 +12,7 @@ from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import Got, Judge, run_per_bucket
 from gcready.checks.blocker_fixes import gcs_soft_delete_fixes
 from gcready.checks.fixes import example_buckets
-from gcready.model import Finding, Provider, Severity, Status, Tier
+from gcready.model import Finding, Provider, Setting, Severity, Status, Tier
 
 META = CheckMeta(
     id="soft-delete-hold",
@@ -43,16 +43,16 @@ def _days_text(days: float) -> str:
 
 def _judge(judge: Judge) -> Finding:
     bucket = judge.target.bucket
-    skipped = judge.unsupported("soft_delete", "Soft delete", "deleted objects are not kept.")
+    skipped = judge.unsupported(Setting.SOFT_DELETE, "Soft delete", "deleted objects are not kept.")
     if skipped is not None:
         return skipped
-    got = judge.read("soft_delete", "Soft delete")
+    got = judge.read(Setting.SOFT_DELETE, "Soft delete")
     if not isinstance(got, Got):
         # not recorded: skip, not info (an info of this tier would read as a delay that was seen)
         return replace(got, status=Status.SKIP) if got.status is Status.INFO else got
     value = got.value
     if not isinstance(value, dict) or not isinstance(value.get("enabled"), bool):
-        return judge.not_understood("soft_delete", "Soft delete", value)
+        return judge.not_understood(Setting.SOFT_DELETE, "Soft delete", value)
     seconds = _num(value.get("seconds"))
     days = _num(value.get("days"))
     if days is None and seconds is not None:
@@ -67,7 +67,7 @@ def _judge(judge: Judge) -> Finding:
                 "asks for soft delete on GCS buckets.)",
             )
         if days is None:
-            return judge.not_understood("soft_delete", "Soft delete", value)
+            return judge.not_understood(Setting.SOFT_DELETE, "Soft delete", value)
         return judge.finding(
             Status.INFO,
             f"{bucket.label}: bytes of GC-deleted objects are kept {_days_text(days)} day(s) before they are freed",

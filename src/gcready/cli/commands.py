@@ -21,6 +21,7 @@ from gcready.cli.diff import diff
 from gcready.cli.drift_options import DriftRequest, drift_options
 from gcready.cli.options import EPILOG, audit_options, bundle_options, probe_options, report_options
 from gcready.cli.output import ProgressDisplay, die, emit, err, write
+from gcready.cli.waive import WaiverArgs, waive, waiver_options
 from gcready.model import ExitCode
 
 if TYPE_CHECKING:
@@ -92,11 +93,17 @@ def _load_requirements(path: Path | None) -> Requirements:
 @probe_options
 @report_options
 @drift_options
+@waiver_options
 @config_options
 @fleet_options
-@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, ConfigArgs)
+@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, ConfigArgs)
 def audit(
-    inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftRequest, run: ConfigArgs
+    inputs: InputArgs,
+    probes: ProbeArgs,
+    out: OutputArgs,
+    drift: DriftRequest,
+    waived: WaiverArgs,
+    run: ConfigArgs,
 ) -> None:
     """Audit a deployment's readiness for artifact garbage collection.
 
@@ -110,7 +117,7 @@ def audit(
     AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN) or the keys inside a
     W&B bucket URL. Buckets a bundle already recorded are not probed again.
     """
-    _report_command("audit", inputs, probes, out, drift, run)
+    _report_command("audit", inputs, probes, out, drift, waived, run)
 
 
 @main.command(cls=ConfiguredCommand, epilog=EPILOG)
@@ -118,11 +125,17 @@ def audit(
 @probe_options
 @report_options
 @drift_options
+@waiver_options
 @config_options
 @fleet_options
-@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, ConfigArgs)
+@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, ConfigArgs)
 def diagnose(
-    inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftRequest, run: ConfigArgs
+    inputs: InputArgs,
+    probes: ProbeArgs,
+    out: OutputArgs,
+    drift: DriftRequest,
+    waived: WaiverArgs,
+    run: ConfigArgs,
 ) -> None:
     """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
 
@@ -132,11 +145,17 @@ def diagnose(
     no setting can show (files shared with other versions, protected aliases, GC being periodic,
     Dedicated Cloud's retention window), with how to check each.
     """
-    _report_command("diagnose", inputs, probes, out, drift, run)
+    _report_command("diagnose", inputs, probes, out, drift, waived, run)
 
 
 def _report_command(
-    command: str, inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftRequest, run: ConfigArgs
+    command: str,
+    inputs: InputArgs,
+    probes: ProbeArgs,
+    out: OutputArgs,
+    drift: DriftRequest,
+    waived: WaiverArgs,
+    run: ConfigArgs,
 ) -> NoReturn:
     from gcready.model.drift import gate_exit_code
     from gcready.pipeline import analyze
@@ -149,8 +168,16 @@ def _report_command(
     fleet = members(click.get_current_context(), inputs)
     if fleet:  # the config's [[deployment]] entries: one report per deployment
         run_fleet(command, fleet, reqs, probes, out, _gather, drift, concurrency=run.fleet_concurrency)
+    waivers = waived.load()
     evidence = _gather(inputs, probes)
-    report = analyze(evidence, reqs, override=inputs.deployment, command=command, offline=inputs.offline)
+    report = analyze(
+        evidence,
+        reqs,
+        override=inputs.deployment,
+        command=command,
+        offline=inputs.offline,
+        waivers=waivers,
+    )
     report = drift.apply(report)
     code = gate_exit_code(report, fail_on_warn=out.fail_on_warn)
     drift.record(report)
@@ -258,6 +285,7 @@ def requirements(fmt: str, requirements_file: Path | None) -> None:
 
 
 main.add_command(diff)
+main.add_command(waive)
 
 
 def run() -> None:

@@ -1,5 +1,22 @@
-"""The values that flow through gcready: evidence in (:mod:`.evidence`), verdicts out (:mod:`.findings`)."""
+"""The values that flow through gcready: evidence in (:mod:`.evidence`), verdicts out (:mod:`.findings`).
 
+Buckets are named and reached through one provider table (:mod:`.bucket`); bucket settings have one
+closed set of names, with typed values where a setting has fixed states (:mod:`.settings`).
+"""
+
+from gcready.model.bucket import (
+    PROVIDERS,
+    Provider,
+    ProviderInfo,
+    bucket_label,
+    default_endpoint,
+    endpoint_host,
+    endpoint_url,
+    host_port,
+    is_aws_host,
+    provider_words,
+    public_endpoint,
+)
 from gcready.model.evidence import (
     ALL_DEPLOYMENT_TYPES,
     JSON,
@@ -16,12 +33,10 @@ from gcready.model.evidence import (
     OperatorPlacement,
     Origin,
     Outcome,
-    Provider,
     Reading,
     Signal,
     SignalKind,
     SourceKind,
-    endpoint_host,
     same_bucket,
     unique,
 )
@@ -39,17 +54,30 @@ from gcready.model.findings import (
     FixKind,
     Report,
     RequirementView,
+    Rule,
     Severity,
     Status,
     Tier,
     UnseenCause,
     worst,
 )
+from gcready.model.settings import (
+    AZURE_MANAGEMENT_SETTINGS,
+    KNOWN_VALUES,
+    ObjectLockMode,
+    Setting,
+    Toggle,
+    VersioningStatus,
+)
+from gcready.model.waivers import Waiver
 
 __all__ = [
     "ALL_DEPLOYMENT_TYPES",
+    "AZURE_MANAGEMENT_SETTINGS",
     "BLOCKING_TIERS",
     "JSON",
+    "KNOWN_VALUES",
+    "PROVIDERS",
     "STATUS_ORDER",
     "BucketRef",
     "BucketState",
@@ -70,21 +98,35 @@ __all__ = [
     "InputError",
     "InputFile",
     "Note",
+    "ObjectLockMode",
     "OperatorPlacement",
     "Origin",
     "Outcome",
     "Provider",
+    "ProviderInfo",
     "Reading",
     "Report",
     "RequirementView",
+    "Rule",
+    "Setting",
     "Severity",
     "Signal",
     "SignalKind",
     "SourceKind",
     "Status",
     "Tier",
+    "Toggle",
     "UnseenCause",
+    "VersioningStatus",
+    "Waiver",
+    "bucket_label",
+    "default_endpoint",
     "endpoint_host",
+    "endpoint_url",
+    "host_port",
+    "is_aws_host",
+    "provider_words",
+    "public_endpoint",
     "same_bucket",
     "unique",
     "worst",

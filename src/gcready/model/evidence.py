@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from gcready.model.bucket import Provider, bucket_label, endpoint_host
 from gcready.redact import Secret
 
 JSON = Union[str, int, float, bool, None, list["JSON"], dict[str, "JSON"]]
@@ -29,16 +30,6 @@ class DeploymentType(enum.StrEnum):
 
 
 ALL_DEPLOYMENT_TYPES: frozenset[DeploymentType] = frozenset(DeploymentType)
-
-
-class Provider(enum.StrEnum):
-    """Who serves a bucket. ``s3-compatible`` is MinIO, SeaweedFS, Ceph… on the customer's hardware."""
-
-    AWS = "aws"
-    GCP = "gcp"
-    AZURE = "azure"
-    S3_COMPATIBLE = "s3-compatible"
-    COREWEAVE = "coreweave"
 
 
 class SourceKind(enum.StrEnum):
@@ -215,11 +206,7 @@ class BucketRef:
         """How reports name the bucket: no path, no keys."""
         if self.tf_address is not None and "://" not in self.display:
             return self.display  # a Terraform resource whose name Terraform computes
-        if self.provider is Provider.AZURE:
-            return f"az://{self.account}/{self.name}"
-        scheme = {Provider.GCP: "gs", Provider.COREWEAVE: "cw"}.get(self.provider, "s3")
-        where = f"{self.endpoint}/" if self.endpoint else ""
-        return f"{scheme}://{where}{self.name}"
+        return bucket_label(self.provider, self.name, account=self.account, endpoint=self.endpoint)
 
 
 class Outcome(enum.StrEnum):
@@ -239,11 +226,8 @@ class Outcome(enum.StrEnum):
 class Reading:
     """One setting as read (or not) from a bucket.
 
-    Values by setting name (the bundle schema documents them):
-    ``versioning``: "enabled" | "suspended" | "disabled"; ``mfa_delete``: "enabled" | "disabled";
-    ``soft_delete``: {"enabled": bool, "days": int | None}; ``object_lock``: {"enabled": bool, "mode",
-    "days", "years"}; ``lifecycle``: [rules]; ``retention``: {"seconds": int, "locked": bool} | None;
-    ``immutability``: {"immutability_policy": bool, "legal_hold": bool}; ``location``: str.
+    The value each setting holds is listed with its name in :class:`~gcready.model.settings.Setting`
+    (the bundle schema documents them too).
     """
 
     outcome: Outcome
@@ -268,8 +252,9 @@ class Reading:
 class BucketState:
     """What a bucket really is, as a probe read it (or a bundle recorded it).
 
-    ``access`` says whether the bucket itself could be reached; ``settings`` maps a setting name to its
-    reading. A setting absent from ``settings`` was not read.
+    ``access`` says whether the bucket itself could be reached; ``settings`` maps a setting name (a
+    :class:`~gcready.model.settings.Setting`, or its string from a bundle) to its reading. A setting
+    absent from ``settings`` was not read.
     """
 
     provider: Provider
@@ -359,13 +344,9 @@ class Evidence:
         found = list(self.unique_buckets())
         for state in self.bucket_states:
             if not any(same_bucket(state, b) for b in found):
-                scheme = {Provider.GCP: "gs", Provider.COREWEAVE: "cw"}.get(state.provider, "s3")
-                where = (
-                    f"{state.account}/"
-                    if state.provider is Provider.AZURE
-                    else (f"{state.endpoint}/" if state.endpoint else "")
+                display = bucket_label(
+                    state.provider, state.name, account=state.account, endpoint=state.endpoint
                 )
-                display = f"{'az' if state.provider is Provider.AZURE else scheme}://{where}{state.name}"
                 found.append(
                     BucketRef(
                         state.provider,
@@ -386,13 +367,6 @@ class Evidence:
             if same_bucket(state, bucket):
                 found = state
         return found
-
-
-def endpoint_host(endpoint: str | None) -> str:
-    """``host[:port]`` of an endpoint written either way (``http://h:9000/`` or ``h:9000``)."""
-    if not endpoint:
-        return ""
-    return endpoint.split("://", 1)[-1].rstrip("/").lower()
 
 
 def same_bucket(state: BucketState, bucket: BucketRef) -> bool:

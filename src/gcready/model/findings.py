@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from gcready.model.evidence import JSON, DeploymentType, InputError, InputFile, Note, Origin
 from gcready.model.inventory import Inventory
+from gcready.model.waivers import Waiver
 
 if TYPE_CHECKING:
     from gcready.model.drift import BaselineUse, HistoryView
@@ -116,6 +117,28 @@ class Finding:
     fixes: tuple[Fix, ...] = ()
     requirement: str | None = None  # the requirements-table column this finding proves
     needs: str = ""  # for unknown: what gcready would need to decide
+    waiver: Waiver | None = None  # an accepted exception: keeps its status, counts towards no verdict
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check's catalog entry (Prowler-style: id, title, severity, what it proves, example fixes).
+
+    The report carries one per check of the catalog, so the formats (SARIF rules, JUnit suites) need
+    not import the checks.
+    """
+
+    id: str
+    title: str
+    severity: Severity
+    requirement: str | None  # "env_var", "versioning", "ssc" or None
+    description: str  # what the check looks at
+    why: str  # why it matters for garbage collection
+    tier: Tier = Tier.CONTEXT
+    examples: tuple[Fix, ...] = ()  # fixes with example names, for `gcready explain`
+    # checks whose fix can only work once this one's cause on the same resource is fixed
+    # (``gcready diagnose`` ranks this cause before theirs)
+    before: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -211,24 +234,42 @@ class Report:
     baseline: BaselineUse | None = None  # set by --baseline: only regressions against it gate
     history: HistoryView | None = None  # set by --history: earlier runs, for the HTML trend
 
+    def counted(self) -> tuple[Finding, ...]:
+        """The findings that count towards the verdict and the exit code: every one not waived."""
+        return tuple(f for f in self.findings if f.waiver is None)
+
+    def waived(self) -> tuple[Finding, ...]:
+        """The findings an unexpired waiver accepted (shown, but not counted)."""
+        return tuple(f for f in self.findings if f.waiver is not None)
+
+    rules: tuple[Rule, ...] = ()  # the check catalog's entries, in catalog order (set by the pipeline)
+
     def check_statuses(self) -> dict[str, Status]:
-        """The worst status of each check id, in the order the checks ran."""
+        """The worst status of each check id, in the order the checks ran.
+
+        Waived findings are left out, unless every finding of a check is waived: then their own worst
+        status stands, so a check never reads ``pass`` because its failure was accepted.
+        """
         grouped: dict[str, list[Status]] = {}
+        waived: dict[str, list[Status]] = {}
         for finding in self.findings:
-            grouped.setdefault(finding.check, []).append(finding.status)
-        return {check: worst(statuses) for check, statuses in grouped.items()}
+            target = grouped if finding.waiver is None else waived
+            target.setdefault(finding.check, []).append(finding.status)
+            grouped.setdefault(finding.check, [])
+        return {check: worst(statuses or waived[check]) for check, statuses in grouped.items()}
 
     def counts(self) -> dict[Status, int]:
+        """How many counted findings have each status (waived ones are in :meth:`waived`)."""
         out = {status: 0 for status in Status}
-        for finding in self.findings:
+        for finding in self.counted():
             out[finding.status] += 1
         return out
 
     def verdict(self) -> str:
-        """One word for the whole report: error, fail, unknown or pass."""
+        """One word for the whole report: error, fail, unknown or pass. Waived findings do not count."""
         if self.errors:
             return "error"
-        statuses = [f.status for f in self.findings]
+        statuses = [f.status for f in self.counted()]
         if Status.FAIL in statuses or Status.ERROR in statuses:
             return "fail"
         if Status.UNKNOWN in statuses:
@@ -239,7 +280,7 @@ class Report:
         """Ready, a requirement fails, something could not be seen, warnings (opt-in), or bad input."""
         if self.errors:
             return ExitCode.INPUT
-        statuses = {f.status for f in self.findings}
+        statuses = {f.status for f in self.counted()}
         if Status.FAIL in statuses or Status.ERROR in statuses:
             return ExitCode.FAIL
         if Status.UNKNOWN in statuses:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gcready.model.evidence import ComponentKind, Evidence, Provider
+from gcready.model.bucket import Provider
+from gcready.model.evidence import ComponentKind, Evidence
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@ from dataclasses import replace
 from functools import partial
 
 from gcready.model import BucketRef, BucketState, Outcome, Provider
-from gcready.probes._common import StateBuilder, failed, scrub
 from gcready.probes.deadline import bucket_deadline, run_bounded
+from gcready.probes.errors import scrubbed
 from gcready.probes.options import BucketOverride, ProbeOptions
+from gcready.probes.state import StateBuilder, failed
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -67,7 +68,7 @@ def _safe_probe(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         secrets = [c.reveal() for c in bucket.credentials or ()]
         builder = StateBuilder(bucket, options.for_bucket(bucket).endpoint_url or "(provider default)")
         builder.access = failed(
-            Outcome.ERROR, f"probe failed: {type(exc).__name__}: {scrub(str(exc), secrets)}"
+            Outcome.ERROR, f"probe failed: {type(exc).__name__}: {scrubbed(str(exc), secrets)}"
         )
         return builder.build()
 

@@ -13,22 +13,24 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from gcready.model import JSON, BucketRef, BucketState, Outcome, Reading
-from gcready.probes._common import (
-    StateBuilder,
-    answer_failure,
-    failed,
-    halted,
+from gcready.model import (
+    JSON,
+    BucketRef,
+    BucketState,
+    Outcome,
+    Provider,
+    Reading,
+    Setting,
+    default_endpoint,
+    endpoint_url,
     host_port,
-    network_failure,
-    ok,
     public_endpoint,
-    retrying,
-    unexpected,
 )
 from gcready.probes.answers import InvalidAnswer, check_azure_answer
-from gcready.probes.deadline import Budget
+from gcready.probes.deadline import Budget, retrying
+from gcready.probes.errors import answer_failure, network_failure, unexpected
 from gcready.probes.options import ProbeOptions
+from gcready.probes.state import StateBuilder, failed, halted, ok
 
 # azure-storage-blob logs a warning for every non-XML error page (a proxy's HTML 503); the reading
 # already says what happened, so without a logging set-up of the caller's those lines stay off stderr.
@@ -141,12 +143,11 @@ def _plan(
         if conn_usable and conn.get("blobendpoint"):
             return conn["blobendpoint"].rstrip("/")
         if bucket.endpoint:
-            scheme = "http" if bucket.tls is False else "https"
-            return f"{scheme}://{bucket.endpoint}"
+            return str(endpoint_url(Provider.AZURE, bucket.endpoint, tls=bucket.tls))
         if conn_usable and conn.get("endpointsuffix"):
             scheme = conn.get("defaultendpointsprotocol", "https")
             return f"{scheme}://{account}.blob.{conn['endpointsuffix']}"
-        return f"https://{account}.blob.core.windows.net"
+        return str(default_endpoint(Provider.AZURE, account))
 
     url = default_url()
     if bucket.credentials and bucket.credentials[1]:
@@ -215,7 +216,7 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
     try:
         url, credential, secrets, _how = _plan(bucket, options, environ)
     except LookupError as exc:
-        builder = StateBuilder(bucket, f"https://{bucket.account}.blob.core.windows.net", bucket.region)
+        builder = StateBuilder(bucket, str(default_endpoint(Provider.AZURE, bucket.account)), bucket.region)
         builder.access = failed(Outcome.ERROR, str(exc))
         return builder.build()
     shown = public_endpoint(url)
@@ -281,16 +282,16 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         value = container_reading.value
         if value["immutability_policy"] is None and value["legal_hold"] is None:
             builder.set(
-                "immutability",
+                Setting.IMMUTABILITY,
                 failed(Outcome.NOT_SUPPORTED, f"{where} did not report immutability policy or legal hold"),
             )
         else:
             builder.set(
-                "immutability",
+                Setting.IMMUTABILITY,
                 ok({k: bool(v) for k, v in value.items()}),
             )
     else:
-        builder.set("immutability", container_reading)
+        builder.set(Setting.IMMUTABILITY, container_reading)
 
     def service_call() -> JSON:
         props = service.get_service_properties()
@@ -302,11 +303,11 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         return {"enabled": enabled, "days": int(days) if enabled and days is not None else None}
 
     soft = _account_wide(
-        options.run_cache, account_key, "soft_delete", lambda: read(service_call, SERVICE_PERMISSION)
+        options.run_cache, account_key, Setting.SOFT_DELETE, lambda: read(service_call, SERVICE_PERMISSION)
     )
     if soft.outcome is Outcome.ERROR and soft.reason.startswith("LookupError"):
         soft = failed(Outcome.NOT_SUPPORTED, f"{where} did not report a blob delete retention policy")
-    builder.set("soft_delete", soft)
+    builder.set(Setting.SOFT_DELETE, soft)
 
     def account_call() -> JSON:
         info = service.get_account_information()
@@ -314,9 +315,9 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         return str(kind) if kind else None
 
     builder.set(
-        "account_kind",
+        Setting.ACCOUNT_KIND,
         _account_wide(
-            options.run_cache, account_key, "account_kind", lambda: read(account_call, DATA_PERMISSION)
+            options.run_cache, account_key, Setting.ACCOUNT_KIND, lambda: read(account_call, DATA_PERMISSION)
         ),
     )
     if options.azure_subscription and options.azure_resource_group:

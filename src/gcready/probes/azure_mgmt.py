@@ -9,21 +9,21 @@ says what was missing, never a value.
 
 from __future__ import annotations
 
-from gcready.model import JSON, Outcome, Reading
-from gcready.probes._common import failed, ok
+from gcready.model import AZURE_MANAGEMENT_SETTINGS, JSON, Outcome, Reading, Setting
+from gcready.probes.state import failed, ok
 
-SETTINGS = ("blob_versioning", "container_soft_delete", "management_policy")
+SETTINGS = AZURE_MANAGEMENT_SETTINGS
 PERMISSION = "Microsoft.Storage/storageAccounts/blobServices/read"
 POLICY_PERMISSION = "Microsoft.Storage/storageAccounts/managementPolicies/read"
 
 
-def _all(reading: Reading) -> list[tuple[str, Reading]]:
+def _all(reading: Reading) -> list[tuple[Setting, Reading]]:
     return [(name, reading) for name in SETTINGS]
 
 
 def read_management_plane(
     account: str, subscription: str, resource_group: str, timeout: float
-) -> list[tuple[str, Reading]]:
+) -> list[tuple[Setting, Reading]]:
     """The three management-plane settings of ``account``, as readings."""
     try:
         from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
@@ -54,10 +54,10 @@ def read_management_plane(
     except Exception as exc:  # credentials unavailable, network: never a value
         return _all(failed(Outcome.ERROR, f"management plane: {type(exc).__name__}"))
     container = props.container_delete_retention_policy
-    readings: list[tuple[str, Reading]] = [
-        ("blob_versioning", ok({"enabled": bool(props.is_versioning_enabled)})),
+    readings: list[tuple[Setting, Reading]] = [
+        (Setting.BLOB_VERSIONING, ok({"enabled": bool(props.is_versioning_enabled)})),
         (
-            "container_soft_delete",
+            Setting.CONTAINER_SOFT_DELETE,
             ok(
                 {
                     "enabled": bool(container and container.enabled),
@@ -69,19 +69,19 @@ def read_management_plane(
     try:
         policy = client.management_policies.get(resource_group, account, "default", timeout=timeout)
         value: JSON = policy.as_dict().get("policy") or {"rules": []}
-        readings.append(("management_policy", ok(value)))
+        readings.append((Setting.MANAGEMENT_POLICY, ok(value)))
     except ResourceNotFoundError:
-        readings.append(("management_policy", ok({"rules": []})))
+        readings.append((Setting.MANAGEMENT_POLICY, ok({"rules": []})))
     except HttpResponseError as exc:
         outcome = Outcome.DENIED if exc.status_code in (401, 403) else Outcome.ERROR
         readings.append(
             (
-                "management_policy",
+                Setting.MANAGEMENT_POLICY,
                 failed(outcome, f"management policy: HTTP {exc.status_code}", POLICY_PERMISSION),
             )
         )
     except Exception as exc:
         readings.append(
-            ("management_policy", failed(Outcome.ERROR, f"management policy: {type(exc).__name__}"))
+            (Setting.MANAGEMENT_POLICY, failed(Outcome.ERROR, f"management policy: {type(exc).__name__}"))
         )
     return readings

@@ -1,4 +1,4 @@
-"""Wall-clock deadlines for probe calls and for each bucket's whole probe.
+"""Wall-clock deadlines for probe calls and for each bucket's whole probe, and the retries they bound.
 
 A socket read timeout restarts on every byte, so an endpoint that drips one byte a second never trips
 it. Each SDK call therefore runs in a daemon thread that is abandoned when its wall-clock deadline
@@ -9,7 +9,9 @@ process alive). On top, a bucket's probe as a whole (every call, retry and backo
 
 from __future__ import annotations
 
+import contextvars
 import queue
+import random
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -123,6 +125,32 @@ class Budget:
         return self.remaining() > seconds
 
 
+def retrying(
+    call: Callable[[], T],
+    retryable: Callable[[Exception], bool],
+    retries: int,
+    budget: Budget | None = None,
+) -> T:
+    """Run ``call``; while it raises a ``retryable`` error, try again up to ``retries`` more times.
+
+    Backoff is exponential (0.5 s, 1 s, 2 s … capped at 8 s) with jitter. With a ``budget`` each attempt
+    runs under its wall-clock deadlines, and no backoff is slept that would outlast the bucket's time
+    (the last error is raised instead).
+    """
+    attempt = 0
+    while True:
+        try:
+            return budget.call(call) if budget is not None else call()
+        except Exception as exc:
+            if attempt >= retries or not retryable(exc):
+                raise
+            delay = min(0.5 * (2**attempt), 8.0) * random.uniform(0.5, 1.0)
+            if budget is not None and not budget.allows_wait(delay):
+                raise
+            time.sleep(delay)
+            attempt += 1
+
+
 def run_bounded(
     jobs: Sequence[Callable[[], T]],
     workers: int,
@@ -135,7 +163,7 @@ def run_bounded(
     A job still running after ``limit`` seconds is abandoned: its result becomes ``overdue(index)`` and a
     later answer from it is dropped. ``done(index, result)`` is called once per job, from the calling
     thread, in completion order. Results come back in the order of ``jobs``. A job must not raise (an
-    exception is re-raised here, as a bug).
+    exception is re-raised here, as a bug). Each job runs in a copy of the caller's context.
     """
     total = len(jobs)
     results: list[T | None] = [None] * total
@@ -151,7 +179,9 @@ def run_bounded(
                 finished.put((index, False, exc))
 
         running[index] = time.monotonic() + limit
-        threading.Thread(target=run, name="gcready-probe", daemon=True).start()
+        # in the caller's context: what a probe remembers reaches the run's redactor
+        context = contextvars.copy_context()
+        threading.Thread(target=context.run, args=(run,), name="gcready-probe", daemon=True).start()
 
     def settle(index: int, value: T) -> None:
         del running[index]

@@ -9,23 +9,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gcready.model import JSON, BucketRef, BucketState, Outcome, Reading
-from gcready.probes._common import (
-    StateBuilder,
-    answer_failure,
-    failed,
+from gcready.model import (
+    JSON,
+    BucketRef,
+    BucketState,
+    Outcome,
+    Provider,
+    Reading,
+    Setting,
+    VersioningStatus,
+    default_endpoint,
     host_port,
-    network_failure,
-    ok,
     public_endpoint,
-    retrying,
-    unexpected,
 )
 from gcready.probes.answers import InvalidAnswer, check_gcs_answer, check_gcs_bucket
-from gcready.probes.deadline import Budget
+from gcready.probes.deadline import Budget, retrying
+from gcready.probes.errors import answer_failure, network_failure, unexpected
 from gcready.probes.options import ProbeOptions
+from gcready.probes.state import StateBuilder, failed, ok
 
-GCS_DEFAULT_ENDPOINT = "https://storage.googleapis.com"
+GCS_DEFAULT_ENDPOINT = str(default_endpoint(Provider.GCP))
 PERMISSION = "storage.buckets.get"
 SCOPES = ("https://www.googleapis.com/auth/devstorage.read_only",)
 
@@ -209,7 +212,13 @@ def probe_gcs(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, st
                 builder.access = unexpected(exc, where, secrets)
         if builder.access.outcome is Outcome.DENIED and builder.access.permission:
             # Every setting comes from the same call: say so for each.
-            for setting in ("versioning", "soft_delete", "retention", "lifecycle", "location"):
+            for setting in (
+                Setting.VERSIONING,
+                Setting.SOFT_DELETE,
+                Setting.RETENTION,
+                Setting.LIFECYCLE,
+                Setting.LOCATION,
+            ):
                 builder.set(setting, builder.access)
         return builder.build()
 
@@ -219,13 +228,14 @@ def probe_gcs(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, st
         builder.access = failed(Outcome.ERROR, f"{shape}, from {where}")
         return builder.build()
     builder.access = ok(True)
-    builder.set("versioning", ok("enabled" if (props.get("versioning") or {}).get("enabled") else "disabled"))
-    builder.set("soft_delete", _soft_delete(props, where))
-    builder.set("retention", ok(_retention(props)))
-    builder.set("lifecycle", ok(_json((props.get("lifecycle") or {}).get("rule") or [])))
+    enabled = bool((props.get("versioning") or {}).get("enabled"))
+    builder.set(Setting.VERSIONING, ok(VersioningStatus.ENABLED if enabled else VersioningStatus.DISABLED))
+    builder.set(Setting.SOFT_DELETE, _soft_delete(props, where))
+    builder.set(Setting.RETENTION, ok(_retention(props)))
+    builder.set(Setting.LIFECYCLE, ok(_json((props.get("lifecycle") or {}).get("rule") or [])))
     location = props.get("location")
     builder.set(
-        "location",
+        Setting.LOCATION,
         ok(str(location))
         if location
         else failed(Outcome.NOT_SUPPORTED, f"{where} did not report a location"),

@@ -10,35 +10,15 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from gcready.model import JSON, BucketRef, BucketState, Outcome, Reading
-from gcready.probes._common import (
-    StateBuilder,
-    answer_failure,
-    failed,
-    halted,
-    host_port,
-    network_failure,
-    ok,
-    public_endpoint,
-    record_versioning,
-    retrying,
-    unexpected,
-)
+from gcready.model import JSON, BucketRef, BucketState, Outcome, Reading, Setting, host_port, public_endpoint
 from gcready.probes.answers import S3_QUERY_OPERATIONS, InvalidAnswer, check_s3_answer
-from gcready.probes.deadline import BucketDeadlineExceeded, Budget, CallTimedOut
+from gcready.probes.deadline import BucketDeadlineExceeded, Budget, CallTimedOut, retrying
+from gcready.probes.errors import answer_failure, network_failure, unexpected
 from gcready.probes.options import ProbeOptions
-from gcready.probes.s3 import THROTTLE_CODES, classify_s3_error
+from gcready.probes.s3 import THROTTLE_CODES, classify_s3_error, s3_endpoint_url
+from gcready.probes.state import StateBuilder, failed, halted, ok, record_versioning
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-
-
-def _endpoint_url(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str]) -> str | None:
-    if options.endpoint_url:
-        return options.endpoint_url
-    if bucket.endpoint:
-        scheme = "http" if bucket.tls is False else "https"
-        return f"{scheme}://{bucket.endpoint}"
-    return environ.get("AWS_ENDPOINT_URL_S3") or environ.get("AWS_ENDPOINT_URL") or None
 
 
 def _keys(bucket: BucketRef, environ: Mapping[str, str]) -> tuple[str | None, str | None, str | None]:
@@ -132,7 +112,8 @@ def probe_minio(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
     else ``AWS_ENDPOINT_URL``. Credentials are the keys from the W&B bucket URL, else
     ``MINIO_ACCESS_KEY``/``MINIO_SECRET_KEY``, else ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``.
     """
-    endpoint_url = _endpoint_url(bucket, options, environ)
+    # an S3-compatible store has no default endpoint: None unless one is given or in the bucket URL
+    endpoint_url = s3_endpoint_url(bucket, options, environ)
     if endpoint_url is None:
         builder = StateBuilder(bucket, "(no endpoint)", bucket.region)
         builder.access = failed(
@@ -240,7 +221,7 @@ def probe_minio(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         return builder.build()
 
     builder.set(
-        "object_lock",
+        Setting.OBJECT_LOCK,
         read(
             lambda: _object_lock(client.get_object_lock_config(name)),
             "s3:GetBucketObjectLockConfiguration",
@@ -252,7 +233,7 @@ def probe_minio(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         ),
     )
     builder.set(
-        "lifecycle",
+        Setting.LIFECYCLE,
         read(
             lambda: _lifecycle(client.get_bucket_lifecycle(name)),
             "s3:GetLifecycleConfiguration",

@@ -9,29 +9,28 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
-from gcready.model import JSON, BucketRef, BucketState, Outcome, Provider, Reading
-from gcready.probes._common import (
-    StateBuilder,
-    answer_failure,
-    failed,
-    halted,
+from gcready.model import (
+    JSON,
+    BucketRef,
+    BucketState,
+    Outcome,
+    Provider,
+    Reading,
+    Setting,
+    default_endpoint,
+    endpoint_url,
     host_port,
-    network_failure,
-    ok,
+    is_aws_host,
     public_endpoint,
-    record_versioning,
-    retrying,
-    scrub,
-    unexpected,
 )
 from gcready.probes.answers import InvalidAnswer, check_s3_answer
-from gcready.probes.deadline import Budget
+from gcready.probes.deadline import Budget, retrying
+from gcready.probes.errors import answer_failure, network_failure, unexpected
 from gcready.probes.options import ProbeOptions
+from gcready.probes.state import StateBuilder, failed, halted, ok, record_versioning
 
-AWS_DEFAULT_ENDPOINT = "https://s3.amazonaws.com"
-COREWEAVE_DEFAULT_ENDPOINT = "https://cwobject.com"
+AWS_DEFAULT_ENDPOINT = str(default_endpoint(Provider.AWS))
 
 THROTTLE_CODES = frozenset(
     {
@@ -116,23 +115,17 @@ def classify_s3_error(
     return failed(Outcome.ERROR, label)
 
 
-def _endpoint_url(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str]) -> str | None:
+def s3_endpoint_url(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str]) -> str | None:
+    """The endpoint an S3 client is pointed at: the option, the bucket's own, ``AWS_ENDPOINT_URL[_S3]``,
+    then the provider's default; None leaves AWS's regional endpoint to boto3."""
     if options.endpoint_url:
         return options.endpoint_url
     if bucket.endpoint:
-        scheme = "http" if bucket.tls is False else "https"
-        return f"{scheme}://{bucket.endpoint}"
+        return endpoint_url(bucket.provider, bucket.endpoint, tls=bucket.tls)
     from_env = environ.get("AWS_ENDPOINT_URL_S3") or environ.get("AWS_ENDPOINT_URL")
     if from_env:
         return from_env
-    if bucket.provider is Provider.COREWEAVE:
-        return COREWEAVE_DEFAULT_ENDPOINT
-    return None
-
-
-def _is_aws_host(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    return host == "amazonaws.com" or host.endswith(".amazonaws.com") or host.endswith(".amazonaws.com.cn")
+    return None if bucket.provider is Provider.AWS else default_endpoint(bucket.provider)
 
 
 def _session_kwargs(bucket: BucketRef, environ: Mapping[str, str]) -> dict[str, str]:
@@ -255,8 +248,8 @@ def probe_s3(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str
     ``AWS_ENDPOINT_URL_S3``/``AWS_ENDPOINT_URL``, else AWS. Credentials are the keys from the W&B bucket
     URL, else ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``, else ``AWS_PROFILE``, else boto3's chain.
     """
-    endpoint_url = _endpoint_url(bucket, options, environ)
-    shown = public_endpoint(endpoint_url) if endpoint_url else AWS_DEFAULT_ENDPOINT
+    url = s3_endpoint_url(bucket, options, environ)
+    shown = public_endpoint(url) if url else AWS_DEFAULT_ENDPOINT
     where = host_port(shown)
     region = bucket.region or options.region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
     builder = StateBuilder(bucket, shown, region)
@@ -269,7 +262,7 @@ def probe_s3(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str
         builder.access = failed(Outcome.ERROR, f"boto3 is not installed ({exc.name})")
         return builder.build()
 
-    non_aws = endpoint_url is not None and not _is_aws_host(endpoint_url)
+    non_aws = url is not None and not is_aws_host(url)
     path_style = options.path_style if options.path_style is not None else non_aws
     config = Config(
         connect_timeout=options.timeout,
@@ -284,7 +277,7 @@ def probe_s3(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str
     try:
         client = _client(
             _session_kwargs(bucket, environ),
-            endpoint_url=endpoint_url,
+            endpoint_url=url,
             region_name=region or "us-east-1",
             config=config,
             verify=options.tls_verify,
@@ -336,21 +329,21 @@ def probe_s3(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str
             else None
         ),
     )
-    builder.set("object_lock", lock)
+    builder.set(Setting.OBJECT_LOCK, lock)
 
     lifecycle = read(
         lambda: _lifecycle(client.get_bucket_lifecycle_configuration(Bucket=name)),
         "s3:GetLifecycleConfiguration",
         lambda code: [] if code == "NoSuchLifecycleConfiguration" else None,
     )
-    builder.set("lifecycle", lifecycle)
+    builder.set(Setting.LIFECYCLE, lifecycle)
 
     location = read(
         lambda: client.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1",
         "s3:GetBucketLocation",
         nothing,
     )
-    builder.set("location", location)
+    builder.set(Setting.LOCATION, location)
     return builder.build()
 
 
@@ -365,4 +358,4 @@ def _as_json(value: Any) -> JSON:
     return str(value)
 
 
-__all__ = ["classify_s3_error", "error_code", "is_retryable", "probe_s3", "scrub"]
+__all__ = ["classify_s3_error", "error_code", "is_retryable", "probe_s3", "s3_endpoint_url"]

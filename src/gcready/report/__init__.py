@@ -70,13 +70,15 @@ VERDICT_HEADLINES: dict[str, str] = {
 
 
 def count_phrase(report: Report) -> str:
-    """``1 input error, 2 fail, 1 unknown, 3 pass``: the non-zero counts, most serious first."""
+    """``1 input error, 2 fail, 1 unknown, 3 pass, 1 waived``: the non-zero counts, most serious first."""
     parts: list[str] = []
     if report.errors:
         n = len(report.errors)
         parts.append(f"{n} input error" + ("" if n == 1 else "s"))
     counts = report.counts()
     parts.extend(f"{counts[status]} {status.value}" for status in STATUS_ORDER if counts[status])
+    if waived := len(report.waived()):
+        parts.append(f"{waived} waived")  # accepted exceptions: shown, not counted above
     return ", ".join(parts) if parts else "no findings"
 
 

@@ -113,6 +113,21 @@ def _finding(finding: Finding, deployment_evidence: tuple[Fact, ...] = ()) -> di
         "evidence": [_fact(fact) for fact in finding.evidence if fact not in deployment_evidence],
         "evidence_elsewhere": any(fact in deployment_evidence for fact in finding.evidence),
         "fixes": [{"kind": fix.kind.value, "title": fix.title, "text": fix.text} for fix in finding.fixes],
+        "waiver": _waiver(finding),
+    }
+
+
+def _waiver(finding: Finding) -> dict[str, str] | None:
+    waiver = finding.waiver
+    if waiver is None:
+        return None
+    return {
+        "reason": waiver.reason,
+        "expires": waiver.expires.isoformat(),
+        "ticket": waiver.ticket,
+        "owner": waiver.owner,
+        "resource": waiver.resource,
+        "origin": _origin(waiver.origin),
     }
 
 
@@ -125,7 +140,7 @@ def _context(report: Report) -> dict[str, Any]:
         type_label = next((v.label for v in report.applicable if v.deployment is deployment.type), "")
     evidence = deployment.evidence
     diagnosed = [f for c in report.diagnosis.causes for f in c.findings] if report.diagnosis else []
-    attention = by_severity([f for f in report.findings if f.status in _ATTENTION and f not in diagnosed])
+    attention = by_severity([f for f in report.counted() if f.status in _ATTENTION and f not in diagnosed])
     return {
         "verdict": verdict,
         "verdict_headline": VERDICT_HEADLINES[verdict],
@@ -163,6 +178,7 @@ def _context(report: Report) -> dict[str, Any]:
         ],
         "any_findings": bool(report.findings),
         "attention": [_finding(f, evidence) for f in attention],
+        "waived": [_finding(f, evidence) for f in by_severity(list(report.waived()))],
         "passed": [_finding(f, evidence) for f in report.findings if f.status is Status.PASS],
         "others": [_finding(f, evidence) for f in report.findings if f.status in (Status.INFO, Status.SKIP)],
         "other_counts": ", ".join(

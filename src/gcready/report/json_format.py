@@ -48,6 +48,7 @@ def to_dict(report: Report) -> dict[str, JSON]:
             "exit_code": report.exit_code(fail_on_warn=False),
             "counts": {status.value: counts[status] for status in Status},
             "checks": {check: status.value for check, status in report.check_statuses().items()},
+            "waived": len(report.waived()),
         },
         "inputs": [{"path": i.path, "kind": i.kind.value} for i in report.inputs],
         "errors": [{"source": e.source, "line": e.line, "message": e.message} for e in report.errors],
@@ -143,6 +144,7 @@ def _finding(finding: Finding) -> dict[str, JSON]:
         "needs": finding.needs,
         "evidence": [fact.to_json() for fact in finding.evidence],
         "fixes": [_fix(fix) for fix in finding.fixes],
+        "waiver": finding.waiver.to_json() if finding.waiver is not None else None,
     }
 
 

@@ -1,13 +1,15 @@
 """JUnit XML: the audit as a CI test report (Jenkins, GitLab, Azure Pipelines, GitHub test reporters).
 
 ``<testsuites name="gcready">`` holds one ``<testsuite name="gcready.<check id>">`` per check of the
-catalog (a check that produced no finding is an empty suite), and one ``<testcase
-classname="gcready.<check id>" name="<resource>: <title>">`` per finding:
+catalog the report carries (``Report.rules``; a check that produced no finding is an empty suite), and
+one ``<testcase classname="gcready.<check id>" name="<resource>: <title>">`` per finding:
 
 - ``fail`` → ``<failure type="fail">``; ``unknown`` and ``error`` → ``<error type="unknown|error">``
   (the audit could not decide: exit 5, or a broken check); the element's text holds the detail, what
   gcready would need, the evidence (``file:line``) and the fixes;
 - ``skip`` → ``<skipped>`` with why the requirement does not apply;
+- a waived finding (any status) → ``<skipped message="waived: reason (expires …)">``: accepted, so
+  not a failure, and still listed; its own status stays in ``<property name="status">``;
 - ``warn`` is **not** a failure: ``gcready audit`` exits 0 on warnings unless ``--fail-on warn``, and a
   CI report should not turn red where the gate stays green. The warning goes in ``<system-out>``
   (prefixed ``WARNING:``) and ``<property name="status" value="warn">``, so it is visible but passing;
@@ -23,7 +25,6 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from gcready.checks import CATALOG
 from gcready.model import Finding, Report, Status
 from gcready.report import group_by_check, headline
 
@@ -40,9 +41,8 @@ def render(report: Report) -> str:
     root = ET.Element("testsuites", {"name": "gcready"})
     timestamp = report.generated_at
     groups = dict(group_by_check(report.findings))
-    order = [check.meta.id for check in CATALOG] + [
-        c for c in groups if c not in {m.meta.id for m in CATALOG}
-    ]
+    catalog = [rule.id for rule in report.rules]
+    order = catalog + [c for c in groups if c not in set(catalog)]
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for check_id in order:
         suite = _suite(report, check_id, groups.get(check_id, []), timestamp)
@@ -101,11 +101,16 @@ def _suite(report: Report, check_id: str, findings: list[Finding], timestamp: st
             ("severity", finding.severity.value),
             ("resource", finding.resource),
             ("requirement", finding.requirement or ""),
+            *((("waiver", finding.waiver.describe()),) if finding.waiver else ()),
         ):
             ET.SubElement(case_props, "property", {"name": key, "value": _x(value)})
         body = _x(_body(finding))
         summary = _x(f"{finding.title}" + (f": {finding.detail}" if finding.detail else ""))
-        if finding.status is Status.FAIL:
+        if finding.waiver is not None:
+            counts["skipped"] += 1
+            skipped = ET.SubElement(case, "skipped", {"message": _x(f"waived: {finding.waiver.describe()}")})
+            skipped.text = body
+        elif finding.status is Status.FAIL:
             counts["failures"] += 1
             failure = ET.SubElement(case, "failure", {"message": summary, "type": "fail"})
             failure.text = body
@@ -130,6 +135,9 @@ def _suite(report: Report, check_id: str, findings: list[Finding], timestamp: st
 
 def _body(finding: Finding) -> str:
     lines = [f"[{finding.status.value}] {finding.title}"]
+    if finding.waiver is not None:
+        where = f" [{finding.waiver.origin}]" if finding.waiver.origin else ""
+        lines.append(f"waived: {finding.waiver.describe()}{where}")
     if finding.detail:
         lines.append(finding.detail)
     if finding.needs:

@@ -1,7 +1,8 @@
 """SARIF 2.1.0: findings for code-scanning dashboards (GitHub code scanning, Azure DevOps, VS Code…).
 
-One run. ``tool.driver.rules`` holds one rule per check of the catalog (title, description, why it
-matters, example fixes, default level from the check's severity). ``results`` holds the findings that
+One run. ``tool.driver.rules`` holds one rule per check of the catalog, as the report carries it
+(``Report.rules``: title, description, why it matters, example fixes, default level from the check's
+severity). ``results`` holds the findings that
 need attention; pass, skip and info findings are not results.
 
 - ``fail`` and ``error`` → ``kind: fail``, ``level: error``; ``warn`` → ``kind: fail``,
@@ -14,6 +15,9 @@ need attention; pass, skip and info findings are not results.
 - Fixes: a SARIF ``fix`` must carry ``artifactChanges`` (byte-exact replacements). gcready's fixes are
   commands, Terraform blocks and Helm values to apply, not edits of the inputs, so they go in
   ``properties.fixes`` and in ``message.markdown``.
+- A waived finding is still a result, with ``suppressions: [{"kind": "external", "status": "accepted",
+  "justification": reason}]`` (the waiver lives in a file beside the inputs) located at the waiver's line;
+  expiry, ticket and owner are in the suppression's ``properties``.
 - ``partialFingerprints`` hash the check id and the resource, so a finding keeps its identity across
   runs while its value or wording changes.
 
@@ -27,9 +31,7 @@ import json
 import re
 from urllib.parse import quote
 
-from gcready.checks import CATALOG
-from gcready.checks.base import CheckMeta
-from gcready.model import JSON, Fact, Finding, Origin, Report, Severity, Status
+from gcready.model import JSON, Fact, Finding, Origin, Report, Rule, Severity, Status, Waiver
 from gcready.report import headline
 
 SARIF_VERSION = "2.1.0"
@@ -101,6 +103,7 @@ def to_dict(report: Report) -> dict[str, JSON]:
                         "origin": report.requirements_origin,
                     },
                     "counts": {status.value: counts[status] for status in Status},
+                    "waived": len(report.waived()),
                 },
             }
         ],
@@ -111,9 +114,9 @@ def to_dict(report: Report) -> dict[str, JSON]:
 
 
 def _rules(report: Report) -> tuple[list[JSON], dict[str, int]]:
-    """One rule per catalog check, then any check id a finding names that the catalog does not."""
-    metas: list[CheckMeta | str] = [check.meta for check in CATALOG]
-    known = {check.meta.id for check in CATALOG}
+    """One rule per catalog check the report carries, then any check id a finding names that it does not."""
+    metas: list[Rule | str] = list(report.rules)
+    known = {rule.id for rule in report.rules}
     for finding in report.findings:
         if finding.check not in known:
             known.add(finding.check)
@@ -130,7 +133,7 @@ def _rules(report: Report) -> tuple[list[JSON], dict[str, int]]:
     return rules, index
 
 
-def _rule(meta: CheckMeta) -> dict[str, JSON]:
+def _rule(meta: Rule) -> dict[str, JSON]:
     text = [meta.why]
     markdown = [meta.why]
     if meta.examples:
@@ -178,6 +181,8 @@ def _result(finding: Finding, rule_index: int, seen: dict[str, int]) -> dict[str
     if locations:
         result["locations"] = locations
     result["partialFingerprints"] = {FINGERPRINT_KEY: _fingerprint(finding, seen)}
+    if finding.waiver is not None:
+        result["suppressions"] = [_suppression(finding.waiver)]
     result["properties"] = {
         "status": finding.status.value,
         "severity": finding.severity.value,
@@ -187,6 +192,27 @@ def _result(finding: Finding, rule_index: int, seen: dict[str, int]) -> dict[str
         "fixes": [{"kind": f.kind.value, "title": f.title, "text": f.text} for f in finding.fixes],
     }
     return result
+
+
+def _suppression(waiver: Waiver) -> dict[str, JSON]:
+    suppression: dict[str, JSON] = {
+        "kind": "external",
+        "status": "accepted",
+        "justification": waiver.reason,
+    }
+    path = file_of(waiver.origin)
+    if path is not None and waiver.origin is not None:
+        physical: dict[str, JSON] = {"artifactLocation": {"uri": uri(path)}}
+        if waiver.origin.line is not None and waiver.origin.line >= 1:
+            physical["region"] = {"startLine": waiver.origin.line}
+        suppression["location"] = {"physicalLocation": physical}
+    suppression["properties"] = {
+        "expires": waiver.expires.isoformat(),
+        "ticket": waiver.ticket,
+        "owner": waiver.owner,
+        "resource": waiver.resource,
+    }
+    return suppression
 
 
 def _fingerprint(finding: Finding, seen: dict[str, int]) -> str:

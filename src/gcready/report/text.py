@@ -179,8 +179,9 @@ def _findings(report: Report, color: bool) -> list[str]:
         return ["No findings: no check ran.", ""]
     lines = [f"Findings ({count_phrase(report)}):", ""]
     for check, findings in group_by_check(report.findings):
-        status = worst([f.status for f in findings])
-        lines.append(f"{_clean(check)} {_tag(status, color)}")
+        counted = [f.status for f in findings if f.waiver is None]
+        status = worst(counted or [f.status for f in findings])
+        lines.append(f"{_clean(check)} {_tag(status, color)}" + ("" if counted else " (waived)"))
         for finding in findings:
             lines += _finding(finding, color)
         lines.append("")
@@ -198,6 +199,7 @@ def _finding(finding: Finding, color: bool) -> list[str]:
     if finding.requirement:
         meta.append(f"requirement: {_clean(finding.requirement)}")
     lines.append(f"{body}{'; '.join(meta)}")
+    lines += _waived_lines(finding, body)
     if finding.detail:
         lines += _block(finding.detail, body)
     if finding.evidence:
@@ -262,11 +264,13 @@ def _short(report: Report, color: bool) -> str:
         lines += _short_diagnosis(report, color)
     # in diagnose, what a cause already showed is not repeated; every other fail or unknown still is
     shown = [f for c in report.diagnosis.causes for f in c.findings] if report.diagnosis else []
-    attention = by_severity([f for f in report.findings if f.status in _ATTENTION and f not in shown])
+    counted = report.counted()
+    attention = by_severity([f for f in counted if f.status in _ATTENTION and f not in shown])
     if attention:
         lines.append("" if report.diagnosis is None else "Also needs attention:")
         for finding in attention:
             lines += _short_finding(finding, color)
+    lines += _short_waived(report, color)
     passed = [f for f in report.findings if f.status is Status.PASS]
     if passed:
         lines += ["", "Passed:"]
@@ -362,4 +366,28 @@ def _short_finding(finding: Finding, color: bool) -> list[str]:
         if kinds:
             counted = [f"{kinds.count(k)} {k}" if kinds.count(k) > 1 else k for k in dict.fromkeys(kinds)]
             lines.append(f"{body}other fixes: {', '.join(counted)} (--verbose, or the HTML report)")
+    return lines
+
+
+def _waived_lines(finding: Finding, indent: str) -> list[str]:
+    """``waived: reason (expires …, ticket …, owner …)`` and where the waiver is written."""
+    if finding.waiver is None:
+        return []
+    lines = [f"{indent}waived: {_clean(finding.waiver.describe())}"]
+    if finding.waiver.origin is not None:
+        lines.append(f"{indent}waiver at {_clean(str(finding.waiver.origin))}")
+    return lines
+
+
+def _short_waived(report: Report, color: bool) -> list[str]:
+    """Accepted exceptions, one block each: what was found, and the waiver that accepts it."""
+    waived = by_severity(list(report.waived()))
+    if not waived:
+        return []
+    lines = ["", "Waived (accepted; not counted towards the verdict):"]
+    for f in waived:
+        lines.append(
+            f"{_STEP}{_tag(f.status, color)} {_clean(f.check)}: {_clean(f.title)}{_resource_suffix(f)}"
+        )
+        lines += _waived_lines(f, _STEP * 3)
     return lines

@@ -28,7 +28,7 @@ from gcready.model import (
     Signal,
     SignalKind,
 )
-from gcready.redact import LEDGER, is_secret_name, redact_url
+from gcready.redact import current, is_secret_name, redact_url
 from gcready.sources import operator, server_manifest
 from gcready.sources.envvars import is_server_var, read_env_var, unresolved
 from gcready.sources.expansion import expand as expand_references
@@ -137,10 +137,10 @@ def _remember_secret_values(obj: Any, public: set[str] | None = None) -> None:
         for item, value in values.items():
             if not isinstance(value, str) or (public and str(item) in public):
                 continue
-            LEDGER.remember(value)
+            current().remember(value)
             if key == "data":
                 with contextlib.suppress(binascii.Error, ValueError):
-                    LEDGER.remember(base64.b64decode(value, validate=True).decode("utf-8", "replace"))
+                    current().remember(base64.b64decode(value, validate=True).decode("utf-8", "replace"))
 
 
 def _pod_spec(obj: Any) -> Any:
@@ -398,7 +398,7 @@ def _value_from(name: str, spec: Any, ns: str, where: Origin, pool: _Pool) -> En
             return unresolved(name, where, f"ConfigMap {cm_name} has no key {key}: the pod would not start")
         key_origin = _data_origin(cm_origin, data, key, f"ConfigMap {cm_name} data")
         if is_secret_name(key):  # a credential kept in a ConfigMap is still a credential
-            LEDGER.remember(str(data[key]))
+            current().remember(str(data[key]))
             return EnvValue(name, None, key_origin, redacted=True)
         return EnvValue(name, str(data[key]), key_origin)
     if isinstance(spec.get("secretKeyRef"), dict):

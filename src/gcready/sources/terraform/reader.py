@@ -19,7 +19,10 @@ from gcready.model import (
     Outcome,
     Provider,
     Reading,
+    Setting,
     Signal,
+    Toggle,
+    VersioningStatus,
     unique,
 )
 from gcready.sources.terraform import wandb as tfwandb
@@ -214,29 +217,33 @@ class Reader(WandbInputs, BucketSettings):
             ]
             if added:
                 conf = _block(added[-1].body, "versioning_configuration") or {}
-                settings["versioning"] = _s3_status(conf.get("status"), added[-1].address)
+                settings[Setting.VERSIONING] = _s3_status(conf.get("status"), added[-1].address)
             else:
-                settings["versioning"] = _ok("disabled", f"{why}: the published module enables no versioning")
-            settings["mfa_delete"] = _ok("disabled", why)
-            settings["object_lock"] = _ok({"enabled": False, "mode": None, "days": None, "years": None}, why)
-            settings["lifecycle"] = _ok([], f"{why}: no lifecycle rules")
-        elif provider is Provider.GCP:
-            settings["versioning"] = _ok(
-                "disabled", f"{why}: the published module enables no object versioning"
+                settings[Setting.VERSIONING] = _ok(
+                    VersioningStatus.DISABLED, f"{why}: the published module enables no versioning"
+                )
+            settings[Setting.MFA_DELETE] = _ok(Toggle.DISABLED, why)
+            settings[Setting.OBJECT_LOCK] = _ok(
+                {"enabled": False, "mode": None, "days": None, "years": None}, why
             )
-            settings["soft_delete"] = _ok(
+            settings[Setting.LIFECYCLE] = _ok([], f"{why}: no lifecycle rules")
+        elif provider is Provider.GCP:
+            settings[Setting.VERSIONING] = _ok(
+                VersioningStatus.DISABLED, f"{why}: the published module enables no object versioning"
+            )
+            settings[Setting.SOFT_DELETE] = _ok(
                 {"enabled": True, "days": 7, "seconds": GCS_DEFAULT_SOFT_DELETE_SECONDS},
                 f"{why}: no soft_delete_policy, Google's 7-day default for new buckets",
             )
-            settings["retention"] = _ok(None, why)
-            settings["lifecycle"] = _ok([], why)
+            settings[Setting.RETENTION] = _ok(None, why)
+            settings[Setting.LIFECYCLE] = _ok([], why)
         else:
-            settings["soft_delete"] = _ok(
+            settings[Setting.SOFT_DELETE] = _ok(
                 {"enabled": False, "days": None}, f"{why}: the published module enables no blob soft delete"
             )
-            settings["blob_versioning"] = _ok({"enabled": False}, why)
-            settings["container_soft_delete"] = _ok({"enabled": False, "days": None}, why)
-            settings["management_policy"] = _ok({"rules": []}, why)
+            settings[Setting.BLOB_VERSIONING] = _ok({"enabled": False}, why)
+            settings[Setting.CONTAINER_SOFT_DELETE] = _ok({"enabled": False, "days": None}, why)
+            settings[Setting.MANAGEMENT_POLICY] = _ok({"rules": []}, why)
             account = Unknown(f"{COMPUTED}: the storage account the module names from its namespace")
         name = Unknown(f"{COMPUTED}: the module names the bucket from its namespace and a random suffix")
         cand = BucketCandidate(provider, call.created, name, origin, settings, account=account, tied=True)

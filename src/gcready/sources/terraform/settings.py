@@ -14,6 +14,9 @@ from gcready.model import (
     Outcome,
     Provider,
     Reading,
+    Setting,
+    Toggle,
+    VersioningStatus,
 )
 from gcready.sources.terraform.config import _block, _block_list, _strip_index
 from gcready.sources.terraform.lifecycle import (
@@ -118,7 +121,7 @@ def _s3_status(status: Any, what: str, provider: Provider = Provider.AWS) -> Rea
     if text not in _S3_STATUSES and text.capitalize() in _S3_STATUSES:
         if provider is Provider.AWS:
             return _ok(
-                "disabled",
+                VersioningStatus.DISABLED,
                 f"{what}: status {text!r} is rejected by the AWS provider (it accepts only "
                 f"{', '.join(_S3_STATUSES)}, case-sensitive): terraform plan will fail and the bucket is "
                 "not versioned",
@@ -128,11 +131,15 @@ def _s3_status(status: Any, what: str, provider: Provider = Provider.AWS) -> Rea
             None,
             f"{what}: status {text!r}: the provider may reject any spelling but 'Enabled'",
         )
-    mapped = {"Enabled": "enabled", "Suspended": "suspended", "Disabled": "disabled"}.get(text)
+    mapped = {
+        "Enabled": VersioningStatus.ENABLED,
+        "Suspended": VersioningStatus.SUSPENDED,
+        "Disabled": VersioningStatus.DISABLED,
+    }.get(text)
     if mapped is None:
         return Reading(Outcome.ERROR, None, f"{what}: status {status!r} is not one Terraform accepts")
     reason = ""
-    if mapped == "disabled":
+    if mapped is VersioningStatus.DISABLED:
         reason = f"{what} status Disabled: the bucket is never versioned (only valid on a new bucket)"
     return _ok(mapped, reason)
 
@@ -219,39 +226,41 @@ class BucketSettings:
         versioning = self._linked(res, vtype)
         hidden = _unknown_block(versioning[-1].body, "versioning_configuration") if versioning else None
         if hidden is not None:
-            settings["versioning"] = _computed(hidden, "versioning_configuration")
+            settings[Setting.VERSIONING] = _computed(hidden, "versioning_configuration")
         elif versioning:
             conf = _block(versioning[-1].body, "versioning_configuration") or {}
-            settings["versioning"] = _s3_status(conf.get("status"), versioning[-1].address, provider)
+            settings[Setting.VERSIONING] = _s3_status(conf.get("status"), versioning[-1].address, provider)
             mfa = conf.get("mfa_delete")
             if isinstance(mfa, str):
-                settings["mfa_delete"] = _ok("enabled" if mfa.lower() == "enabled" else "disabled")
+                settings[Setting.MFA_DELETE] = _ok(Toggle.of(mfa.lower() == "enabled"))
             elif mfa is None and provider is Provider.AWS:
-                settings["mfa_delete"] = _ok("disabled", "mfa_delete not declared: the provider default")
+                settings[Setting.MFA_DELETE] = _ok(
+                    Toggle.DISABLED, "mfa_delete not declared: the provider default"
+                )
         elif _unknown_block(body, "versioning") is not None:
-            settings["versioning"] = _computed(_unknown_block(body, "versioning"), "versioning")
+            settings[Setting.VERSIONING] = _computed(_unknown_block(body, "versioning"), "versioning")
         elif _block(body, "versioning") is not None:
             enabled = (_block(body, "versioning") or {}).get("enabled")
             if _is_unknown(enabled):
-                settings["versioning"] = _computed(enabled, "versioning.enabled")
+                settings[Setting.VERSIONING] = _computed(enabled, "versioning.enabled")
             else:
                 flag = _as_bool(enabled)
-                settings["versioning"] = _ok(
-                    "enabled" if flag else "disabled",
+                settings[Setting.VERSIONING] = _ok(
+                    VersioningStatus.ENABLED if flag else VersioningStatus.DISABLED,
                     ""
                     if flag
                     else "inline versioning { enabled = false } (suspended if it was ever enabled)",
                 )
         else:
-            settings["versioning"] = _ok(
-                "disabled",
+            settings[Setting.VERSIONING] = _ok(
+                VersioningStatus.DISABLED,
                 f"no {vtype} for this bucket: the provider default, versioning never enabled",
             )
             if provider is Provider.AWS:
-                settings["mfa_delete"] = _ok("disabled", "not declared: the provider default")
+                settings[Setting.MFA_DELETE] = _ok(Toggle.DISABLED, "not declared: the provider default")
         if provider is Provider.AWS:
-            settings["object_lock"] = self._object_lock(res)
-            settings["lifecycle"] = self._s3_lifecycle(res)
+            settings[Setting.OBJECT_LOCK] = self._object_lock(res)
+            settings[Setting.LIFECYCLE] = self._s3_lifecycle(res)
         endpoint = self.minio_endpoint if provider is Provider.S3_COMPATIBLE else None
         return BucketCandidate(provider, res.address, name, res.origin, settings, endpoint=endpoint)
 
@@ -314,41 +323,47 @@ class BucketSettings:
         settings: dict[str, Reading] = {}
         versioning = _block(body, "versioning")
         if _unknown_block(body, "versioning") is not None:
-            settings["versioning"] = _computed(_unknown_block(body, "versioning"), "versioning")
+            settings[Setting.VERSIONING] = _computed(_unknown_block(body, "versioning"), "versioning")
         elif versioning is None:
-            settings["versioning"] = _ok(
-                "disabled", "no versioning block: the provider default, versioning off"
+            settings[Setting.VERSIONING] = _ok(
+                VersioningStatus.DISABLED, "no versioning block: the provider default, versioning off"
             )
         elif _is_unknown(versioning.get("enabled")):
-            settings["versioning"] = _computed(versioning.get("enabled"), "versioning.enabled")
+            settings[Setting.VERSIONING] = _computed(versioning.get("enabled"), "versioning.enabled")
         else:
-            settings["versioning"] = _ok("enabled" if _as_bool(versioning.get("enabled")) else "disabled")
+            settings[Setting.VERSIONING] = _ok(
+                VersioningStatus.ENABLED if _as_bool(versioning.get("enabled")) else VersioningStatus.DISABLED
+            )
         soft = _block(body, "soft_delete_policy")
         if _unknown_block(body, "soft_delete_policy") is not None:
-            settings["soft_delete"] = _computed(
+            settings[Setting.SOFT_DELETE] = _computed(
                 _unknown_block(body, "soft_delete_policy"), "soft_delete_policy"
             )
         elif soft is None or soft.get("retention_duration_seconds") is None:
             seconds = GCS_DEFAULT_SOFT_DELETE_SECONDS
-            settings["soft_delete"] = _ok(
+            settings[Setting.SOFT_DELETE] = _ok(
                 {"enabled": True, "days": 7, "seconds": seconds},
                 "no soft_delete_policy: Google's default for new buckets, 7 days",
             )
         elif _is_unknown(soft.get("retention_duration_seconds")):
-            settings["soft_delete"] = _computed(soft.get("retention_duration_seconds"), "soft_delete_policy")
+            settings[Setting.SOFT_DELETE] = _computed(
+                soft.get("retention_duration_seconds"), "soft_delete_policy"
+            )
         else:
             secs = _as_int(soft.get("retention_duration_seconds")) or 0
             days: int | float = secs // 86400 if secs % 86400 == 0 else round(secs / 86400, 3)
-            settings["soft_delete"] = _ok({"enabled": secs > 0, "days": days, "seconds": secs})
+            settings[Setting.SOFT_DELETE] = _ok({"enabled": secs > 0, "days": days, "seconds": secs})
         retention = _block(body, "retention_policy")
         if _unknown_block(body, "retention_policy") is not None:
-            settings["retention"] = _computed(_unknown_block(body, "retention_policy"), "retention_policy")
+            settings[Setting.RETENTION] = _computed(
+                _unknown_block(body, "retention_policy"), "retention_policy"
+            )
         elif retention is None:
-            settings["retention"] = _ok(None, "no retention_policy declared")
+            settings[Setting.RETENTION] = _ok(None, "no retention_policy declared")
         elif _is_unknown(retention):
-            settings["retention"] = _computed(_first_unknown(retention), "retention_policy")
+            settings[Setting.RETENTION] = _computed(_first_unknown(retention), "retention_policy")
         else:
-            settings["retention"] = _ok(
+            settings[Setting.RETENTION] = _ok(
                 {
                     "seconds": _as_int(retention.get("retention_period")) or 0,
                     "locked": bool(_as_bool(retention.get("is_locked"))),
@@ -356,11 +371,11 @@ class BucketSettings:
             )
         rules = _block_list(body, "lifecycle_rule")
         if _unknown_block(body, "lifecycle_rule") is not None:
-            settings["lifecycle"] = _computed(_unknown_block(body, "lifecycle_rule"), "lifecycle_rule")
+            settings[Setting.LIFECYCLE] = _computed(_unknown_block(body, "lifecycle_rule"), "lifecycle_rule")
         elif _is_unknown(rules):
-            settings["lifecycle"] = _computed(_first_unknown(rules), "lifecycle_rule")
+            settings[Setting.LIFECYCLE] = _computed(_first_unknown(rules), "lifecycle_rule")
         else:
-            settings["lifecycle"] = _ok(
+            settings[Setting.LIFECYCLE] = _ok(
                 [_gcs_rule(r) for r in rules], "" if rules else "no lifecycle_rule declared"
             )
         return BucketCandidate(
@@ -391,8 +406,8 @@ class BucketSettings:
                 if isinstance(value, str) and "/" not in value
                 else Unknown(f"{COMPUTED}: the storage account")
             )
-            settings = {
-                "soft_delete": Reading(
+            settings: dict[str, Reading] = {
+                Setting.SOFT_DELETE: Reading(
                     Outcome.ERROR,
                     None,
                     f"{COMPUTED}: the storage account of {res.address} is not in this code",
@@ -414,31 +429,35 @@ class BucketSettings:
         settings: dict[str, Reading] = {}
         hidden = _unknown_block(account.body, "blob_properties")
         if hidden is not None:
-            for key in ("soft_delete", "blob_versioning", "container_soft_delete"):
+            for key in (Setting.SOFT_DELETE, Setting.BLOB_VERSIONING, Setting.CONTAINER_SOFT_DELETE):
                 settings[key] = _computed(hidden, "blob_properties")
         elif props is None:
-            settings["soft_delete"] = _ok(
+            settings[Setting.SOFT_DELETE] = _ok(
                 {"enabled": False, "days": None},
                 f"{account.address} declares no blob_properties.delete_retention_policy: blob soft delete is off",
             )
-            settings["blob_versioning"] = _ok({"enabled": False}, "not declared: the provider default, off")
-            settings["container_soft_delete"] = _ok({"enabled": False, "days": None}, "not declared: off")
+            settings[Setting.BLOB_VERSIONING] = _ok(
+                {"enabled": False}, "not declared: the provider default, off"
+            )
+            settings[Setting.CONTAINER_SOFT_DELETE] = _ok(
+                {"enabled": False, "days": None}, "not declared: off"
+            )
         else:
             policy = _block(props, "delete_retention_policy")
             if _unknown_block(props, "delete_retention_policy") is not None:
-                settings["soft_delete"] = _computed(
+                settings[Setting.SOFT_DELETE] = _computed(
                     _unknown_block(props, "delete_retention_policy"), "delete_retention_policy"
                 )
             elif policy is None:
-                settings["soft_delete"] = _ok(
+                settings[Setting.SOFT_DELETE] = _ok(
                     {"enabled": False, "days": None},
                     f"{account.address} blob_properties has no delete_retention_policy: blob soft delete is off",
                 )
             elif _is_unknown(policy):
-                settings["soft_delete"] = _computed(_first_unknown(policy), "delete_retention_policy")
+                settings[Setting.SOFT_DELETE] = _computed(_first_unknown(policy), "delete_retention_policy")
             else:
                 days = _as_int(policy.get("days"))
-                settings["soft_delete"] = _ok(
+                settings[Setting.SOFT_DELETE] = _ok(
                     {"enabled": True, "days": days if days is not None else 7},
                     ""
                     if days is not None
@@ -446,27 +465,29 @@ class BucketSettings:
                 )
             versioning = props.get("versioning_enabled")
             if _is_unknown(versioning):
-                settings["blob_versioning"] = _computed(versioning, "versioning_enabled")
+                settings[Setting.BLOB_VERSIONING] = _computed(versioning, "versioning_enabled")
             else:
-                settings["blob_versioning"] = _ok(
+                settings[Setting.BLOB_VERSIONING] = _ok(
                     {"enabled": bool(_as_bool(versioning))},
                     "" if versioning is not None else "not declared: off",
                 )
             container = _block(props, "container_delete_retention_policy")
             if _unknown_block(props, "container_delete_retention_policy") is not None:
-                settings["container_soft_delete"] = _computed(
+                settings[Setting.CONTAINER_SOFT_DELETE] = _computed(
                     _unknown_block(props, "container_delete_retention_policy"),
                     "container_delete_retention_policy",
                 )
             elif container is None:
-                settings["container_soft_delete"] = _ok({"enabled": False, "days": None}, "not declared: off")
+                settings[Setting.CONTAINER_SOFT_DELETE] = _ok(
+                    {"enabled": False, "days": None}, "not declared: off"
+                )
             elif _is_unknown(container):
-                settings["container_soft_delete"] = _computed(
+                settings[Setting.CONTAINER_SOFT_DELETE] = _computed(
                     _first_unknown(container), "container_delete_retention_policy"
                 )
             else:
                 cdays = _as_int(container.get("days"))
-                settings["container_soft_delete"] = _ok(
+                settings[Setting.CONTAINER_SOFT_DELETE] = _ok(
                     {"enabled": True, "days": cdays if cdays is not None else 7}
                 )
         policies = [
@@ -477,13 +498,15 @@ class BucketSettings:
         if policies:
             rules = _block_list(policies[-1].body, "rule")
             if _unknown_block(policies[-1].body, "rule") is not None:
-                settings["management_policy"] = _computed(_unknown_block(policies[-1].body, "rule"), "rule")
+                settings[Setting.MANAGEMENT_POLICY] = _computed(
+                    _unknown_block(policies[-1].body, "rule"), "rule"
+                )
             elif _is_unknown(rules):
-                settings["management_policy"] = _computed(_first_unknown(rules), "management policy")
+                settings[Setting.MANAGEMENT_POLICY] = _computed(_first_unknown(rules), "management policy")
             else:
-                settings["management_policy"] = _ok({"rules": [_azure_rule(r) for r in rules]})
+                settings[Setting.MANAGEMENT_POLICY] = _ok({"rules": [_azure_rule(r) for r in rules]})
         else:
-            settings["management_policy"] = _ok(
+            settings[Setting.MANAGEMENT_POLICY] = _ok(
                 {"rules": []}, "no azurerm_storage_management_policy declared"
             )
         return BucketCandidate(

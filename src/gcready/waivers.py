@@ -1,0 +1,304 @@
+"""Waivers: accepted exceptions, each with a reason and an expiry date, applied after the checks.
+
+A waiver is a ``[[waiver]]`` table in any TOML file (``gcready.toml`` or a file of its own)::
+
+    [[waiver]]
+    check = "bucket-versioning"        # a check id (gcready explain lists them)
+    resource = "s3://legacy-*"         # the finding's resource, exactly or as an fnmatch glob
+    reason = "Legal hold on the legacy bucket"
+    expires = 2027-01-31               # a TOML date or "YYYY-MM-DD"; the waiver applies through that day
+    ticket = "OPS-142"                 # optional
+    owner = "platform"                 # optional
+
+:func:`apply` marks each finding that needs attention (fail, unknown, warn, error) and that a waiver
+matches: the finding keeps its status and carries the waiver, and it counts towards neither the verdict nor
+the exit code. An expired waiver (``expires`` before today, UTC) no longer applies and adds a ``warn``
+(``waiver-expired``); a waiver that matches no such finding adds a ``warn`` (``waiver-stale``). Everything
+here is pure: the caller reads the file and says what day it is.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import overload
+
+from gcready.model import Fact, Finding, Fix, FixKind, Origin, Report, Severity, Status, Waiver
+
+EXPIRED_CHECK = "waiver-expired"
+STALE_CHECK = "waiver-stale"
+WAIVABLE = frozenset({Status.FAIL, Status.UNKNOWN, Status.WARN, Status.ERROR})
+KEYS = ("check", "resource", "reason", "expires", "ticket", "owner")
+_REQUIRED = {
+    "check": "a check id (gcready explain lists them)",
+    "resource": "the finding's resource, or a glob such as s3://legacy-*",
+    "reason": "why the finding is accepted",
+    "expires": "a date, YYYY-MM-DD: every waiver ends",
+}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_GLOB = re.compile(r"[*?\[]")  # what makes a resource an fnmatch pattern
+_WAIVER_HEADER = re.compile(r"""^\s*\[\[\s*(waiver|"waiver"|'waiver')\s*\]\]\s*(#.*)?$""")
+_ANY_HEADER = re.compile(r"""^\s*\[\[?\s*[\w."' -]+\s*\]\]?\s*(#.*)?$""")
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)$")
+
+
+class WaiverError(ValueError):
+    """A waivers file gcready cannot use: ``FILE:LINE: waiver N: message`` (exit 2)."""
+
+    def __init__(self, source: str, line: int | None, index: int | None, message: str) -> None:
+        self.source = source
+        self.line = line
+        self.index = index
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        place = self.source if self.line is None else f"{self.source}:{self.line}"
+        which = f"waiver {self.index}: " if self.index is not None else ""
+        return f"{place}: {which}{self.message}"
+
+
+def known_check_ids() -> tuple[str, ...]:
+    """The ids a waiver may name: every check of the catalog."""
+    from gcready.checks import CATALOG
+
+    return tuple(check.meta.id for check in CATALOG)
+
+
+def load(path: str | Path, known: Iterable[str] | None = None) -> tuple[Waiver, ...]:
+    """The waivers of a TOML file (none when it has no ``[[waiver]]`` table); :class:`WaiverError` if bad."""
+    source = str(path)
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise WaiverError(source, None, None, "not UTF-8 text") from None
+    except OSError as exc:
+        raise WaiverError(source, None, None, f"cannot read: {exc.strerror or exc}") from None
+    return parse(text, source, known)
+
+
+def parse(text: str, source: str, known: Iterable[str] | None = None) -> tuple[Waiver, ...]:
+    """The ``[[waiver]]`` tables of TOML ``text`` read from ``source``, validated, in file order."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        found = _TOML_POSITION.search(message)
+        line = int(found.group(1)) if found else None
+        raise WaiverError(source, line, None, f"not valid TOML: {_TOML_POSITION.sub('', message)}") from None
+    tables = document.get("waiver")
+    if tables is None:
+        return ()
+    lines = text.splitlines()
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise WaiverError(source, _key_line(lines, "waiver"), None, "waivers must be [[waiver]] tables")
+    spans = _spans(lines, len(tables))
+    ids = tuple(known) if known is not None else known_check_ids()
+    return tuple(
+        _waiver(table, source, index, spans[index - 1], lines, ids)
+        for index, table in enumerate(tables, start=1)
+    )
+
+
+@dataclass(frozen=True)
+class _Span:
+    header: int | None  # 1-based line of the [[waiver]] header
+    end: int  # 1-based line before which the table ends
+
+
+def _spans(lines: list[str], count: int) -> list[_Span]:
+    """Where each [[waiver]] table sits, so an error can name its line."""
+    headers = [i for i, line in enumerate(lines, start=1) if _WAIVER_HEADER.match(line)]
+    if len(headers) != count:  # an inline array (waiver = [{…}]): only its key's line is known
+        at = _key_line(lines, "waiver")
+        return [_Span(at, at + 1 if at else 0) for _ in range(count)]
+    spans: list[_Span] = []
+    for header in headers:
+        end = next(
+            (i for i in range(header + 1, len(lines) + 1) if _ANY_HEADER.match(lines[i - 1])), len(lines) + 1
+        )
+        spans.append(_Span(header, end))
+    return spans
+
+
+def _key_line(lines: list[str], key: str, start: int = 1, end: int | None = None) -> int | None:
+    pattern = re.compile(rf"""^\s*({re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+    stop = len(lines) + 1 if end is None else end
+    return next((i for i in range(start, stop) if pattern.match(lines[i - 1])), None)
+
+
+def _waiver(
+    table: dict[str, object], source: str, index: int, span: _Span, lines: list[str], known: Sequence[str]
+) -> Waiver:
+    def line_of(key: str) -> int | None:
+        if span.header is None:
+            return None
+        return _key_line(lines, key, span.header + 1, span.end) or span.header
+
+    def fail(key: str | None, message: str) -> WaiverError:
+        return WaiverError(source, line_of(key) if key else span.header, index, message)
+
+    for key in table:
+        if key not in KEYS:
+            raise fail(key, f"unknown key {key!r} (known: {', '.join(KEYS)})")
+    for key, what in _REQUIRED.items():
+        if key not in table:
+            raise fail(None, f"missing {key} ({what})")
+    text: dict[str, str] = {}
+    for key in ("check", "resource", "reason", "ticket", "owner"):
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            raise fail(key, f"{key} must be a string, not {type(value).__name__}")
+        if key in _REQUIRED and not value.strip():
+            raise fail(key, f"{key} is empty ({_REQUIRED[key]})")
+        text[key] = value.strip() if key != "resource" else value
+    if text["check"] not in known:
+        close = difflib.get_close_matches(text["check"], known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise fail("check", f"unknown check {text['check']!r} ({hint}gcready explain lists the check ids)")
+    expires = _date(table["expires"])
+    if expires is None:
+        raise fail("expires", f"expires = {table['expires']!s} is not a date (YYYY-MM-DD)")
+    return Waiver(
+        check=text["check"],
+        resource=text["resource"],
+        reason=text["reason"],
+        expires=expires,
+        ticket=text["ticket"],
+        owner=text["owner"],
+        origin=Origin(source, span.header),
+    )
+
+
+def _date(value: object) -> date | None:
+    if isinstance(value, datetime):  # a date-time says an hour, and waivers end with a day
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DATE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def parse_date(value: str) -> date | None:
+    """A ``YYYY-MM-DD`` date, or None when ``value`` is not one (``2027-02-30``, ``31/01/2027``…)."""
+    return _date(value)
+
+
+def report_day(report: Report) -> date:
+    """The day a report was made (UTC; ``SOURCE_DATE_EPOCH`` sets it): the default "today" of :func:`apply`."""
+    return date.fromisoformat(report.generated_at[:10])
+
+
+@overload
+def apply(target: Report, waivers: Sequence[Waiver], today: date | None = None) -> Report: ...
+@overload
+def apply(target: Sequence[Finding], waivers: Sequence[Waiver], today: date) -> tuple[Finding, ...]: ...
+def apply(
+    target: Report | Sequence[Finding], waivers: Sequence[Waiver], today: date | None = None
+) -> Report | tuple[Finding, ...]:
+    """Findings (or a report) with each waived finding marked, plus a ``warn`` per expired or stale waiver.
+
+    ``today`` decides expiry (a report's own day when not given). A finding already carrying a waiver is
+    left as it is. The first unexpired waiver that matches a finding is the one it carries.
+    """
+    if isinstance(target, Report):
+        findings = _apply(target.findings, waivers, today or report_day(target))
+        return replace(target, findings=findings)
+    if today is None:
+        raise TypeError("apply(findings, waivers, today): today is required for a list of findings")
+    return _apply(tuple(target), waivers, today)
+
+
+def _apply(findings: tuple[Finding, ...], waivers: Sequence[Waiver], today: date) -> tuple[Finding, ...]:
+    if not waivers:
+        return findings
+    live = [(i, w) for i, w in enumerate(waivers) if not w.expired(today)]
+    # an exact resource is looked up, a glob is tried: a fleet's thousands of findings stay linear
+    exact: dict[tuple[str, str], list[int]] = {}
+    globs: dict[str, list[int]] = {}
+    for i, waiver in live:
+        if _GLOB.search(waiver.resource):
+            globs.setdefault(waiver.check, []).append(i)
+        else:
+            exact.setdefault((waiver.check, waiver.resource), []).append(i)
+    used: set[int] = set()
+    passing: set[int] = set()  # waivers whose findings all pass (or skip) now
+    out: list[Finding] = []
+    for finding in findings:
+        candidates = exact.get((finding.check, finding.resource), []) + [
+            i for i in globs.get(finding.check, ()) if waivers[i].matches(finding.check, finding.resource)
+        ]
+        chosen: Waiver | None = None
+        for i in sorted(candidates):  # file order: the first waiver written is the one carried
+            if finding.status not in WAIVABLE:
+                passing.add(i)
+                continue
+            used.add(i)
+            chosen = chosen or waivers[i]
+        out.append(replace(finding, waiver=chosen) if chosen and finding.waiver is None else finding)
+    out += [_expired(w, today) for w in waivers if w.expired(today)]
+    out += [_stale(w, i in passing) for i, w in live if i not in used]
+    return tuple(out)
+
+
+def _label(waiver: Waiver) -> str:
+    return f"{waiver.check} on {waiver.resource}"
+
+
+def _place(waiver: Waiver) -> str:
+    return str(waiver.origin) if waiver.origin else "the waivers file"
+
+
+def _fact(waiver: Waiver) -> Fact:
+    return Fact("waiver", f"{_label(waiver)}: {waiver.describe()}", waiver.origin)
+
+
+def _expired(waiver: Waiver, today: date) -> Finding:
+    return Finding(
+        check=EXPIRED_CHECK,
+        status=Status.WARN,
+        severity=Severity.MEDIUM,
+        title=f"Waiver of {_label(waiver)} expired on {waiver.expires.isoformat()}",
+        detail=(
+            f"The waiver at {_place(waiver)} no longer applies (today is {today.isoformat()}): the findings it "
+            f"covered count again. It said: {waiver.describe()}."
+        ),
+        resource=waiver.resource,
+        evidence=(_fact(waiver),),
+        fixes=(
+            Fix(
+                FixKind.CONSOLE,
+                f"Fix the finding and delete the [[waiver]] at {_place(waiver)}, or, if the exception still "
+                "holds, set a new expires date there (and say why in reason).",
+                "renew or remove the waiver",
+            ),
+        ),
+    )
+
+
+def _stale(waiver: Waiver, passing: bool) -> Finding:
+    why = (
+        "the findings it names pass now" if passing else "no finding of this run has that check and resource"
+    )
+    return Finding(
+        check=STALE_CHECK,
+        status=Status.WARN,
+        severity=Severity.LOW,
+        title=f"Waiver of {_label(waiver)} matches nothing",
+        detail=(
+            f"The waiver at {_place(waiver)} waived nothing in this run: {why}. A waiver left behind would "
+            f"silently hide the same problem if it came back. It said: {waiver.describe()}."
+        ),
+        resource=waiver.resource,
+        evidence=(_fact(waiver),),
+        fixes=(Fix(FixKind.CONSOLE, f"Delete the [[waiver]] at {_place(waiver)}.", "remove the waiver"),),
+    )
