@@ -30,6 +30,7 @@ from gcready.model import (
     SignalKind,
     SourceKind,
 )
+from gcready.remediation import attach
 from gcready.requirements import Requirements
 from gcready.sources import collect as collect_sources
 from gcready.sources.envfile import Dialect
@@ -98,7 +99,7 @@ def analyze(
 ) -> Report:
     """Detect the deployment type and run every check: pure, no I/O."""
     deployment = detect(evidence, override)
-    findings = run_checks(evidence, deployment, requirements)
+    findings = attach(run_checks(evidence, deployment, requirements))  # fixes once every check has run
     rows = [requirements.row(t) for t in sorted(deployment.candidates, key=_table_order)]
     applicable = tuple(RequirementView(r.deployment, r.label, r.env_var, r.versioning, r.note) for r in rows)
     return Report(

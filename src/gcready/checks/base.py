@@ -6,7 +6,8 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gcready.model import Deployment, DeploymentType, Evidence, Finding, Fix, Severity, Tier
+from gcready.model import Deployment, DeploymentType, Evidence, Finding, Severity, Tier
+from gcready.model.remedy import Example
 from gcready.requirements import Requirements
 
 
@@ -28,7 +29,7 @@ class CheckMeta:
     description: str  # what the check looks at
     why: str  # why it matters for garbage collection
     tier: Tier = Tier.CONTEXT
-    examples: tuple[Fix, ...] = ()  # fixes with example names, for `gcready explain`
+    examples: tuple[Example, ...] = ()  # remedies on example names, for `gcready explain`
     # checks whose fix can only work once this one's cause on the same resource is fixed
     # (``gcready diagnose`` ranks this cause before theirs)
     before: tuple[str, ...] = ()

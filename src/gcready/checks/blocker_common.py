@@ -32,6 +32,7 @@ from gcready.model import (
     Severity,
     Status,
 )
+from gcready.model.remedy import Remedy
 
 S3_FAMILY = frozenset({Provider.AWS, Provider.S3_COMPATIBLE, Provider.COREWEAVE})
 
@@ -129,6 +130,7 @@ class Judge:
         detail: str,
         *,
         fixes: tuple[Fix, ...] = (),
+        remedy: Remedy | None = None,
         severity: Severity | None = None,
         needs: str = "",
     ) -> Finding:
@@ -143,6 +145,7 @@ class Judge:
             resource=self.target.bucket.label,
             evidence=tuple(self.facts),
             fixes=fixes if status in (Status.WARN, Status.INFO) else (),
+            remedy=remedy if status in (Status.WARN, Status.INFO) else None,
             requirement=self.meta.requirement,
             needs=needs,
         )

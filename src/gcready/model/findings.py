@@ -6,9 +6,13 @@ Everything here is a frozen dataclass or a closed enum (see :mod:`gcready.model.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from gcready.model.evidence import JSON, DeploymentType, InputError, InputFile, Note, Origin
+
+if TYPE_CHECKING:
+    from gcready.model.remedy import Remedy
 
 
 class Status(enum.StrEnum):
@@ -111,6 +115,7 @@ class Finding:
     fixes: tuple[Fix, ...] = ()
     requirement: str | None = None  # the requirements-table column this finding proves
     needs: str = ""  # for unknown: what gcready would need to decide
+    remedy: Remedy | None = field(default=None, compare=False)  # what to fix; the pipeline adds fixes
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from urllib.parse import quote
 from gcready.checks import CATALOG
 from gcready.checks.base import CheckMeta
 from gcready.model import JSON, Fact, Finding, Origin, Report, Severity, Status
+from gcready.remediation import example_fixes
 from gcready.report import headline
 
 SARIF_VERSION = "2.1.0"
@@ -136,7 +137,7 @@ def _rule(meta: CheckMeta) -> dict[str, JSON]:
     if meta.examples:
         text += ["", "Fixes (example names; reports print them for the deployment found):"]
         markdown += ["", "**Fixes** (example names; reports print them for the deployment found):"]
-        for fix in meta.examples:
+        for fix in example_fixes(meta.examples):
             title = fix.title or fix.kind.value
             text += [f"- ({fix.kind.value}) {title}:", *(f"    {line}" for line in fix.text.splitlines())]
             markdown += [f"- {title} ({fix.kind.value}):", "", _fence(fix.text, "    "), ""]

@@ -34,6 +34,7 @@ from gcready.model import (
     SignalKind,
     SourceKind,
 )
+from gcready.model.placement import placement_from_json, placement_to_json
 from gcready.redact import display_env_value, redact_url, scrub
 
 FORMAT = "gcready-bundle"
@@ -102,6 +103,7 @@ def _component(c: Component) -> dict[str, JSON]:
         "shadowed": [_env(v) for v in c.shadowed],
         **({"namespace": c.namespace} if c.namespace else {}),
         **({"operator": _placement(c.operator)} if c.operator else {}),
+        **({"placement": placement_to_json(c.placement)} if c.placement else {}),
     }
 
 
@@ -314,6 +316,7 @@ def _read_component(c: Any, source: str) -> Component:
         runs_gc=bool(c.get("runs_gc", True)),
         namespace=str(c.get("namespace") or ""),
         operator=_read_placement(c.get("operator")),
+        placement=placement_from_json(c.get("placement")),
     )
 
 
