@@ -8,6 +8,7 @@ over them (nothing is decoded from display names) and a bundle carries them, so 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,32 +118,36 @@ _NAMES: dict[type[Any], str] = {cls: name for name, cls in _KINDS.items()}
 
 
 def placement_to_json(placement: Placement) -> dict[str, JSON]:
-    """A placement as the bundle records it: ``{"kind": ..., <its fields>}``."""
-    out: dict[str, JSON] = {"kind": _NAMES[type(placement)]}
+    """A placement as the bundle records it: ``{"kind": ..., "fields": {...}}``."""
+    fields: dict[str, JSON] = {}
     for f in dataclasses.fields(placement):
         value = getattr(placement, f.name)
-        out[f.name] = list(value) if isinstance(value, tuple) else value
-    return out
+        fields[f.name] = list(value) if isinstance(value, tuple) else value
+    return {"kind": _NAMES[type(placement)], "fields": fields}
 
 
-def placement_from_json(data: Any) -> Placement | None:
-    """A bundle's placement; None when absent or not one gcready knows (the fix is then generic)."""
-    if not isinstance(data, dict):
+def placement_from_json(data: Any, clean: Callable[[str], str] = str) -> Placement | None:
+    """A bundle's placement; None when absent or not one gcready knows (the fix is then generic).
+
+    ``clean`` is applied to every text (a bundle may be hand-made: the reader scrubs secrets).
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("fields", {}), dict):
         return None
     cls = _KINDS.get(str(data.get("kind")))
     if cls is None:
         return None
+    given: dict[str, Any] = data.get("fields", {})
     args: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
-        if f.name not in data:
+        if f.name not in given:
             continue
-        value = data[f.name]
+        value = given[f.name]
         if isinstance(value, list):
-            value = tuple(None if v is None else str(v) for v in value)
+            value = tuple(None if v is None else clean(str(v)) for v in value)
         elif f.name == "line":
             value = value if isinstance(value, int) and not isinstance(value, bool) else None
         elif value is not None:
-            value = str(value)
+            value = clean(str(value))
         args[f.name] = value
     try:
         placement: Placement = cls(**args)

@@ -316,7 +316,7 @@ def _read_component(c: Any, source: str) -> Component:
         runs_gc=bool(c.get("runs_gc", True)),
         namespace=str(c.get("namespace") or ""),
         operator=_read_placement(c.get("operator")),
-        placement=placement_from_json(c.get("placement")),
+        placement=placement_from_json(c.get("placement"), scrub),
     )
 
 
