@@ -84,9 +84,8 @@ class ClearAzureImmutability:
     hold: bool = False
 
 
-Remedy = (
-    SetEnv
-    | EnableVersioning
+BucketRemedy = (
+    EnableVersioning
     | ExpireNoncurrent
     | DeletePreviousVersions
     | ClearObjectLock
@@ -95,6 +94,7 @@ Remedy = (
     | ShortenGcsSoftDelete
     | ClearAzureImmutability
 )
+Remedy = SetEnv | BucketRemedy
 
 
 @dataclass(frozen=True)

@@ -140,9 +140,10 @@ def test_a_reference_that_is_not_one_is_refused(expression: str) -> None:
         Ref(expression)
 
 
-def test_a_value_of_no_hcl_type_is_refused() -> None:
+@pytest.mark.parametrize("item", [object(), float("nan"), float("inf")], ids=["object", "nan", "inf"])
+def test_a_value_of_no_hcl_type_is_refused(item: object) -> None:
     with pytest.raises(HCLError):
-        hcl.value(object())  # type: ignore[arg-type]
+        hcl.value(item)  # type: ignore[arg-type]
 
 
 @pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not on PATH")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gcready.model import Provider
 from gcready.model.remedy import (
+    BucketRemedy,
     ClearAzureImmutability,
     ClearObjectLock,
     DeletePreviousVersions,
@@ -16,16 +17,6 @@ from gcready.model.remedy import (
 from gcready.remediation.bucket import aws, azure, gcs, s3_compatible
 from gcready.remediation.bucket.common import BucketFixes
 
-BucketRemedy = (
-    EnableVersioning
-    | ExpireNoncurrent
-    | DeletePreviousVersions
-    | ClearObjectLock
-    | DisableMfaDelete
-    | RemoveGcsRetention
-    | ShortenGcsSoftDelete
-    | ClearAzureImmutability
-)
 _S3_API = (Provider.S3_COMPATIBLE, Provider.COREWEAVE)
 
 

@@ -126,6 +126,8 @@ def value(item: Value, depth: int = 0) -> str:
     if isinstance(item, bool):
         return "true" if item else "false"
     if isinstance(item, int | float):
+        if item != item or item in (float("inf"), float("-inf")):
+            raise HCLError(f"no HCL number for {item!r}")
         return repr(item)
     if isinstance(item, str):
         return string(item)
