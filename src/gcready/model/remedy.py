@@ -58,6 +58,8 @@ class ClearObjectLock:
 
 @dataclass(frozen=True)
 class DisableMfaDelete:
+    """Turn MFA delete off on an S3 bucket (only its owner's root user can)."""
+
     bucket: BucketRef
 
 
@@ -71,6 +73,8 @@ class RemoveGcsRetention:
 
 @dataclass(frozen=True)
 class ShortenGcsSoftDelete:
+    """Keep GCS soft delete (W&B's connector asks for it) with a shorter window."""
+
     bucket: BucketRef
     days: int = 7
 

@@ -33,6 +33,7 @@ _WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
 
 
 def q(text: str) -> str:
+    """One shell word."""
     return shlex.quote(text)
 
 
@@ -52,6 +53,7 @@ def _ns(namespace: str) -> str:
 
 
 def helm_values(var: str, value: str) -> Fix:
+    """The operator-wandb values that set ``var`` for every component (``global.extraEnv``)."""
     return Fix(
         FixKind.HELM,
         yaml.dump(_nested(["global", "extraEnv"], {var: value})),
@@ -60,6 +62,7 @@ def helm_values(var: str, value: str) -> Fix:
 
 
 def helm_upgrade(var: str, value: str, key_path: str = "global.extraEnv", title: str = "") -> Fix:
+    """``helm upgrade --reuse-values --set-string KEY_PATH.VAR=VALUE`` for a release of the chart."""
     return Fix(
         FixKind.CLI,
         f"helm upgrade wandb wandb/operator-wandb --reuse-values --set-string {q(f'{key_path}.{var}={value}')}",
@@ -68,6 +71,7 @@ def helm_upgrade(var: str, value: str, key_path: str = "global.extraEnv", title:
 
 
 def operator_resource(var: str, value: str, title: str = "") -> Fix:
+    """The W&B operator resource (v1) that sets ``var``: its ``spec.values.global.extraEnv``."""
     return Fix(
         FixKind.HELM,
         yaml.dump(_nested(["spec", "values", "global", "extraEnv"], {var: value})),
@@ -76,6 +80,7 @@ def operator_resource(var: str, value: str, title: str = "") -> Fix:
 
 
 def terraform_module(var: str, value: str, module: str = "wandb", where: str = "", title: str = "") -> Fix:
+    """A W&B cloud module call with ``var`` in its ``other_wandb_env`` input."""
     call = Block(
         "module",
         (module,),

@@ -35,6 +35,7 @@ def versioning_block(bucket: BucketRef, rtype: str = "aws_s3_bucket_versioning")
 
 
 def versioning(bucket: BucketRef) -> BucketFixes:
+    """Bucket versioning Enabled: the AWS CLI, ``aws_s3_bucket_versioning`` and the S3 console."""
     name = fix_name(bucket)
     return BucketFixes(
         cli=(
@@ -114,6 +115,7 @@ def lifecycle_command(bucket: BucketRef, other_rules: int, days: int) -> BucketF
 
 
 def noncurrent_expiry(bucket: BucketRef, other_rules: int, days: int) -> BucketFixes:
+    """Expire noncurrent versions and delete markers: the AWS CLI, Terraform and the S3 console."""
     name, prefix = fix_name(bucket), key_prefix(bucket)
     scope = f"prefix {prefix}" if prefix else "all objects"
     s3 = lifecycle_command(bucket, other_rules, days)
@@ -177,6 +179,7 @@ def console_fix(bucket: BucketRef, compliance: bool) -> Fix:
 
 
 def object_lock(bucket: BucketRef, mode: str | None) -> BucketFixes:
+    """Stop locking new versions; what the console can do depends on the mode."""
     compliance = (mode or "").upper() == "COMPLIANCE"
     s3 = object_lock_commands(bucket, compliance)
     return BucketFixes(cli=s3.cli, terraform=s3.terraform, console=(console_fix(bucket, compliance),))

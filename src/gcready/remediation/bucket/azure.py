@@ -29,6 +29,7 @@ def _account(bucket: BucketRef) -> str:
 
 
 def soft_delete(bucket: BucketRef) -> BucketFixes:
+    """Blob soft delete on the storage account (W&B's "versioning" on Azure), 7 days."""
     account = _account(bucket)
     blob_endpoint = azure_blob_endpoint(bucket)
     retention = Block("blob_properties", (), (Block("delete_retention_policy", (), (Attr("days", 7),)),))
@@ -61,6 +62,7 @@ def _policy_prefix(bucket: BucketRef) -> str:
 
 
 def policy_document(bucket: BucketRef, days: int) -> dict[str, JSON]:
+    """A management policy deleting previous versions of the W&B container's blobs after ``days``."""
     return {
         "rules": [
             {

@@ -37,14 +37,17 @@ def q(text: str) -> str:
 
 
 def cli(text: str, title: str = "") -> Fix:
+    """A shell command fix."""
     return Fix(FixKind.CLI, text, title)
 
 
 def terraform(items: tuple[Item, ...], title: str = "") -> Fix:
+    """A Terraform fix, written from HCL items."""
     return Fix(FixKind.TERRAFORM, hcl.render(*items), title)
 
 
 def console(text: str, title: str = "") -> Fix:
+    """Steps in the provider's web console."""
     return Fix(FixKind.CONSOLE, text, title)
 
 
@@ -109,6 +112,7 @@ def aws_target(bucket: BucketRef) -> str:
 
 
 def mc_alias(bucket: BucketRef) -> str:
+    """``mc alias set wandb ENDPOINT ACCESS_KEY SECRET_KEY``: the MinIO client's name for the store."""
     return f"mc alias set wandb {q(endpoint_url(bucket) or 'https://ENDPOINT')} ACCESS_KEY SECRET_KEY"
 
 

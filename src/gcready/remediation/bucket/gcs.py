@@ -27,6 +27,7 @@ def _url(bucket: BucketRef, name: str | None = None) -> str:
 
 
 def versioning(bucket: BucketRef) -> BucketFixes:
+    """Object versioning on the bucket (inside its Terraform resource)."""
     name = fix_name(bucket)
     return BucketFixes(
         cli=(cli(f"{gcloud(bucket)} storage buckets update {_url(bucket)} --versioning", name_note(bucket)),),
@@ -36,6 +37,7 @@ def versioning(bucket: BucketRef) -> BucketFixes:
 
 
 def lifecycle_document(bucket: BucketRef, days: int) -> dict[str, JSON]:
+    """A GCS lifecycle configuration deleting versions ``days`` after they become noncurrent."""
     condition: dict[str, JSON] = {"isLive": False, "daysSinceNoncurrentTime": days}
     prefix = key_prefix(bucket)
     if prefix:
@@ -44,6 +46,7 @@ def lifecycle_document(bucket: BucketRef, days: int) -> dict[str, JSON]:
 
 
 def noncurrent_expiry(bucket: BucketRef, other_rules: int, days: int) -> BucketFixes:
+    """A lifecycle rule deleting noncurrent versions (replacing the bucket's lifecycle, as gcloud does)."""
     name = fix_name(bucket)
     document = json.dumps(lifecycle_document(bucket, days), indent=2)
     replaces = (

@@ -26,6 +26,7 @@ from gcready.remediation.render.hcl import BLANK, Attr, Block
 
 
 def versioning(bucket: BucketRef) -> BucketFixes:
+    """Bucket versioning with the MinIO client, the S3 API, and the MinIO Terraform provider."""
     name, url = fix_name(bucket), endpoint_url(bucket) or "https://ENDPOINT"
     return BucketFixes(
         cli=(
@@ -46,6 +47,7 @@ def versioning(bucket: BucketRef) -> BucketFixes:
 
 
 def noncurrent_expiry(bucket: BucketRef, other_rules: int, days: int) -> BucketFixes:
+    """Lifecycle rules freeing noncurrent versions: mc ilm, the S3 API, and both Terraform providers."""
     target, prefix = q(f"wandb/{fix_name(bucket)}"), key_prefix(bucket)
     prefix_flag = f" --prefix {q(prefix)}" if prefix else ""
     s3 = aws.lifecycle_command(bucket, other_rules, days)
@@ -77,6 +79,7 @@ def noncurrent_expiry(bucket: BucketRef, other_rules: int, days: int) -> BucketF
 
 
 def object_lock(bucket: BucketRef, mode: str | None) -> BucketFixes:
+    """Clear the default retention with the MinIO client, then as on S3."""
     compliance = (mode or "").upper() == "COMPLIANCE"
     s3 = aws.object_lock_commands(bucket, compliance)
     clear = cli(
