@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from gcready.model.evidence import JSON, OperatorPlacement
+from gcready.model.evidence import JSON, ComponentKind, OperatorPlacement, Origin
 
 
 @dataclass(frozen=True)
@@ -154,3 +154,25 @@ def placement_from_json(data: Any, clean: Callable[[str], str] = str) -> Placeme
     except TypeError:  # a required field is missing: a hand-edited bundle
         return None
     return placement
+
+
+def recorded_before_placements(kind: ComponentKind, origin: Origin) -> Placement | None:
+    """The placement of a component from a bundle written before bundles recorded placements.
+
+    Only what the component's kind and origin (file and key path) say for certain; None when the
+    placement needs more (a workload's name, a module call): the fix is then generic.
+    """
+    path = origin.path or ""
+    match kind:
+        case ComponentKind.DOTENV:
+            return EnvFile(origin.source)
+        case ComponentKind.PROCESS_ENV:
+            return ProcessEnv()
+        case ComponentKind.HELM_LEGACY:
+            return LegacyChart(origin.source)
+        case ComponentKind.HELM_COMPONENT if path and "." not in path:
+            return HelmValues(origin.source, path)  # a values file: the path is the chart section
+        case ComponentKind.COMPOSE_SERVICE if path.startswith("services.") and path.count(".") == 1:
+            return ComposeService(origin.source, path.removeprefix("services."))
+        case _:
+            return None

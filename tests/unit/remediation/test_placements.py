@@ -276,3 +276,37 @@ def test_the_bundle_schema_accepts_every_placement() -> None:
             {"name": "app", "kind": "helm-component", "env": [], "placement": placement_to_json(placement)},
             component,
         )
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "expected"),
+    [
+        (ComponentKind.DOTENV, None, EnvFile("wandb.env")),
+        (ComponentKind.PROCESS_ENV, None, ProcessEnv()),
+        (ComponentKind.HELM_LEGACY, None, LegacyChart("wandb.env")),
+        (ComponentKind.HELM_COMPONENT, "app", HelmValues("wandb.env", "app")),
+        (ComponentKind.HELM_COMPONENT, "spec.values.app", None),  # which resource: not recorded
+        (ComponentKind.COMPOSE_SERVICE, "services.wandb", ComposeService("wandb.env", "wandb")),
+        (ComponentKind.K8S_CONTAINER, "containers[0]", None),
+        (ComponentKind.TERRAFORM_MODULE, "module.wandb", None),
+    ],
+)
+def test_a_bundle_from_before_placements_aims_where_its_origin_is_certain(
+    kind: ComponentKind, path: str | None, expected: Placement | None
+) -> None:
+    from gcready.sources import bundle
+
+    document = {
+        "format": bundle.FORMAT,
+        "version": bundle.VERSION,
+        "components": [
+            {
+                "name": "c",
+                "kind": kind.value,
+                "env": [],
+                "origin": {"source": "wandb.env", "line": 1, "path": path},
+            }
+        ],
+    }
+    (read,) = bundle.read("old-bundle.json", json.dumps(document)).components
+    assert read.placement == expected
