@@ -30,7 +30,6 @@ from gcready.model import (
     SignalKind,
     SourceKind,
 )
-from gcready.remediation import attach
 from gcready.requirements import Requirements
 from gcready.sources import collect as collect_sources
 from gcready.sources.envfile import Dialect
@@ -98,6 +97,8 @@ def analyze(
     offline: bool = True,
 ) -> Report:
     """Detect the deployment type and run every check: pure, no I/O."""
+    from gcready.remediation import attach  # only an analysis writes fixes (collect never does)
+
     deployment = detect(evidence, override)
     findings = attach(run_checks(evidence, deployment, requirements))  # fixes once every check has run
     rows = [requirements.row(t) for t in sorted(deployment.candidates, key=_table_order)]
