@@ -97,9 +97,9 @@ def analyze(
     offline: bool = True,
 ) -> Report:
     """Detect the deployment type and run every check: pure, no I/O."""
+    deployment = detect(evidence, override)
     from gcready.remediation import attach  # only an analysis writes fixes (collect never does)
 
-    deployment = detect(evidence, override)
     findings = attach(run_checks(evidence, deployment, requirements))  # fixes once every check has run
     rows = [requirements.row(t) for t in sorted(deployment.candidates, key=_table_order)]
     applicable = tuple(RequirementView(r.deployment, r.label, r.env_var, r.versioning, r.note) for r in rows)
