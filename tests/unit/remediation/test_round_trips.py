@@ -233,7 +233,10 @@ def test_env_values_and_key_paths_read_back_from_yaml_hcl_and_the_shell(text: st
     assert yaml.safe_load(legacy.text) == {"extraEnv": [{"name": var, "value": text}]}
 
 
-@pytest.mark.parametrize("text", [*HOSTILE, "true", "1", "null", "", "yes", " lead", "a: b", "- x", "#"])
+@pytest.mark.parametrize(
+    "text",
+    [*HOSTILE, "true", "1", "null", "", "yes", " lead", "a: b", "- x", "#", "\x85", "\u2028", "\t", "\x00"],
+)
 def test_yaml_values_read_back_as_the_same_string(text: str) -> None:
     assert yaml.safe_load(yaml_writer.dump({text: {"k": text, "l": [text]}})) == {
         text: {"k": text, "l": [text]}

@@ -11,6 +11,7 @@ import functools
 from typing import Any
 
 _STR = "tag:yaml.org,2002:str"
+_BREAKS = frozenset("\n\r\x85\u2028\u2029")
 
 
 @functools.cache
@@ -23,8 +24,11 @@ def _dumper() -> type[Any]:
 
     def represent_str(dumper: Dumper, text: str) -> yaml.ScalarNode:
         plain_reads_as = dumper.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
-        # a line break in a plain or single-quoted scalar is folded: double quotes keep it as \n
-        quoted = plain_reads_as != _STR or not text or "\n" in text or "\r" in text
+        # a line break (\n, \r, NEL, LS, PS) in a plain or single-quoted scalar is folded, and a
+        # character YAML cannot print raw is escaped: double quotes keep both exactly
+        quoted = (
+            plain_reads_as != _STR or not text or not text.isprintable() or any(c in _BREAKS for c in text)
+        )
         return dumper.represent_scalar(_STR, text, style='"' if quoted else None)
 
     Dumper.add_representer(str, represent_str)
