@@ -114,7 +114,9 @@ def analyze(
     findings are not ranked).
     """
     deployment = detect(evidence, override)
-    findings = run_checks(evidence, deployment, requirements)
+    from gcready.remediation import attach  # only an analysis writes fixes (collect never does)
+
+    findings = attach(run_checks(evidence, deployment, requirements))  # fixes once every check has run
     rows = [requirements.row(t) for t in sorted(deployment.candidates, key=_table_order)]
     applicable = tuple(RequirementView(r.deployment, r.label, r.env_var, r.versioning, r.note) for r in rows)
     report = Report(

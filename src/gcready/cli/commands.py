@@ -236,9 +236,11 @@ def explain(check_id: str | None) -> None:
         "Why it matters for garbage collection:",
         f"  {meta.why}",
     ]
+    from gcready.remediation import example_fixes
+
     if meta.examples:
         lines += ["", "Fixes (example names; reports print them with your bucket, endpoint and region):"]
-        for fix in meta.examples:
+        for fix in example_fixes(meta.examples):
             title = f": {fix.title}" if fix.title else ""
             lines.append(f"  ({fix.kind.value}){title}")
             lines += [f"      {line}" for line in fix.text.splitlines()]

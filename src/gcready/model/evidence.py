@@ -10,10 +10,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from gcready.model.bucket import Provider, bucket_label, endpoint_host
 from gcready.redact import Secret
+
+if TYPE_CHECKING:
+    from gcready.model.placement import Placement
 
 JSON = Union[str, int, float, bool, None, list["JSON"], dict[str, "JSON"]]
 
@@ -135,6 +138,7 @@ class Component:
     runs_gc: bool = True  # is this where the artifact garbage collector runs (the app server)?
     namespace: str = ""  # Kubernetes namespace of the workload, when its manifest names one
     operator: OperatorPlacement | None = field(default=None, compare=False)  # operator v2 apps only
+    placement: Placement | None = field(default=None, compare=False)  # where a fix writes its env
 
     def get(self, name: str) -> EnvValue | None:
         for value in self.env:
