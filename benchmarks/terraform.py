@@ -3,7 +3,8 @@
 
 For each repository: `gcready audit REPO --offline` with a warm parse cache (the usual case: the tree was
 read before), with the cache off (a first run), and `checkov -d REPO --framework terraform` when a
-`checkov` is found (on PATH, or --checkov PATH; Checkov is not a dependency). Medians of N runs,
+`checkov` is found (--checkov PATH, else $CHECKOV, else on PATH; Checkov is not a dependency: install it
+in a virtual environment of its own). Medians of N runs,
 interleaved so background load hits every command alike. Goals: gcready under 1.0 s per repository and at
 least 15x faster than Checkov. Prints a table; exits 0 whatever it measures.
 """
@@ -42,7 +43,11 @@ def timed(cmd: list[str], env: dict[str, str]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--runs", type=int, default=5)
-    parser.add_argument("--checkov", default=shutil.which("checkov"), help="the checkov executable")
+    parser.add_argument(
+        "--checkov",
+        default=os.environ.get("CHECKOV") or shutil.which("checkov"),
+        help="the checkov executable (default: $CHECKOV, else checkov on PATH)",
+    )
     parser.add_argument("--checkov-runs", type=int, default=1, help="Checkov is slow: runs of it per tree")
     args = parser.parse_args()
     if not (REALWORLD / REPOS[0]).is_dir():

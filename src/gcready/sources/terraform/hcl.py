@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import re
 import tempfile
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,14 +47,18 @@ def _cache_dir() -> str | None:
     return os.path.join(base, "gcready", _CACHE_VERSION)
 
 
-def _cache_key(text: str) -> str:
+@functools.lru_cache(maxsize=1)
+def _parser_version() -> str:
     from importlib.metadata import version
 
     try:
-        parser = version("python-hcl2")
+        return version("python-hcl2")
     except Exception:  # pragma: no cover - an unusual install
-        parser = "unknown"
-    return hashlib.sha256(f"{_CACHE_VERSION}\0{parser}\0{text}".encode()).hexdigest()
+        return "unknown"
+
+
+def _cache_key(text: str) -> str:
+    return hashlib.sha256(f"{_CACHE_VERSION}\0{_parser_version()}\0{text}".encode()).hexdigest()
 
 
 def _cached(folder: str, key: str) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]] | None:
@@ -90,6 +97,97 @@ def _parse_hcl(path: str, text: str) -> ParsedFile:
     if folder:
         _store(folder, key, parsed.data, parsed.lines)
     return parsed
+
+
+# Below this many files to parse, starting a worker costs more than it saves.
+_PARALLEL_MIN_FILES = 12
+
+
+def parse_files(
+    items: Sequence[tuple[str, str]], workers: int | None = None
+) -> list[ParsedFile | TerraformError]:
+    """Parse many files (path, text), in order: cached parses are read, the others parsed on every CPU
+    this process may use (``workers``, by default the CPU count); a file that is not HCL is its error."""
+    folder = _cache_dir()
+    results: list[ParsedFile | TerraformError | None] = [None] * len(items)
+    misses: list[tuple[int, str]] = []
+    for i, (path, text) in enumerate(items):
+        key = _cache_key(text) if folder else ""
+        hit = _cached(folder, key) if folder else None
+        if hit is not None:
+            results[i] = ParsedFile(path, hit[0], hit[1])
+        else:
+            misses.append((i, key))
+    parsed = _parse_all([items[i] for i, _ in misses], _usable_cpus() if workers is None else workers)
+    for (i, key), got in zip(misses, parsed, strict=True):
+        results[i] = got
+        if folder and isinstance(got, ParsedFile):
+            _store(folder, key, got.data, got.lines)
+    return [r for r in results if r is not None]
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _parse_or_error(item: tuple[str, str]) -> ParsedFile | tuple[str, int | None]:
+    """One parse; an error as (message, line): exceptions with extra fields do not cross processes."""
+    try:
+        return _parse_uncached(*item)
+    except _HCLError as exc:
+        return str(exc), exc.line
+    except TerraformError as exc:
+        return str(exc), None
+
+
+def _parse_all(items: list[tuple[str, str]], workers: int) -> list[ParsedFile | TerraformError]:
+    import multiprocessing
+
+    got: list[ParsedFile | tuple[str, int | None]]
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if workers < 2 or len(items) < _PARALLEL_MIN_FILES or not forkable:
+        got = [_parse_or_error(item) for item in items]
+    else:
+        got = _parse_in_parallel(items, workers)
+    return [g if isinstance(g, ParsedFile) else _HCLError(*g) for g in got]
+
+
+def _parse_in_parallel(
+    items: list[tuple[str, str]], workers: int
+) -> list[ParsedFile | tuple[str, int | None]]:
+    """This process parses one share and forked workers the others (shares balanced by size); the
+    parser is built before the fork so no worker builds it again."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        from hcl2.parser import parser
+
+        parser()
+    except ImportError:  # pragma: no cover - a dependency; each parse reports it
+        pass
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    sizes = [0] * workers
+    for i in sorted(range(len(items)), key=lambda n: -len(items[n][1])):
+        smallest = sizes.index(min(sizes))
+        shares[smallest].append(i)
+        sizes[smallest] += len(items[i][1])
+    out: list[ParsedFile | tuple[str, int | None] | None] = [None] * len(items)
+    with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [(share, pool.submit(_parse_share, [items[i] for i in share])) for share in shares[1:]]
+        for i in shares[0]:
+            out[i] = _parse_or_error(items[i])
+        for share, future in futures:
+            for i, result in zip(share, future.result(), strict=True):
+                out[i] = result
+    return [o for o in out if o is not None]
+
+
+def _parse_share(items: list[tuple[str, str]]) -> list[ParsedFile | tuple[str, int | None]]:
+    return [_parse_or_error(item) for item in items]
 
 
 def _parse_uncached(path: str, text: str) -> ParsedFile:
