@@ -50,10 +50,10 @@ _SKIP = ("new_line_or_comment",)
 @functools.lru_cache(maxsize=8192)
 def parse(text: str) -> Tree[Token] | None:
     """The rule tree of one expression, or None when python-hcl2's grammar rejects it."""
-    from hcl2 import parses_to_tree
+    from gcready.sources.terraform.hcl import parse_tree
 
     try:
-        tree = parses_to_tree(f"x = {text}\n")
+        tree = parse_tree(f"x = {text}\n")
     except Exception:
         return None
     body = tree.children[0] if tree.children else None

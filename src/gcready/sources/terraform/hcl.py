@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -12,6 +13,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from gcready.sources.terraform.tree import body_values
 
 # Parsing is most of an offline audit's time; a parse depends only on the text (and the parser), so it is
 # kept in the user's cache folder as JSON (never pickle: a cache must not be able to run code).
@@ -163,12 +166,8 @@ def _parse_in_parallel(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    try:
-        from hcl2.parser import parser
-
+    with contextlib.suppress(ImportError):  # a missing dependency: each parse reports it
         parser()
-    except ImportError:  # pragma: no cover - a dependency; each parse reports it
-        pass
     shares: list[list[int]] = [[] for _ in range(workers)]
     sizes = [0] * workers
     for i in sorted(range(len(items)), key=lambda n: -len(items[n][1])):
@@ -190,24 +189,76 @@ def _parse_share(items: list[tuple[str, str]]) -> list[ParsedFile | tuple[str, i
     return [_parse_or_error(item) for item in items]
 
 
+@functools.lru_cache(maxsize=1)
+def parser() -> Any:
+    """python-hcl2's Lark parser, without position tracking where possible (two fifths of Lark's time;
+    lines come from the tokens instead)."""
+    from hcl2 import parser as hcl2_parser
+
+    try:
+        unpositioned = _unpositioned(str(hcl2_parser.PARSER_FILE), hcl2_parser.__file__)
+    except Exception:  # an unusual install or another Lark: python-hcl2's own parser
+        unpositioned = None
+    return unpositioned or hcl2_parser.parser()
+
+
+def _unpositioned(cache_file: str, module_file: str) -> Any:
+    """The parser from the grammar cache python-hcl2 keeps (Lark's own format, which Lark and python-hcl2
+    unpickle on every import), loaded without positions; only when its checksum is the one Lark
+    computes for python-hcl2's parser, so a stale cache is never used (python-hcl2 rebuilds it)."""
+    import pickle
+    import sys
+
+    from hcl2.postlexer import PostLexer
+    from lark import Lark, __version__
+    from lark.load_grammar import sha256_digest
+
+    with open(os.path.join(os.path.dirname(module_file), "hcl2.lark"), encoding="utf8") as handle:
+        grammar = handle.read()
+    options = f"parserlalrcache{cache_file}propagate_positionsTrue"  # as python-hcl2 opens it
+    expected = sha256_digest(grammar + options + __version__ + str(sys.version_info[:2]))
+    with open(cache_file, "rb") as handle:
+        if handle.readline().rstrip(b"\n") != expected.encode():
+            return None
+        pickle.load(handle)  # the files the grammar imports
+        return Lark.__new__(Lark)._load(handle, propagate_positions=False, postlex=PostLexer())
+
+
+def parse_tree(text: str) -> Any:
+    """The Lark parse tree of HCL text (python-hcl2's grammar)."""
+    # the newline python-hcl2 adds too: its grammar cannot look for the end of the text
+    return parser().parse(text + "\n")
+
+
 def _parse_uncached(path: str, text: str) -> ParsedFile:
     try:
-        import hcl2
+        import hcl2  # noqa: F401  (whether python-hcl2 is there at all)
     except ImportError as exc:  # pragma: no cover - a dependency
         raise TerraformError(f"python-hcl2 is not installed ({exc.name})") from None
     try:
-        tree = hcl2.parses_to_tree(_heredoc_markers(text))
-        options = hcl2.SerializationOptions(
-            with_comments=False, strip_string_quotes=True, preserve_heredocs=False
-        )
-        data = hcl2.serialize(hcl2.transform(tree), serialization_options=options)
+        tree = parse_tree(_heredoc_markers(text))
+        try:
+            data = body_values(tree)
+        except Exception:  # a shape the one-walk conversion does not know: python-hcl2 decides
+            data = reference_values(tree)
     except Exception as exc:
         line = getattr(exc, "line", None)
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise _HCLError(
             f"not valid HCL: {message[:200]}", line if isinstance(line, int) and line > 0 else None
         ) from None
-    return ParsedFile(path, _clean(data), _line_index(tree))
+    return ParsedFile(path, data, _line_index(tree))
+
+
+def reference_values(tree: Any) -> dict[str, Any]:
+    """The values python-hcl2's own rule classes serialise a parse tree to (what ``tree.py`` matches)."""
+    import hcl2
+
+    options = hcl2.SerializationOptions(
+        with_comments=False, strip_string_quotes=True, preserve_heredocs=False
+    )
+    data: dict[str, Any] = _clean(hcl2.serialize(hcl2.transform(tree), serialization_options=options))
+    return data
 
 
 _HEREDOC_OPEN = re.compile(r"<<(-?)([A-Za-z_][\w-]*)[ \t]*\r?$")
@@ -268,8 +319,9 @@ def _line_index(tree: Any) -> dict[tuple[Any, ...], int]:
         return str(node)
 
     def line_of(node: Any) -> int | None:
-        meta = getattr(node, "meta", None)
-        return getattr(meta, "line", None) if meta is not None and not meta.empty else None
+        while isinstance(node, Tree) and node.children:  # the line of its first token
+            node = node.children[0]
+        return node.line if isinstance(node, Token) else None
 
     def objects(node: Any, key: tuple[Any, ...]) -> None:
         if not isinstance(node, Tree):
