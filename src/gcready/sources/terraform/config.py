@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from gcready.model import InputError
 from gcready.sources.terraform.expr import evaluate
 from gcready.sources.terraform.hcl import ParsedFile, TerraformError, _HCLError, _parse_hcl
+from gcready.sources.terraform.tree import Expr
 from gcready.sources.terraform.values import COMPUTED, EvalError, Ref, Unknown, Why, is_unknown
 
 if TYPE_CHECKING:
@@ -257,6 +258,8 @@ class Scope:
         out[name] = static + blocks
 
     def template(self, text: str) -> Any:
+        if isinstance(text, Expr) and text.tree is not None:  # one expression, evaluated over its tree
+            return evaluate(text[2:-1].strip(), self, text.tree)
         if "${" not in text and "%{" not in text:
             return text.replace("$${", "${").replace("%%{", "%{")
         parts = _split_template(text)

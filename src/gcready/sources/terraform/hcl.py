@@ -186,7 +186,17 @@ def _parse_in_parallel(
 
 
 def _parse_share(items: list[tuple[str, str]]) -> list[ParsedFile | tuple[str, int | None]]:
-    return [_parse_or_error(item) for item in items]
+    """A worker's parses, sent back as text: pickling Lark trees costs more than parsing them again."""
+    got = [_parse_or_error(item) for item in items]
+    return [ParsedFile(g.path, _texts(g.data), g.lines) if isinstance(g, ParsedFile) else g for g in got]
+
+
+def _texts(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _texts(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_texts(v) for v in node]
+    return str(node) if isinstance(node, str) else node
 
 
 @functools.lru_cache(maxsize=1)

@@ -28,6 +28,18 @@ class Unsupported(Exception):
     """A shape this walk does not convert: python-hcl2's transformation decides instead."""
 
 
+class Expr(str):
+    """An expression's text as python-hcl2 serialises it (``${…}``) that keeps its parse tree, so the
+    evaluator works on the tree instead of parsing the text again (a cached parse has text only)."""
+
+    tree: Tree[Token] | None
+
+    def __new__(cls, text: str, tree: Tree[Token] | None = None) -> Expr:
+        self = super().__new__(cls, text)
+        self.tree = tree
+        return self
+
+
 def body_values(tree: Tree[Token]) -> dict[str, Any]:
     """The values of a parsed file (the ``start`` tree)."""
     if tree.data != "start" or len(tree.children) != 1 or not isinstance(tree.children[0], Tree):
@@ -111,7 +123,7 @@ def _value(node: Any, inside: bool) -> Any:
     if kind == "float_lit":
         text = str(node.children[0])
         if "e" in text.lower():
-            return text if inside else _dollar(text)
+            return text if inside else Expr(_dollar(text), node)
         return float(text)
     if kind == "literal_value":
         word = str(node.children[0])
@@ -133,7 +145,7 @@ def _value(node: Any, inside: bool) -> Any:
             negated = _negated(node)
             if negated is not None:
                 return negated
-        return text if inside else _dollar(text)
+        return text if inside else Expr(_dollar(text), node)
     if kind == "heredoc_template":
         return _heredoc(str(node.children[0]))
     if kind == "heredoc_template_trim":
@@ -158,7 +170,7 @@ def _expr_term(node: Tree[Token], inside: bool) -> Any:
         else:
             result = f"({result})"
         if not inside:
-            result = _dollar(result)
+            result = Expr(_dollar(result), node)
     return result
 
 
