@@ -3,6 +3,7 @@ their text; the value is the one the text gives."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -78,3 +79,48 @@ def test_a_quoted_string_in_parentheses_is_a_string() -> None:
     assert value == "${(p)}"
     assert _scope().value(value) == "p"
     assert isinstance(_scope().value(str(value)), Unknown)
+
+
+MERGED_ENV = """variable "base" {
+  default = {
+    A = "1"
+  }
+}
+
+locals {
+  extra = {
+    GORILLA_ARTIFACT_GC_ENABLED = "true"
+  }
+}
+
+module "wandb" {
+  source          = "wandb/wandb/aws"
+  version         = "4.0.0"
+  other_wandb_env = merge(var.base, merge({ B = "2" },
+    local.extra))
+}
+"""
+
+
+@pytest.mark.parametrize("cache", ["off", "warm"])
+def test_a_flag_inside_nested_merges_is_located_where_it_is_written(
+    cache: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``merge(var.base, merge({…}, local.extra))``: the flag is found at its line in ``locals``, over the
+    parse tree (a first run) and over the text (a cached parse) alike."""
+    import json
+
+    from tests.conftest import run_gcready
+
+    (tmp_path / "tf").mkdir()
+    (tmp_path / "tf" / "main.tf").write_text(MERGED_ENV)
+    env = {"GCREADY_CACHE": "off" if cache == "off" else str(tmp_path / "cache")}
+    if cache == "warm":
+        run_gcready("audit", str(tmp_path / "tf"), "--offline", "--format", "json", env=env)
+        assert list((tmp_path / "cache").rglob("*.json"))
+    run = run_gcready("audit", str(tmp_path / "tf"), "--offline", "--format", "json", env=env)
+    [flag] = [f for f in json.loads(run.stdout)["findings"] if f["check"] == "gc-env-flag"]
+    assert flag["status"] == "pass"
+    [evidence] = flag["evidence"]
+    assert (evidence["value"], evidence["origin"]["line"]) == ("true", 9)
+    assert evidence["origin"]["source"].endswith("main.tf")

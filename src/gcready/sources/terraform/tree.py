@@ -377,6 +377,15 @@ def _function_call(node: Tree[Token]) -> str:
     return f"{names}({text})"
 
 
+def call_arguments(node: Tree[Token]) -> tuple[str, list[tuple[str, Tree[Token]]]]:
+    """A function call's name and its arguments, each as (its text, its tree)."""
+    trees = _trees(node)
+    name = "::".join(_name(t) for t in trees if t.data == "identifier")
+    arguments = next((t for t in trees if t.data == "arguments"), None)
+    found = _trees(arguments) if arguments is not None else []
+    return name, [(str(_value(a, True)), a) for a in found]
+
+
 def _step(node: Tree[Token]) -> str:
     kind = node.data
     if kind == "get_attr":
