@@ -32,10 +32,21 @@ def _shape(got: ParsedFile | TerraformError) -> object:
 
 
 def test_parallel_parses_equal_sequential_ones_in_input_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gcready.sources.terraform import hcl
+
     monkeypatch.setenv("GCREADY_CACHE", "off")
     items = _items(30, broken_at=17)
     one = parse_files(items, workers=1)
+    calls: list[int] = []
+    parallel = hcl._parse_in_parallel
+
+    def counted(*args: object) -> object:
+        calls.append(1)
+        return parallel(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hcl, "_parse_in_parallel", counted)
     two = parse_files(items, workers=2)
+    assert calls == [1]  # the parses below did come from a worker and this process
     assert [_shape(g) for g in two] == [_shape(g) for g in one]
     assert [g.path for g in two if isinstance(g, ParsedFile)] == [p for p, _ in items if p != "m17/main.tf"]
     broken = two[17]
@@ -57,3 +68,40 @@ def test_parallel_parses_fill_and_then_use_the_cache(tmp_path: Path, monkeypatch
     bucket = again[3].data["resource"][0]["aws_s3_bucket"]["files_3"]["bucket"]  # type: ignore[union-attr]
     assert bucket == "cached-${var.env}-3"
     assert [g.lines for g in again] == [g.lines for g in first]  # type: ignore[union-attr]
+
+
+def test_without_a_worker_the_files_are_parsed_one_after_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that cannot start (a process limit) leaves the parses as they are, in this process."""
+    import concurrent.futures
+
+    class NoWorkers:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setenv("GCREADY_CACHE", "off")
+    items = _items(20, broken_at=3)
+    want = [_shape(g) for g in parse_files(items, workers=1)]
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", NoWorkers)
+    assert [_shape(g) for g in parse_files(items, workers=2)] == want
+
+
+def test_a_process_running_threads_is_not_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forking a process that runs threads can deadlock the child: such a process parses by itself."""
+    import concurrent.futures
+    import threading
+
+    class Forbidden:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise AssertionError("a worker was started beside a running thread")
+
+    monkeypatch.setenv("GCREADY_CACHE", "off")
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Forbidden)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        got = parse_files(_items(20), workers=2)
+    finally:
+        stop.set()
+        thread.join()
+    assert len(got) == 20 and all(isinstance(g, ParsedFile) for g in got)

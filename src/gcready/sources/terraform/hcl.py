@@ -149,12 +149,17 @@ def _parse_or_error(item: tuple[str, str]) -> ParsedFile | tuple[str, int | None
 def _parse_all(items: list[tuple[str, str]], workers: int) -> list[ParsedFile | TerraformError]:
     import multiprocessing
 
-    got: list[ParsedFile | tuple[str, int | None]]
+    got: list[ParsedFile | tuple[str, int | None]] | None = None
+    # forking a process that runs threads, or a daemon process (which may not have children), is unsafe
     forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    if workers < 2 or len(items) < _PARALLEL_MIN_FILES or not forkable:
+    forkable = forkable and not multiprocessing.current_process().daemon
+    if workers >= 2 and len(items) >= _PARALLEL_MIN_FILES and forkable:
+        try:
+            got = _parse_in_parallel(items, workers)
+        except (OSError, RuntimeError):  # no worker could start (a process limit…): one after another
+            got = None
+    if got is None:
         got = [_parse_or_error(item) for item in items]
-    else:
-        got = _parse_in_parallel(items, workers)
     return [g if isinstance(g, ParsedFile) else _HCLError(*g) for g in got]
 
 
