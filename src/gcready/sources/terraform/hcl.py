@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import tempfile
 import threading
 from collections.abc import Sequence
@@ -150,8 +151,8 @@ def _parse_all(items: list[tuple[str, str]], workers: int) -> list[ParsedFile | 
     import multiprocessing
 
     got: list[ParsedFile | tuple[str, int | None]] | None = None
-    # forking a process that runs threads, or a daemon process (which may not have children), is unsafe
-    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    # forking is safe on Linux, and there only in a process that runs no threads and is no daemon
+    forkable = sys.platform.startswith("linux") and threading.active_count() == 1
     forkable = forkable and not multiprocessing.current_process().daemon
     if workers >= 2 and len(items) >= _PARALLEL_MIN_FILES and forkable:
         try:
@@ -222,7 +223,6 @@ def _unpositioned(cache_file: str, module_file: str) -> Any:
     unpickle on every import), loaded without positions; only when its checksum is the one Lark
     computes for python-hcl2's parser, so a stale cache is never used (python-hcl2 rebuilds it)."""
     import pickle
-    import sys
 
     from hcl2.postlexer import PostLexer
     from lark import Lark, __version__
