@@ -25,6 +25,7 @@ class Run:
 def run_gcready(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
     """Run ``python -m gcready`` as a user would, in a clean environment unless told otherwise."""
     base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR"}}
+    base["PYTHONPATH"] = str(REPO / "src")  # this checkout's gcready, whichever one is installed
     base.update(env or {})
     done = subprocess.run(
         [sys.executable, "-m", "gcready", *args],

@@ -97,6 +97,7 @@ def analyze(
     offline: bool = True,
 ) -> Report:
     """Detect the deployment type and run every check: pure, no I/O."""
+    probes, probes_failed = probe_counts(evidence)
     deployment = detect(evidence, override)
     findings = run_checks(evidence, deployment, requirements)
     rows = [requirements.row(t) for t in sorted(deployment.candidates, key=_table_order)]
@@ -115,6 +116,8 @@ def analyze(
         errors=evidence.errors,
         notes=evidence.notes,
         env_var=requirements.env_var,
+        probes=probes,
+        probes_failed=probes_failed,
     )
 
 
@@ -181,3 +184,15 @@ def unread_buckets(evidence: Evidence, *, offline: bool = False) -> tuple[tuple[
         if failed:
             unread.append((bucket.label, "; ".join(failed)))
     return tuple(unread)
+
+
+def probe_counts(evidence: Evidence) -> tuple[int, int]:
+    """Buckets probed live in this run, and how many of those probes failed to read something.
+
+    A state a bundle recorded (``origin.via`` set) was not probed by this run and is not counted.
+    """
+    probed = [s for s in evidence.bucket_states if s.origin.source == "probe" and s.origin.via is None]
+    failed = [
+        s for s in probed if not s.access.ok or any(reading.outcome in _UNREAD for _, reading in s.settings)
+    ]
+    return len(probed), len(failed)

@@ -23,7 +23,8 @@ from gcready.cli.options import (
     server_manifest_kind,
 )
 from gcready.cli.output import Progress, die, emit, err, write
-from gcready.model import ExitCode, SourceKind
+from gcready.cli.push import pushgateway_option
+from gcready.model import ExitCode, Report, SourceKind
 
 
 @click.group(
@@ -111,6 +112,7 @@ def _load_requirements(path: Path | None) -> object:
 @audit_options
 @probe_options
 @report_options
+@pushgateway_option
 def audit(**params: object) -> None:
     """Audit a deployment's readiness for artifact garbage collection.
 
@@ -131,6 +133,7 @@ def audit(**params: object) -> None:
 @audit_options
 @probe_options
 @report_options
+@pushgateway_option
 def diagnose(**params: object) -> None:
     """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
 
@@ -144,10 +147,15 @@ def diagnose(**params: object) -> None:
 
 
 def _report_command(command: str, params: dict[str, object]) -> None:
+    import dataclasses
+    import time
+
     from gcready.model import DeploymentType, Evidence
     from gcready.pipeline import analyze
     from gcready.requirements import Requirements
 
+    started = time.monotonic()
+    pushgateway = params.pop("pushgateway", None)
     reqs = _load_requirements(params.pop("requirements_file"))  # type: ignore[arg-type]
     assert isinstance(reqs, Requirements)
     offline = bool(params.pop("offline"))
@@ -174,6 +182,7 @@ def _report_command(command: str, params: dict[str, object]) -> None:
         from gcready.diagnosis import diagnose as rank_causes
 
         report = replace(report, diagnosis=rank_causes(report))
+    report = dataclasses.replace(report, duration_seconds=round(time.monotonic() - started, 3))
     code = report.exit_code(fail_on_warn=params["fail_on"] == "warn")
     emit(
         report,
@@ -189,7 +198,22 @@ def _report_command(command: str, params: dict[str, object]) -> None:
         junit_out=params.get("junit_out"),  # type: ignore[arg-type]
         verbose=bool(params.get("verbose")),
     )
+    if pushgateway:
+        code = _push(str(pushgateway), report, float(params["timeout"]), code)  # type: ignore[arg-type]
     sys.exit(code)
+
+
+def _push(url: str, report: Report, timeout: float, code: ExitCode) -> ExitCode:
+    """Push the run's metrics; a failed push is one line, and turns only an exit 0 into 1."""
+    from gcready.cli.push import push
+    from gcready.redact import redact
+    from gcready.report.openmetrics import DEFAULT_DEPLOYMENT
+
+    failure = push(url, [(DEFAULT_DEPLOYMENT, redact(report))], timeout)
+    if failure is None:
+        return code
+    err(failure)
+    return ExitCode.INTERNAL if code == ExitCode.OK else code
 
 
 @main.command()

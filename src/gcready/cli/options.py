@@ -28,7 +28,7 @@ Exit codes:
   5  no fail, but something could not be seen (unknown)
   4  warnings present and --fail-on warn
   2  bad input or usage (one line per problem on stderr)
-  1  internal error
+  1  internal error; or --pushgateway failed on a run that would exit 0
 """
 
 

@@ -21,6 +21,7 @@ class Format(enum.StrEnum):
     HTML = "html"
     SARIF = "sarif"  # SARIF 2.1.0, for code-scanning dashboards
     JUNIT = "junit"  # JUnit XML, for CI test reports
+    OPENMETRICS = "openmetrics"  # Prometheus text format, for node_exporter's textfile collector
 
 
 def render(report: Report, fmt: Format, *, color: bool = False, verbose: bool = False) -> str:
@@ -47,6 +48,10 @@ def render(report: Report, fmt: Format, *, color: bool = False, verbose: bool = 
             from gcready.report import junit
 
             return junit.render(report)
+        case Format.OPENMETRICS:
+            from gcready.report import openmetrics
+
+            return openmetrics.render(report)
         case _:
             assert_never(fmt)
 
