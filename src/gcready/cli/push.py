@@ -99,7 +99,7 @@ def push(url: str, reports: Sequence[tuple[str, Report]], timeout: float) -> str
                 target,
                 job=JOB,
                 registry=registry([(name, report)]),
-                grouping_key={"deployment": name},
+                grouping_key={"deployment": scrub(name)},  # the same value as the series' label
                 timeout=timeout,
                 handler=handler,
             )
