@@ -97,7 +97,6 @@ def analyze(
     offline: bool = True,
 ) -> Report:
     """Detect the deployment type and run every check: pure, no I/O."""
-    probes, probes_failed = probe_counts(evidence)
     deployment = detect(evidence, override)
     findings = run_checks(evidence, deployment, requirements)
     rows = [requirements.row(t) for t in sorted(deployment.candidates, key=_table_order)]
@@ -116,8 +115,6 @@ def analyze(
         errors=evidence.errors,
         notes=evidence.notes,
         env_var=requirements.env_var,
-        probes=probes,
-        probes_failed=probes_failed,
     )
 
 
@@ -186,13 +183,23 @@ def unread_buckets(evidence: Evidence, *, offline: bool = False) -> tuple[tuple[
     return tuple(unread)
 
 
-def probe_counts(evidence: Evidence) -> tuple[int, int]:
-    """Buckets probed live in this run, and how many of those probes failed to read something.
+@dataclass(frozen=True)
+class ProbeRun:
+    """How many buckets this run probed live, and how many of those probes failed to read something.
 
-    A state a bundle recorded (``origin.via`` set) was not probed by this run and is not counted.
+    Run information beyond the report (a :class:`~gcready.report.context.RunContext` item), for the
+    metrics: a state a bundle recorded was not probed by this run and is not counted.
     """
+
+    probed: int
+    failed: int
+
+
+def probe_counts(evidence: Evidence) -> ProbeRun:
+    """The live probes behind this evidence: every state a probe made (not one read from a bundle),
+    and those whose bucket access or some setting could not be read (denied, unreachable, timed out…)."""
     probed = [s for s in evidence.bucket_states if s.origin.source == "probe" and s.origin.via is None]
     failed = [
         s for s in probed if not s.access.ok or any(reading.outcome in _UNREAD for _, reading in s.settings)
     ]
-    return len(probed), len(failed)
+    return ProbeRun(len(probed), len(failed))

@@ -8,9 +8,11 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from gcready.model import Finding, Report, Severity, Status
+from gcready.pipeline import ProbeRun
 from gcready.redact import current
 from gcready.report import Format, render
-from gcready.report.openmetrics import render_fleet
+from gcready.report.context import RunContext, RunTiming
+from gcready.report.openmetrics import DeploymentRun, render_fleet
 
 Samples = dict[str, list[tuple[dict[str, str], float]]]
 
@@ -94,7 +96,8 @@ def test_run_time_duration_and_probe_counts(failing_report: Report) -> None:
     assert not {"gcready_run_duration_seconds", "gcready_probes", "gcready_probes_failed"} & set(
         metrics(failing_report)
     )  # not measured: left out, not reported as 0
-    found = metrics(replace(failing_report, duration_seconds=2.5, probes=3, probes_failed=1))
+    context = RunContext().with_item(RunTiming(2.5)).with_item(ProbeRun(probed=3, failed=1))
+    found = parse(render(failing_report, Format.OPENMETRICS, context=context))
     assert value(found, "gcready_run_duration_seconds") == 2.5
     assert value(found, "gcready_probes") == 3
     assert value(found, "gcready_probes_failed") == 1
@@ -123,14 +126,16 @@ def test_secrets_never_reach_a_label(failing_report: Report) -> None:
     )
     text = render(replace(failing_report, findings=(finding,)), Format.OPENMETRICS)
     assert secret not in text
-    assert render_fleet([(f"prod-{secret}", failing_report)]).count(secret) == 0
+    assert render_fleet([DeploymentRun(f"prod-{secret}", failing_report)]).count(secret) == 0
 
 
 @pytest.mark.parametrize("names", [("prod", "staging"), ("eu", "us", "apac")])
 def test_a_fleet_is_one_family_per_metric_with_each_deployment_labelled(
     failing_report: Report, passing_report: Report, names: tuple[str, ...]
 ) -> None:
-    reports = [(name, failing_report if i % 2 == 0 else passing_report) for i, name in enumerate(names)]
+    reports = [
+        DeploymentRun(name, failing_report if i % 2 == 0 else passing_report) for i, name in enumerate(names)
+    ]
     text = render_fleet(reports)
     assert text.count("# TYPE gcready_ready gauge") == 1
     found = parse(text)

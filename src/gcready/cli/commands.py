@@ -23,8 +23,8 @@ from gcready.cli.options import (
     server_manifest_kind,
 )
 from gcready.cli.output import Progress, die, emit, err, write
-from gcready.cli.push import pushgateway_option
-from gcready.model import ExitCode, Report, SourceKind
+from gcready.cli.push import pushgateway_option, pushgateway_requested
+from gcready.model import ExitCode, SourceKind
 
 
 @click.group(
@@ -147,15 +147,14 @@ def diagnose(**params: object) -> None:
 
 
 def _report_command(command: str, params: dict[str, object]) -> None:
-    import dataclasses
     import time
 
     from gcready.model import DeploymentType, Evidence
-    from gcready.pipeline import analyze
+    from gcready.pipeline import analyze, probe_counts
+    from gcready.report.context import RunContext, RunTiming
     from gcready.requirements import Requirements
 
     started = time.monotonic()
-    pushgateway = params.pop("pushgateway", None)
     reqs = _load_requirements(params.pop("requirements_file"))  # type: ignore[arg-type]
     assert isinstance(reqs, Requirements)
     offline = bool(params.pop("offline"))
@@ -182,8 +181,8 @@ def _report_command(command: str, params: dict[str, object]) -> None:
         from gcready.diagnosis import diagnose as rank_causes
 
         report = replace(report, diagnosis=rank_causes(report))
-    report = dataclasses.replace(report, duration_seconds=round(time.monotonic() - started, 3))
     code = report.exit_code(fail_on_warn=params["fail_on"] == "warn")
+    context = RunContext().with_item(RunTiming(time.monotonic() - started)).with_item(probe_counts(evidence))
     emit(
         report,
         str(params["fmt"]),
@@ -197,23 +196,10 @@ def _report_command(command: str, params: dict[str, object]) -> None:
         sarif_out=params.get("sarif_out"),  # type: ignore[arg-type]
         junit_out=params.get("junit_out"),  # type: ignore[arg-type]
         verbose=bool(params.get("verbose")),
+        context=context,
     )
-    if pushgateway:
-        code = _push(str(pushgateway), report, float(params["timeout"]), code)  # type: ignore[arg-type]
+    code = pushgateway_requested(report, code, context)
     sys.exit(code)
-
-
-def _push(url: str, report: Report, timeout: float, code: ExitCode) -> ExitCode:
-    """Push the run's metrics; a failed push is one line, and turns only an exit 0 into 1."""
-    from gcready.cli.push import push
-    from gcready.redact import redact
-    from gcready.report.openmetrics import DEFAULT_DEPLOYMENT
-
-    failure = push(url, [(DEFAULT_DEPLOYMENT, redact(report))], timeout)
-    if failure is None:
-        return code
-    err(failure)
-    return ExitCode.INTERNAL if code == ExitCode.OK else code
 
 
 @main.command()

@@ -15,6 +15,7 @@ from gcready.model import ExitCode
 
 if TYPE_CHECKING:
     from gcready.model import Report
+    from gcready.report.context import RunContext
 
 
 def err(message: str) -> None:
@@ -90,6 +91,7 @@ def emit(
     sarif_out: str | None = None,
     junit_out: str | None = None,
     verbose: bool = False,
+    context: RunContext | None = None,
 ) -> None:
     from gcready.redact import redact, scrub
     from gcready.report import Format, render
@@ -106,13 +108,14 @@ def emit(
     ]
     for extra_fmt, path in extra:
         if path:
-            write(path, scrub(render(report, extra_fmt, verbose=verbose)))
+            write(path, scrub(render(report, extra_fmt, verbose=verbose, context=context)))
     main_fmt = Format(fmt)
     if output:
-        write(output, scrub(render(report, main_fmt, verbose=verbose)))
+        write(output, scrub(render(report, main_fmt, verbose=verbose, context=context)))
     else:
         colored = main_fmt is Format.TEXT and use_color(color)
-        click.echo(scrub(render(report, main_fmt, color=colored, verbose=verbose)), nl=False, color=colored)
+        text = render(report, main_fmt, color=colored, verbose=verbose, context=context)
+        click.echo(scrub(text), nl=False, color=colored)
     if not quiet and (output or main_fmt is not Format.TEXT):
         from gcready.report import VERDICT_HEADLINES, count_phrase
 

@@ -19,7 +19,9 @@ from urllib.parse import unquote
 import click
 
 if TYPE_CHECKING:
-    from gcready.model import Report
+    from gcready.model import ExitCode, Report
+    from gcready.report.context import RunContext
+    from gcready.report.openmetrics import DeploymentRun
 
 JOB = "gcready"
 
@@ -81,8 +83,8 @@ def _split_credentials(url: str) -> tuple[str, Handler]:
     return f"{scheme}://{rest}", handler
 
 
-def push(url: str, reports: Sequence[tuple[str, Report]], timeout: float) -> str | None:
-    """Push each ``(deployment name, report)`` to its group; None when every push was taken, else why not.
+def push(url: str, runs: Sequence[DeploymentRun], timeout: float) -> str | None:
+    """Push each deployment's run to its group; None when every push was taken, else why not.
 
     The reports must already be redacted. The reason is one line, with the URL's credentials masked.
     """
@@ -93,19 +95,43 @@ def push(url: str, reports: Sequence[tuple[str, Report]], timeout: float) -> str
 
     shown = redact_url(url)  # also remembers the URL's credentials, so scrub() masks them anywhere
     target, handler = _split_credentials(url)
-    for name, report in reports:
+    for run in runs:
         try:
             push_to_gateway(
                 target,
                 job=JOB,
-                registry=registry([(name, report)]),
-                grouping_key={"deployment": scrub(name)},  # the same value as the series' label
+                registry=registry([run]),
+                grouping_key={"deployment": scrub(run.name)},  # the same value as the series' label
                 timeout=timeout,
                 handler=handler,
             )
         except Exception as exc:  # urllib raises URLError, HTTPError, OSError, ValueError…: all one line
-            return scrub(f"pushgateway {shown}: push of deployment {name!r} failed: {_reason(exc)}")
+            return scrub(f"pushgateway {shown}: push of deployment {run.name!r} failed: {_reason(exc)}")
     return None
+
+
+def pushgateway_requested(report: Report, code: ExitCode, context: RunContext | None = None) -> ExitCode:
+    """Push the run's metrics when ``--pushgateway`` was given; the exit code the run ends with.
+
+    Reads ``--pushgateway`` and ``--timeout`` from the current click context, so a command only calls
+    this after writing its reports. A failed push is one line on stderr and turns only an exit 0 into 1.
+    """
+    from gcready.model import ExitCode
+
+    params = click.get_current_context().params
+    url = params.get("pushgateway")
+    if not url:
+        return code
+    from gcready.cli.output import err
+    from gcready.redact import redact
+    from gcready.report.openmetrics import DEFAULT_DEPLOYMENT, DeploymentRun
+
+    run = DeploymentRun(DEFAULT_DEPLOYMENT, redact(report), context)
+    failure = push(str(url), [run], float(params.get("timeout") or 10.0))
+    if failure is None:
+        return code
+    err(failure)
+    return ExitCode.INTERNAL if code == ExitCode.OK else code
 
 
 def _reason(exc: Exception) -> str:

@@ -200,10 +200,6 @@ class Report:
     notes: tuple[Note, ...] = ()
     env_var: str = "GORILLA_ARTIFACT_GC_ENABLED"
     diagnosis: Diagnosis | None = None  # set by `gcready diagnose`
-    # Run context for the metrics, set by the pipeline and the CLI; None where not measured.
-    duration_seconds: float | None = None  # from reading the inputs to the verdict
-    probes: int | None = None  # buckets probed live in this run
-    probes_failed: int | None = None  # of those, the ones whose access or some setting could not be read
 
     def check_statuses(self) -> dict[str, Status]:
         """The worst status of each check id, in the order the checks ran."""

@@ -11,6 +11,7 @@ import enum
 from typing import assert_never
 
 from gcready.model import BLOCKING_TIERS, STATUS_ORDER, DecidedBy, Finding, Origin, Report
+from gcready.report.context import RunContext
 
 
 class Format(enum.StrEnum):
@@ -24,9 +25,17 @@ class Format(enum.StrEnum):
     OPENMETRICS = "openmetrics"  # Prometheus text format, for node_exporter's textfile collector
 
 
-def render(report: Report, fmt: Format, *, color: bool = False, verbose: bool = False) -> str:
+def render(
+    report: Report,
+    fmt: Format,
+    *,
+    color: bool = False,
+    verbose: bool = False,
+    context: RunContext | None = None,
+) -> str:
     """Render a report in one format. ``color`` and ``verbose`` only affect text (ANSI on status tags;
-    every finding in full instead of the short form)."""
+    every finding in full instead of the short form). ``context`` holds what the run knows beyond the
+    report (:class:`~gcready.report.context.RunTiming`…), for the formats that read it."""
     match fmt:
         case Format.TEXT:
             from gcready.report import text
@@ -51,7 +60,7 @@ def render(report: Report, fmt: Format, *, color: bool = False, verbose: bool = 
         case Format.OPENMETRICS:
             from gcready.report import openmetrics
 
-            return openmetrics.render(report)
+            return openmetrics.render(report, context)
         case _:
             assert_never(fmt)
 

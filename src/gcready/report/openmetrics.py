@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry
@@ -23,7 +24,9 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
 from gcready.model import Report, Status
+from gcready.pipeline import ProbeRun
 from gcready.redact import scrub
+from gcready.report.context import RunContext, RunTiming
 
 DEFAULT_DEPLOYMENT = "default"
 VERDICTS = ("pass", "fail", "unknown", "error")
@@ -56,9 +59,23 @@ def _timestamp(generated_at: str) -> float | None:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
-def families(name: str, report: Report) -> dict[str, GaugeMetricFamily]:
-    """The metric families of one deployment's report, by metric name (only the series it has values for)."""
-    deployment = scrub(name)
+@dataclass(frozen=True)
+class DeploymentRun:
+    """One deployment's part of a run: its name (the ``deployment`` label), report and run context."""
+
+    name: str
+    report: Report
+    context: RunContext | None = None
+
+
+def families(run: DeploymentRun) -> dict[str, GaugeMetricFamily]:
+    """The metric families of one deployment's run, by metric name (only the series it has values for).
+
+    The duration comes from the context's :class:`RunTiming`, the probe counts from its
+    :class:`~gcready.pipeline.ProbeRun`; a run without them has no such series (never a made-up 0).
+    """
+    report, context = run.report, run.context or RunContext()
+    deployment = scrub(run.name)
     out: dict[str, GaugeMetricFamily] = {}
 
     def gauge(metric: str, labels: Sequence[str], samples: Sequence[tuple[Sequence[str], float]]) -> None:
@@ -85,15 +102,16 @@ def families(name: str, report: Report) -> dict[str, GaugeMetricFamily]:
     counts = report.counts()
     gauge("gcready_findings", ("status",), [((s.value,), float(counts[s])) for s in Status])
     gauge("gcready_input_errors", (), [((), float(len(report.errors)))])
-    if report.probes is not None:
-        gauge("gcready_probes", (), [((), float(report.probes))])
-    if report.probes_failed is not None:
-        gauge("gcready_probes_failed", (), [((), float(report.probes_failed))])
+    probes = context.get(ProbeRun)
+    if probes is not None:
+        gauge("gcready_probes", (), [((), float(probes.probed))])
+        gauge("gcready_probes_failed", (), [((), float(probes.failed))])
     stamp = _timestamp(report.generated_at)
     if stamp is not None:
         gauge("gcready_last_run_timestamp_seconds", (), [((), stamp)])
-    if report.duration_seconds is not None:
-        gauge("gcready_run_duration_seconds", (), [((), report.duration_seconds)])
+    timing = context.get(RunTiming)
+    if timing is not None:
+        gauge("gcready_run_duration_seconds", (), [((), round(timing.duration_seconds, 3))])
     deployment_type = report.deployment.type.value if report.deployment.type is not None else "unknown"
     gauge(
         "gcready_info",
@@ -104,13 +122,13 @@ def families(name: str, report: Report) -> dict[str, GaugeMetricFamily]:
 
 
 class ReportCollector(Collector):
-    """A collector over finished reports: one ``(deployment name, report)`` pair per deployment."""
+    """A collector over finished runs, one :class:`DeploymentRun` per deployment."""
 
-    def __init__(self, reports: Sequence[tuple[str, Report]]) -> None:
-        self.reports = tuple(reports)
+    def __init__(self, runs: Sequence[DeploymentRun]) -> None:
+        self.runs = tuple(runs)
 
     def collect(self) -> Iterator[Metric]:
-        per_deployment = [families(name, report) for name, report in self.reports]
+        per_deployment = [families(run) for run in self.runs]
         # One family per metric name holding every deployment's samples: the text format allows one.
         for metric, _ in FAMILIES:
             present = [fams[metric] for fams in per_deployment if metric in fams]
@@ -122,18 +140,18 @@ class ReportCollector(Collector):
             yield merged
 
 
-def registry(reports: Sequence[tuple[str, Report]]) -> CollectorRegistry:
+def registry(runs: Sequence[DeploymentRun]) -> CollectorRegistry:
     """A registry holding only gcready's series for these deployments (no process or platform metrics)."""
     reg = CollectorRegistry(auto_describe=False)
-    reg.register(ReportCollector(reports))
+    reg.register(ReportCollector(runs))
     return reg
 
 
-def render_fleet(reports: Sequence[tuple[str, Report]]) -> str:
-    """The text exposition of several deployments' reports, each sample labelled with its deployment."""
-    return generate_latest(registry(reports)).decode("utf-8")
+def render_fleet(runs: Sequence[DeploymentRun]) -> str:
+    """The text exposition of several deployments' runs, each sample labelled with its deployment."""
+    return generate_latest(registry(runs)).decode("utf-8")
 
 
-def render(report: Report, deployment: str = DEFAULT_DEPLOYMENT) -> str:
+def render(report: Report, context: RunContext | None = None, deployment: str = DEFAULT_DEPLOYMENT) -> str:
     """One deployment's report in the Prometheus text format 0.0.4 (for node_exporter's textfile collector)."""
-    return render_fleet([(deployment, report)])
+    return render_fleet([DeploymentRun(deployment, report, context)])
