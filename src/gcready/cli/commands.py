@@ -23,7 +23,7 @@ from gcready.cli.options import (
     server_manifest_kind,
 )
 from gcready.cli.output import Progress, die, emit, err, write
-from gcready.cli.push import pushgateway_option, pushgateway_requested
+from gcready.cli.push import PushRequest, pushgateway_option
 from gcready.model import ExitCode, SourceKind
 
 
@@ -155,6 +155,7 @@ def _report_command(command: str, params: dict[str, object]) -> None:
     from gcready.requirements import Requirements
 
     started = time.monotonic()
+    push = PushRequest.from_params(params)
     reqs = _load_requirements(params.pop("requirements_file"))  # type: ignore[arg-type]
     assert isinstance(reqs, Requirements)
     offline = bool(params.pop("offline"))
@@ -198,7 +199,7 @@ def _report_command(command: str, params: dict[str, object]) -> None:
         verbose=bool(params.get("verbose")),
         context=context,
     )
-    code = pushgateway_requested(report, code, context)
+    code = push.push(report, code, context, float(params["timeout"]))  # type: ignore[arg-type]
     sys.exit(code)
 
 

@@ -12,8 +12,9 @@ an exit 0 becomes 1.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import unquote
 
 import click
@@ -63,7 +64,7 @@ def pushgateway_option(func: click.decorators.FC) -> click.decorators.FC:
     )(func)
 
 
-Handler = Callable[..., Callable[[], None]]
+Handler = Callable[[str, str, float | None, list[tuple[str, str]], bytes], Callable[[], None]]
 
 
 def _split_credentials(url: str) -> tuple[str, Handler]:
@@ -77,8 +78,10 @@ def _split_credentials(url: str) -> tuple[str, Handler]:
         return url.strip(), default_handler
     user, _, password = userinfo.partition(":")
 
-    def handler(**request: object) -> Callable[[], None]:
-        return basic_auth_handler(**request, username=unquote(user), password=unquote(password))  # type: ignore[arg-type]
+    def handler(
+        url: str, method: str, timeout: float | None, headers: list[tuple[str, str]], data: bytes
+    ) -> Callable[[], None]:
+        return basic_auth_handler(url, method, timeout, headers, data, unquote(user), unquote(password))
 
     return f"{scheme}://{rest}", handler
 
@@ -110,28 +113,37 @@ def push(url: str, runs: Sequence[DeploymentRun], timeout: float) -> str | None:
     return None
 
 
-def pushgateway_requested(report: Report, code: ExitCode, context: RunContext | None = None) -> ExitCode:
-    """Push the run's metrics when ``--pushgateway`` was given; the exit code the run ends with.
+@dataclass(frozen=True)
+class PushRequest:
+    """What ``--pushgateway`` asked for: where to push the run's metrics, if anywhere."""
 
-    Reads ``--pushgateway`` and ``--timeout`` from the current click context, so a command only calls
-    this after writing its reports. A failed push is one line on stderr and turns only an exit 0 into 1.
-    """
-    from gcready.model import ExitCode
+    pushgateway: str | None = None
 
-    params = click.get_current_context().params
-    url = params.get("pushgateway")
-    if not url:
-        return code
-    from gcready.cli.output import err
-    from gcready.redact import redact
-    from gcready.report.openmetrics import DEFAULT_DEPLOYMENT, DeploymentRun
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> Self:
+        """The option from click's parsed parameters (already checked by the option's callback)."""
+        url = params.get("pushgateway")
+        return cls(pushgateway=str(url) if url else None)
 
-    run = DeploymentRun(DEFAULT_DEPLOYMENT, redact(report), context)
-    failure = push(str(url), [run], float(params.get("timeout") or 10.0))
-    if failure is None:
-        return code
-    err(failure)
-    return ExitCode.INTERNAL if code == ExitCode.OK else code
+    def push(self, report: Report, code: ExitCode, context: RunContext | None, timeout: float) -> ExitCode:
+        """Push the run's metrics when asked; the exit code the run ends with.
+
+        Called after the reports are written. A failed push is one line on stderr and turns only an
+        exit 0 into 1; ``timeout`` (the probes' ``--timeout``) bounds it.
+        """
+        if self.pushgateway is None:
+            return code
+        from gcready.cli.output import err
+        from gcready.model import ExitCode
+        from gcready.redact import redact
+        from gcready.report.openmetrics import DEFAULT_DEPLOYMENT, DeploymentRun
+
+        run = DeploymentRun(DEFAULT_DEPLOYMENT, redact(report), context)
+        failure = push(self.pushgateway, [run], timeout)
+        if failure is None:
+            return code
+        err(failure)
+        return ExitCode.INTERNAL if code == ExitCode.OK else code
 
 
 def _reason(exc: Exception) -> str:
