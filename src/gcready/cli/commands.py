@@ -21,6 +21,7 @@ from gcready.cli.drift_options import DriftRequest, drift_options
 from gcready.cli.envvars import EnvCommand
 from gcready.cli.options import EPILOG, audit_options, bundle_options, probe_options, report_options
 from gcready.cli.output import ProgressDisplay, die, emit, err, write
+from gcready.cli.push import PushRequest, pushgateway_option
 from gcready.cli.waive import WaiverArgs, waive, waiver_options
 from gcready.model import ExitCode
 
@@ -94,9 +95,15 @@ def _load_requirements(path: Path | None) -> Requirements:
 @report_options
 @drift_options
 @waiver_options
-@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs)
+@pushgateway_option
+@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest)
 def audit(
-    inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftRequest, waived: WaiverArgs
+    inputs: InputArgs,
+    probes: ProbeArgs,
+    out: OutputArgs,
+    drift: DriftRequest,
+    waived: WaiverArgs,
+    push: PushRequest,
 ) -> None:
     """Audit a deployment's readiness for artifact garbage collection.
 
@@ -110,7 +117,7 @@ def audit(
     AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN) or the keys inside a
     W&B bucket URL. Buckets a bundle already recorded are not probed again.
     """
-    _report_command("audit", inputs, probes, out, drift, waived)
+    _report_command("audit", inputs, probes, out, drift, waived, push)
 
 
 @main.command(cls=EnvCommand, epilog=EPILOG)
@@ -119,9 +126,15 @@ def audit(
 @report_options
 @drift_options
 @waiver_options
-@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs)
+@pushgateway_option
+@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest)
 def diagnose(
-    inputs: InputArgs, probes: ProbeArgs, out: OutputArgs, drift: DriftRequest, waived: WaiverArgs
+    inputs: InputArgs,
+    probes: ProbeArgs,
+    out: OutputArgs,
+    drift: DriftRequest,
+    waived: WaiverArgs,
+    push: PushRequest,
 ) -> None:
     """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
 
@@ -131,7 +144,7 @@ def diagnose(
     no setting can show (files shared with other versions, protected aliases, GC being periodic,
     Dedicated Cloud's retention window), with how to check each.
     """
-    _report_command("diagnose", inputs, probes, out, drift, waived)
+    _report_command("diagnose", inputs, probes, out, drift, waived, push)
 
 
 def _report_command(
@@ -141,9 +154,10 @@ def _report_command(
     out: OutputArgs,
     drift: DriftRequest,
     waived: WaiverArgs,
+    push: PushRequest,
 ) -> NoReturn:
     from gcready.model.drift import gate_exit_code
-    from gcready.pipeline import analyze
+    from gcready.pipeline import analyze, probe_counts
     from gcready.report.context import RunContext, RunTiming
 
     started = time.monotonic()
@@ -161,9 +175,10 @@ def _report_command(
     report = drift.apply(report)
     code = gate_exit_code(report, fail_on_warn=out.fail_on_warn)
     drift.record(report)
-    context = RunContext().with_item(RunTiming(time.monotonic() - started))
+    context = RunContext().with_item(RunTiming(time.monotonic() - started)).with_item(probe_counts(evidence))
     emit(report, out, code, context)
     drift.summarise(report, code, out.quiet)
+    code = push.push(report, code, context, probes.timeout)
     sys.exit(code)
 
 
