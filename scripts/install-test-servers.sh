@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the real local storage servers the live tests (tests/live) start:
 #   moto (AWS S3 stand-in), SeaweedFS (S3-compatible / MinIO stand-in),
-#   gcp-storage-emulator (GCS) and Azurite (Azure Blob, into .cache/azurite).
+#   gcp-storage-emulator (GCS) and Azurite (Azure Blob, into .cache/azurite); best effort with apt-get,
+#   chromium and Debian's prometheus-pushgateway.
 # Idempotent: anything already at the pinned version is left alone.
 set -euo pipefail
 
@@ -60,6 +61,22 @@ if ! command -v chromium >/dev/null 2>&1; then
       || echo "warning: chromium could not be installed; the browser test of the HTML report will skip" >&2
   else
     echo "warning: chromium is missing and apt-get cannot run here; the browser test of the HTML report will skip" >&2
+  fi
+fi
+
+# A real Prometheus Pushgateway for tests/live/test_metrics_pushgateway.py (Debian's package; the tests
+# start it on 127.0.0.1 themselves). Best effort, like chromium: without it those tests skip and say why.
+if ! command -v prometheus-pushgateway >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == "0" ]]; then
+    echo "installing: prometheus-pushgateway (apt-get)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus-pushgateway \
+      >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null 2>&1 \
+           && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+              prometheus-pushgateway >/dev/null 2>&1; } \
+      || echo "warning: prometheus-pushgateway could not be installed; the Pushgateway tests will skip" >&2
+  else
+    echo "warning: prometheus-pushgateway is missing and apt-get cannot run here; the Pushgateway tests will skip" >&2
   fi
 fi
 

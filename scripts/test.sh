@@ -8,7 +8,7 @@ source scripts/venv.sh
 
 echo "== installing gcready and test dependencies"
 "${python}" -m pip install --quiet --disable-pip-version-check -e '.[test]'
-echo "== installing local storage servers (moto, SeaweedFS, gcp-storage-emulator, Azurite)"
+echo "== installing local test servers (moto, SeaweedFS, gcp-storage-emulator, Azurite, Pushgateway)"
 bash scripts/install-test-servers.sh
 
 echo "== ruff"

@@ -114,7 +114,9 @@ def analyze(
     findings are not ranked).
     """
     deployment = detect(evidence, override)
-    findings = run_checks(evidence, deployment, requirements)
+    from gcready.remediation import attach  # only an analysis writes fixes (collect never does)
+
+    findings = attach(run_checks(evidence, deployment, requirements))  # fixes once every check has run
     rows = [requirements.row(t) for t in sorted(deployment.candidates, key=_table_order)]
     applicable = tuple(RequirementView(r.deployment, r.label, r.env_var, r.versioning, r.note) for r in rows)
     report = Report(
@@ -206,3 +208,25 @@ def unread_buckets(evidence: Evidence, *, offline: bool = False) -> tuple[tuple[
         if failed:
             unread.append((bucket.label, "; ".join(failed)))
     return tuple(unread)
+
+
+@dataclass(frozen=True)
+class ProbeRun:
+    """How many buckets this run probed live, and how many of those probes failed to read something.
+
+    Run information beyond the report (a :class:`~gcready.report.context.RunContext` item), for the
+    metrics: a state a bundle recorded was not probed by this run and is not counted.
+    """
+
+    probed: int
+    failed: int
+
+
+def probe_counts(evidence: Evidence) -> ProbeRun:
+    """The live probes behind this evidence: every state a probe made (not one read from a bundle),
+    and those whose bucket access or some setting could not be read (denied, unreachable, timed out…)."""
+    probed = [s for s in evidence.bucket_states if s.origin.source == "probe" and s.origin.via is None]
+    failed = [
+        s for s in probed if not s.access.ok or any(reading.outcome in _UNREAD for _, reading in s.settings)
+    ]
+    return ProbeRun(len(probed), len(failed))

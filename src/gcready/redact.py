@@ -201,12 +201,18 @@ def scrub_shapes(text: str) -> str:
 # --- the run's redactor -------------------------------------------------------------------------------
 
 
+# A report of thousands of buckets repeats the same strings (labels, sources, titles): scrub each once.
+_SCRUB_CACHE_SIZE = 100_000
+_SCRUB_CACHE_TEXT = 4096  # a whole rendered report is scrubbed once: keeping it would only cost memory
+
+
 class Redactor:
     """The credentials one run saw while reading its inputs; :meth:`scrub` removes each from any text."""
 
     def __init__(self) -> None:
         self._values: set[str] = set()
         self._patterns: list[re.Pattern[str]] | None = None
+        self._scrubbed: dict[str, str] = {}  # text -> scrubbed text, for the patterns in _patterns
         self._lock = threading.Lock()
 
     def remember(self, value: str | Secret | None) -> None:
@@ -227,16 +233,29 @@ class Redactor:
             return sorted(self._values, key=len, reverse=True)
 
     def _compiled(self) -> list[re.Pattern[str]]:
+        return self._compiled_and_cache()[0]
+
+    def _compiled_and_cache(self) -> tuple[list[re.Pattern[str]], dict[str, str]]:
+        """The patterns of the secrets known now, and the cache of texts scrubbed with exactly those."""
         with self._lock:
             if self._patterns is None:
                 self._patterns = [_secret_pattern(v) for v in sorted(self._values, key=len, reverse=True)]
-            return self._patterns
+                self._scrubbed = {}  # scrubbed before the latest secret was known: not scrubbed enough now
+            return self._patterns, self._scrubbed
 
     def scrub(self, text: str) -> str:
         """Text with every remembered secret (in any escaped form) and every credential shape masked."""
-        for pattern in self._compiled():
+        patterns, cache = self._compiled_and_cache()
+        done = cache.get(text)
+        if done is not None:
+            return done
+        original = text
+        for pattern in patterns:
             text = pattern.sub(MASK, text)
-        return scrub_shapes(text)
+        text = scrub_shapes(text)
+        if len(original) <= _SCRUB_CACHE_TEXT and len(cache) < _SCRUB_CACHE_SIZE:
+            cache[original] = text
+        return text
 
     def redact(self, obj: _T) -> _T:
         """A copy of a frozen value tree (a Report, Evidence…) with every string scrubbed, every Secret masked."""

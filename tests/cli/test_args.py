@@ -13,6 +13,7 @@ from gcready.cli.args import BundleArgs, FailOn, InputArgs, OutputArgs, ProbeArg
 from gcready.cli.configured import ConfigArgs
 from gcready.cli.drift_options import DriftRequest
 from gcready.cli.param_types import BucketKey, BucketOption
+from gcready.cli.push import PushRequest
 from gcready.cli.waive import WaiverArgs
 from gcready.model import DeploymentType, SourceKind
 from gcready.probes.options import BucketOverride
@@ -21,8 +22,8 @@ from gcready.sources.envfile import Dialect
 from tests.conftest import REPO
 
 GROUPS = {
-    "audit": (InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs),
-    "diagnose": (InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs),
+    "audit": (InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest),
+    "diagnose": (InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest),
     "collect": (InputArgs, ProbeArgs, BundleArgs),
 }
 

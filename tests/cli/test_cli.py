@@ -300,7 +300,7 @@ def test_no_color_in_json_even_with_color(ready: list[str]) -> None:
 
 # --- start-up cost -------------------------------------------------------------------------------------
 
-HEAVY = ("boto3", "botocore", "google.cloud", "azure", "minio", "jinja2")
+HEAVY = ("boto3", "botocore", "google.cloud", "azure", "minio", "jinja2", "prometheus_client")
 
 PROBE = textwrap.dedent(
     """

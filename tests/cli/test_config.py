@@ -357,7 +357,9 @@ def test_every_audit_option_can_be_set_in_the_file() -> None:
     settable = set(schema["properties"]) | set(schema["properties"]["probe"]["properties"])
     # set through tables: --bucket/--bucket-option ([[bucket]]), the extra formats ([outputs]);
     # and what only makes sense on a command line
-    through_tables = {"bucket", "bucket-option", "json", "html", "text", "sarif", "junit", "also"}
+    from gcready.report import Format
+
+    through_tables = {"bucket", "bucket-option", "also", *(f.value for f in Format)}
     command_line_only = {"config", "no-config", "help", "no-verify-tls", "virtual-style", "no-color"}
     command_line_only |= {"no-environment"}
     options = {o[2:] for p in _audit().params for o in (*p.opts, *p.secondary_opts) if o.startswith("--")}

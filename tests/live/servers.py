@@ -28,7 +28,8 @@ from pathlib import Path
 from gcready.model import BucketRef, Origin, Provider
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-AZURITE_DIR = REPO_ROOT / ".cache" / "azurite"
+# AZURITE_DIR points elsewhere when the repo's .cache is shared or read-only.
+AZURITE_DIR = Path(os.environ.get("AZURITE_DIR") or REPO_ROOT / ".cache" / "azurite")
 INSTALL_HINT = "run scripts/install-test-servers.sh to install the live-test servers"
 
 # The well-known Azurite development account (public, documented by Microsoft; not a secret).
@@ -384,6 +385,40 @@ def start_azurite() -> RunningServer:
         deadline=45.0,
         workdir=workdir,
         info={"account": AZURITE_ACCOUNT, "blob_endpoint": f"{endpoint}/{AZURITE_ACCOUNT}"},
+    )
+
+
+PUSHGATEWAY_HINT = (
+    "Debian's prometheus-pushgateway is not installed (scripts/install-test-servers.sh installs it "
+    "with apt-get where it can)"
+)
+
+
+def pushgateway_binary() -> str | None:
+    """The Prometheus Pushgateway binary (Debian's ``prometheus-pushgateway``, or ``pushgateway``), if any."""
+    return shutil.which("prometheus-pushgateway") or shutil.which("pushgateway")
+
+
+def start_pushgateway(web_config: Path | None = None) -> RunningServer:
+    """A Prometheus Pushgateway on 127.0.0.1 and a free port, keeping pushed metrics in memory only.
+
+    ``web_config`` is an exporter-toolkit web config (e.g. ``basic_auth_users``) for the gateway to enforce.
+    """
+    binary = pushgateway_binary()
+    if binary is None:
+        raise ServerMissingError(PUSHGATEWAY_HINT)
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    argv = [
+        binary,
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--persistence.file=",  # Debian's default persists to /var/lib: keep this one in memory
+        "--log.level=warn",
+    ]
+    if web_config is not None:
+        argv.append(f"--web.config.file={web_config}")
+    return _launch(
+        "pushgateway", argv, endpoint, ready=lambda: http_answers(f"{endpoint}/-/ready"), deadline=30.0
     )
 
 

@@ -158,3 +158,14 @@ def test_the_fleet_page_runs_its_one_script_under_its_csp_in_a_browser(fleet: Fl
     # the failing deployment's fixes have copy buttons, shown by the page's own script
     assert buttons and not any("hidden" in b for b in buttons), buttons
     assert dom.count('<section class="deployment"') == 3
+
+
+def test_openmetrics_is_one_exposition_labelled_by_deployment(fleet: Fleet) -> None:
+    text = render_fleet(fleet, Format.OPENMETRICS)
+    ready = sorted(line for line in text.splitlines() if line.startswith("gcready_ready{"))
+    assert ready == [
+        'gcready_ready{deployment="lab"} 0.0',
+        'gcready_ready{deployment="prod"} 1.0',
+        'gcready_ready{deployment="staging eu"} 0.0',
+    ]
+    assert text.count("# TYPE gcready_ready gauge") == 1  # one family, not one per deployment

@@ -148,7 +148,7 @@ def test_text_and_json_do_not_import_jinja2() -> None:
 
 
 def test_format_names_are_what_the_cli_accepts() -> None:
-    assert [f.value for f in Format] == ["text", "json", "html", "sarif", "junit"]
+    assert [f.value for f in Format] == ["text", "json", "html", "sarif", "junit", "openmetrics"]
     assert Format("json") is Format.JSON and str(Format.JSON) == "json"
 
 

@@ -10,7 +10,6 @@ import pytest
 import yaml
 
 from gcready.checks import CATALOG
-from gcready.checks.blocker_fixes import endpoint_url
 from gcready.checks.data_retention_period import go_duration_seconds
 from gcready.model import (
     JSON,
@@ -34,9 +33,12 @@ from gcready.model import (
     Status,
     Tier,
 )
+from gcready.model.placement import HelmValues, OperatorV1
 from gcready.pipeline import Inputs, analyze, gather
+from gcready.remediation.bucket.common import endpoint_url
 from gcready.requirements import load_builtin
-from tests.conftest import FIXTURES
+from gcready.waivers import load as load_waivers
+from tests.conftest import FIXTURES, REPO
 
 D = DeploymentType
 HERE = Origin("values.yaml", 4)
@@ -92,6 +94,7 @@ def app(flag: str | None = "true", name: str = "app (Helm values)", runs_gc: boo
         Origin("values.yaml", 3, name.split()[0]),
         env=env,
         runs_gc=runs_gc,
+        placement=HelmValues("values.yaml", name.split()[0]),
     )
 
 
@@ -605,6 +608,7 @@ def test_flag_set_in_glue_but_not_in_app_warns_naming_both() -> None:
         Origin("cr.yaml", 30, "spec.values.glue"),
         env=(EnvValue(FLAG, "true", Origin("cr.yaml", 33, f"spec.values.glue.extraEnv.{FLAG}")),),
         runs_gc=False,
+        placement=OperatorV1("wandb", "", "cr.yaml", "glue"),
     )
     components = (
         Component(
@@ -612,6 +616,7 @@ def test_flag_set_in_glue_but_not_in_app_warns_naming_both() -> None:
             ComponentKind.HELM_COMPONENT,
             Origin("cr.yaml", 20, "spec.values.app"),
             runs_gc=True,
+            placement=OperatorV1("wandb", "", "cr.yaml", "app"),
         ),
         glue,
     )
@@ -636,6 +641,7 @@ def test_app_level_false_overriding_global_true_is_fixed_at_the_app_level() -> N
         ComponentKind.HELM_COMPONENT,
         Origin("values.yaml", 20, "app"),
         env=(EnvValue(FLAG, "false", Origin("values.yaml", 22, f"app.extraEnv.{FLAG}")),),
+        placement=HelmValues("values.yaml", "app"),
     )
     glue = Component(
         "glue (Helm values)",
@@ -643,6 +649,7 @@ def test_app_level_false_overriding_global_true_is_fixed_at_the_app_level() -> N
         Origin("values.yaml", 30, "glue"),
         env=(EnvValue(FLAG, "true", Origin("values.yaml", 5, f"global.extraEnv.{FLAG}")),),
         runs_gc=False,
+        placement=HelmValues("values.yaml", "glue"),
     )
     finding = one(run(components=(app_false, glue)), "gc-flag-components")
     assert finding.status is Status.WARN
@@ -703,8 +710,9 @@ def test_scenario_exit_codes_are_unchanged(path: Path) -> None:
     args = [str(a) for a in spec.get("args") or []]
     override = D(args[args.index("--deployment") + 1]) if "--deployment" in args else None
     fail_on_warn = "--fail-on" in args and args[args.index("--fail-on") + 1] == "warn"
+    waivers = load_waivers(REPO / args[args.index("--waivers") + 1]) if "--waivers" in args else ()
     evidence = gather(Inputs(paths=(str(path / "inputs"),)))
-    report = analyze(evidence, load_builtin(), override=override)
+    report = analyze(evidence, load_builtin(), override=override, waivers=waivers)
     assert report.exit_code(fail_on_warn=fail_on_warn) == spec["expect"]["exit_code"], [
         (f.check, f.status.value, f.title) for f in report.findings if f.status is not Status.SKIP
     ]
@@ -723,10 +731,11 @@ def test_azure_soft_delete_fix_has_a_data_plane_command_for_the_endpoint_probed(
     from dataclasses import replace
 
     from gcready.checks.blocker_common import as_probed
-    from gcready.checks.fixes import versioning_fixes
+    from gcready.model.remedy import EnableVersioning
+    from gcready.remediation import fixes_for
 
     def data_plane(bucket: BucketRef) -> str:
-        (command,) = [f.text for f in versioning_fixes(bucket) if "delete-policy update" in f.text]
+        (command,) = [f.text for f in fixes_for(EnableVersioning(bucket)) if "delete-policy update" in f.text]
         return command
 
     assert data_plane(AZURE) == (
@@ -765,6 +774,6 @@ def test_azure_soft_delete_fix_has_a_data_plane_command_for_the_endpoint_probed(
 def test_gcloud_commands_carry_the_endpoint_probed(endpoint: str | None, expected: str) -> None:
     from dataclasses import replace
 
-    from gcready.checks.fixes import gcloud
+    from gcready.remediation.bucket.common import gcloud
 
     assert gcloud(replace(GCS, endpoint=endpoint)) == expected

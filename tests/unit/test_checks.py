@@ -305,9 +305,16 @@ def test_exit_code_precedence(
     ],
 )
 def test_kubectl_fix_targets_the_workloads_namespace(namespace: str, expected: str) -> None:
-    from gcready.checks.fixes import env_var_fixes
+    from gcready.model.placement import WorkloadContainer
+    from gcready.remediation.set_env import env_var_fixes
 
-    comp = Component("Deployment/wandb container app", ComponentKind.K8S_CONTAINER, HERE, namespace=namespace)
+    comp = Component(
+        "Deployment/wandb container app",
+        ComponentKind.K8S_CONTAINER,
+        HERE,
+        namespace=namespace,
+        placement=WorkloadContainer("Deployment", "wandb", "app", namespace),
+    )
     (kubectl,) = [f for f in env_var_fixes(FLAG, "true", comp) if f.text.startswith("kubectl set env")]
     assert kubectl.text == expected
     assert ("add -n NAMESPACE" in kubectl.title) is (not namespace)

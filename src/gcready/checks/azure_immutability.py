@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import Got, Judge, run_per_bucket
-from gcready.checks.blocker_fixes import azure_immutability_fixes
-from gcready.checks.fixes import example_buckets
 from gcready.model import Finding, Provider, Setting, Severity, Status, Tier
+from gcready.model.remedy import EXAMPLE_AZURE, ClearAzureImmutability, Example
 
 META = CheckMeta(
     id="azure-immutability",
@@ -17,7 +16,7 @@ META = CheckMeta(
     why="Blobs under an immutability policy (until they are old enough) or a legal hold (until it is "
     "cleared) cannot be deleted: the garbage collector's deletes fail and the bytes stay.",
     tier=Tier.STORAGE_HELD,
-    examples=azure_immutability_fixes(example_buckets()[3], policy=True, hold=True)[:2],
+    examples=(Example(ClearAzureImmutability(EXAMPLE_AZURE, policy=True, hold=True), first=2),),
 )
 
 
@@ -56,7 +55,7 @@ def _judge(judge: Judge) -> Finding:
         f"The container has {what}. Blobs under a time-based retention policy cannot be deleted until they "
         "are old enough; blobs under a legal hold cannot be deleted until every hold tag is cleared. The "
         "garbage collector's deletes fail and the bytes stay.",
-        fixes=azure_immutability_fixes(bucket, policy, hold),
+        remedy=ClearAzureImmutability(bucket, policy, hold),
     )
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import Got, Judge, run_per_bucket
-from gcready.checks.blocker_fixes import azure_version_policy_fixes
-from gcready.checks.fixes import example_buckets
 from gcready.model import (
     AZURE_MANAGEMENT_SETTINGS,
     BucketRef,
@@ -25,6 +23,7 @@ from gcready.model import (
     Status,
     Tier,
 )
+from gcready.model.remedy import EXAMPLE_AZURE, DeletePreviousVersions, Example
 
 SETTINGS = AZURE_MANAGEMENT_SETTINGS
 NEEDS = (
@@ -46,7 +45,7 @@ META = CheckMeta(
     why="With blob versioning on, every blob the garbage collector deletes leaves a previous version whose "
     "bytes stay, and are billed, until a lifecycle management rule deletes previous versions.",
     tier=Tier.STORAGE_HELD,
-    examples=azure_version_policy_fixes(example_buckets()[3])[:2],
+    examples=(Example(DeletePreviousVersions(EXAMPLE_AZURE), first=2),),
 )
 
 
@@ -177,7 +176,7 @@ def _judge(judge: Judge) -> Finding:
         "With blob versioning on, a GC delete turns the blob into a previous version; its bytes stay, and "
         "are billed, until a lifecycle management rule deletes previous versions of this container."
         + soft_note,
-        fixes=azure_version_policy_fixes(bucket),
+        remedy=DeletePreviousVersions(bucket),
     )
 
 

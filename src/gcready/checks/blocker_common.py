@@ -34,6 +34,7 @@ from gcready.model import (
     Status,
     provider_words,
 )
+from gcready.model.remedy import Remedy
 
 S3_FAMILY = frozenset({Provider.AWS, Provider.S3_COMPATIBLE, Provider.COREWEAVE})
 
@@ -119,6 +120,7 @@ class Judge:
         detail: str,
         *,
         fixes: tuple[Fix, ...] = (),
+        remedy: Remedy | None = None,
         severity: Severity | None = None,
         needs: str = "",
     ) -> Finding:
@@ -133,6 +135,7 @@ class Judge:
             resource=self.target.bucket.label,
             evidence=tuple(self.facts),
             fixes=fixes if status in (Status.WARN, Status.INFO) else (),
+            remedy=remedy if status in (Status.WARN, Status.INFO) else None,
             requirement=self.meta.requirement,
             needs=needs,
         )

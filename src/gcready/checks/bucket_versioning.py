@@ -11,8 +11,8 @@ from dataclasses import replace
 from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies, requiring
 from gcready.checks.blocker_common import as_probed
 from gcready.checks.buckets import buckets_in
-from gcready.checks.fixes import example_buckets, versioning_fixes
 from gcready.model import BucketRef, Fact, Finding, Origin, Outcome, Severity, Status, Tier, VersioningStatus
+from gcready.model.remedy import EXAMPLE_BUCKETS, EnableVersioning, Example
 
 META = CheckMeta(
     id="bucket-versioning",
@@ -24,7 +24,7 @@ META = CheckMeta(
     why="W&B's garbage collector relies on bucket versioning (soft delete on Azure) to remove the "
     "files of deleted artifacts; without it deletes never free storage.",
     tier=Tier.GC_CANNOT_DELETE,
-    examples=tuple(f for b in example_buckets() for f in versioning_fixes(b)[:1]),
+    examples=tuple(Example(EnableVersioning(b), first=1) for b in EXAMPLE_BUCKETS),
 )
 
 
@@ -78,7 +78,7 @@ def run(ctx: CheckContext) -> list[Finding]:
 def _judge(ctx: CheckContext, bucket: BucketRef) -> Finding:
     meaning = ctx.requirements.versioning_for(bucket.provider)
     state = ctx.evidence.state_of(bucket)
-    fixes = versioning_fixes(as_probed(bucket, state))
+    remedy = EnableVersioning(as_probed(bucket, state))
     where = Fact("bucket", bucket.display, bucket.origin)
 
     def finding(
@@ -92,7 +92,7 @@ def _judge(ctx: CheckContext, bucket: BucketRef) -> Finding:
             detail=detail,
             resource=bucket.label,
             evidence=evidence,
-            fixes=() if status is Status.PASS else fixes,
+            remedy=None if status is Status.PASS else remedy,
             requirement=META.requirement,
             needs=needs,
         )

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies, requiring
-from gcready.checks.blocker_fixes import component_flag_fixes
-from gcready.checks.fixes import env_var_fixes
 from gcready.goparse import parse_bool
 from gcready.model import Component, ComponentKind, Fact, Finding, Severity, Status, Tier
+from gcready.model.remedy import Example, SetEnv
 
 _TERRAFORM_NEEDS = (
     "the value Terraform would use (the .tfvars that sets it, or a plan: terraform show -json PLAN)"
@@ -28,7 +27,7 @@ META = CheckMeta(
     why="Self-managed W&B servers only collect soft-deleted artifacts when this variable is true; "
     "otherwise deleted artifacts never leave the bucket.",
     tier=Tier.GC_NEVER_RUNS,
-    examples=env_var_fixes("GORILLA_ARTIFACT_GC_ENABLED", "true", None),
+    examples=(Example(SetEnv("GORILLA_ARTIFACT_GC_ENABLED", "true")),),
 )
 
 
@@ -72,7 +71,7 @@ def run(ctx: CheckContext) -> list[Finding]:
                 detail="gcready found no place where the W&B server reads its environment.",
                 resource="W&B server",
                 requirement=META.requirement,
-                fixes=env_var_fixes(var, want, None),
+                remedy=SetEnv(var, want),
                 needs="the Helm values, the operator resource (kubectl get weightsandbiases -o yaml), "
                 "the server's manifests (kubectl get deploy,sts,cm -o yaml) or its env file",
             )
@@ -96,13 +95,13 @@ def run(ctx: CheckContext) -> list[Finding]:
 
 def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Finding:
     value = component.get(var)
-    fixes = env_var_fixes(var, want, component)
-    if (
+    # global.extraEnv would lose to a component-level value: the fix then goes to that layer
+    own_layer = (
         component.kind is ComponentKind.HELM_COMPONENT
         and value is not None
         and _component_level(value.origin.path)
-    ):
-        fixes = component_flag_fixes(var, want, component)  # global.extraEnv would lose to that layer
+    )
+    remedy = SetEnv(var, want, component, own_layer)
 
     def finding(
         status: Status, title: str, detail: str, evidence: tuple[Fact, ...], needs: str = ""
@@ -115,7 +114,7 @@ def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Find
             detail=detail,
             resource=component.name,
             evidence=evidence,
-            fixes=() if status is Status.PASS else fixes,
+            remedy=None if status is Status.PASS else remedy,
             requirement=META.requirement,
             needs=needs,
         )

@@ -8,10 +8,9 @@ have it: the configuration "has the flag", and deletes still never free storage.
 from __future__ import annotations
 
 from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies
-from gcready.checks.blocker_fixes import component_flag_fixes
-from gcready.checks.fixes import env_var_fixes
 from gcready.goparse import parse_bool
 from gcready.model import Component, Fact, Finding, Severity, Status, Tier
+from gcready.model.remedy import Example, SetEnv
 
 META = CheckMeta(
     id="gc-flag-components",
@@ -23,7 +22,7 @@ META = CheckMeta(
     why="Only the component that runs the collector reads the flag; setting it elsewhere looks right and "
     "changes nothing.",
     tier=Tier.GC_NEVER_RUNS,
-    examples=env_var_fixes("GORILLA_ARTIFACT_GC_ENABLED", "true", None)[:1],
+    examples=(Example(SetEnv("GORILLA_ARTIFACT_GC_ENABLED", "true"), first=1),),
 )
 
 
@@ -136,7 +135,7 @@ def run(ctx: CheckContext) -> list[Finding]:
                 "deleted artifacts are not collected.",
                 resource=runner.name,
                 evidence=facts,
-                fixes=component_flag_fixes(var, want, runner),
+                remedy=SetEnv(var, want, runner, own_layer=True),
             )
         )
     return findings

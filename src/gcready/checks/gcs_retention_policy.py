@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import Got, Judge, run_per_bucket
-from gcready.checks.blocker_fixes import gcs_retention_fixes
-from gcready.checks.fixes import example_buckets
 from gcready.model import Finding, Provider, Setting, Severity, Status, Tier, VersioningStatus
+from gcready.model.remedy import EXAMPLE_GCS, Example, RemoveGcsRetention
 
 META = CheckMeta(
     id="gcs-retention-policy",
@@ -18,7 +17,7 @@ META = CheckMeta(
     "fail until then; a locked policy can be neither removed nor shortened. Object versioning, which W&B "
     "needs on GCS, cannot be combined with a retention policy.",
     tier=Tier.STORAGE_HELD,
-    examples=gcs_retention_fixes(example_buckets()[2], locked=False)[:2],
+    examples=(Example(RemoveGcsRetention(EXAMPLE_GCS, locked=False), first=2),),
 )
 
 
@@ -74,7 +73,7 @@ def _judge(judge: Judge) -> Finding:
         f"{'Locked r' if locked else 'R'}etention policy of {_period(seconds)} on {bucket.label}: "
         "deletes are blocked until objects are old enough",
         detail,
-        fixes=gcs_retention_fixes(judge.target.fixable, locked),
+        remedy=RemoveGcsRetention(judge.target.fixable, locked),
         severity=Severity.HIGH if locked else Severity.MEDIUM,
     )
 

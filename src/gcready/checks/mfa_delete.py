@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import Got, Judge, run_per_bucket
-from gcready.checks.blocker_fixes import mfa_delete_fixes
-from gcready.checks.fixes import example_buckets
 from gcready.model import Finding, Provider, Setting, Severity, Status, Tier, Toggle
+from gcready.model.remedy import EXAMPLE_AWS, DisableMfaDelete, Example
 
 META = CheckMeta(
     id="mfa-delete",
@@ -19,7 +18,7 @@ META = CheckMeta(
     "are never freed.",
     tier=Tier.STORAGE_HELD,
     before=("noncurrent-expiry",),  # AWS refuses a lifecycle expiration on an MFA-delete bucket
-    examples=mfa_delete_fixes(example_buckets()[0])[:2],
+    examples=(Example(DisableMfaDelete(EXAMPLE_AWS), first=2),),
 )
 
 
@@ -49,7 +48,7 @@ def _judge(judge: Judge) -> Finding:
         "Permanently deleting an object version needs the bucket owner's root user with an MFA code, and "
         "AWS does not allow a lifecycle configuration with expiration on an MFA-delete bucket. With "
         "versioning on, a GC delete only adds a delete marker: the noncurrent versions and their bytes stay.",
-        fixes=mfa_delete_fixes(judge.target.fixable),
+        remedy=DisableMfaDelete(judge.target.fixable),
     )
 
 

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 
 from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import S3_FAMILY, Got, Judge, run_per_bucket
-from gcready.checks.blocker_fixes import noncurrent_expiry_fixes
-from gcready.checks.fixes import example_buckets
 from gcready.model import BucketRef, Finding, Provider, Setting, Severity, Status, Tier, VersioningStatus
+from gcready.model.remedy import EXAMPLE_BUCKETS, Example, ExpireNoncurrent
 
 META = CheckMeta(
     id="noncurrent-expiry",
@@ -31,10 +30,7 @@ META = CheckMeta(
     "bytes stay, and are billed, until such a rule expires them.",
     tier=Tier.STORAGE_HELD,
     examples=tuple(
-        f
-        for b in example_buckets()
-        if b.provider is not Provider.AZURE
-        for f in noncurrent_expiry_fixes(b)[:1]
+        Example(ExpireNoncurrent(b), first=1) for b in EXAMPLE_BUCKETS if b.provider is not Provider.AZURE
     ),
 )
 
@@ -194,7 +190,7 @@ def _judge(judge: Judge) -> Finding:
             f"No lifecycle rule expires noncurrent versions on {bucket.label}: GC-deleted bytes stay",
             f"With versioning on, a GC delete only {marker}; the bytes stay, and are billed, until a "
             f"lifecycle rule expires noncurrent versions.{why_not}{suspended}",
-            fixes=noncurrent_expiry_fixes(judge.target.fixable, others),
+            remedy=ExpireNoncurrent(judge.target.fixable, others),
         )
     best = min(good, key=lambda r: r.noncurrent_days if r.noncurrent_days is not None else 1 << 30)
     if bucket.provider in S3_FAMILY and not any(
@@ -207,7 +203,7 @@ def _judge(judge: Judge) -> Finding:
             f"Rule {best.id} deletes noncurrent versions {best.noncurrent}, so the bytes are freed; the "
             "delete markers GC leaves behind stay, and slow down listings, until a rule with "
             f"ExpiredObjectDeleteMarker removes them.{suspended}",
-            fixes=noncurrent_expiry_fixes(judge.target.fixable, others, days),
+            remedy=ExpireNoncurrent(judge.target.fixable, others, days),
             severity=Severity.LOW,
         )
     return judge.finding(

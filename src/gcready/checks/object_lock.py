@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import S3_FAMILY, Got, Judge, run_per_bucket
-from gcready.checks.blocker_fixes import object_lock_fixes
-from gcready.checks.fixes import example_buckets
 from gcready.model import Finding, ObjectLockMode, Setting, Severity, Status, Tier
+from gcready.model.remedy import EXAMPLE_AWS, ClearObjectLock, Example
 
 META = CheckMeta(
     id="object-lock",
@@ -24,7 +23,7 @@ META = CheckMeta(
     "marker and the locked bytes stay until the retention ends (COMPLIANCE: cannot be shortened or "
     "removed; GOVERNANCE: needs s3:BypassGovernanceRetention).",
     tier=Tier.STORAGE_HELD,
-    examples=object_lock_fixes(example_buckets()[0], "GOVERNANCE")[:2],
+    examples=(Example(ClearObjectLock(EXAMPLE_AWS, "GOVERNANCE"), first=2),),
 )
 
 
@@ -74,7 +73,7 @@ def _judge(judge: Judge) -> Finding:
         f"Object Lock {mode_text} retention of {period} on {bucket.label}: GC cannot free locked versions",
         f"Every new object version is locked for {period}. A GC delete only adds a delete marker; the "
         f"locked version and its bytes stay until the retention ends. {how}",
-        fixes=object_lock_fixes(judge.target.fixable, mode_text),
+        remedy=ClearObjectLock(judge.target.fixable, mode_text),
         severity=Severity.HIGH if mode_text == ObjectLockMode.COMPLIANCE else Severity.MEDIUM,
     )
 

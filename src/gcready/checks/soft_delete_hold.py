@@ -10,9 +10,8 @@ from dataclasses import replace
 
 from gcready.checks.base import Check, CheckContext, CheckMeta
 from gcready.checks.blocker_common import Got, Judge, run_per_bucket
-from gcready.checks.blocker_fixes import gcs_soft_delete_fixes
-from gcready.checks.fixes import example_buckets
 from gcready.model import Finding, Provider, Setting, Severity, Status, Tier
+from gcready.model.remedy import EXAMPLE_GCS, Example, ShortenGcsSoftDelete
 
 META = CheckMeta(
     id="soft-delete-hold",
@@ -23,7 +22,7 @@ META = CheckMeta(
     why="Bytes of objects the garbage collector deletes are kept, and billed, for the soft-delete window "
     "before they are freed: storage meters drop that much later.",
     tier=Tier.DELAY,
-    examples=gcs_soft_delete_fixes(example_buckets()[2])[:1],
+    examples=(Example(ShortenGcsSoftDelete(EXAMPLE_GCS), first=1),),
 )
 
 
@@ -74,7 +73,7 @@ def _judge(judge: Judge) -> Finding:
             f"GCS soft delete keeps every deleted object (and every noncurrent version a lifecycle rule "
             f"deletes) for {_days_text(days)} day(s), billed, before the bytes are freed. A delay, not a "
             "failure.",
-            fixes=gcs_soft_delete_fixes(judge.target.fixable) if days > 7 else (),
+            remedy=ShortenGcsSoftDelete(judge.target.fixable) if days > 7 else None,
         )
     if not on:
         return judge.finding(

@@ -21,6 +21,7 @@ from gcready.cli.diff import diff
 from gcready.cli.drift_options import DriftRequest, drift_options
 from gcready.cli.options import EPILOG, audit_options, bundle_options, probe_options, report_options
 from gcready.cli.output import ProgressDisplay, die, emit, err, write
+from gcready.cli.push import PushRequest, pushgateway_option
 from gcready.cli.waive import WaiverArgs, waive, waiver_options
 from gcready.model import ExitCode
 
@@ -94,15 +95,17 @@ def _load_requirements(path: Path | None) -> Requirements:
 @report_options
 @drift_options
 @waiver_options
+@pushgateway_option
 @config_options
 @fleet_options
-@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, ConfigArgs)
+@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest, ConfigArgs)
 def audit(
     inputs: InputArgs,
     probes: ProbeArgs,
     out: OutputArgs,
     drift: DriftRequest,
     waived: WaiverArgs,
+    push: PushRequest,
     run: ConfigArgs,
 ) -> None:
     """Audit a deployment's readiness for artifact garbage collection.
@@ -117,7 +120,7 @@ def audit(
     AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN) or the keys inside a
     W&B bucket URL. Buckets a bundle already recorded are not probed again.
     """
-    _report_command("audit", inputs, probes, out, drift, waived, run)
+    _report_command("audit", inputs, probes, out, drift, waived, push, run)
 
 
 @main.command(cls=ConfiguredCommand, epilog=EPILOG)
@@ -126,15 +129,17 @@ def audit(
 @report_options
 @drift_options
 @waiver_options
+@pushgateway_option
 @config_options
 @fleet_options
-@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, ConfigArgs)
+@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest, ConfigArgs)
 def diagnose(
     inputs: InputArgs,
     probes: ProbeArgs,
     out: OutputArgs,
     drift: DriftRequest,
     waived: WaiverArgs,
+    push: PushRequest,
     run: ConfigArgs,
 ) -> None:
     """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
@@ -145,7 +150,7 @@ def diagnose(
     no setting can show (files shared with other versions, protected aliases, GC being periodic,
     Dedicated Cloud's retention window), with how to check each.
     """
-    _report_command("diagnose", inputs, probes, out, drift, waived, run)
+    _report_command("diagnose", inputs, probes, out, drift, waived, push, run)
 
 
 def _report_command(
@@ -155,10 +160,11 @@ def _report_command(
     out: OutputArgs,
     drift: DriftRequest,
     waived: WaiverArgs,
+    push: PushRequest,
     run: ConfigArgs,
 ) -> NoReturn:
     from gcready.model.drift import gate_exit_code
-    from gcready.pipeline import analyze
+    from gcready.pipeline import analyze, probe_counts
     from gcready.report.context import RunContext, RunTiming
 
     started = time.monotonic()
@@ -181,9 +187,10 @@ def _report_command(
     report = drift.apply(report)
     code = gate_exit_code(report, fail_on_warn=out.fail_on_warn)
     drift.record(report)
-    context = RunContext().with_item(RunTiming(time.monotonic() - started))
+    context = RunContext().with_item(RunTiming(time.monotonic() - started)).with_item(probe_counts(evidence))
     emit(report, out, code, context)
     drift.summarise(report, code, out.quiet)
+    code = push.push(report, code, context, probes.timeout)
     sys.exit(code)
 
 
@@ -257,9 +264,11 @@ def explain(check_id: str | None) -> None:
         "Why it matters for garbage collection:",
         f"  {meta.why}",
     ]
+    from gcready.remediation import example_fixes
+
     if meta.examples:
         lines += ["", "Fixes (example names; reports print them with your bucket, endpoint and region):"]
-        for fix in meta.examples:
+        for fix in example_fixes(meta.examples):
             title = f": {fix.title}" if fix.title else ""
             lines.append(f"  ({fix.kind.value}){title}")
             lines += [f"      {line}" for line in fix.text.splitlines()]

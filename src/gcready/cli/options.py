@@ -32,7 +32,7 @@ Exit codes:
   5  no fail, but something could not be seen (unknown)
   4  warnings present and --fail-on warn
   2  bad input or usage (one line per problem on stderr)
-  1  internal error
+  1  internal error; or --pushgateway failed on a run that would exit 0
 """
 
 
@@ -43,6 +43,7 @@ _FORMAT_WORDS: dict[Format, str] = {
     Format.HTML: "an HTML report",
     Format.SARIF: "a SARIF 2.1.0 report (code-scanning dashboards)",
     Format.JUNIT: "a JUnit XML report (CI test reports)",
+    Format.OPENMETRICS: "Prometheus metrics (node_exporter's textfile collector)",
 }
 
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Union
 
 from gcready.model.bucket import Provider, bucket_label, endpoint_host
 from gcready.redact import Secret
+
+if TYPE_CHECKING:
+    from gcready.model.placement import Placement
 
 JSON = Union[str, int, float, bool, None, list["JSON"], dict[str, "JSON"]]
 
@@ -135,6 +139,7 @@ class Component:
     runs_gc: bool = True  # is this where the artifact garbage collector runs (the app server)?
     namespace: str = ""  # Kubernetes namespace of the workload, when its manifest names one
     operator: OperatorPlacement | None = field(default=None, compare=False)  # operator v2 apps only
+    placement: Placement | None = field(default=None, compare=False)  # where a fix writes its env
 
     def get(self, name: str) -> EnvValue | None:
         for value in self.env:
@@ -339,31 +344,44 @@ class Evidence:
             seen.setdefault(bucket.key, bucket)
         return tuple(seen.values())
 
+    @cached_property
+    def _states_by_bucket(self) -> dict[tuple[Provider, str, str], list[BucketState]]:
+        """Recorded states by provider, name and account, in order: ``same_bucket`` needs all three equal."""
+        index: dict[tuple[Provider, str, str], list[BucketState]] = {}
+        for state in self.bucket_states:
+            index.setdefault((state.provider, state.name, state.account or ""), []).append(state)
+        return index
+
     def all_buckets(self) -> tuple[BucketRef, ...]:
         """Each bucket once: those the configuration names, then those only a recorded state names."""
         found = list(self.unique_buckets())
+        # Indexed like the states, so thousands of buckets are not each compared with every state.
+        by_key: dict[tuple[Provider, str, str], list[BucketRef]] = {}
+        for bucket in found:
+            by_key.setdefault((bucket.provider, bucket.name, bucket.account or ""), []).append(bucket)
         for state in self.bucket_states:
-            if not any(same_bucket(state, b) for b in found):
+            key = (state.provider, state.name, state.account or "")
+            if not any(same_bucket(state, b) for b in by_key.get(key, ())):
                 display = bucket_label(
                     state.provider, state.name, account=state.account, endpoint=state.endpoint
                 )
-                found.append(
-                    BucketRef(
-                        state.provider,
-                        state.name,
-                        state.origin,
-                        display,
-                        account=state.account,
-                        endpoint=state.endpoint,
-                        region=state.region,
-                    )
+                added = BucketRef(
+                    state.provider,
+                    state.name,
+                    state.origin,
+                    display,
+                    account=state.account,
+                    endpoint=state.endpoint,
+                    region=state.region,
                 )
+                found.append(added)
+                by_key.setdefault(key, []).append(added)
         return tuple(found)
 
     def state_of(self, bucket: BucketRef) -> BucketState | None:
         """The newest recorded state of a bucket, if any."""
         found = None
-        for state in self.bucket_states:
+        for state in self._states_by_bucket.get((bucket.provider, bucket.name, bucket.account or ""), ()):
             if same_bucket(state, bucket):
                 found = state
         return found

@@ -15,6 +15,7 @@ from gcready.model.waivers import Waiver
 
 if TYPE_CHECKING:
     from gcready.model.drift import BaselineUse, HistoryView
+    from gcready.model.remedy import Example, Remedy
 
 
 class Status(enum.StrEnum):
@@ -118,6 +119,7 @@ class Finding:
     requirement: str | None = None  # the requirements-table column this finding proves
     needs: str = ""  # for unknown: what gcready would need to decide
     waiver: Waiver | None = None  # an accepted exception: keeps its status, counts towards no verdict
+    remedy: Remedy | None = field(default=None, compare=False)  # what to fix; the pipeline adds fixes
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ class Rule:
     description: str  # what the check looks at
     why: str  # why it matters for garbage collection
     tier: Tier = Tier.CONTEXT
-    examples: tuple[Fix, ...] = ()  # fixes with example names, for `gcready explain`
+    examples: tuple[Example, ...] = ()  # remedies on example names, for `gcready explain` and SARIF
     # checks whose fix can only work once this one's cause on the same resource is fixed
     # (``gcready diagnose`` ranks this cause before theirs)
     before: tuple[str, ...] = ()

@@ -22,6 +22,7 @@ class Format(enum.StrEnum):
     HTML = "html"
     SARIF = "sarif"  # SARIF 2.1.0, for code-scanning dashboards
     JUNIT = "junit"  # JUnit XML, for CI test reports
+    OPENMETRICS = "openmetrics"  # Prometheus text format, for node_exporter's textfile collector
 
 
 def render(
@@ -56,6 +57,10 @@ def render(
             from gcready.report import junit
 
             return junit.render(report)
+        case Format.OPENMETRICS:
+            from gcready.report import openmetrics
+
+            return openmetrics.render(report, context)
         case _:
             assert_never(fmt)
 

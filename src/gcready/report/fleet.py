@@ -3,6 +3,7 @@
 Each section is the single-deployment format of that deployment's report, so a fleet reads the way
 one audit does: text (an overall line, a table, then a header and the short report per deployment),
 JSON (``gcready-fleet/1``, ``schemas/fleet.schema.json``, each deployment's ``gcready-report/1``),
+OpenMetrics (one exposition, every sample labelled ``deployment="<name>"``),
 HTML (one page: the table, then a section per deployment), SARIF (one run per deployment) and JUnit
 (one test suite per deployment). Pure functions ``Fleet -> str``.
 """
@@ -36,6 +37,12 @@ def render_fleet(fleet: Fleet, fmt: Format, *, color: bool = False, verbose: boo
             return json.dumps(sarif(fleet), indent=2, ensure_ascii=False) + "\n"
         case Format.JUNIT:
             return junit(fleet)
+        case Format.OPENMETRICS:
+            from gcready.report.openmetrics import DeploymentRun
+            from gcready.report.openmetrics import render_fleet as exposition
+
+            # one exposition, each sample labelled with its deployment's name
+            return exposition([DeploymentRun(m.name, m.report, None) for m in fleet.members])
         case _:
             assert_never(fmt)
 

@@ -32,6 +32,7 @@ import re
 from urllib.parse import quote
 
 from gcready.model import JSON, Fact, Finding, Origin, Report, Rule, Severity, Status, Waiver
+from gcready.remediation import example_fixes
 from gcready.report import headline
 
 SARIF_VERSION = "2.1.0"
@@ -139,7 +140,7 @@ def _rule(meta: Rule) -> dict[str, JSON]:
     if meta.examples:
         text += ["", "Fixes (example names; reports print them for the deployment found):"]
         markdown += ["", "**Fixes** (example names; reports print them for the deployment found):"]
-        for fix in meta.examples:
+        for fix in example_fixes(meta.examples):
             title = fix.title or fix.kind.value
             text += [f"- ({fix.kind.value}) {title}:", *(f"    {line}" for line in fix.text.splitlines())]
             markdown += [f"- {title} ({fix.kind.value}):", "", _fence(fix.text, "    "), ""]

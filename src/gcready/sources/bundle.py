@@ -34,6 +34,7 @@ from gcready.model import (
     SignalKind,
     SourceKind,
 )
+from gcready.model.placement import placement_from_json, placement_to_json, recorded_before_placements
 from gcready.redact import display_env_value, redact_url, scrub
 
 FORMAT = "gcready-bundle"
@@ -102,6 +103,7 @@ def _component(c: Component) -> dict[str, JSON]:
         "shadowed": [_env(v) for v in c.shadowed],
         **({"namespace": c.namespace} if c.namespace else {}),
         **({"operator": _placement(c.operator)} if c.operator else {}),
+        **({"placement": placement_to_json(c.placement)} if c.placement else {}),
     }
 
 
@@ -304,16 +306,21 @@ def _read_env(v: Any, source: str) -> EnvValue:
 
 def _read_component(c: Any, source: str) -> Component:
     c = _obj(c, "a component")
+    kind, origin = ComponentKind(c["kind"]), _origin(c.get("origin"), source)
+    placement = placement_from_json(c.get("placement"), scrub)
+    if "placement" not in c:  # a bundle from before placements were recorded
+        placement = recorded_before_placements(kind, origin)
     return Component(
         name=str(c["name"]),
-        kind=ComponentKind(c["kind"]),
-        origin=_origin(c.get("origin"), source),
+        kind=kind,
+        origin=origin,
         env=tuple(_read_env(v, source) for v in _items(c, "env")),
         shadowed=tuple(_read_env(v, source) for v in _items(c, "shadowed")),
         gaps=tuple(str(g) for g in _items(c, "gaps")),
         runs_gc=bool(c.get("runs_gc", True)),
         namespace=str(c.get("namespace") or ""),
         operator=_read_placement(c.get("operator")),
+        placement=placement,
     )
 
 

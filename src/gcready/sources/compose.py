@@ -38,6 +38,7 @@ from gcready.model import (
     SignalKind,
     SourceKind,
 )
+from gcready.model.placement import ComposeService
 from gcready.redact import display_env_value
 from gcready.sources.envvars import ONPREM_VARS, read_env_var, unresolved
 from gcready.sources.yamldocs import Doc, key_line
@@ -246,6 +247,7 @@ def _component(source: str, services: Any, name: str, service: Any, got: _Servic
         shadowed=shadowed,
         gaps=tuple(got.gaps),
         runs_gc=True,
+        placement=ComposeService(source, name),
     )
     return Evidence(
         components=(component,),

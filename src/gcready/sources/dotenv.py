@@ -22,6 +22,7 @@ from gcready.model import (
     SignalKind,
     SourceKind,
 )
+from gcready.model.placement import EnvFile
 from gcready.redact import display_env_value
 from gcready.sources import envfile
 from gcready.sources.envfile import CONSUMER, Assignment, Dialect
@@ -116,6 +117,7 @@ def read(source: str, text: str, dialect: Dialect | None = None) -> Evidence:
                 origin=Origin(source, 1),
                 env=tuple(got.values),
                 shadowed=shadowed,
+                placement=EnvFile(source),
             ),
         )
     return Evidence(

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from gcready.bucketurl import BUCKET_ENV_VARS
 from gcready.model import Component, ComponentKind, Evidence, Origin, Signal, SignalKind
+from gcready.model.placement import ProcessEnv
 from gcready.sources.envvars import BASE_URL_VARS, is_server_var, read_env_var
 
 SOURCE = "environment"
@@ -27,6 +28,7 @@ def read(environ: Mapping[str, str]) -> Evidence:
                 kind=ComponentKind.PROCESS_ENV,
                 origin=Origin(SOURCE),
                 env=tuple(r.value for r in reads),
+                placement=ProcessEnv(),
             ),
         )
     return Evidence(

@@ -26,6 +26,7 @@ from gcready.model import (
     SourceKind,
     unique,
 )
+from gcready.model.placement import HelmValues
 from gcready.sources import kubernetes
 from gcready.sources.chart import helmyaml, operator_wandb
 from gcready.sources.envvars import read_env_var, unresolved
@@ -153,6 +154,7 @@ def _read_values(values: dict[str, Any], source: str, prefix: str, label: str) -
                 shadowed=tuple(read.shadowed),
                 gaps=tuple(read.gaps),
                 runs_gc=resolved.component.runs_gc,
+                placement=HelmValues(source, comp),
             )
         )
     # values a non-GC component got from globals only are the same objects: keep buckets unique upstream

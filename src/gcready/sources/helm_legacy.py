@@ -28,6 +28,7 @@ from gcready.model import (
     SignalKind,
     SourceKind,
 )
+from gcready.model.placement import LegacyChart
 from gcready.sources.envvars import read_env_var, unresolved
 from gcready.sources.yamldocs import Doc, dig, key_line
 
@@ -152,6 +153,7 @@ def read(doc: Doc) -> Evidence:
         env=tuple(effective.values()),
         shadowed=tuple(v for v in ordered if effective[v.name] is not v),
         runs_gc=True,
+        placement=LegacyChart(source),
     )
     return Evidence(
         inputs=(InputFile(source, SourceKind.HELM_LEGACY),),

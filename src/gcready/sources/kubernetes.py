@@ -28,6 +28,7 @@ from gcready.model import (
     Signal,
     SignalKind,
 )
+from gcready.model.placement import WorkloadContainer
 from gcready.redact import current, is_secret_name, redact_url
 from gcready.sources import operator, server_manifest
 from gcready.sources.envvars import is_server_var, read_env_var, unresolved
@@ -199,6 +200,9 @@ def _workload(obj: Any, origin: Origin, pool: _Pool, template: str | None = None
                 gaps=read.gaps,
                 runs_gc=role.role is Role.GC_SERVER,
                 namespace=ns,
+                placement=WorkloadContainer(
+                    str(obj.get("kind")), str(name), str(container.get("name", index)), ns, origin.source
+                ),
             )
         )
         buckets.extend(read.buckets)

@@ -35,6 +35,7 @@ from gcready.model import (
     SignalKind,
     unique,
 )
+from gcready.model.placement import HelmValues, OperatorV1
 from gcready.redact import display_env_value, is_secret_name
 from gcready.sources import helm
 from gcready.sources.envvars import EnvRead
@@ -164,7 +165,19 @@ def read_v1(obj: Any, origin: Origin) -> Evidence:
                 ),
             ),
         )
-    return replace(evidence, components=tuple(replace(c, namespace=ns) for c in evidence.components))
+    return replace(
+        evidence,
+        components=tuple(
+            replace(c, namespace=ns, placement=OperatorV1(name, ns, origin.source, _section(c)))
+            for c in evidence.components
+        ),
+    )
+
+
+def _section(component: Component) -> str:
+    """The chart section a v1 resource's component is configured in (``app``, ``api``…)."""
+    placement = component.placement
+    return placement.component if isinstance(placement, HelmValues) else "app"
 
 
 # ------------------------------------------------------------------------------------------- v2

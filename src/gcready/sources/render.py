@@ -32,6 +32,7 @@ from gcready.model import (
     Signal,
 )
 from gcready.model import SourceKind as Kind
+from gcready.model.placement import HelmValues
 from gcready.sources import helm, kubernetes
 from gcready.sources.chart import helmyaml, operator_wandb
 from gcready.sources.yamldocs import Doc, YAMLInputError, load_documents
@@ -122,7 +123,7 @@ def read_with_chart(doc: Doc, chart: str) -> Evidence:
             errors=(InputError(doc.source, f"the chart {chart} does not render these values: {reason}"),)
         )
     rendered = audit_manifests(manifests, chart, _strings(values))
-    components = tuple(_point_back(c, model) for c in rendered.components)
+    components = tuple(_in_values(_point_back(c, model), doc.source) for c in rendered.components)
     note = Note(
         f"rendered with the chart {chart} in {took:.2f} s (helm-python-sdk)", Origin(doc.source, doc.line)
     )
@@ -221,6 +222,7 @@ def audit_manifests(
                 name=f"{rule.name} (Helm values rendered with {Path(chart).name})",
                 kind=ComponentKind.HELM_COMPONENT,
                 runs_gc=rule.runs_gc,
+                placement=HelmValues(component.origin.source, rule.name),
             )
         )
     signals: list[Signal] = []
@@ -239,6 +241,13 @@ def audit_manifests(
 def _alias(template_path: str) -> str:
     parts = template_path.split("/")
     return parts[2] if len(parts) > 3 and parts[1] == "charts" else ""
+
+
+def _in_values(component: Component, source: str) -> Component:
+    """A rendered component whose fix goes in the values file that was rendered."""
+    if isinstance(component.placement, HelmValues):
+        return dataclasses.replace(component, placement=HelmValues(source, component.placement.component))
+    return component
 
 
 def _point_back(component: Component, model: Evidence) -> Component:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from gcready.model import Evidence, InputError, InputFile, Note, Origin, SourceKind
 from gcready.sources.progress import Progress, Steps
 from gcready.sources.terraform.config import ModuleDir, Scope, _relative
-from gcready.sources.terraform.hcl import TerraformError, _HCLError, _parse_hcl
+from gcready.sources.terraform.hcl import TerraformError, _HCLError, _parse_hcl, parse_files
 from gcready.sources.terraform.plan import _read_plan
 from gcready.sources.terraform.reader import Reader
 from gcready.sources.tfdetect import looks_like_plan
@@ -44,6 +44,7 @@ def read(paths_and_texts: Sequence[tuple[str, str]], progress: Progress | None =
     inputs: list[InputFile] = []
     loose_tfvars: list[tuple[str, str]] = []
     plans: list[tuple[str, str]] = []
+    hcl_files: list[tuple[str, str]] = []
     for path, text in paths_and_texts:
         steps.step(path)
         inputs.append(InputFile(path, SourceKind.TERRAFORM))
@@ -57,13 +58,15 @@ def read(paths_and_texts: Sequence[tuple[str, str]], progress: Progress | None =
         if path.endswith((".tfvars", ".tfvars.json")):
             loose_tfvars.append((path, text))
             continue
-        mod = dirs.setdefault(folder, ModuleDir(folder))
-        try:
-            mod.files.append(_parse_hcl(path, text))
-        except _HCLError as exc:
-            top.errors.append(InputError(path, str(exc), exc.line))
-        except TerraformError as exc:
-            top.errors.append(InputError(path, str(exc)))
+        dirs.setdefault(folder, ModuleDir(folder))
+        hcl_files.append((path, text))
+    for (path, _text), parsed in zip(hcl_files, parse_files(hcl_files), strict=True):
+        if isinstance(parsed, _HCLError):
+            top.errors.append(InputError(path, str(parsed), parsed.line))
+        elif isinstance(parsed, TerraformError):
+            top.errors.append(InputError(path, str(parsed)))
+        else:
+            dirs[os.path.normpath(os.path.dirname(path) or ".")].files.append(parsed)
     for mod in dirs.values():
         mod.index()
     called: set[str] = set()

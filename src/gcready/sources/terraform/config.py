@@ -8,9 +8,12 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from lark import Tree
+
 from gcready.model import InputError
 from gcready.sources.terraform.expr import evaluate
 from gcready.sources.terraform.hcl import ParsedFile, TerraformError, _HCLError, _parse_hcl
+from gcready.sources.terraform.tree import Expr, call_arguments
 from gcready.sources.terraform.values import COMPUTED, EvalError, Ref, Unknown, Why, is_unknown
 
 if TYPE_CHECKING:
@@ -257,6 +260,8 @@ class Scope:
         out[name] = static + blocks
 
     def template(self, text: str) -> Any:
+        if isinstance(text, Expr) and text.tree is not None:  # one expression, evaluated over its tree
+            return evaluate(text[2:-1].strip(), self, text.tree)
         if "${" not in text and "%{" not in text:
             return text.replace("$${", "${").replace("%%{", "%{")
         parts = _split_template(text)
@@ -358,30 +363,6 @@ def _none_created(scope: Scope, body: dict[str, Any]) -> bool:
     return False
 
 
-def _top_level(text: str) -> list[tuple[int, str]]:
-    """(index, character) of each character outside quotes and brackets."""
-    out: list[tuple[int, str]] = []
-    depth, quoted, i = 0, False, 0
-    while i < len(text):
-        ch = text[i]
-        if quoted:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == '"':
-                quoted = False
-        elif ch == '"':
-            quoted = True
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif depth == 0:
-            out.append((i, ch))
-        i += 1
-    return out
-
-
 def _written_at(
     scope: Scope, raw: Any, name: str, written: tuple[ParsedFile, tuple[Any, ...]]
 ) -> tuple[ParsedFile, tuple[Any, ...]]:
@@ -397,13 +378,27 @@ def _written_at(
     if local and local.group(1) in scope.mod.locals:
         decl = scope.mod.locals[local.group(1)]
         return _written_at(scope, decl.value, name, (decl.file, decl.key))
+    for arg in reversed(_merge_arguments(raw, text)):
+        got = scope.template(arg) if isinstance(arg, Expr) else scope.expr(arg)
+        if isinstance(got, dict) and name in got:
+            return _written_at(scope, arg, name, written)
+    return written
+
+
+def _merge_arguments(raw: Any, text: str) -> list[str]:
+    """The arguments of ``merge(…)``: from its parse tree when the expression has one, else its text."""
+    if isinstance(raw, Expr) and raw.tree is not None:
+        node = raw.tree
+        while node.data == "expr_term" and len(node.children) == 1 and isinstance(node.children[0], Tree):
+            node = node.children[0]  # an argument is a term around the call
+        if node.data != "function_call":
+            return []
+        found = call_arguments(node)
+        return [Expr(f"${{{text}}}", tree) for text, tree in found[1]] if found[0] == "merge" else []
     call = _CALL.match(text)
     if call and call.group(1) == "merge" and _balanced(call.group(2)):
-        for arg in reversed(_split_args(call.group(2))):
-            got = scope.expr(arg)
-            if isinstance(got, dict) and name in got:
-                return _written_at(scope, arg, name, written)
-    return written
+        return _split_args(call.group(2))
+    return []
 
 
 def _balanced(text: str) -> bool:

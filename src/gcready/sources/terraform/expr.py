@@ -50,10 +50,10 @@ _SKIP = ("new_line_or_comment",)
 @functools.lru_cache(maxsize=8192)
 def parse(text: str) -> Tree[Token] | None:
     """The rule tree of one expression, or None when python-hcl2's grammar rejects it."""
-    from hcl2 import parses_to_tree
+    from gcready.sources.terraform.hcl import parse_tree
 
     try:
-        tree = parses_to_tree(f"x = {text}\n")
+        tree = parse_tree(f"x = {text}\n")
     except Exception:
         return None
     body = tree.children[0] if tree.children else None
@@ -67,8 +67,9 @@ _PLAIN_REF = re.compile(r"^([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\.\d+|\[\d+\])
 _PLAIN_PART = re.compile(r"\.([A-Za-z_][\w-]*|\d+)|\[(\d+)\]")
 
 
-def evaluate(text: str, names: Names) -> Any:
-    """The value of an expression's text; an error Terraform would report is unknown (with its reason)."""
+def evaluate(text: str, names: Names, tree: Tree[Token] | None = None) -> Any:
+    """The value of an expression (its text, and its parse tree when the caller has it: else the text is
+    parsed); an error Terraform would report is unknown (with its reason)."""
     plain = _PLAIN_REF.match(text)
     if plain and plain.group(1) not in ("true", "false", "null"):
         # `var.x`, `local.y.z`, `module.m.out[0]`: most expressions, resolved without a parse
@@ -77,7 +78,7 @@ def evaluate(text: str, names: Names) -> Any:
             return names.resolve(plain.group(1), parts, text)
         except EvalError as exc:
             return Unknown(f"{COMPUTED}: {text} (Terraform would report: {exc})", Why.UNSUPPORTED)
-    tree = parse(text)
+    tree = tree if tree is not None else parse(text)
     if tree is None:
         return Unknown(f"{COMPUTED}: {text} (not an expression gcready evaluates)", Why.UNSUPPORTED)
     try:
@@ -332,7 +333,7 @@ class Evaluator:
         return self.eval(yes if to_bool(cond) else no, env)
 
     def _unary_op(self, node: Tree[Token], env: dict[str, Any]) -> Any:
-        op = str(node.children[0])
+        op = str(node.children[0]).strip()
         value = self.eval(node.children[1], env)
         if isinstance(value, Unknown | Ref):
             return Unknown(value.reason, value.why)
@@ -341,7 +342,7 @@ class Evaluator:
     def _binary_op(self, node: Tree[Token], env: dict[str, Any]) -> Any:
         left_node, term = _trees(node)
         operator_node, right_node = _trees(term)
-        op = str(operator_node.children[0])
+        op = str(operator_node.children[0]).strip()  # an operator starting a line carries the newline
         left, right = self.eval(left_node, env), self.eval(right_node, env)
         hidden = _unknown_of(left, right)
         if hidden is not None or (op in ("==", "!=") and (is_unknown(left) or is_unknown(right))):

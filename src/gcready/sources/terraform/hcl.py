@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import os
 import re
+import sys
 import tempfile
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from gcready.sources.terraform.tree import body_values
 
 # Parsing is most of an offline audit's time; a parse depends only on the text (and the parser), so it is
 # kept in the user's cache folder as JSON (never pickle: a cache must not be able to run code).
@@ -44,14 +51,18 @@ def _cache_dir() -> str | None:
     return os.path.join(base, "gcready", _CACHE_VERSION)
 
 
-def _cache_key(text: str) -> str:
+@functools.lru_cache(maxsize=1)
+def _parser_version() -> str:
     from importlib.metadata import version
 
     try:
-        parser = version("python-hcl2")
+        return version("python-hcl2")
     except Exception:  # pragma: no cover - an unusual install
-        parser = "unknown"
-    return hashlib.sha256(f"{_CACHE_VERSION}\0{parser}\0{text}".encode()).hexdigest()
+        return "unknown"
+
+
+def _cache_key(text: str) -> str:
+    return hashlib.sha256(f"{_CACHE_VERSION}\0{_parser_version()}\0{text}".encode()).hexdigest()
 
 
 def _cached(folder: str, key: str) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]] | None:
@@ -92,24 +103,177 @@ def _parse_hcl(path: str, text: str) -> ParsedFile:
     return parsed
 
 
+# Below this many files to parse, starting a worker costs more than it saves.
+_PARALLEL_MIN_FILES = 12
+
+
+def parse_files(
+    items: Sequence[tuple[str, str]], workers: int | None = None
+) -> list[ParsedFile | TerraformError]:
+    """Parse many files (path, text), in order: cached parses are read, the others parsed on every CPU
+    this process may use (``workers``, by default the CPU count); a file that is not HCL is its error."""
+    folder = _cache_dir()
+    results: list[ParsedFile | TerraformError | None] = [None] * len(items)
+    misses: list[tuple[int, str]] = []
+    for i, (path, text) in enumerate(items):
+        key = _cache_key(text) if folder else ""
+        hit = _cached(folder, key) if folder else None
+        if hit is not None:
+            results[i] = ParsedFile(path, hit[0], hit[1])
+        else:
+            misses.append((i, key))
+    parsed = _parse_all([items[i] for i, _ in misses], _usable_cpus() if workers is None else workers)
+    for (i, key), got in zip(misses, parsed, strict=True):
+        results[i] = got
+        if folder and isinstance(got, ParsedFile):
+            _store(folder, key, got.data, got.lines)
+    return [r for r in results if r is not None]
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _parse_or_error(item: tuple[str, str]) -> ParsedFile | tuple[str, int | None]:
+    """One parse; an error as (message, line): exceptions with extra fields do not cross processes."""
+    try:
+        return _parse_uncached(*item)
+    except _HCLError as exc:
+        return str(exc), exc.line
+    except TerraformError as exc:
+        return str(exc), None
+
+
+def _parse_all(items: list[tuple[str, str]], workers: int) -> list[ParsedFile | TerraformError]:
+    import multiprocessing
+
+    got: list[ParsedFile | tuple[str, int | None]] | None = None
+    # forking is safe on Linux, and there only in a process that runs no threads and is no daemon
+    forkable = sys.platform.startswith("linux") and threading.active_count() == 1
+    forkable = forkable and not multiprocessing.current_process().daemon
+    if workers >= 2 and len(items) >= _PARALLEL_MIN_FILES and forkable:
+        try:
+            got = _parse_in_parallel(items, workers)
+        except (OSError, RuntimeError):  # no worker could start (a process limit…): one after another
+            got = None
+    if got is None:
+        got = [_parse_or_error(item) for item in items]
+    return [g if isinstance(g, ParsedFile) else _HCLError(*g) for g in got]
+
+
+def _parse_in_parallel(
+    items: list[tuple[str, str]], workers: int
+) -> list[ParsedFile | tuple[str, int | None]]:
+    """This process parses one share and forked workers the others (shares balanced by size); the
+    parser is built before the fork so no worker builds it again."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with contextlib.suppress(ImportError):  # a missing dependency: each parse reports it
+        parser()
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    sizes = [0] * workers
+    for i in sorted(range(len(items)), key=lambda n: -len(items[n][1])):
+        smallest = sizes.index(min(sizes))
+        shares[smallest].append(i)
+        sizes[smallest] += len(items[i][1])
+    out: list[ParsedFile | tuple[str, int | None] | None] = [None] * len(items)
+    with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [(share, pool.submit(_parse_share, [items[i] for i in share])) for share in shares[1:]]
+        for i in shares[0]:
+            out[i] = _parse_or_error(items[i])
+        for share, future in futures:
+            for i, result in zip(share, future.result(), strict=True):
+                out[i] = result
+    return [o for o in out if o is not None]
+
+
+def _parse_share(items: list[tuple[str, str]]) -> list[ParsedFile | tuple[str, int | None]]:
+    """A worker's parses, sent back as text: pickling Lark trees costs more than parsing them again."""
+    got = [_parse_or_error(item) for item in items]
+    return [ParsedFile(g.path, _texts(g.data), g.lines) if isinstance(g, ParsedFile) else g for g in got]
+
+
+def _texts(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _texts(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_texts(v) for v in node]
+    return str(node) if isinstance(node, str) else node
+
+
+@functools.lru_cache(maxsize=1)
+def parser() -> Any:
+    """python-hcl2's Lark parser, without position tracking where possible (two fifths of Lark's time;
+    lines come from the tokens instead)."""
+    from hcl2 import parser as hcl2_parser
+
+    try:
+        unpositioned = _unpositioned(str(hcl2_parser.PARSER_FILE), hcl2_parser.__file__)
+    except Exception:  # an unusual install or another Lark: python-hcl2's own parser
+        unpositioned = None
+    return unpositioned or hcl2_parser.parser()
+
+
+def _unpositioned(cache_file: str, module_file: str) -> Any:
+    """The parser from the grammar cache python-hcl2 keeps (Lark's own format, which Lark and python-hcl2
+    unpickle on every import), loaded without positions; only when its checksum is the one Lark
+    computes for python-hcl2's parser, so a stale cache is never used (python-hcl2 rebuilds it)."""
+    import pickle
+
+    from hcl2.postlexer import PostLexer
+    from lark import Lark, __version__
+    from lark.load_grammar import sha256_digest
+
+    with open(os.path.join(os.path.dirname(module_file), "hcl2.lark"), encoding="utf8") as handle:
+        grammar = handle.read()
+    options = f"parserlalrcache{cache_file}propagate_positionsTrue"  # as python-hcl2 opens it
+    expected = sha256_digest(grammar + options + __version__ + str(sys.version_info[:2]))
+    with open(cache_file, "rb") as handle:
+        if handle.readline().rstrip(b"\n") != expected.encode():
+            return None
+        pickle.load(handle)  # the files the grammar imports
+        return Lark.__new__(Lark)._load(handle, propagate_positions=False, postlex=PostLexer())
+
+
+def parse_tree(text: str) -> Any:
+    """The Lark parse tree of HCL text (python-hcl2's grammar)."""
+    # the newline python-hcl2 adds too: its grammar cannot look for the end of the text
+    return parser().parse(text + "\n")
+
+
 def _parse_uncached(path: str, text: str) -> ParsedFile:
     try:
-        import hcl2
+        import hcl2  # noqa: F401  (whether python-hcl2 is there at all)
     except ImportError as exc:  # pragma: no cover - a dependency
         raise TerraformError(f"python-hcl2 is not installed ({exc.name})") from None
     try:
-        tree = hcl2.parses_to_tree(_heredoc_markers(text))
-        options = hcl2.SerializationOptions(
-            with_comments=False, strip_string_quotes=True, preserve_heredocs=False
-        )
-        data = hcl2.serialize(hcl2.transform(tree), serialization_options=options)
+        tree = parse_tree(_heredoc_markers(text))
+        try:
+            data = body_values(tree)
+        except Exception:  # a shape the one-walk conversion does not know: python-hcl2 decides
+            data = reference_values(tree)
     except Exception as exc:
         line = getattr(exc, "line", None)
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise _HCLError(
             f"not valid HCL: {message[:200]}", line if isinstance(line, int) and line > 0 else None
         ) from None
-    return ParsedFile(path, _clean(data), _line_index(tree))
+    return ParsedFile(path, data, _line_index(tree))
+
+
+def reference_values(tree: Any) -> dict[str, Any]:
+    """The values python-hcl2's own rule classes serialise a parse tree to (what ``tree.py`` matches)."""
+    import hcl2
+
+    options = hcl2.SerializationOptions(
+        with_comments=False, strip_string_quotes=True, preserve_heredocs=False
+    )
+    data: dict[str, Any] = _clean(hcl2.serialize(hcl2.transform(tree), serialization_options=options))
+    return data
 
 
 _HEREDOC_OPEN = re.compile(r"<<(-?)([A-Za-z_][\w-]*)[ \t]*\r?$")
@@ -170,8 +334,9 @@ def _line_index(tree: Any) -> dict[tuple[Any, ...], int]:
         return str(node)
 
     def line_of(node: Any) -> int | None:
-        meta = getattr(node, "meta", None)
-        return getattr(meta, "line", None) if meta is not None and not meta.empty else None
+        while isinstance(node, Tree) and node.children:  # the line of its first token
+            node = node.children[0]
+        return node.line if isinstance(node, Token) else None
 
     def objects(node: Any, key: tuple[Any, ...]) -> None:
         if not isinstance(node, Tree):

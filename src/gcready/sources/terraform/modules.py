@@ -23,6 +23,7 @@ from gcready.model import (
     Signal,
     SignalKind,
 )
+from gcready.model.placement import TerraformHelmValues, TerraformModuleInput
 from gcready.sources.envvars import read_env_var, unresolved
 from gcready.sources.helm import COMPONENTS as HELM_COMPONENTS
 from gcready.sources.helm import GC_COMPONENTS, env_from_gaps
@@ -202,6 +203,7 @@ class WandbInputs:
                     name=self.named(f'app (module "{cname}" spec.values)'),
                     kind=ComponentKind.TERRAFORM_HELM,
                     origin=origin,
+                    placement=TerraformHelmValues(cname, f.path, "app"),
                     gaps=(f"spec.values: {reason}",),
                 )
             )
@@ -285,6 +287,7 @@ class WandbInputs:
                     shadowed=tuple(shadowed),
                     gaps=tuple(gaps),
                     runs_gc=comp in GC_COMPONENTS,
+                    placement=TerraformHelmValues(cname, f.path, comp),
                 )
             )
 
@@ -404,6 +407,7 @@ class WandbInputs:
                 name=self.named(f'module "{call.name}" ({os.path.basename(f.path)})'),
                 kind=ComponentKind.TERRAFORM_MODULE,
                 origin=call.origin,
+                placement=TerraformModuleInput(call.name, call.origin.source, call.origin.line),
                 env=tuple(env.values()),
                 shadowed=tuple(shadowed),
                 gaps=tuple(gaps),

@@ -17,6 +17,7 @@ from gcready.model import (
     Signal,
     SignalKind,
 )
+from gcready.model.placement import TerraformModuleInput
 from gcready.sources.envvars import read_env_var, unresolved
 from gcready.sources.terraform import wandb as tfwandb
 from gcready.sources.terraform.config import _strip_index
@@ -206,6 +207,7 @@ def _plan_wandb_call(
             name=reader.named(f'module "{name}" ({os.path.basename(path)})'),
             kind=ComponentKind.TERRAFORM_MODULE,
             origin=origin,
+            placement=TerraformModuleInput(name, origin.source, origin.line),
             env=tuple(env.values()),
             gaps=tuple(gaps),
             runs_gc=True,

@@ -14,6 +14,7 @@ import shlex
 from typing import Any
 
 from gcready.model import Component, Fix, FixKind, OperatorPlacement
+from gcready.remediation.render import yaml
 
 RESOURCE = "weightsandbiases.v2.apps.wandb.com"
 GLOBAL = "global"
@@ -50,12 +51,10 @@ def _rewritten(entries: tuple[str | None, ...] | None, var: str, value: str) -> 
     return out
 
 
-def operator_v2_fixes(var: str, value: str, component: Component) -> tuple[Fix, ...]:
+def operator_v2_fixes(
+    var: str, value: str, component: Component, placement: OperatorPlacement
+) -> tuple[Fix, ...]:
     """The ``legacyOverrides`` YAML and the ``kubectl patch`` that set ``var`` for this application."""
-    import yaml  # only when an operator v2 fix is written
-
-    placement = component.operator
-    assert placement is not None
     app = placement.application
     deciding = _deciding(var, component, placement)
     layers = {GLOBAL: placement.global_env, app: placement.app_env}
@@ -87,10 +86,10 @@ def operator_v2_fixes(var: str, value: str, component: Component) -> tuple[Fix, 
             ),
             Fix(
                 FixKind.HELM,
-                yaml.safe_dump(patch, sort_keys=False, default_flow_style=False).rstrip(),
+                yaml.dump(patch),
                 f"W&B operator resource {placement.resource} (apps.wandb.com/v2): the "
                 f"legacyOverrides.{target}.env list as it must be{keep}; kubectl apply it, or "
-                f"kubectl edit {RESOURCE} {placement.resource}{ns}",
+                f"kubectl edit {RESOURCE} {name}{ns}",
             ),
         )
     # both lists hold secrets gcready does not keep: touch one entry with a JSON patch
@@ -101,12 +100,13 @@ def operator_v2_fixes(var: str, value: str, component: Component) -> tuple[Fix, 
         None,
     )
     entry = {"name": var, "value": value}
-    base = f"/spec/wandb/legacyOverrides/{target}/env"
+    base = f"/spec/wandb/legacyOverrides/{_pointer(target)}/env"
     op = (
         {"op": "replace", "path": f"{base}/{index}", "value": entry}
         if index is not None
         else {"op": "add", "path": f"{base}/-", "value": entry}
     )
+    edited = {"spec": {"wandb": {"legacyOverrides": {target: {"env": [entry]}}}}}
     return (
         Fix(
             FixKind.CLI,
@@ -117,10 +117,14 @@ def operator_v2_fixes(var: str, value: str, component: Component) -> tuple[Fix, 
         ),
         Fix(
             FixKind.HELM,
-            f"spec:\n  wandb:\n    legacyOverrides:\n      {target}:\n        env:\n"
-            f"          # ... the entries already there\n          - name: {var}\n            value: "
-            f'"{value}"',
-            f"W&B operator resource {placement.resource} (apps.wandb.com/v2), kubectl edit "
-            f"{RESOURCE} {placement.resource}{ns}",
+            yaml.dump(edited),
+            f"W&B operator resource {placement.resource} (apps.wandb.com/v2): add this entry to the "
+            f"legacyOverrides.{target}.env list, keeping the entries already there; kubectl edit "
+            f"{RESOURCE} {name}{ns}",
         ),
     )
+
+
+def _pointer(token: str) -> str:
+    """One JSON Pointer reference token (RFC 6901)."""
+    return token.replace("~", "~0").replace("/", "~1")

@@ -1,0 +1,1 @@
+"""Writers for the configuration languages fixes are printed in (HCL, YAML)."""
