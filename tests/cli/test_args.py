@@ -10,6 +10,7 @@ import pytest
 
 from gcready.cli import main
 from gcready.cli.args import BundleArgs, FailOn, InputArgs, OutputArgs, ProbeArgs, shorthand_dest
+from gcready.cli.configured import ConfigArgs
 from gcready.cli.drift_options import DriftRequest
 from gcready.cli.param_types import BucketKey, BucketOption
 from gcready.cli.push import PushRequest
@@ -45,6 +46,7 @@ def _read_by(group: type) -> set[str]:
 def test_every_parameter_is_read_by_exactly_one_group(command: str) -> None:
     params = {p.name for p in main.commands[command].params if p.name != "help"}  # type: ignore[attr-defined]
     read = [_read_by(group) for group in GROUPS[command]]
+    read.append({f.name for f in dataclasses.fields(ConfigArgs)} & params)  # the config file's options
     assert set().union(*read) == params
     assert sum(len(r) for r in read) == len(params)  # no parameter is read twice
 
@@ -128,4 +130,5 @@ def test_commands_take_argument_objects_not_keyword_soup() -> None:
         callback = main.commands[name].callback  # type: ignore[attr-defined]
         wrapped = callback.__wrapped__
         annotations = list(wrapped.__annotations__.values())
-        assert annotations[:-1] == [g.__name__ for g in GROUPS[name]], name  # `from __future__` strings
+        expected = [g.__name__ for g in GROUPS[name]] + ["ConfigArgs"]  # the config file's own group last
+        assert annotations[:-1] == expected, name  # `from __future__` strings

@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "waivers": 4,  # accepted exceptions, applied to the checks' findings
     "pipeline": 5,
     "diagnosis": 5,
+    "fleet": 5,  # several deployments in one run, each through the pipeline
     "report": 6,
     "cli": 7,
     "__main__": 7,  # python -m gcready: the command line itself

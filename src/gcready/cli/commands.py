@@ -16,9 +16,9 @@ import click
 
 from gcready import __version__
 from gcready.cli.args import BundleArgs, InputArgs, OutputArgs, ProbeArgs, takes
+from gcready.cli.configured import ConfigArgs, ConfiguredCommand, config_options, fleet_options
 from gcready.cli.diff import diff
 from gcready.cli.drift_options import DriftRequest, drift_options
-from gcready.cli.envvars import EnvCommand
 from gcready.cli.options import EPILOG, audit_options, bundle_options, probe_options, report_options
 from gcready.cli.output import ProgressDisplay, die, emit, err, write
 from gcready.cli.push import PushRequest, pushgateway_option
@@ -89,14 +89,16 @@ def _load_requirements(path: Path | None) -> Requirements:
         die(str(exc))
 
 
-@main.command(cls=EnvCommand, epilog=EPILOG)
+@main.command(cls=ConfiguredCommand, epilog=EPILOG)
 @audit_options
 @probe_options
 @report_options
 @drift_options
 @waiver_options
 @pushgateway_option
-@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest)
+@config_options
+@fleet_options
+@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest, ConfigArgs)
 def audit(
     inputs: InputArgs,
     probes: ProbeArgs,
@@ -104,6 +106,7 @@ def audit(
     drift: DriftRequest,
     waived: WaiverArgs,
     push: PushRequest,
+    run: ConfigArgs,
 ) -> None:
     """Audit a deployment's readiness for artifact garbage collection.
 
@@ -117,17 +120,19 @@ def audit(
     AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN) or the keys inside a
     W&B bucket URL. Buckets a bundle already recorded are not probed again.
     """
-    _report_command("audit", inputs, probes, out, drift, waived, push)
+    _report_command("audit", inputs, probes, out, drift, waived, push, run)
 
 
-@main.command(cls=EnvCommand, epilog=EPILOG)
+@main.command(cls=ConfiguredCommand, epilog=EPILOG)
 @audit_options
 @probe_options
 @report_options
 @drift_options
 @waiver_options
 @pushgateway_option
-@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest)
+@config_options
+@fleet_options
+@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest, ConfigArgs)
 def diagnose(
     inputs: InputArgs,
     probes: ProbeArgs,
@@ -135,6 +140,7 @@ def diagnose(
     drift: DriftRequest,
     waived: WaiverArgs,
     push: PushRequest,
+    run: ConfigArgs,
 ) -> None:
     """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
 
@@ -144,7 +150,7 @@ def diagnose(
     no setting can show (files shared with other versions, protected aliases, GC being periodic,
     Dedicated Cloud's retention window), with how to check each.
     """
-    _report_command("diagnose", inputs, probes, out, drift, waived, push)
+    _report_command("diagnose", inputs, probes, out, drift, waived, push, run)
 
 
 def _report_command(
@@ -155,6 +161,7 @@ def _report_command(
     drift: DriftRequest,
     waived: WaiverArgs,
     push: PushRequest,
+    run: ConfigArgs,
 ) -> NoReturn:
     from gcready.model.drift import gate_exit_code
     from gcready.pipeline import analyze, probe_counts
@@ -162,6 +169,11 @@ def _report_command(
 
     started = time.monotonic()
     reqs = _load_requirements(inputs.requirements_file)
+    from gcready.cli.fleet import members, run_fleet
+
+    fleet = members(click.get_current_context(), inputs)
+    if fleet:  # the config's [[deployment]] entries: one report per deployment
+        run_fleet(command, fleet, reqs, probes, out, _gather, drift, concurrency=run.fleet_concurrency)
     waivers = waived.load()
     evidence = _gather(inputs, probes)
     report = analyze(
@@ -182,12 +194,13 @@ def _report_command(
     sys.exit(code)
 
 
-@main.command(cls=EnvCommand)
+@main.command(cls=ConfiguredCommand)
 @audit_options
 @probe_options
 @bundle_options
-@takes(InputArgs, ProbeArgs, BundleArgs)
-def collect(inputs: InputArgs, probes: ProbeArgs, bundle: BundleArgs) -> None:
+@config_options
+@takes(InputArgs, ProbeArgs, BundleArgs, ConfigArgs)
+def collect(inputs: InputArgs, probes: ProbeArgs, bundle: BundleArgs, _config: ConfigArgs) -> None:
     """Write a redacted evidence bundle: what the inputs say, plus each bucket's live settings.
 
     Send the bundle to support; `gcready audit BUNDLE` reaches the same verdicts offline. The bundle
