@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import enum
+import html
 import html.entities
 import re
 import threading
@@ -127,7 +128,43 @@ def _char_pattern(char: str) -> str:
     return prefix + "(?:" + "|".join(alts) + ")"
 
 
+# A longer secret gets a pattern of its whole rendered forms instead of one per character: compiling the
+# per-character alternation grows too fast with the length (a mutated 800 KB env value took minutes).
+_LONG_SECRET = 4096
+
+
+def _rendered_forms(value: str) -> set[str]:
+    """The ways the formats write a value: raw, JSON (ASCII or not), HTML/XML-escaped, URL-encoded, and
+    each escaping applied on top of another."""
+    import json
+    from urllib.parse import quote
+
+    escapes = (
+        lambda v: json.dumps(v)[1:-1],
+        lambda v: json.dumps(v, ensure_ascii=False)[1:-1],
+        lambda v: html.escape(v, quote=True),
+        lambda v: html.escape(v, quote=False),
+        lambda v: (
+            v.replace("&", "&amp;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+            .replace('"', "&#34;")
+            .replace("'", "&#39;")
+        ),
+        lambda v: quote(v, safe=""),
+    )
+    forms = {value}
+    for first in escapes:
+        once = first(value)
+        forms.add(once)
+        forms.update(then(once) for then in escapes)
+    return forms
+
+
 def _secret_pattern(value: str) -> re.Pattern[str]:
+    if len(value) > _LONG_SECRET:
+        forms = sorted(_rendered_forms(value), key=len, reverse=True)
+        return re.compile("|".join(re.escape(form) for form in forms))
     return re.compile("".join(_char_pattern(c) for c in value))
 
 
@@ -212,6 +249,7 @@ class Redactor:
     def __init__(self) -> None:
         self._values: set[str] = set()
         self._patterns: list[re.Pattern[str]] | None = None
+        self._by_value: dict[str, re.Pattern[str]] = {}  # compiled once each, however often secrets are added
         self._scrubbed: dict[str, str] = {}  # text -> scrubbed text, for the patterns in _patterns
         self._lock = threading.Lock()
 
@@ -239,7 +277,9 @@ class Redactor:
         """The patterns of the secrets known now, and the cache of texts scrubbed with exactly those."""
         with self._lock:
             if self._patterns is None:
-                self._patterns = [_secret_pattern(v) for v in sorted(self._values, key=len, reverse=True)]
+                for value in self._values - self._by_value.keys():
+                    self._by_value[value] = _secret_pattern(value)
+                self._patterns = [self._by_value[v] for v in sorted(self._values, key=len, reverse=True)]
                 self._scrubbed = {}  # scrubbed before the latest secret was known: not scrubbed enough now
             return self._patterns, self._scrubbed
 

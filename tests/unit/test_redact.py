@@ -329,3 +329,26 @@ def test_names_that_say_where_a_secret_lives_are_not_secrets() -> None:
     assert is_secret_name("AWS_SECRET_ACCESS_KEY")
     assert is_secret_name("MYSQL_PASSWORD")
     assert is_secret_name("GORILLA_LICENSE")
+
+
+def test_a_very_long_secret_is_removed_in_every_rendered_form() -> None:
+    """A secret too long for the per-character pattern (a pasted blob, a mutated license) is still masked
+    raw, JSON-escaped, HTML/XML-escaped and URL-encoded, and in an escaping of an escaping."""
+    import html
+    import json
+    from urllib.parse import quote
+
+    secret = ('lic"<&>é ' + "eyJhbGciOiJSUzI1NiJ9/" * 300)[:6000]
+    current().remember(secret)
+    renderings = {
+        "raw": secret,
+        "json": json.dumps(secret),
+        "json-utf8": json.dumps(secret, ensure_ascii=False),
+        "html": html.escape(secret),
+        "html of json": html.escape(json.dumps(secret)),
+        "url": quote(secret, safe=""),
+    }
+    for name, text in renderings.items():
+        scrubbed = scrub(f"before {text} after")
+        assert "eyJhbGciOiJSUzI1NiJ9/eyJ" not in scrubbed, name
+        assert scrubbed.startswith("before ") and scrubbed.endswith(" after"), name

@@ -3,11 +3,16 @@ the same as one file after another, and the cache is used and filled the same wa
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from gcready.sources.terraform.hcl import ParsedFile, TerraformError, _HCLError, parse_files
+from tests.conftest import REPO
 
 BUCKET = """
 resource "aws_s3_bucket" "files_{n}" {{
@@ -33,6 +38,22 @@ def _shape(got: ParsedFile | TerraformError) -> object:
 
 def test_parallel_parses_equal_sequential_ones_in_input_order(monkeypatch: pytest.MonkeyPatch) -> None:
     from gcready.sources.terraform import hcl
+
+    if threading.active_count() > 1 and not os.environ.get("GCREADY_TEST_ALONE"):
+        # gcready never forks while other threads run (a full test session has some): so this test runs
+        # in a process of its own, where the parallel path is really taken
+        node = f"{Path(__file__).resolve()}::test_parallel_parses_equal_sequential_ones_in_input_order"
+        env = {**os.environ, "GCREADY_TEST_ALONE": "1", "PYTHONPATH": str(REPO / "src")}
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", node],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+        return
 
     monkeypatch.setenv("GCREADY_CACHE", "off")
     items = _items(30, broken_at=17)
