@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import assert_never
 
 from gcready.model import JSON
+from gcready.model.drift import gate_exit_code
 from gcready.model.fleet import Fleet, FleetMember
 from gcready.report import VERDICT_HEADLINES, Format, count_phrase, headline, render
 
@@ -68,7 +69,7 @@ def text(fleet: Fleet, *, color: bool = False, verbose: bool = False) -> str:
     for member in fleet.members:
         report = member.report
         lines.append(
-            f"  {member.name:<{width}}  {report.verdict():<7}  exit {report.exit_code()}  {count_phrase(report)}"
+            f"  {member.name:<{width}}  {report.verdict():<7}  exit {gate_exit_code(report)}  {count_phrase(report)}"
         )
     out = "\n".join(lines) + "\n"
     for member in fleet.members:
@@ -162,7 +163,7 @@ def _summary_table(fleet: Fleet) -> str:
         rows.append(
             f'    <tr><td><a href="#{anchor(member.name, position)}">{html_text.escape(member.name)}</a></td>'
             f'<td><span class="badge status-{report.verdict()}">{report.verdict()}</span></td>'
-            f"<td>{html_text.escape(headline(report))}</td><td>{report.exit_code()}</td></tr>\n"
+            f"<td>{html_text.escape(headline(report))}</td><td>{gate_exit_code(report)}</td></tr>\n"
         )
     return (
         '<section id="fleet">\n  <h2>Deployments</h2>\n  <table>\n'
