@@ -373,3 +373,22 @@ def test_a_fleet_push_that_fails_is_one_line_and_turns_exit_0_into_1(tmp_path: P
     ]
     _baseline_run(tmp_path, ("prod", READY), ("staging", FAILING), extra=f'pushgateway = "{url}"\n')
     assert invoke("audit", "--timeout", "2").exit_code == 3  # the verdict stands
+
+
+def test_the_fleet_openmetrics_file_has_each_deployments_run_duration_and_probe_counts(
+    tmp_path: Path,
+) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    _baseline_run(tmp_path, ("prod", READY), ("staging", FAILING))
+    result = invoke("audit", "--format", "openmetrics")
+    assert result.exit_code == 3
+    rows = {
+        (s.name, s.labels["deployment"]): s.value
+        for family in text_string_to_metric_families(result.stdout)
+        for s in family.samples
+    }
+    for name in ("prod", "staging"):
+        assert rows[("gcready_run_duration_seconds", name)] > 0
+        assert rows[("gcready_probes", name)] == 0  # offline: nothing probed
+    assert (rows[("gcready_ready", "prod")], rows[("gcready_ready", "staging")]) == (1, 0)

@@ -130,7 +130,7 @@ def run_fleet(
         drift.record(only.report)
         drift.summarise(only.report, code, out.quiet)
     else:
-        emit_fleet(fleet, out, code)
+        emit_fleet(fleet, out, code, contexts)
         record(fleet, drift)
         summarise_baseline(fleet, drift, code, out.quiet)
     if push is not None:
@@ -204,7 +204,9 @@ def record(fleet: Fleet, drift: DriftRequest) -> None:
     drift.record_json(scrub(render_fleet(redacted, Format.JSON)), fleet.generated_at)
 
 
-def emit_fleet(fleet: Fleet, out: OutputArgs, code: ExitCode) -> None:
+def emit_fleet(
+    fleet: Fleet, out: OutputArgs, code: ExitCode, contexts: Mapping[str, RunContext] | None = None
+) -> None:
     """Write the fleet's report: every extra output, then the main one to ``--output`` or stdout."""
     from gcready.redact import redact, scrub
     from gcready.report import Format
@@ -216,12 +218,12 @@ def emit_fleet(fleet: Fleet, out: OutputArgs, code: ExitCode) -> None:
         for error in member.report.errors:
             err(f"{member.name}: error: {error}")
     for extra in out.extras:
-        write(extra.path, scrub(render_fleet(fleet, extra.fmt, verbose=out.verbose)))
+        write(extra.path, scrub(render_fleet(fleet, extra.fmt, verbose=out.verbose, contexts=contexts)))
     if out.output:
-        write(out.output, scrub(render_fleet(fleet, out.fmt, verbose=out.verbose)))
+        write(out.output, scrub(render_fleet(fleet, out.fmt, verbose=out.verbose, contexts=contexts)))
     else:
         colored = out.fmt is Format.TEXT and use_color(out.color)
-        body = render_fleet(fleet, out.fmt, color=colored, verbose=out.verbose)
+        body = render_fleet(fleet, out.fmt, color=colored, verbose=out.verbose, contexts=contexts)
         click.echo(scrub(body), nl=False, color=colored)
     if not out.quiet and (out.output or out.fmt is not Format.TEXT):
         each = ", ".join(f"{name}: {verdict}" for name, verdict in fleet.verdicts().items())
