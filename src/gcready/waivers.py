@@ -226,7 +226,7 @@ def apply(
 def _apply(findings: tuple[Finding, ...], waivers: Sequence[Waiver], today: date) -> tuple[Finding, ...]:
     if not waivers:
         return findings
-    marked = _mark(findings, waivers, today, None)
+    marked = _mark(findings, waivers, [i for i, w in enumerate(waivers) if w.applies_to(None)], today)
     out = list(marked.findings)
     out += [_expired(w, today) for w in waivers if w.expired(today)]
     out += [
@@ -254,13 +254,18 @@ def apply_fleet(
     used: set[int] = set()
     passing: set[int] = set()
     findings: list[list[Finding]] = []
-    for (name, report), day in zip(reports, days, strict=True):
-        marked = _mark(report.findings, waivers, day, name)
+    # each waiver's filter is matched against each name once (a glob per pair costs more than the rest)
+    allows = [[k for k, name in enumerate(names) if waiver.applies_to(name)] for waiver in waivers]
+    scoped: list[list[int]] = [[] for _ in names]
+    for i, allowed in enumerate(allows):
+        for k in allowed:
+            scoped[k].append(i)
+    for (_, report), day, own in zip(reports, days, scoped, strict=True):
+        marked = _mark(report.findings, waivers, own, day)
         used |= marked.used
         passing |= marked.passing
         findings.append(list(marked.findings))
-    for i, waiver in enumerate(waivers):
-        allowed = [k for k, name in enumerate(names) if waiver.applies_to(name)]
+    for i, (waiver, allowed) in enumerate(zip(waivers, allows, strict=True)):
         for k in allowed:
             if waiver.expired(days[k]):
                 findings[k].append(_expired(waiver, days[k]))
@@ -282,10 +287,11 @@ class _Marked:
 
 
 def _mark(
-    findings: tuple[Finding, ...], waivers: Sequence[Waiver], today: date, deployment: str | None
+    findings: tuple[Finding, ...], waivers: Sequence[Waiver], scoped: Sequence[int], today: date
 ) -> _Marked:
-    """The findings of one deployment with their waivers, and which waivers matched (no warns added)."""
-    live = [(i, w) for i, w in enumerate(waivers) if not w.expired(today) and w.applies_to(deployment)]
+    """The findings of one deployment marked by the waivers (indices ``scoped``) that apply to it, and which
+    waivers matched (no warns added)."""
+    live = [(i, waivers[i]) for i in scoped if not waivers[i].expired(today)]
     # an exact resource is looked up, a glob is tried: a fleet's thousands of findings stay linear
     exact: dict[tuple[str, str], list[int]] = {}
     globs: dict[str, list[int]] = {}
