@@ -392,3 +392,14 @@ def test_the_fleet_openmetrics_file_has_each_deployments_run_duration_and_probe_
         assert rows[("gcready_run_duration_seconds", name)] > 0
         assert rows[("gcready_probes", name)] == 0  # offline: nothing probed
     assert (rows[("gcready_ready", "prod")], rows[("gcready_ready", "staging")]) == (1, 0)
+
+
+def test_diagnose_in_a_fleet_does_not_rank_a_waived_failure(tmp_path: Path) -> None:
+    entries = [f'name = "{n}"\ninputs = ["{FAILING}"]\n' for n in ("prod", "lab")]
+    _fleet(tmp_path, *entries, top='offline = true\nformat = "json"\n' + _waiver(*ENV_FLAG, deployment="lab"))
+    reports = _by_name(report_of(invoke("diagnose")))
+
+    def ranked(report: dict[str, Any]) -> list[str]:
+        return [f["check"] for cause in report["diagnosis"]["causes"] for f in cause["findings"]]
+
+    assert "gc-env-flag" in ranked(reports["prod"]) and "gc-env-flag" not in ranked(reports["lab"])
