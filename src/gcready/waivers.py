@@ -14,8 +14,10 @@ A waiver is a ``[[waiver]]`` table in any TOML file (``gcready.toml`` or a file 
 :func:`apply` marks each finding that needs attention (fail, unknown, warn, error) and that a waiver
 matches: the finding keeps its status and carries the waiver, and it counts towards neither the verdict nor
 the exit code. An expired waiver (``expires`` before today, UTC) no longer applies and adds a ``warn``
-(``waiver-expired``); a waiver that matches no such finding adds a ``warn`` (``waiver-stale``). Everything
-here is pure: the caller reads the file and says what day it is.
+(``waiver-expired``); a waiver that matches no such finding adds a ``warn`` (``waiver-stale``). In a fleet
+run, :func:`apply_fleet` applies each waiver to the deployments its ``deployment`` key allows and calls it
+stale only when it matches nothing in any of them. Everything here is pure: the caller reads the file and
+says what day it is.
 """
 
 from __future__ import annotations
