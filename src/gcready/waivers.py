@@ -9,12 +9,15 @@ A waiver is a ``[[waiver]]`` table in any TOML file (``gcready.toml`` or a file 
     expires = 2027-01-31               # a TOML date or "YYYY-MM-DD"; the waiver applies through that day
     ticket = "OPS-142"                 # optional
     owner = "platform"                 # optional
+    deployment = "prod-*"              # optional: only in fleet deployments of this name or glob
 
 :func:`apply` marks each finding that needs attention (fail, unknown, warn, error) and that a waiver
 matches: the finding keeps its status and carries the waiver, and it counts towards neither the verdict nor
 the exit code. An expired waiver (``expires`` before today, UTC) no longer applies and adds a ``warn``
-(``waiver-expired``); a waiver that matches no such finding adds a ``warn`` (``waiver-stale``). Everything
-here is pure: the caller reads the file and says what day it is.
+(``waiver-expired``); a waiver that matches no such finding adds a ``warn`` (``waiver-stale``). In a fleet
+run, :func:`apply_fleet` applies each waiver to the deployments its ``deployment`` key allows and calls it
+stale only when it matches nothing in any of them. Everything here is pure: the caller reads the file and
+says what day it is.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from gcready.model import Fact, Finding, Fix, FixKind, Origin, Report, Severity,
 EXPIRED_CHECK = "waiver-expired"
 STALE_CHECK = "waiver-stale"
 WAIVABLE = frozenset({Status.FAIL, Status.UNKNOWN, Status.WARN, Status.ERROR})
-KEYS = ("check", "resource", "reason", "expires", "ticket", "owner")
+KEYS = ("check", "resource", "reason", "expires", "ticket", "owner", "deployment")
 _REQUIRED = {
     "check": "a check id (gcready explain lists them)",
     "resource": "the finding's resource, or a glob such as s3://legacy-*",
@@ -150,12 +153,14 @@ def _waiver(
         if key not in table:
             raise fail(None, f"missing {key} ({what})")
     text: dict[str, str] = {}
-    for key in ("check", "resource", "reason", "ticket", "owner"):
+    for key in ("check", "resource", "reason", "ticket", "owner", "deployment"):
         value = table.get(key, "")
         if not isinstance(value, str):
             raise fail(key, f"{key} must be a string, not {type(value).__name__}")
         if key in _REQUIRED and not value.strip():
             raise fail(key, f"{key} is empty ({_REQUIRED[key]})")
+        if key == "deployment" and key in table and not value.strip():
+            raise fail(key, "deployment is empty (a [[deployment]] name, or a glob such as prod-*)")
         text[key] = value.strip() if key != "resource" else value
     if text["check"] not in known:
         close = difflib.get_close_matches(text["check"], known, n=1)
@@ -172,6 +177,7 @@ def _waiver(
         ticket=text["ticket"],
         owner=text["owner"],
         origin=Origin(source, span.header),
+        deployment=text["deployment"],
     )
 
 
@@ -208,7 +214,8 @@ def apply(
     """Findings (or a report) with each waived finding marked, plus a ``warn`` per expired or stale waiver.
 
     ``today`` decides expiry (a report's own day when not given). A finding already carrying a waiver is
-    left as it is. The first unexpired waiver that matches a finding is the one it carries.
+    left as it is. The first unexpired waiver that matches a finding is the one it carries. This is a
+    single run: a waiver limited to fleet deployments (``deployment``) waives nothing here.
     """
     if isinstance(target, Report):
         findings = _apply(target.findings, waivers, today or report_day(target))
@@ -221,7 +228,72 @@ def apply(
 def _apply(findings: tuple[Finding, ...], waivers: Sequence[Waiver], today: date) -> tuple[Finding, ...]:
     if not waivers:
         return findings
-    live = [(i, w) for i, w in enumerate(waivers) if not w.expired(today)]
+    marked = _mark(findings, waivers, [i for i, w in enumerate(waivers) if w.applies_to(None)], today)
+    out = list(marked.findings)
+    out += [_expired(w, today) for w in waivers if w.expired(today)]
+    out += [
+        _stale(w, i in marked.passing, scoped_out=not w.applies_to(None))
+        for i, w in enumerate(waivers)
+        if not w.expired(today) and i not in marked.used
+    ]
+    return tuple(out)
+
+
+def apply_fleet(
+    reports: Sequence[tuple[str, Report]], waivers: Sequence[Waiver], today: date | None = None
+) -> tuple[Report, ...]:
+    """Each deployment's report (``(name, report)``, in the fleet's order) with the waivers applied.
+
+    A waiver applies to the deployments its ``deployment`` filter allows (all when it has none); each of
+    them warns of its expiry. It is stale only when it matches nothing in any deployment: that ``warn`` is
+    added once, to the first deployment its filter allows, else to the fleet's first deployment (where an
+    expired waiver that no deployment allows is reported too, so no waiver goes unmentioned).
+    """
+    if not waivers or not reports:
+        return tuple(report for _, report in reports)
+    names = [name for name, _ in reports]
+    days = [today or report_day(report) for _, report in reports]
+    used: set[int] = set()
+    passing: set[int] = set()
+    findings: list[list[Finding]] = []
+    # each waiver's filter is matched against each name once (a glob per pair costs more than the rest)
+    allows = [[k for k, name in enumerate(names) if waiver.applies_to(name)] for waiver in waivers]
+    scoped: list[list[int]] = [[] for _ in names]
+    for i, allowed in enumerate(allows):
+        for k in allowed:
+            scoped[k].append(i)
+    for (_, report), day, own in zip(reports, days, scoped, strict=True):
+        marked = _mark(report.findings, waivers, own, day)
+        used |= marked.used
+        passing |= marked.passing
+        findings.append(list(marked.findings))
+    for i, (waiver, allowed) in enumerate(zip(waivers, allows, strict=True)):
+        for k in allowed:
+            if waiver.expired(days[k]):
+                findings[k].append(_expired(waiver, days[k]))
+        home = allowed[0] if allowed else 0
+        if not allowed and waiver.expired(days[0]):
+            findings[0].append(_expired(waiver, days[0]))
+        elif i not in used and not waiver.expired(days[home]):
+            findings[home].append(_stale(waiver, i in passing, scoped_out=not allowed, fleet=True))
+    return tuple(
+        replace(report, findings=tuple(own)) for (_, report), own in zip(reports, findings, strict=True)
+    )
+
+
+@dataclass(frozen=True)
+class _Marked:
+    findings: tuple[Finding, ...]
+    used: frozenset[int]  # waivers (by index) that matched a finding needing attention
+    passing: frozenset[int]  # waivers that matched only findings that pass (or skip) now
+
+
+def _mark(
+    findings: tuple[Finding, ...], waivers: Sequence[Waiver], scoped: Sequence[int], today: date
+) -> _Marked:
+    """The findings of one deployment marked by the waivers (indices ``scoped``) that apply to it, and which
+    waivers matched (no warns added)."""
+    live = [(i, waivers[i]) for i in scoped if not waivers[i].expired(today)]
     # an exact resource is looked up, a glob is tried: a fleet's thousands of findings stay linear
     exact: dict[tuple[str, str], list[int]] = {}
     globs: dict[str, list[int]] = {}
@@ -231,7 +303,7 @@ def _apply(findings: tuple[Finding, ...], waivers: Sequence[Waiver], today: date
         else:
             exact.setdefault((waiver.check, waiver.resource), []).append(i)
     used: set[int] = set()
-    passing: set[int] = set()  # waivers whose findings all pass (or skip) now
+    passing: set[int] = set()
     out: list[Finding] = []
     for finding in findings:
         candidates = exact.get((finding.check, finding.resource), []) + [
@@ -245,13 +317,12 @@ def _apply(findings: tuple[Finding, ...], waivers: Sequence[Waiver], today: date
             used.add(i)
             chosen = chosen or waivers[i]
         out.append(replace(finding, waiver=chosen) if chosen and finding.waiver is None else finding)
-    out += [_expired(w, today) for w in waivers if w.expired(today)]
-    out += [_stale(w, i in passing) for i, w in live if i not in used]
-    return tuple(out)
+    return _Marked(tuple(out), frozenset(used), frozenset(passing))
 
 
 def _label(waiver: Waiver) -> str:
-    return f"{waiver.check} on {waiver.resource}"
+    where = f" in deployment {waiver.deployment}" if waiver.deployment else ""
+    return f"{waiver.check} on {waiver.resource}{where}"
 
 
 def _place(waiver: Waiver) -> str:
@@ -285,10 +356,18 @@ def _expired(waiver: Waiver, today: date) -> Finding:
     )
 
 
-def _stale(waiver: Waiver, passing: bool) -> Finding:
-    why = (
-        "the findings it names pass now" if passing else "no finding of this run has that check and resource"
-    )
+def _stale(waiver: Waiver, passing: bool, *, scoped_out: bool = False, fleet: bool = False) -> Finding:
+    if scoped_out:
+        why = (
+            f"no deployment of this run is named {waiver.deployment!r}"
+            if fleet
+            else f"it is limited to deployment {waiver.deployment!r}, and this run audits no named deployment"
+        )
+    elif passing:
+        why = "the findings it names pass now"
+    else:
+        where = " in any deployment" if fleet else ""
+        why = f"no finding of this run{where} has that check and resource"
     return Finding(
         check=STALE_CHECK,
         status=Status.WARN,

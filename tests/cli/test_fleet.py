@@ -175,24 +175,6 @@ def test_deployments_run_at_most_fleet_concurrency_at_a_time() -> None:
     assert len(one.members) == 3 and peak == 1
 
 
-def test_options_a_fleet_run_does_not_apply_yet_are_named_not_dropped() -> None:
-    from gcready.cli.fleet import not_applied
-
-    params = {
-        "baseline": "old.json",
-        "history_dir": "h",
-        "pushgateway": "http://127.0.0.1:9091",
-        "timeout": 3,
-    }
-    assert not_applied(params) == [
-        "warning: --baseline is not applied to fleet runs ([[deployment]] entries) yet",
-        "warning: --pushgateway is not applied to fleet runs ([[deployment]] entries) yet",
-    ]
-    # the config file as the default waivers file says nothing when it holds no [[waiver]]
-    assert not_applied({"waivers_file": "gcready.toml"}, unused_waivers_file="gcready.toml") == []
-    assert len(not_applied({"waivers_file": "accepted.toml"}, unused_waivers_file="gcready.toml")) == 1
-
-
 def test_history_keeps_each_fleet_run_as_its_fleet_report(tmp_path: Path) -> None:
     _fleet(
         tmp_path,
@@ -208,3 +190,216 @@ def test_history_keeps_each_fleet_run_as_its_fleet_report(tmp_path: Path) -> Non
         document = json.loads(path.read_text())
         assert document["schema"] == "gcready-fleet/1"
         assert document["summary"]["deployments"] == {"a": "pass", "b": "fail"}
+
+
+# --- waivers, --baseline and --pushgateway across the fleet -------------------------------------------
+
+ENV_FLAG = ("gc-env-flag", "app (WeightsAndBiases/wandb)")  # what FAILING fails
+
+
+def _waiver(check: str, resource: str, *, expires: str = "2099-12-31", deployment: str | None = None) -> str:
+    scope = f'deployment = "{deployment}"\n' if deployment is not None else ""
+    return (
+        f'\n[[waiver]]\ncheck = "{check}"\nresource = "{resource}"\nreason = "accepted"\n'
+        f'expires = "{expires}"\n{scope}'
+    )
+
+
+def _by_name(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {d["name"]: d["report"] for d in data["deployments"]}
+
+
+def _checks(report: dict[str, Any], check: str) -> list[dict[str, Any]]:
+    return [f for f in report["findings"] if f["check"] == check]
+
+
+def test_a_waiver_limited_to_one_deployment_waives_its_failure_there_only(tmp_path: Path) -> None:
+    entries = [f'name = "{n}"\ninputs = ["{FAILING}"]\n' for n in ("prod", "staging")]
+    _fleet(
+        tmp_path, *entries, top='offline = true\nformat = "json"\n' + _waiver(*ENV_FLAG, deployment="stag*")
+    )
+    result = invoke("audit")
+    assert result.exit_code == 3, result.stderr  # prod still fails
+    assert "not applied" not in result.stderr
+    reports = _by_name(report_of(result))
+    assert reports["staging"]["summary"]["verdict"] == "pass"
+    (waived,) = _checks(reports["staging"], "gc-env-flag")
+    assert waived["status"] == "fail" and waived["waiver"]["deployment"] == "stag*"
+    assert reports["prod"]["summary"]["verdict"] == "fail"
+    assert _checks(reports["prod"], "gc-env-flag")[0]["waiver"] is None
+    assert not any(_checks(r, "waiver-stale") for r in reports.values())  # used in staging: not stale
+
+    # the same fleet with prod passing: the waived staging failure no longer fails the run
+    _fleet(
+        tmp_path,
+        f'name = "prod"\ninputs = ["{READY}"]\n',
+        f'name = "staging"\ninputs = ["{FAILING}"]\n',
+        top='offline = true\nformat = "json"\n' + _waiver(*ENV_FLAG, deployment="staging"),
+    )
+    passed = invoke("audit")
+    assert passed.exit_code == 0, passed.stderr
+    assert report_of(passed)["summary"]["deployments"] == {"prod": "pass", "staging": "pass"}
+
+
+def test_a_waiver_is_stale_only_when_no_deployment_uses_it_and_warns_once(tmp_path: Path) -> None:
+    waivers = (
+        _waiver(*ENV_FLAG)  # used by b only: stale nowhere
+        + _waiver("bucket-versioning", "s3://nowhere")  # matches nothing: once, in the first deployment
+        + _waiver("bucket-versioning", "s3://elsewhere", deployment="b")  # once, in b
+        + _waiver("bucket-versioning", "s3://gone", deployment="retired")  # no such deployment: the first
+        + _waiver("object-lock", "s3://old", expires="2020-01-31", deployment="[ab]")  # expired: both warn
+    )
+    _fleet(
+        tmp_path,
+        f'name = "a"\ninputs = ["{READY}"]\n',
+        f'name = "b"\ninputs = ["{FAILING}"]\n',
+        f'name = "c"\ninputs = ["{READY}"]\n',
+        top='offline = true\nformat = "json"\n' + waivers,
+    )
+    result = invoke("audit")
+    assert result.exit_code == 0, result.stderr  # warnings only, and b's failure is waived
+    reports = _by_name(report_of(result))
+    stale = {name: sorted(f["resource"] for f in _checks(r, "waiver-stale")) for name, r in reports.items()}
+    assert stale == {"a": ["s3://gone", "s3://nowhere"], "b": ["s3://elsewhere"], "c": []}
+    gone = next(f for f in _checks(reports["a"], "waiver-stale") if f["resource"] == "s3://gone")
+    assert "no deployment of this run is named 'retired'" in gone["detail"]
+    expired = {name: len(_checks(r, "waiver-expired")) for name, r in reports.items()}
+    assert expired == {"a": 1, "b": 1, "c": 0}
+
+
+def test_waive_with_deployment_writes_a_waiver_the_fleet_run_honours(tmp_path: Path) -> None:
+    _fleet(
+        tmp_path,
+        f'name = "prod"\ninputs = ["{READY}"]\n',
+        f'name = "lab"\ninputs = ["{FAILING}"]\n',
+        top='offline = true\nformat = "json"\n',
+    )
+    assert invoke("audit").exit_code == 3
+    added = invoke(
+        "waive",
+        *ENV_FLAG,
+        "--reason",
+        "lab runs without GC",
+        "--expires",
+        "2099-01-31",
+        "--deployment",
+        "lab",
+    )
+    assert added.exit_code == 0, added.stderr
+    assert 'deployment = "lab"' in (tmp_path / "gcready.toml").read_text()
+    result = invoke("audit")
+    assert result.exit_code == 0, result.stderr
+    assert _checks(_by_name(report_of(result))["lab"], "gc-env-flag")[0]["waiver"]["reason"] == (
+        "lab runs without GC"
+    )
+    assert (
+        invoke("waive", *ENV_FLAG, "--reason", "x", "--expires", "2099-01-31", "--deployment", " ").exit_code
+        == 2
+    )
+
+
+def test_a_waiver_for_a_deployment_waives_nothing_in_a_single_run(tmp_path: Path) -> None:
+    toml(
+        tmp_path,
+        f'offline = true\nformat = "json"\ninputs = ["{FAILING}"]\n' + _waiver(*ENV_FLAG, deployment="lab"),
+    )
+    result = invoke("audit")
+    assert result.exit_code == 3
+    (stale,) = _checks(report_of(result), "waiver-stale")
+    assert "limited to deployment 'lab'" in stale["detail"]
+
+
+def _baseline_run(tmp_path: Path, *entries: tuple[str, Path], extra: str = "") -> Path:
+    lines = [f'name = "{name}"\ninputs = ["{path}"]\n' for name, path in entries]
+    _fleet(tmp_path, *lines, top=f'offline = true\nformat = "json"\n{extra}')
+    return tmp_path / "gcready.toml"
+
+
+def test_a_fleet_baseline_gates_each_deployment_on_its_own_regressions(tmp_path: Path) -> None:
+    _baseline_run(tmp_path, ("prod", READY), ("staging", FAILING))
+    assert invoke("audit", "--json", "baseline.json").exit_code == 3  # staging's known failure
+
+    same = invoke("audit", "--baseline", "baseline.json")
+    assert same.exit_code == 0, same.stderr  # nothing got worse
+    data = report_of(same)
+    assert data["summary"]["exit_code"] == 0
+    staging = _by_name(data)["staging"]
+    assert staging["summary"]["verdict"] == "fail"  # still reported
+    assert (staging["baseline"]["regressions"], staging["baseline"]["tolerated"]) == (0, 1)
+    assert "Baseline baseline.json: 0 regressions (prod: 0, staging: 0)" in same.stderr
+
+    _baseline_run(tmp_path, ("prod", FAILING), ("staging", FAILING))  # prod lost the flag
+    worse = invoke("audit", "--baseline", "baseline.json")
+    assert worse.exit_code == 3, worse.stderr
+    reports = _by_name(report_of(worse))
+    assert reports["prod"]["baseline"]["changes"] == [
+        {"check": "gc-env-flag", "resource": ENV_FLAG[1], "kind": "new-failure", "old": "pass", "new": "fail"}
+    ]
+    assert reports["prod"]["baseline"]["exit_code"] == 3 and reports["staging"]["baseline"]["exit_code"] == 0
+    assert "(prod: 1, staging: 0)" in worse.stderr
+
+
+def test_a_deployment_new_to_the_baseline_is_compared_with_an_empty_report(tmp_path: Path) -> None:
+    _baseline_run(tmp_path, ("prod", READY), ("staging", READY))
+    assert invoke("audit", "--json", "baseline.json").exit_code == 0
+    _baseline_run(tmp_path, ("prod", READY), ("staging", READY), ("lab", READY))
+    assert invoke("audit", "--baseline", "baseline.json").exit_code == 0
+    _baseline_run(tmp_path, ("prod", READY), ("staging", READY), ("lab", FAILING))
+    result = invoke("audit", "--baseline", "baseline.json")
+    assert result.exit_code == 3  # every failure of a new deployment is new
+    assert _by_name(report_of(result))["lab"]["baseline"]["regressions"] == 1
+
+
+def test_a_single_report_baseline_of_a_fleet_run_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    assert invoke("audit", str(READY), "--offline", "--no-config", "--json", "single.json").exit_code == 0
+    _baseline_run(tmp_path, ("prod", READY), ("staging", FAILING))
+    result = invoke("audit", "--baseline", "single.json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "single.json: is a single-deployment report" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_fleet_push_that_fails_is_one_line_and_turns_exit_0_into_1(tmp_path: Path) -> None:
+    from tests.live.servers import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    _baseline_run(tmp_path, ("prod", READY), ("staging", READY), extra=f'pushgateway = "{url}"\n')
+    ready = invoke("audit", "--timeout", "2")
+    assert ready.exit_code == 1
+    assert report_of(ready)["summary"]["exit_code"] == 0  # the report was written first
+    assert [line for line in ready.stderr.splitlines() if "pushgateway" in line] == [
+        next(line for line in ready.stderr.splitlines() if "push of deployment 'prod' failed" in line)
+    ]
+    _baseline_run(tmp_path, ("prod", READY), ("staging", FAILING), extra=f'pushgateway = "{url}"\n')
+    assert invoke("audit", "--timeout", "2").exit_code == 3  # the verdict stands
+
+
+def test_the_fleet_openmetrics_file_has_each_deployments_run_duration_and_probe_counts(
+    tmp_path: Path,
+) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    _baseline_run(tmp_path, ("prod", READY), ("staging", FAILING))
+    result = invoke("audit", "--format", "openmetrics")
+    assert result.exit_code == 3
+    rows = {
+        (s.name, s.labels["deployment"]): s.value
+        for family in text_string_to_metric_families(result.stdout)
+        for s in family.samples
+    }
+    for name in ("prod", "staging"):
+        assert rows[("gcready_run_duration_seconds", name)] > 0
+        assert rows[("gcready_probes", name)] == 0  # offline: nothing probed
+    assert (rows[("gcready_ready", "prod")], rows[("gcready_ready", "staging")]) == (1, 0)
+
+
+def test_diagnose_in_a_fleet_does_not_rank_a_waived_failure(tmp_path: Path) -> None:
+    entries = [f'name = "{n}"\ninputs = ["{FAILING}"]\n' for n in ("prod", "lab")]
+    _fleet(tmp_path, *entries, top='offline = true\nformat = "json"\n' + _waiver(*ENV_FLAG, deployment="lab"))
+    reports = _by_name(report_of(invoke("diagnose")))
+
+    def ranked(report: dict[str, Any]) -> list[str]:
+        return [f["check"] for cause in report["diagnosis"]["causes"] for f in cause["findings"]]
+
+    assert "gc-env-flag" in ranked(reports["prod"]) and "gc-env-flag" not in ranked(reports["lab"])

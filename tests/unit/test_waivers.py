@@ -141,7 +141,7 @@ def test_an_unknown_check_id_is_an_error_with_a_suggestion() -> None:
 def test_an_unknown_key_is_an_error_not_ignored() -> None:
     text = _table(**{k: v for k, v in GOOD.items() if k != "expires"}, expire="2027-01-31")
     assert _error(text) == (
-        "waivers.toml:5: waiver 1: unknown key 'expire' (known: check, resource, reason, expires, ticket, owner)"
+        "waivers.toml:5: waiver 1: unknown key 'expire' (known: check, resource, reason, expires, ticket, owner, deployment)"
     )
 
 
@@ -304,3 +304,54 @@ def test_describe_is_what_every_format_shows() -> None:
         "Legal hold on the legacy bucket (expires 2027-01-31, ticket OPS-142, owner platform)"
     )
     assert _waiver().describe() == "Legal hold on the legacy bucket (expires 2027-01-31)"
+
+
+# --- fleet runs: the deployment key, and staleness across deployments ------------------------------
+
+
+def test_the_deployment_key_is_read_and_an_empty_one_is_an_error() -> None:
+    (waiver,) = parse(_table(**GOOD, deployment='"prod-*"'), "waivers.toml", KNOWN)
+    assert waiver.deployment == "prod-*"
+    assert waiver.applies_to("prod-eu") and not waiver.applies_to("staging") and not waiver.applies_to(None)
+    assert "deployment prod-*" in waiver.describe()
+    assert _error(_table(**GOOD, deployment='" "')) == (
+        "waivers.toml:6: waiver 1: deployment is empty (a [[deployment]] name, or a glob such as prod-*)"
+    )
+    assert (
+        _error(_table(**GOOD, deployment="3"))
+        == "waivers.toml:6: waiver 1: deployment must be a string, not int"
+    )
+
+
+def test_apply_fleet_waives_per_deployment_and_reports_a_stale_waiver_once() -> None:
+    from gcready.waivers import apply_fleet
+
+    failing = _finding("bucket-versioning", "s3://legacy-a")
+    reports = [("prod", _report(failing)), ("lab", _report(failing)), ("dev", _report())]
+    used_in_lab = _waiver(resource="s3://legacy-*", deployment="lab")
+    nowhere = _waiver(resource="s3://none")
+    prod, lab, dev = apply_fleet(reports, [used_in_lab, nowhere])
+    assert prod.findings[0].waiver is None and lab.findings[0].waiver == used_in_lab
+    assert [f.resource for f in prod.findings if f.check == STALE_CHECK] == ["s3://none"]
+    assert not [f for r in (lab, dev) for f in r.findings if f.check == STALE_CHECK]
+    assert (prod.exit_code(), lab.exit_code(), dev.exit_code()) == (ExitCode.FAIL, ExitCode.OK, ExitCode.OK)
+
+
+def test_apply_fleet_puts_a_scoped_stale_or_expired_waiver_where_it_belongs() -> None:
+    from gcready.waivers import apply_fleet
+
+    reports = [("prod", _report()), ("lab", _report())]
+    stale_lab = _waiver(resource="s3://x", deployment="lab")
+    unknown_name = _waiver(resource="s3://y", deployment="retired")
+    expired_everywhere = _waiver(resource="s3://z", expires=date(2027, 1, 1))
+    expired_nowhere = _waiver(resource="s3://w", expires=date(2027, 1, 1), deployment="retired")
+    prod, lab = apply_fleet(reports, [stale_lab, unknown_name, expired_everywhere, expired_nowhere])
+    assert [(f.check, f.resource) for f in prod.findings] == [
+        (STALE_CHECK, "s3://y"),
+        (EXPIRED_CHECK, "s3://z"),
+        (EXPIRED_CHECK, "s3://w"),
+    ]
+    assert [(f.check, f.resource) for f in lab.findings] == [
+        (STALE_CHECK, "s3://x"),
+        (EXPIRED_CHECK, "s3://z"),
+    ]

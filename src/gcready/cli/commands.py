@@ -173,7 +173,18 @@ def _report_command(
 
     fleet = members(click.get_current_context(), inputs)
     if fleet:  # the config's [[deployment]] entries: one report per deployment
-        run_fleet(command, fleet, reqs, probes, out, _gather, drift, concurrency=run.fleet_concurrency)
+        run_fleet(
+            command,
+            fleet,
+            reqs,
+            probes,
+            out,
+            _gather,
+            drift,
+            concurrency=run.fleet_concurrency,
+            waivers=waived.load(),
+            push=push,
+        )
     waivers = waived.load()
     evidence = _gather(inputs, probes)
     report = analyze(

@@ -3,14 +3,17 @@
 Each entry sets its own ``inputs``, ``buckets`` / ``[[deployment.bucket]]``, ``deployment`` and
 ``offline``; what it does not set comes from the top of the file. What the command line or a
 ``GCREADY_*`` variable sets wins over both, for every deployment (as it wins over the file anywhere).
+Waivers apply across the fleet; ``--baseline`` (a fleet report) gates each deployment on its own
+regressions; ``--pushgateway`` pushes each deployment to its own group.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from click.core import ParameterSource
@@ -18,12 +21,16 @@ from click.core import ParameterSource
 from gcready.cli.args import InputArgs, OutputArgs, ProbeArgs
 from gcready.cli.configured import bucket_settings, loaded
 from gcready.cli.drift_options import DriftRequest
-from gcready.cli.output import emit, err, use_color, write
+from gcready.cli.output import die, emit, err, use_color, write
 from gcready.cli.param_types import BucketOption
+from gcready.cli.push import PushRequest
 from gcready.fleet import Member
-from gcready.model import DeploymentType, Evidence, ExitCode
-from gcready.model.fleet import Fleet
+from gcready.model import DeploymentType, Evidence, ExitCode, Waiver
+from gcready.model.fleet import Fleet, FleetMember
 from gcready.requirements import Requirements
+
+if TYPE_CHECKING:
+    from gcready.report.context import RunContext
 
 # The single audit's gathering and probing, for one deployment's arguments.
 GatherOne = Callable[[InputArgs, ProbeArgs], Evidence]
@@ -82,22 +89,29 @@ def run_fleet(
     drift: DriftRequest,
     *,
     concurrency: int,
+    waivers: Sequence[Waiver] = (),
+    push: PushRequest | None = None,
 ) -> NoReturn:
     """Audit every deployment, write the fleet's report in the asked formats, keep it in ``--history``,
-    exit with the worst code."""
+    push its metrics, exit with the worst gate code of the deployments."""
     from gcready.fleet import run
+    from gcready.pipeline import probe_counts
+    from gcready.report.context import RunContext, RunTiming
 
-    ctx = click.get_current_context()
-    config = loaded(ctx)
-    quiet_waivers = str(config.path) if config is not None and "waiver" not in config.data else None
-    for message in not_applied(ctx.params, unused_waivers_file=quiet_waivers):
-        err(message)
+    check_baseline(drift, len(entries))
     by_name = {e.member.name: e for e in entries}
+    contexts: dict[str, RunContext] = {}
+    lock = threading.Lock()
 
     def gather(member: Member) -> Evidence:
         entry = by_name[member.name]
         own = probes if not entry.bucket_options else replace(probes, bucket_options=entry.bucket_options)
         return gather_one(entry.inputs, own)
+
+    def observe(name: str, evidence: Evidence, seconds: float) -> None:
+        context = RunContext().with_item(RunTiming(seconds)).with_item(probe_counts(evidence))
+        with lock:
+            contexts[name] = context
 
     fleet = run(
         [e.member for e in entries],
@@ -105,21 +119,81 @@ def run_fleet(
         gather,
         command=command,
         concurrency=concurrency,
+        waivers=waivers,
+        observe=observe,
     )
+    fleet = with_baseline(fleet, drift)
     code = fleet.exit_code(fail_on_warn=out.fail_on_warn)
     if len(fleet.members) == 1:  # one deployment: the single report, exactly as without a fleet
-        report = fleet.members[0].report
-        emit(report, out, code)
-        drift.record(report)
+        only = fleet.members[0]
+        emit(only.report, out, code, contexts.get(only.name))
+        drift.record(only.report)
+        drift.summarise(only.report, code, out.quiet)
     else:
-        emit_fleet(fleet, out, code)
+        emit_fleet(fleet, out, code, contexts)
         record(fleet, drift)
+        summarise_baseline(fleet, drift, code, out.quiet)
+    if push is not None:
+        code = push.push_fleet(fleet, code, contexts, probes.timeout)
     sys.exit(code)
+
+
+def check_baseline(drift: DriftRequest, deployments: int) -> None:
+    """Exit 2 before any work when a single report is the baseline of a run of several deployments."""
+    from gcready.report.drift import is_fleet
+
+    document = drift.baseline_document
+    if document is not None and deployments > 1 and not is_fleet(document):
+        die(
+            f"{drift.baseline}: is a single-deployment report, but this run audits {deployments} "
+            "deployments ([[deployment]] entries): give a fleet report (gcready-fleet/1) as --baseline"
+        )
+
+
+def with_baseline(fleet: Fleet, drift: DriftRequest) -> Fleet:
+    """Each deployment compared, by name, with the same deployment of the baseline fleet report (one that
+    is new there, with nothing); a single-report baseline of a one-deployment run as in a single run."""
+    document, source = drift.baseline_document, drift.baseline
+    if document is None or source is None:
+        return fleet
+    from gcready.model.drift import BaselineUse, tolerated_count
+    from gcready.redact import redact
+    from gcready.report.drift import ReportFileError, compare, is_fleet
+    from gcready.report.fleet import to_dict
+
+    if not is_fleet(document):  # check_baseline let it through: the run has one deployment
+        only = replace(drift, history=None)
+        return replace(fleet, members=tuple(FleetMember(m.name, only.apply(m.report)) for m in fleet.members))
+    current = to_dict(
+        replace(fleet, members=tuple(FleetMember(m.name, redact(m.report)) for m in fleet.members))
+    )
+    try:
+        changes = compare(document, current, old_source=source, new_source="this run")
+    except ReportFileError as exc:
+        die(str(exc))
+    members = []
+    for member in fleet.members:
+        own = changes.of_deployment(member.name)
+        use = BaselineUse(source, own, tolerated_count(member.report, own))
+        members.append(FleetMember(member.name, replace(member.report, baseline=use)))
+    return replace(fleet, members=tuple(members))
+
+
+def summarise_baseline(fleet: Fleet, drift: DriftRequest, code: int, quiet: bool) -> None:
+    """The stderr line that says a baseline was used, and each deployment's regressions against it."""
+    if quiet or drift.baseline is None:
+        return
+    uses = [(m.name, m.report.baseline) for m in fleet.members if m.report.baseline is not None]
+    total = sum(use.regressions for _, use in uses)
+    each = ", ".join(f"{name}: {use.regressions}" for name, use in uses)
+    noun = "regression" if total == 1 else "regressions"
+    err(
+        f"Baseline {drift.baseline}: {total} {noun} ({each}); only regressions decide the exit code; exit {code}"
+    )
 
 
 def record(fleet: Fleet, drift: DriftRequest) -> None:
     """Keep the fleet's JSON report in the ``--history`` folder (the trend sums its deployments)."""
-    from gcready.model.fleet import FleetMember
     from gcready.redact import redact, scrub
     from gcready.report import Format
     from gcready.report.fleet import render_fleet
@@ -130,25 +204,10 @@ def record(fleet: Fleet, drift: DriftRequest) -> None:
     drift.record_json(scrub(render_fleet(redacted, Format.JSON)), fleet.generated_at)
 
 
-# Options whose work happens around a single report: a fleet run does not do it yet, and says so.
-_SINGLE_REPORT_ONLY = ("baseline", "pushgateway", "waivers_file", "waivers")
-
-
-def not_applied(params: Mapping[str, Any], *, unused_waivers_file: str | None = None) -> list[str]:
-    """A warning for each option given that a fleet run does not apply, so none is silently dropped
-    (``unused_waivers_file``: the config file as the default waivers file, when it holds no waiver)."""
-    messages = []
-    for name in _SINGLE_REPORT_ONLY:
-        value = params.get(name)
-        if value and not (name.startswith("waivers") and value == unused_waivers_file):
-            option = "--waivers" if name.startswith("waivers") else f"--{name}"
-            messages.append(f"warning: {option} is not applied to fleet runs ([[deployment]] entries) yet")
-    return messages
-
-
-def emit_fleet(fleet: Fleet, out: OutputArgs, code: ExitCode) -> None:
+def emit_fleet(
+    fleet: Fleet, out: OutputArgs, code: ExitCode, contexts: Mapping[str, RunContext] | None = None
+) -> None:
     """Write the fleet's report: every extra output, then the main one to ``--output`` or stdout."""
-    from gcready.model.fleet import FleetMember
     from gcready.redact import redact, scrub
     from gcready.report import Format
     from gcready.report.fleet import fleet_headline, render_fleet
@@ -159,12 +218,12 @@ def emit_fleet(fleet: Fleet, out: OutputArgs, code: ExitCode) -> None:
         for error in member.report.errors:
             err(f"{member.name}: error: {error}")
     for extra in out.extras:
-        write(extra.path, scrub(render_fleet(fleet, extra.fmt, verbose=out.verbose)))
+        write(extra.path, scrub(render_fleet(fleet, extra.fmt, verbose=out.verbose, contexts=contexts)))
     if out.output:
-        write(out.output, scrub(render_fleet(fleet, out.fmt, verbose=out.verbose)))
+        write(out.output, scrub(render_fleet(fleet, out.fmt, verbose=out.verbose, contexts=contexts)))
     else:
         colored = out.fmt is Format.TEXT and use_color(out.color)
-        body = render_fleet(fleet, out.fmt, color=colored, verbose=out.verbose)
+        body = render_fleet(fleet, out.fmt, color=colored, verbose=out.verbose, contexts=contexts)
         click.echo(scrub(body), nl=False, color=colored)
     if not out.quiet and (out.output or out.fmt is not Format.TEXT):
         each = ", ".join(f"{name}: {verdict}" for name, verdict in fleet.verdicts().items())

@@ -21,6 +21,7 @@ import click
 
 if TYPE_CHECKING:
     from gcready.model import ExitCode, Report
+    from gcready.model.fleet import Fleet
     from gcready.report.context import RunContext
     from gcready.report.openmetrics import DeploymentRun
 
@@ -133,13 +134,30 @@ class PushRequest:
         """
         if self.pushgateway is None:
             return code
-        from gcready.cli.output import err
-        from gcready.model import ExitCode
         from gcready.redact import redact
         from gcready.report.openmetrics import DEFAULT_DEPLOYMENT, DeploymentRun
 
         run = DeploymentRun(DEFAULT_DEPLOYMENT, redact(report), context)
-        failure = push(self.pushgateway, [run], timeout)
+        return self._push_runs([run], code, timeout)
+
+    def push_fleet(
+        self, fleet: Fleet, code: ExitCode, contexts: Mapping[str, RunContext], timeout: float
+    ) -> ExitCode:
+        """Push each deployment of a fleet run to its own group (``deployment=NAME``), as :meth:`push`."""
+        if self.pushgateway is None:
+            return code
+        from gcready.redact import redact
+        from gcready.report.openmetrics import DeploymentRun
+
+        runs = [DeploymentRun(m.name, redact(m.report), contexts.get(m.name)) for m in fleet.members]
+        return self._push_runs(runs, code, timeout)
+
+    def _push_runs(self, runs: Sequence[DeploymentRun], code: ExitCode, timeout: float) -> ExitCode:
+        from gcready.cli.output import err
+        from gcready.model import ExitCode
+
+        assert self.pushgateway is not None
+        failure = push(self.pushgateway, runs, timeout)
         if failure is None:
             return code
         err(failure)

@@ -106,6 +106,12 @@ def _today() -> date:
 @click.option("--ticket", default="", metavar="T", help="Ticket that tracks the exception.")
 @click.option("--owner", default="", metavar="O", help="Who owns the exception.")
 @click.option(
+    "--deployment",
+    default="",
+    metavar="NAME",
+    help="Only in this fleet deployment ([[deployment]] name, or a glob such as prod-*).",
+)
+@click.option(
     "--config",
     "config_file",
     type=click.Path(dir_okay=False, path_type=str),
@@ -113,12 +119,20 @@ def _today() -> date:
     help=f"TOML file to append to (default: ./{CONFIG_FILE}; created when missing).",
 )
 def waive(
-    check: str, resource: str, reason: str, expires: str, ticket: str, owner: str, config_file: str | None
+    check: str,
+    resource: str,
+    reason: str,
+    expires: str,
+    ticket: str,
+    owner: str,
+    deployment: str,
+    config_file: str | None,
 ) -> None:
     """Accept a finding until a date: append a [[waiver]] to gcready.toml.
 
     CHECK is a check id (gcready explain lists them); RESOURCE is the finding's resource as reports
-    show it, or a glob (s3://legacy-*). The file's comments and formatting are kept. A waived finding
+    show it, or a glob (s3://legacy-*); with --deployment it applies only to that deployment of a
+    fleet run. The file's comments and formatting are kept. A waived finding
     is still shown, with the reason, but counts towards neither the verdict nor the exit code; from the
     day after --expires it counts again and the report warns that the waiver expired.
     """
@@ -131,6 +145,8 @@ def waive(
         die("waive: RESOURCE is empty (the finding's resource, or a glob such as s3://legacy-*)")
     if not reason.strip():
         die("waive: --reason is empty (why the finding is accepted)")
+    if deployment and not deployment.strip():
+        die("waive: --deployment is empty (a [[deployment]] name, or a glob such as prod-*)")
     until = parse_date(expires)
     if until is None:
         die(f"waive: --expires {expires!r} is not a date (YYYY-MM-DD)")
@@ -149,12 +165,13 @@ def waive(
         except (OSError, UnicodeDecodeError) as exc:
             die(f"{path}: cannot read: {exc}")
         for old in existing:
-            if old.check == check and old.resource == resource:
+            if old.check == check and old.resource == resource and old.deployment == deployment.strip():
                 err(
                     f"note: {old.origin} already waives {check} on {resource} (expires {old.expires}); "
                     "delete it if this one replaces it"
                 )
-    updated = _append(text, path, check, resource, reason.strip(), until, ticket.strip(), owner.strip())
+    fields = _Fields(reason.strip(), until, ticket.strip(), owner.strip(), deployment.strip())
+    updated = _append(text, path, check, resource, fields)
     try:
         added = _load_last(updated, path, known)
     except WaiverError as exc:  # the file we would write must read back: never leave it broken
@@ -171,9 +188,18 @@ def _load_last(text: str, path: str, known: tuple[str, ...]) -> Waiver:
     return parse(text, path, known)[-1]
 
 
-def _append(
-    text: str, path: str, check: str, resource: str, reason: str, until: date, ticket: str, owner: str
-) -> str:
+@dataclass(frozen=True)
+class _Fields:
+    """What ``gcready waive`` writes beside the check and the resource."""
+
+    reason: str
+    until: date
+    ticket: str
+    owner: str
+    deployment: str
+
+
+def _append(text: str, path: str, check: str, resource: str, fields: _Fields) -> str:
     """``text`` with one more ``[[waiver]]`` table, comments and layout kept (tomlkit round trip)."""
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
@@ -185,12 +211,14 @@ def _append(
     table = tomlkit.table()
     table.add("check", check)
     table.add("resource", resource)
-    table.add("reason", reason)
-    table.add("expires", until)
-    if ticket:
-        table.add("ticket", ticket)
-    if owner:
-        table.add("owner", owner)
+    table.add("reason", fields.reason)
+    table.add("expires", fields.until)
+    if fields.ticket:
+        table.add("ticket", fields.ticket)
+    if fields.owner:
+        table.add("owner", fields.owner)
+    if fields.deployment:
+        table.add("deployment", fields.deployment)
     table.add(tomlkit.nl())  # a blank line before whatever table follows
     current = document.get("waiver")
     if current is None:

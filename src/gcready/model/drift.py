@@ -186,6 +186,19 @@ class Drift:
             d.changed for d in self.deployments
         )
 
+    def of_deployment(self, name: str) -> Drift:
+        """The changes of one deployment of a fleet comparison, as a drift of its own (a deployment the
+        comparison does not hold had no changes)."""
+        own = tuple(d for d in self.deployments if d.name == name)
+        old = next((d.old_verdict for d in own), None)
+        new = next((d.new_verdict for d in own), None)
+        return Drift(
+            old=replace(self.old, verdict=old or ""),
+            new=replace(self.new, verdict=new or ""),
+            fleet=False,
+            deployments=own or (DeploymentDrift(name, old, new),),
+        )
+
 
 @dataclass(frozen=True)
 class BaselineUse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gcready.model.drift import gate_exit_code
 from gcready.model.findings import ExitCode, Report
 
 # Worst first: a bad input hides more than a failure, a failure more than what could not be seen.
@@ -40,8 +41,8 @@ class Fleet:
         return min(verdicts, key=VERDICT_ORDER.index) if verdicts else "pass"
 
     def exit_code(self, fail_on_warn: bool = False) -> ExitCode:
-        """The worst exit code of the deployments."""
-        codes = [m.report.exit_code(fail_on_warn=fail_on_warn) for m in self.members]
+        """The worst exit code of the deployments (with a baseline, each one's gate code)."""
+        codes = [gate_exit_code(m.report, fail_on_warn=fail_on_warn) for m in self.members]
         return min(codes, key=EXIT_ORDER.index) if codes else ExitCode.OK
 
     def verdicts(self) -> dict[str, str]:

@@ -24,6 +24,17 @@ class Waiver:
     ticket: str = ""
     owner: str = ""
     origin: Origin | None = None  # the file and line of its [[waiver]] header
+    deployment: str = ""  # a fleet deployment's name or glob; empty: every deployment
+
+    def applies_to(self, deployment: str | None) -> bool:
+        """Whether the waiver may waive findings of ``deployment`` (a fleet member's name; None: a single
+        run, which only an unlimited waiver applies to, so a waiver meant for one deployment hides nothing
+        elsewhere)."""
+        if not self.deployment:
+            return True
+        return deployment is not None and (
+            deployment == self.deployment or fnmatchcase(deployment, self.deployment)
+        )
 
     def matches(self, check: str, resource: str) -> bool:
         """Same check id, and the resource equal to ``resource`` or matching it as a glob (case-sensitive)."""
@@ -40,6 +51,8 @@ class Waiver:
             parts.append(f"ticket {self.ticket}")
         if self.owner:
             parts.append(f"owner {self.owner}")
+        if self.deployment:
+            parts.append(f"deployment {self.deployment}")
         return f"{self.reason} ({', '.join(parts)})"
 
     def to_json(self) -> dict[str, JSON]:
@@ -52,4 +65,5 @@ class Waiver:
             "ticket": self.ticket,
             "owner": self.owner,
             "origin": self.origin.to_json() if self.origin else None,
+            **({"deployment": self.deployment} if self.deployment else {}),
         }

@@ -14,18 +14,30 @@ import html as html_text
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
-from typing import assert_never
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, assert_never
 
 from gcready.model import JSON
+from gcready.model.drift import gate_exit_code
 from gcready.model.fleet import Fleet, FleetMember
 from gcready.report import VERDICT_HEADLINES, Format, count_phrase, headline, render
+
+if TYPE_CHECKING:
+    from gcready.report.context import RunContext
 
 SCHEMA_ID = "gcready-fleet/1"
 
 
-def render_fleet(fleet: Fleet, fmt: Format, *, color: bool = False, verbose: bool = False) -> str:
-    """The fleet's report in one format (``color`` and ``verbose`` only affect text)."""
+def render_fleet(
+    fleet: Fleet,
+    fmt: Format,
+    *,
+    color: bool = False,
+    verbose: bool = False,
+    contexts: Mapping[str, RunContext] | None = None,
+) -> str:
+    """The fleet's report in one format (``color`` and ``verbose`` only affect text; ``contexts``, each
+    deployment's run information by name, only OpenMetrics)."""
     match fmt:
         case Format.TEXT:
             return text(fleet, color=color, verbose=verbose)
@@ -42,7 +54,8 @@ def render_fleet(fleet: Fleet, fmt: Format, *, color: bool = False, verbose: boo
             from gcready.report.openmetrics import render_fleet as exposition
 
             # one exposition, each sample labelled with its deployment's name
-            return exposition([DeploymentRun(m.name, m.report, None) for m in fleet.members])
+            known = contexts or {}
+            return exposition([DeploymentRun(m.name, m.report, known.get(m.name)) for m in fleet.members])
         case _:
             assert_never(fmt)
 
@@ -68,7 +81,7 @@ def text(fleet: Fleet, *, color: bool = False, verbose: bool = False) -> str:
     for member in fleet.members:
         report = member.report
         lines.append(
-            f"  {member.name:<{width}}  {report.verdict():<7}  exit {report.exit_code()}  {count_phrase(report)}"
+            f"  {member.name:<{width}}  {report.verdict():<7}  exit {gate_exit_code(report)}  {count_phrase(report)}"
         )
     out = "\n".join(lines) + "\n"
     for member in fleet.members:
@@ -162,7 +175,7 @@ def _summary_table(fleet: Fleet) -> str:
         rows.append(
             f'    <tr><td><a href="#{anchor(member.name, position)}">{html_text.escape(member.name)}</a></td>'
             f'<td><span class="badge status-{report.verdict()}">{report.verdict()}</span></td>'
-            f"<td>{html_text.escape(headline(report))}</td><td>{report.exit_code()}</td></tr>\n"
+            f"<td>{html_text.escape(headline(report))}</td><td>{gate_exit_code(report)}</td></tr>\n"
         )
     return (
         '<section id="fleet">\n  <h2>Deployments</h2>\n  <table>\n'
