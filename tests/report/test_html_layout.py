@@ -25,7 +25,12 @@ from gcready.report import Format
 from gcready.report.fleet import render_fleet
 from tests.conftest import REPO, run_gcready
 from tests.report.test_history_browser import history_page  # noqa: F401  (a fixture, used by name)
-from tests.report.test_html_browser import CHROMIUM, _chromium, with_probe
+from tests.report.test_html_browser import (  # noqa: F401  (hostile_report: a fixture, used by name)
+    CHROMIUM,
+    _chromium,
+    hostile_report,
+    with_probe,
+)
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -212,7 +217,7 @@ def fleet_page(tmp_path: Path, failing_report: Report, passing_report: Report) -
     return out
 
 
-@pytest.mark.parametrize("page", ["demo_report", "history_page", "fleet_page"])
+@pytest.mark.parametrize("page", ["demo_report", "history_page", "fleet_page", "hostile_report"])
 def test_nothing_scrolls_sideways_at_360px(page: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     m = _measure(request.getfixturevalue(page), tmp_path, narrow=NARROW)
     assert m["viewport"][0] == NARROW, "the page was not laid out at the narrow width"
