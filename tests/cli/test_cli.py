@@ -336,6 +336,59 @@ def test_help_and_offline_audit_import_no_sdk(tmp_path: Path) -> None:
     assert result["heavy"] == []
 
 
+# Not needed to print the command list: the model, the report formats and the readers load on first use.
+HELP_LAZY = (
+    *HEAVY,
+    "jsonschema",
+    "yaml",
+    "tomllib",
+    "tomlkit",
+    "difflib",
+    "gcready.model",
+    "gcready.report",
+    "gcready.redact",
+    "gcready.pipeline",
+    "gcready.sources",
+    "gcready.probes",
+    "gcready.checks",
+)
+
+HELP_PROBE = textwrap.dedent(
+    """
+    import json, sys
+    from click.testing import CliRunner
+    from gcready.cli import main
+
+    result = CliRunner().invoke(main, ["--help"])
+    lazy = sorted(m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in {lazy}))
+    print(json.dumps({{"code": result.exit_code, "commands": "audit" in result.output, "loaded": lazy}}))
+    """
+)
+
+
+def test_help_imports_neither_the_model_nor_the_formats_nor_any_parser() -> None:
+    import subprocess
+
+    script = HELP_PROBE.format(lazy=repr(HELP_LAZY))
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["code"] == 0 and result["commands"]
+    assert result["loaded"] == []
+
+
+def test_the_diff_formats_are_offered_although_loaded_late() -> None:
+    from gcready.report.drift_formats import DriftFormat
+
+    shown = run_gcready("diff", "--help")
+    assert shown.code == 0
+    assert f"[{'|'.join(f.value for f in DriftFormat)}]" in shown.stdout
+    wrong = run_gcready("diff", "old.json", "new.json", "--format", "yaml")
+    assert wrong.code == 2 and "'yaml' is not one of 'text', 'json', 'markdown'" in wrong.stderr
+
+
 # --- secrets -------------------------------------------------------------------------------------------
 
 ACCESS = "AKIAJZ3Q7EXAMPLE9XYZ"

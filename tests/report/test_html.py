@@ -223,7 +223,10 @@ def test_deployment_evidence_is_shown_once(failing_report: Report) -> None:
     document = html.render(failing_report)
     deployment_fact = failing_report.findings[0].evidence[0]
     assert deployment_fact in failing_report.deployment.evidence
-    shown = f"<td><code>{deployment_fact.value}</code></td><td><code>{deployment_fact.origin}</code></td>"
+    shown = (
+        f'<td data-label="Value"><code>{deployment_fact.value}</code></td>'
+        f'<td data-label="From"><code>{deployment_fact.origin}</code></td>'
+    )
     assert document.count(shown) == 1
     assert shown in _section(document, '<section id="deployment">', "</section>")
     assert "Its evidence is the deployment evidence" in document

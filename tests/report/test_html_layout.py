@@ -2,7 +2,9 @@
 
 A support engineer opening the page at 1280×800 sees the verdict banner and, right under it, the first
 failure with its first fix; the deployment evidence appears once; passes and skips are folded; nothing
-scrolls sideways; no table header is cut mid-word; printed, the folds are open. The measurements are
+scrolls sideways; no table header is cut mid-word; printed, the folds are open. At 360px (a phone, a
+narrow split pane) the demo, a page with history and a fleet page still fit: the tables stack, one
+labelled card per row, and the copy buttons stay whole and on screen. The measurements are
 made by a small script appended to a copy of the report (never to the report itself), which writes them
 as JSON into an attribute that ``--dump-dom`` returns.
 """
@@ -17,8 +19,18 @@ from typing import Any
 
 import pytest
 
+from gcready.model import Report
+from gcready.model.fleet import Fleet, FleetMember
+from gcready.report import Format
+from gcready.report.fleet import render_fleet
 from tests.conftest import REPO, run_gcready
-from tests.report.test_html_browser import CHROMIUM, _chromium, with_probe
+from tests.report.test_history_browser import history_page  # noqa: F401  (a fixture, used by name)
+from tests.report.test_html_browser import (  # noqa: F401  (hostile_report: a fixture, used by name)
+    CHROMIUM,
+    _chromium,
+    hostile_report,
+    with_probe,
+)
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -60,6 +72,10 @@ MEASURE = """<script>(function () {
   var result = {
     viewport: [window.innerWidth, window.innerHeight],
     overflow: d.scrollWidth - d.clientWidth,
+    scrollWidth: d.scrollWidth,
+    copies: Array.prototype.map.call(document.querySelectorAll("figure.fix button.copy"), function (b) {
+      return {box: box(b), shown: !b.hidden && b.getClientRects().length > 0};
+    }),
     banner: box(document.querySelector("header.verdict")),
     first: first && {
       status: first.className,
@@ -83,6 +99,15 @@ MEASURE = """<script>(function () {
       document.querySelectorAll("th"), brokenWords)),
     brokenLabels: Array.prototype.concat.apply([], Array.prototype.map.call(
       document.querySelectorAll("figure.fix .kind, figure.fix button.copy"), brokenWords)),
+    requirements: (function (t) {
+      return t && {
+        header: t.querySelector("thead").getClientRects().length > 0,
+        width: box(t).right,
+        labels: Array.prototype.map.call(t.querySelectorAll("tbody tr:first-child td"), function (c) {
+          return getComputedStyle(c, "::before").content.replace(/^"|"$/g, "");
+        })
+      };
+    })(document.querySelector("#requirements table")),
     dark: window.matchMedia("(prefers-color-scheme: dark)").matches,
     background: getComputedStyle(document.body).backgroundColor
   };
@@ -99,11 +124,30 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+NARROW = 360  # a phone, or a narrow split pane
+# Headless Chromium will not open a window narrower than 500px, so a narrow screen is an iframe of that
+# width; its document is laid out exactly as on such a screen, and its measurements are copied out on load.
+FRAME = """<!DOCTYPE html><html><body style="margin:0"><iframe id="page" srcdoc="{page}"
+style="border:0;width:{width}px;height:{height}px"></iframe><script>
+window.addEventListener("load", function () {{
+  var inner = document.getElementById("page").contentDocument.documentElement;
+  document.documentElement.setAttribute("data-measure", inner.getAttribute("data-measure"));
+}});</script></body></html>"""
+
+
 def _measure(
-    report: Path, tmp_path: Path, *, size: str = f"{WIDTH},{HEIGHT}", flags: tuple[str, ...] = ()
+    report: Path,
+    tmp_path: Path,
+    *,
+    size: str = f"{WIDTH},{HEIGHT}",
+    flags: tuple[str, ...] = (),
+    narrow: int | None = None,
 ) -> Any:
     page = tmp_path / "measured.html"
-    page.write_text(with_probe(report.read_text(), MEASURE))
+    measured = with_probe(report.read_text(), MEASURE)
+    if narrow is not None:
+        measured = FRAME.format(page=html_lib.escape(measured, quote=True), width=narrow, height=HEIGHT)
+    page.write_text(measured)
     dom = _chromium(tmp_path, *flags, "--dump-dom", page.as_uri(), size=size)
     found = re.search(r'data-measure="([^"]*)"', dom)
     assert found, "the measuring script did not run"
@@ -154,6 +198,57 @@ def test_the_deployment_evidence_is_shown_once(demo_report: Path, tmp_path: Path
 def test_table_headers_do_not_break_mid_word(demo_report: Path, tmp_path: Path, width: int) -> None:
     m = _measure(demo_report, tmp_path, size=f"{width},{HEIGHT}")
     assert m["brokenHeaderWords"] == []
+
+
+@pytest.fixture
+def fleet_page(tmp_path: Path, failing_report: Report, passing_report: Report) -> Path:
+    """One page of three deployments, as `gcready audit --config` of a fleet writes it."""
+    fleet = Fleet(
+        (
+            FleetMember("prod", passing_report),
+            FleetMember("staging eu-west-1 (acme-wandb-artifacts)", failing_report),
+            FleetMember("lab", passing_report),
+        ),
+        "0.1.0",
+        "2026-12-01T00:00:00Z",
+    )
+    out = tmp_path / "fleet.html"
+    out.write_text(render_fleet(fleet, Format.HTML), encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("page", ["demo_report", "history_page", "fleet_page", "hostile_report"])
+def test_nothing_scrolls_sideways_at_360px(page: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    m = _measure(request.getfixturevalue(page), tmp_path, narrow=NARROW)
+    assert m["viewport"][0] == NARROW, "the page was not laid out at the narrow width"
+    assert m["scrollWidth"] <= NARROW, f"the page is {m['scrollWidth']}px wide"
+    assert m["brokenHeaderWords"] == [] and m["brokenLabels"] == []
+
+
+@pytest.mark.parametrize("page", ["demo_report", "fleet_page"])
+def test_copy_buttons_stay_on_screen_at_360px(
+    page: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    m = _measure(request.getfixturevalue(page), tmp_path, narrow=NARROW)
+    copies = m["copies"]
+    assert copies and all(c["shown"] for c in copies), copies
+    for c in copies:  # whole, inside the screen, and big enough to tap
+        assert c["box"]["left"] >= 0 and c["box"]["right"] <= NARROW, c
+        assert c["box"]["right"] - c["box"]["left"] >= 40 and c["box"]["bottom"] - c["box"]["top"] >= 18, c
+
+
+def test_the_requirements_table_stacks_at_360px(demo_report: Path, tmp_path: Path) -> None:
+    """Each requirement row becomes a card whose cells are labelled, so no column is lost."""
+    wide = _measure(demo_report, tmp_path)
+    narrow = _measure(demo_report, tmp_path, narrow=NARROW)
+    assert wide["requirements"]["header"] and not narrow["requirements"]["header"]
+    assert narrow["requirements"]["labels"] == [
+        "Deployment type",
+        "Env var GORILLA_ARTIFACT_GC_ENABLED=true",
+        "Bucket versioning",
+        "Note",
+    ]
+    assert narrow["requirements"]["width"] <= NARROW
 
 
 def test_dark_mode_follows_the_system(demo_report: Path, tmp_path: Path) -> None:

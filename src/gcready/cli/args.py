@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from gcready.cli.param_types import BucketOption, ExtraOutput, by_path
-from gcready.model import DeploymentType, SourceKind
-from gcready.report import Format
+from gcready.enums import DeploymentType, Format, SourceKind
 
 if TYPE_CHECKING:
     from gcready.pipeline import Inputs

@@ -23,7 +23,7 @@ from gcready.cli.options import EPILOG, audit_options, bundle_options, probe_opt
 from gcready.cli.output import ProgressDisplay, die, emit, err, write
 from gcready.cli.push import PushRequest, pushgateway_option
 from gcready.cli.waive import WaiverArgs, waive, waiver_options
-from gcready.model import ExitCode
+from gcready.enums import ExitCode
 
 if TYPE_CHECKING:
     from gcready.model import Evidence

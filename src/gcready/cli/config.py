@@ -10,13 +10,14 @@ values is :mod:`gcready.cli.configured`'s concern.
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import tomllib
 
 CONFIG_NAME = "gcready.toml"
 ENV_VAR = "GCREADY_CONFIG"
@@ -103,6 +104,8 @@ def load(path: Path) -> Config:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(str(path), f"not UTF-8 text (byte {exc.start})") from None
+    import tomllib  # here, not at the top: `gcready --help` reads no config
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -177,6 +180,8 @@ def _unknown_key(config: Config, keys: KeyPath, known: set[str]) -> ConfigError:
     name = str(keys[-1])
     if len(keys) == 1 and name in PROBE_KEYS:
         return config.error(keys, "a probe option: put it under [probe]")
+    import difflib
+
     close = difflib.get_close_matches(name, sorted(known), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return config.error(keys, f"unknown key{hint}")

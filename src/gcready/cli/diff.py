@@ -8,8 +8,8 @@ from typing import Any
 import click
 
 from gcready.cli.output import die, err, write
-from gcready.model import ExitCode
-from gcready.report.drift_formats import DriftFormat
+from gcready.cli.param_types import LazyChoice
+from gcready.enums import ExitCode
 
 
 def read_report(path: str) -> dict[str, Any]:
@@ -27,6 +27,12 @@ def read_report(path: str) -> dict[str, Any]:
         die(str(exc))
 
 
+def _drift_formats() -> list[str]:
+    from gcready.report.drift_formats import DriftFormat
+
+    return [f.value for f in DriftFormat]
+
+
 @click.command(
     epilog="\b\nExit codes:\n  0  no regression\n  3  a regression (see the rule above)\n  2  bad input"
 )
@@ -35,8 +41,8 @@ def read_report(path: str) -> dict[str, Any]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice([f.value for f in DriftFormat]),
-    default=DriftFormat.TEXT.value,
+    type=LazyChoice(_drift_formats),
+    default="text",
     show_default=True,
     help="text for a terminal, json for programs, markdown for a ticket or a pull-request comment.",
 )
@@ -57,7 +63,7 @@ def diff(old: str, new: str, fmt: str, output: str | None, quiet: bool) -> None:
     """
     from gcready.redact import redact, scrub
     from gcready.report.drift import ReportFileError, compare
-    from gcready.report.drift_formats import render_drift, summary_line
+    from gcready.report.drift_formats import DriftFormat, render_drift, summary_line
 
     old_doc, new_doc = read_report(old), read_report(new)
     try:

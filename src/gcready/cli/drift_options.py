@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import click
 
 from gcready.cli.output import die, err
-from gcready.model import Report
-from gcready.model.drift import BaselineUse, HistoryView, tolerated_count
+
+if TYPE_CHECKING:
+    from gcready.model import Report
+    from gcready.model.drift import HistoryView
 
 DEFAULT_KEEP = 30
 
@@ -86,6 +88,7 @@ class DriftRequest:
         """The report with its baseline comparison and its history attached (files are read, not written)."""
         if self.baseline_document is None and self.history is None:
             return report
+        from gcready.model.drift import BaselineUse, tolerated_count
         from gcready.redact import redact
         from gcready.report.drift import ReportFileError, compare
         from gcready.report.json_format import to_dict
@@ -111,6 +114,7 @@ class DriftRequest:
         """
         from gcready.cli import history
         from gcready.limits import InputReadError, read_text
+        from gcready.model.drift import HistoryView
         from gcready.report.drift import ReportFileError, compare, load_document
 
         points = []

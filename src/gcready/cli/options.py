@@ -18,8 +18,7 @@ from gcready.cli.param_types import (
     ExtraOutputType,
     PathList,
 )
-from gcready.model import DeploymentType, SourceKind
-from gcready.report import Format
+from gcready.enums import DeploymentType, Format, SourceKind
 
 DEPLOYMENT_IDS = tuple(t.value for t in DeploymentType)
 SOURCE_KINDS = tuple(k.value for k in SourceKind)

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from gcready.model import ExitCode
-from gcready.report import Format
+from gcready.enums import ExitCode, Format
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -37,6 +35,8 @@ def die(message: str, code: ExitCode = ExitCode.INPUT) -> NoReturn:
 
 def write_atomic(path: str, text: str) -> None:
     """Write a whole file or nothing: a temp file in the same folder, then rename."""
+    import tempfile  # here, not at the top: `gcready --help` writes no file
+
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=str(target.parent))

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import click
 
-from gcready.model import SourceKind
-from gcready.report import Format
+from gcready.enums import Format, SourceKind
 
 if TYPE_CHECKING:
     from gcready.probes.options import BucketOverride
@@ -43,6 +42,25 @@ class EnumChoice(_Choice, Generic[E]):
         if isinstance(value, self.members):
             return value
         return self.members(super().convert(value, param, ctx))
+
+
+class LazyChoice(_Choice):
+    """A choice whose values are computed on first use, so ``gcready --help`` does not import their enum."""
+
+    def __init__(self, load: Callable[[], Sequence[str]]) -> None:
+        self._load = load
+        self._values: tuple[str, ...] | None = None
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        if self._values is None:
+            self._values = tuple(self._load())
+        return self._values
+
+    @choices.setter
+    def choices(self, _ignored: Sequence[str]) -> None:  # click's __init__ assigns; the loader decides
+        pass
 
 
 class ScopedChoice(_ParamType, Generic[E]):

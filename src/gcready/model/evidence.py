@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Union
 
+from gcready.enums import DeploymentType as DeploymentType  # re-exported: a leaf, for the CLI
+from gcready.enums import SourceKind as SourceKind
 from gcready.model.bucket import Provider, bucket_label, endpoint_host
 from gcready.redact import Secret
 
@@ -22,32 +24,7 @@ if TYPE_CHECKING:
 JSON = Union[str, int, float, bool, None, list["JSON"], dict[str, "JSON"]]
 
 
-class DeploymentType(enum.StrEnum):
-    """The six ways W&B is hosted, as the requirements table names them."""
-
-    SHARED_CLOUD = "shared-cloud"
-    SHARED_CLOUD_SSC = "shared-cloud-ssc"
-    DEDICATED_CLOUD = "dedicated-cloud"
-    DEDICATED_CLOUD_SSC = "dedicated-cloud-ssc"
-    CUSTOMER_MANAGED_CLOUD = "customer-managed-cloud"
-    CUSTOMER_MANAGED_ONPREM = "customer-managed-onprem"
-
-
 ALL_DEPLOYMENT_TYPES: frozenset[DeploymentType] = frozenset(DeploymentType)
-
-
-class SourceKind(enum.StrEnum):
-    """Kinds of evidence file gcready reads; ``--kind`` names them."""
-
-    DOTENV = "dotenv"
-    KUBERNETES = "kubernetes"
-    WANDB_CR = "wandb-cr"
-    HELM_VALUES = "helm-values"
-    BUNDLE = "bundle"
-    TERRAFORM = "terraform"  # HCL (*.tf, *.tfvars) or `terraform show -json` plan/state
-    COMPOSE = "compose"  # docker-compose files
-    HELM_LEGACY = "helm-legacy"  # values of the legacy `wandb` chart
-    SERVER_MANIFEST = "server-manifest"  # W&B's server manifest (what operator v2 deploys)
 
 
 @dataclass(frozen=True)

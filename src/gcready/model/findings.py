@@ -9,6 +9,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from gcready.enums import ExitCode as ExitCode  # re-exported: a leaf, for the CLI
 from gcready.model.evidence import JSON, DeploymentType, InputError, InputFile, Note, Origin
 from gcready.model.inventory import Inventory
 from gcready.model.waivers import Waiver
@@ -69,18 +70,6 @@ class DecidedBy(enum.StrEnum):
     EVIDENCE = "evidence"
     OVERRIDE = "override"  # --deployment (or a bundle's declared type)
     UNDECIDED = "undecided"
-
-
-class ExitCode(enum.IntEnum):
-    """The command line's exit codes (the EPILOG of ``gcready --help`` lists them)."""
-
-    OK = 0  # every applicable requirement passes
-    INTERNAL = 1  # internal error
-    INPUT = 2  # bad input or usage
-    FAIL = 3  # a requirement fails
-    WARN = 4  # warnings present and --fail-on warn
-    UNKNOWN = 5  # no fail, but something could not be seen
-    INTERRUPTED = 130  # Ctrl-C
 
 
 @dataclass(frozen=True)

@@ -7,22 +7,11 @@ the counts, the grouping of findings by check) lives here.
 
 from __future__ import annotations
 
-import enum
 from typing import assert_never
 
+from gcready.enums import Format as Format  # re-exported: a leaf, for the CLI
 from gcready.model import BLOCKING_TIERS, STATUS_ORDER, DecidedBy, Finding, Origin, Report
 from gcready.report.context import RunContext
-
-
-class Format(enum.StrEnum):
-    """Output formats, as ``--format`` names them (a ``str``: ``str(Format.JSON) == "json"``)."""
-
-    TEXT = "text"
-    JSON = "json"
-    HTML = "html"
-    SARIF = "sarif"  # SARIF 2.1.0, for code-scanning dashboards
-    JUNIT = "junit"  # JUnit XML, for CI test reports
-    OPENMETRICS = "openmetrics"  # Prometheus text format, for node_exporter's textfile collector
 
 
 def render(
