@@ -41,3 +41,12 @@ def test_exit_codes() -> None:
         "UNKNOWN": 5,
         "INTERRUPTED": 130,
     }
+
+
+def test_verdicts_are_one_enum_ordered_worst_first() -> None:
+    from gcready.model import Verdict
+
+    assert [v.value for v in Verdict] == ["error", "fail", "unknown", "pass"]
+    assert Verdict.worst([Verdict.PASS, Verdict.UNKNOWN, Verdict.FAIL]) is Verdict.FAIL
+    assert Verdict.worst([Verdict.PASS, Verdict.UNKNOWN]) is Verdict.UNKNOWN
+    assert Verdict.worst([]) is Verdict.PASS  # an empty fleet has nothing failing

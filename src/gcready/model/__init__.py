@@ -59,6 +59,7 @@ from gcready.model.findings import (
     Status,
     Tier,
     UnseenCause,
+    Verdict,
     worst,
 )
 from gcready.model.settings import (
@@ -117,6 +118,7 @@ __all__ = [
     "Tier",
     "Toggle",
     "UnseenCause",
+    "Verdict",
     "VersioningStatus",
     "Waiver",
     "bucket_label",

@@ -6,6 +6,7 @@ Everything here is a frozen dataclass or a closed enum (see :mod:`gcready.model.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,22 @@ class Status(enum.StrEnum):
     ERROR = "error"
     SKIP = "skip"
     INFO = "info"
+
+
+class Verdict(enum.StrEnum):
+    """One word for a whole report (or fleet), worst first: bad input, a requirement fails, something
+    could not be seen, ready."""
+
+    ERROR = "error"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    PASS = "pass"
+
+    @classmethod
+    def worst(cls, verdicts: Iterable[Verdict]) -> Verdict:
+        """The worst of several verdicts (pass when there are none)."""
+        order = list(cls)
+        return min(verdicts, key=order.index, default=cls.PASS)
 
 
 class Severity(enum.StrEnum):
@@ -256,16 +273,16 @@ class Report:
             out[finding.status] += 1
         return out
 
-    def verdict(self) -> str:
+    def verdict(self) -> Verdict:
         """One word for the whole report: error, fail, unknown or pass. Waived findings do not count."""
         if self.errors:
-            return "error"
+            return Verdict.ERROR
         statuses = [f.status for f in self.counted()]
         if Status.FAIL in statuses or Status.ERROR in statuses:
-            return "fail"
+            return Verdict.FAIL
         if Status.UNKNOWN in statuses:
-            return "unknown"
-        return "pass"
+            return Verdict.UNKNOWN
+        return Verdict.PASS
 
     def exit_code(self, fail_on_warn: bool = False) -> ExitCode:
         """Ready, a requirement fails, something could not be seen, warnings (opt-in), or bad input."""

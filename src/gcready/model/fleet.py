@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gcready.model.drift import gate_exit_code
-from gcready.model.findings import ExitCode, Report
+from gcready.model.findings import ExitCode, Report, Verdict
 
 # Worst first: a bad input hides more than a failure, a failure more than what could not be seen.
 EXIT_ORDER: tuple[ExitCode, ...] = (
@@ -16,7 +16,6 @@ EXIT_ORDER: tuple[ExitCode, ...] = (
     ExitCode.WARN,
     ExitCode.OK,
 )
-VERDICT_ORDER: tuple[str, ...] = ("error", "fail", "unknown", "pass")
 
 
 @dataclass(frozen=True)
@@ -35,10 +34,9 @@ class Fleet:
     tool_version: str
     generated_at: str
 
-    def verdict(self) -> str:
+    def verdict(self) -> Verdict:
         """The worst verdict of the deployments (error, fail, unknown or pass)."""
-        verdicts = [m.report.verdict() for m in self.members]
-        return min(verdicts, key=VERDICT_ORDER.index) if verdicts else "pass"
+        return Verdict.worst(m.report.verdict() for m in self.members)
 
     def exit_code(self, fail_on_warn: bool = False) -> ExitCode:
         """The worst exit code of the deployments (with a baseline, each one's gate code)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import assert_never
 
 from gcready.enums import Format as Format  # re-exported: a leaf, for the CLI
-from gcready.model import BLOCKING_TIERS, STATUS_ORDER, DecidedBy, Finding, Origin, Report
+from gcready.model import BLOCKING_TIERS, STATUS_ORDER, DecidedBy, Finding, Origin, Report, Verdict
 from gcready.report.context import RunContext
 
 
@@ -84,7 +84,7 @@ BLOCKED_HEADLINE = "READY by the requirements, but deletes are held: {cause}"
 def headline(report: Report) -> str:
     """The verdict sentence: ``NOT READY for artifact garbage collection — 1 fail, 1 unknown``."""
     verdict = report.verdict()
-    if verdict == "pass" and report.diagnosis is not None:
+    if verdict is Verdict.PASS and report.diagnosis is not None:
         held = [c for c in report.diagnosis.causes if c.confirmed and c.tier in BLOCKING_TIERS]
         if held:
             return f"{BLOCKED_HEADLINE.format(cause=held[0].title)} — {count_phrase(report)}"

@@ -23,13 +23,13 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 
-from gcready.model import Report, Status
+from gcready.model import Report, Status, Verdict
 from gcready.pipeline import ProbeRun
 from gcready.redact import scrub
 from gcready.report.context import RunContext, RunTiming
 
 DEFAULT_DEPLOYMENT = "default"
-VERDICTS = ("pass", "fail", "unknown", "error")
+VERDICTS = (Verdict.PASS, Verdict.FAIL, Verdict.UNKNOWN, Verdict.ERROR)
 
 # (name, help) of every family, in the order they are written; the README documents each.
 FAMILIES: tuple[tuple[str, str], ...] = (
@@ -85,7 +85,7 @@ def families(run: DeploymentRun) -> dict[str, GaugeMetricFamily]:
         out[metric] = family
 
     verdict = report.verdict()
-    gauge("gcready_ready", (), [((), 1.0 if verdict == "pass" else 0.0)])
+    gauge("gcready_ready", (), [((), 1.0 if verdict is Verdict.PASS else 0.0)])
     gauge("gcready_verdict", ("verdict",), [((v,), 1.0 if v == verdict else 0.0) for v in VERDICTS])
     # Two findings of one check on one resource with the same status would be the same series: count them.
     per_finding = Counter((f.check, f.resource, f.status.value) for f in report.findings)
