@@ -7,7 +7,7 @@ have it: the configuration "has the flag", and deletes still never free storage.
 
 from __future__ import annotations
 
-from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies
+from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies, skipped
 from gcready.goparse import parse_bool
 from gcready.model import Component, Fact, Finding, Severity, Status, Tier
 from gcready.model.remedy import Example, SetEnv
@@ -26,19 +26,6 @@ META = CheckMeta(
 )
 
 
-def _skip(title: str, detail: str) -> list[Finding]:
-    return [
-        Finding(
-            check=META.id,
-            status=Status.SKIP,
-            severity=Severity.INFO,
-            title=title,
-            detail=detail,
-            resource="W&B server",
-        )
-    ]
-
-
 def _shown(component: Component, var: str) -> str:
     value = component.get(var)
     if value is None:
@@ -50,18 +37,22 @@ def run(ctx: CheckContext) -> list[Finding]:
     var, want = ctx.requirements.env_var, ctx.requirements.env_value
     components = list(ctx.evidence.components)
     if not components:
-        return _skip("No W&B server components among the inputs", "Nothing to compare.")
+        return skipped(META, "No W&B server components among the inputs", "Nothing to compare.", "W&B server")
     if applies(ctx.deployment.candidates, lambda t: ctx.requirements.row(t).env_var) is Applies.NONE:
-        return _skip(
+        return skipped(
+            META,
             f"{var} not required for this deployment type",
             "W&B runs garbage collection itself on shared and dedicated cloud.",
+            "W&B server",
         )
     runners = [c for c in components if c.runs_gc]
     others = [c for c in components if not c.runs_gc]
     if not runners or not others:
-        return _skip(
+        return skipped(
+            META,
             "Only one kind of server component among the inputs",
             "The flag can only be misplaced when components that do not run the collector are present too.",
+            "W&B server",
         )
     on_elsewhere = [
         c for c in others if (v := c.get(var)) is not None and v.value is not None and parse_bool(v.value)
