@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -89,25 +90,46 @@ def _load_requirements(path: Path | None) -> Requirements:
         die(str(exc))
 
 
-@main.command(cls=ConfiguredCommand, epilog=EPILOG)
-@audit_options
-@probe_options
-@report_options
-@drift_options
-@waiver_options
-@pushgateway_option
-@config_options
-@fleet_options
-@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest, ConfigArgs)
-def audit(
-    inputs: InputArgs,
-    probes: ProbeArgs,
-    out: OutputArgs,
-    drift: DriftRequest,
-    waived: WaiverArgs,
-    push: PushRequest,
-    run: ConfigArgs,
-) -> None:
+# The option groups of ``audit`` and ``diagnose``, in the order --help lists them.
+_REPORT_OPTIONS: tuple[Callable[[Callable[..., None]], Callable[..., None]], ...] = (
+    audit_options,
+    probe_options,
+    report_options,
+    drift_options,
+    waiver_options,
+    pushgateway_option,
+    config_options,
+    fleet_options,
+)
+
+
+def _report_command(holder: Callable[[], None]) -> click.Command:
+    """``audit`` and ``diagnose``: one option stack and one run; ``holder`` gives the name and help."""
+    name = holder.__name__
+
+    def command(
+        inputs: InputArgs,
+        probes: ProbeArgs,
+        out: OutputArgs,
+        drift: DriftRequest,
+        waived: WaiverArgs,
+        push: PushRequest,
+        run: ConfigArgs,
+    ) -> None:
+        _run_report(name, inputs, probes, out, drift, waived, push, run)
+
+    command.__name__, command.__doc__ = name, holder.__doc__
+    decorated: Callable[..., None] = takes(
+        InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest, ConfigArgs
+    )(command)
+    # applied bottom-up, as a decorator stack is: the options keep their order in --help
+    for options in reversed(_REPORT_OPTIONS):
+        decorated = options(decorated)
+    return main.command(cls=ConfiguredCommand, epilog=EPILOG)(decorated)
+
+
+@_report_command
+def audit() -> None:
     """Audit a deployment's readiness for artifact garbage collection.
 
     PATHS are files or folders (searched recursively): Helm values of the operator-wandb chart,
@@ -120,28 +142,10 @@ def audit(
     AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN) or the keys inside a
     W&B bucket URL. Buckets a bundle already recorded are not probed again.
     """
-    _report_command("audit", inputs, probes, out, drift, waived, push, run)
 
 
-@main.command(cls=ConfiguredCommand, epilog=EPILOG)
-@audit_options
-@probe_options
-@report_options
-@drift_options
-@waiver_options
-@pushgateway_option
-@config_options
-@fleet_options
-@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest, ConfigArgs)
-def diagnose(
-    inputs: InputArgs,
-    probes: ProbeArgs,
-    out: OutputArgs,
-    drift: DriftRequest,
-    waived: WaiverArgs,
-    push: PushRequest,
-    run: ConfigArgs,
-) -> None:
+@_report_command
+def diagnose() -> None:
     """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
 
     Same inputs, probes, formats and exit codes as `audit`. Causes are ranked from "garbage
@@ -150,10 +154,9 @@ def diagnose(
     no setting can show (files shared with other versions, protected aliases, GC being periodic,
     Dedicated Cloud's retention window), with how to check each.
     """
-    _report_command("diagnose", inputs, probes, out, drift, waived, push, run)
 
 
-def _report_command(
+def _run_report(
     command: str,
     inputs: InputArgs,
     probes: ProbeArgs,
