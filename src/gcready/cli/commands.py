@@ -90,74 +90,7 @@ def _load_requirements(path: Path | None) -> Requirements:
         die(str(exc))
 
 
-# The option groups of ``audit`` and ``diagnose``, in the order --help lists them.
-_REPORT_OPTIONS: tuple[Callable[[Callable[..., None]], Callable[..., None]], ...] = (
-    audit_options,
-    probe_options,
-    report_options,
-    drift_options,
-    waiver_options,
-    pushgateway_option,
-    config_options,
-    fleet_options,
-)
-
-
-def _report_command(holder: Callable[[], None]) -> click.Command:
-    """``audit`` and ``diagnose``: one option stack and one run; ``holder`` gives the name and help."""
-    name = holder.__name__
-
-    def command(
-        inputs: InputArgs,
-        probes: ProbeArgs,
-        out: OutputArgs,
-        drift: DriftRequest,
-        waived: WaiverArgs,
-        push: PushRequest,
-        run: ConfigArgs,
-    ) -> None:
-        _run_report(name, inputs, probes, out, drift, waived, push, run)
-
-    command.__name__, command.__doc__ = name, holder.__doc__
-    decorated: Callable[..., None] = takes(
-        InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest, ConfigArgs
-    )(command)
-    # applied bottom-up, as a decorator stack is: the options keep their order in --help
-    for options in reversed(_REPORT_OPTIONS):
-        decorated = options(decorated)
-    return main.command(cls=ConfiguredCommand, epilog=EPILOG)(decorated)
-
-
-@_report_command
-def audit() -> None:
-    """Audit a deployment's readiness for artifact garbage collection.
-
-    PATHS are files or folders (searched recursively): Helm values of the operator-wandb chart,
-    the W&B operator resource, Kubernetes YAML (kubectl get -o yaml), env files, evidence bundles.
-    Each file's kind is recognised from its content.
-
-    Unless --offline, every bucket the inputs name (and each --bucket) that has no recorded state is
-    probed live, read-only, with the credentials of this environment (AWS_PROFILE and the AWS chain,
-    AWS_ENDPOINT_URL, Google ADC / GOOGLE_APPLICATION_CREDENTIALS / STORAGE_EMULATOR_HOST,
-    AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN) or the keys inside a
-    W&B bucket URL. Buckets a bundle already recorded are not probed again.
-    """
-
-
-@_report_command
-def diagnose() -> None:
-    """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
-
-    Same inputs, probes, formats and exit codes as `audit`. Causes are ranked from "garbage
-    collection never runs here", through "it runs but the bucket holds the bytes" (Object Lock,
-    retention, no noncurrent-version expiry, immutability…), to what only delays; then the causes
-    no setting can show (files shared with other versions, protected aliases, GC being periodic,
-    Dedicated Cloud's retention window), with how to check each.
-    """
-
-
-def _run_report(
-    command: str,
+def _report_command(
     inputs: InputArgs,
     probes: ProbeArgs,
     out: OutputArgs,
@@ -170,6 +103,7 @@ def _run_report(
     from gcready.pipeline import analyze, probe_counts
     from gcready.report.context import RunContext, RunTiming
 
+    command = str(click.get_current_context().command.name)  # audit or diagnose
     started = time.monotonic()
     reqs = _load_requirements(inputs.requirements_file)
     from gcready.cli.fleet import members, run_fleet
@@ -195,6 +129,58 @@ def _run_report(
     drift.summarise(report, code, out.quiet)
     code = push.push(report, code, context, probes.timeout)
     sys.exit(code)
+
+
+# The option groups of ``audit`` and ``diagnose``, in the order --help lists them.
+_REPORT_OPTIONS: tuple[Callable[[Callable[..., None]], Callable[..., None]], ...] = (
+    audit_options,
+    probe_options,
+    report_options,
+    drift_options,
+    waiver_options,
+    pushgateway_option,
+    config_options,
+    fleet_options,
+)
+
+
+def _report_cli(holder: Callable[[], None]) -> click.Command:
+    """``audit`` and ``diagnose``: one option stack and one run; ``holder`` gives the name and help."""
+    decorated: Callable[..., None] = takes(
+        InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest, ConfigArgs
+    )(_report_command)
+    # applied bottom-up, as a decorator stack is: the options keep their order in --help
+    for options in reversed(_REPORT_OPTIONS):
+        decorated = options(decorated)
+    return main.command(holder.__name__, cls=ConfiguredCommand, epilog=EPILOG, help=holder.__doc__)(decorated)
+
+
+@_report_cli
+def audit() -> None:
+    """Audit a deployment's readiness for artifact garbage collection.
+
+    PATHS are files or folders (searched recursively): Helm values of the operator-wandb chart,
+    the W&B operator resource, Kubernetes YAML (kubectl get -o yaml), env files, evidence bundles.
+    Each file's kind is recognised from its content.
+
+    Unless --offline, every bucket the inputs name (and each --bucket) that has no recorded state is
+    probed live, read-only, with the credentials of this environment (AWS_PROFILE and the AWS chain,
+    AWS_ENDPOINT_URL, Google ADC / GOOGLE_APPLICATION_CREDENTIALS / STORAGE_EMULATOR_HOST,
+    AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN) or the keys inside a
+    W&B bucket URL. Buckets a bundle already recorded are not probed again.
+    """
+
+
+@_report_cli
+def diagnose() -> None:
+    """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
+
+    Same inputs, probes, formats and exit codes as `audit`. Causes are ranked from "garbage
+    collection never runs here", through "it runs but the bucket holds the bytes" (Object Lock,
+    retention, no noncurrent-version expiry, immutability…), to what only delays; then the causes
+    no setting can show (files shared with other versions, protected aliases, GC being periodic,
+    Dedicated Cloud's retention window), with how to check each.
+    """
 
 
 @main.command(cls=ConfiguredCommand)
