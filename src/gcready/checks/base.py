@@ -6,7 +6,8 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from gcready.model import Deployment, DeploymentType, Evidence, Finding, Rule, Severity, Status
+from gcready.model import Deployment, DeploymentType, Evidence, Fact, Finding, Rule, Severity, Status
+from gcready.model.remedy import Remedy
 from gcready.requirements import Requirements
 
 
@@ -89,3 +90,28 @@ def unless_required(findings: list[Finding], needed_by: str = "", keep_needs: bo
 def needed_by(ctx: CheckContext, column: str) -> str:
     """The candidate types that require ``column``, as a reader sees them."""
     return ", ".join(t.value for t in requiring(ctx, column))
+
+
+@dataclass(frozen=True)
+class RequirementFinding:
+    """Builds a requirement check's findings on one resource: its remedy goes with all but a pass."""
+
+    meta: CheckMeta
+    resource: str
+    remedy: Remedy
+
+    def __call__(
+        self, status: Status, title: str, detail: str, evidence: tuple[Fact, ...], needs: str = ""
+    ) -> Finding:
+        return Finding(
+            check=self.meta.id,
+            status=status,
+            severity=self.meta.severity,
+            title=title,
+            detail=detail,
+            resource=self.resource,
+            evidence=evidence,
+            remedy=None if status is Status.PASS else self.remedy,
+            requirement=self.meta.requirement,
+            needs=needs,
+        )

@@ -175,6 +175,11 @@ class Judge:
             )
         return self.got(reading, setting, label, observed)
 
+    def read_supported(self, setting: Setting, label: str, meaning: str) -> Got | Finding:
+        """As :meth:`read`, but ``skip`` when the endpoint has no such feature (see :meth:`unsupported`)."""
+        skipped = self.unsupported(setting, label, meaning)
+        return skipped if skipped is not None else self.read(setting, label)
+
     def got(self, reading: Reading, setting: Setting, label: str, observed: Origin | None) -> Got | Finding:
         name = self.target.bucket.label
         fact = Fact(label, show(reading.value) if reading.ok else reading.outcome.value, observed)

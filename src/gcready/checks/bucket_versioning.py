@@ -11,6 +11,7 @@ from gcready.checks.base import (
     Check,
     CheckContext,
     CheckMeta,
+    RequirementFinding,
     applies,
     needed_by,
     skipped,
@@ -68,25 +69,8 @@ def run(ctx: CheckContext) -> list[Finding]:
 def _judge(ctx: CheckContext, bucket: BucketRef) -> Finding:
     meaning = ctx.requirements.versioning_for(bucket.provider)
     state = ctx.evidence.state_of(bucket)
-    remedy = EnableVersioning(as_probed(bucket, state))
+    finding = RequirementFinding(META, bucket.label, EnableVersioning(as_probed(bucket, state)))
     where = Fact("bucket", bucket.display, bucket.origin)
-
-    def finding(
-        status: Status, title: str, detail: str, evidence: tuple[Fact, ...], needs: str = ""
-    ) -> Finding:
-        return Finding(
-            check=META.id,
-            status=status,
-            severity=META.severity,
-            title=title,
-            detail=detail,
-            resource=bucket.label,
-            evidence=evidence,
-            remedy=None if status is Status.PASS else remedy,
-            requirement=META.requirement,
-            needs=needs,
-        )
-
     if state is None:
         how = "no live probe read it"
         return finding(

@@ -11,6 +11,7 @@ from gcready.checks.base import (
     Check,
     CheckContext,
     CheckMeta,
+    RequirementFinding,
     applies,
     needed_by,
     skipped,
@@ -91,24 +92,7 @@ def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Find
         and value is not None
         and _component_level(value.origin.path)
     )
-    remedy = SetEnv(var, want, component, own_layer)
-
-    def finding(
-        status: Status, title: str, detail: str, evidence: tuple[Fact, ...], needs: str = ""
-    ) -> Finding:
-        return Finding(
-            check=META.id,
-            status=status,
-            severity=META.severity,
-            title=title,
-            detail=detail,
-            resource=component.name,
-            evidence=evidence,
-            remedy=None if status is Status.PASS else remedy,
-            requirement=META.requirement,
-            needs=needs,
-        )
-
+    finding = RequirementFinding(META, component.name, SetEnv(var, want, component, own_layer))
     where = (Fact("component", component.name, component.origin),)
     terraform = component.kind in (ComponentKind.TERRAFORM_MODULE, ComponentKind.TERRAFORM_HELM)
     if value is None:
