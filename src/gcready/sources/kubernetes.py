@@ -253,25 +253,23 @@ def _container_env(container: Any, ns: str, origin: Origin, pool: _Pool, label: 
             continue
         prefix = str(source.get("prefix") or "")
         if isinstance(source.get("configMapRef"), dict):
-            ref = source["configMapRef"]
-            found = _lookup(pool.config_maps, ns, str(ref.get("name")))
-            if found is None:
-                unseen.append(f"ConfigMap {ref.get('name')} (envFrom)")
-                if not ref.get("optional"):
-                    gaps.append(f"ConfigMap {ref.get('name')} (envFrom), not among the inputs")
-                continue
+            ref, kind, table = source["configMapRef"], "ConfigMap", pool.config_maps
+        elif isinstance(source.get("secretRef"), dict):
+            ref, kind, table = source["secretRef"], "Secret", pool.secrets
+        else:
+            continue
+        found = _lookup(table, ns, str(ref.get("name")))
+        if found is None:
+            unseen.append(f"{kind} {ref.get('name')} (envFrom)")
+            if not ref.get("optional"):
+                gaps.append(f"{kind} {ref.get('name')} (envFrom), not among the inputs")
+            continue
+        if kind == "ConfigMap":
             cm, cm_origin = found
             data = cm.get("data") or {}
             for key, value in data.items():
                 take(prefix + str(key), str(value), _data_origin(cm_origin, data, key, "data"))
-        elif isinstance(source.get("secretRef"), dict):
-            ref = source["secretRef"]
-            found = _lookup(pool.secrets, ns, str(ref.get("name")))
-            if found is None:
-                unseen.append(f"Secret {ref.get('name')} (envFrom)")
-                if not ref.get("optional"):
-                    gaps.append(f"Secret {ref.get('name')} (envFrom), not among the inputs")
-                continue
+        else:
             secret, s_origin = found
             for section in ("data", "stringData"):
                 data = secret.get(section) or {}
