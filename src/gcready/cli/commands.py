@@ -20,7 +20,14 @@ from gcready.cli.args import BundleArgs, InputArgs, OutputArgs, ProbeArgs, takes
 from gcready.cli.configured import ConfigArgs, ConfiguredCommand, config_options, fleet_options
 from gcready.cli.diff import diff
 from gcready.cli.drift_options import DriftRequest, drift_options
-from gcready.cli.options import EPILOG, audit_options, bundle_options, probe_options, report_options
+from gcready.cli.options import (
+    EPILOG,
+    audit_options,
+    bundle_options,
+    probe_options,
+    report_options,
+    stacked,
+)
 from gcready.cli.output import ProgressDisplay, die, emit, err, write
 from gcready.cli.push import PushRequest, pushgateway_option
 from gcready.cli.waive import WaiverArgs, waive, waiver_options
@@ -149,10 +156,9 @@ def _report_cli(holder: Callable[[], None]) -> click.Command:
     decorated: Callable[..., None] = takes(
         InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest, ConfigArgs
     )(_report_command)
-    # applied bottom-up, as a decorator stack is: the options keep their order in --help
-    for options in reversed(_REPORT_OPTIONS):
-        decorated = options(decorated)
-    return main.command(holder.__name__, cls=ConfiguredCommand, epilog=EPILOG, help=holder.__doc__)(decorated)
+    return main.command(holder.__name__, cls=ConfiguredCommand, epilog=EPILOG, help=holder.__doc__)(
+        stacked(_REPORT_OPTIONS, decorated)
+    )
 
 
 @_report_cli

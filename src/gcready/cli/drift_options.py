@@ -15,6 +15,7 @@ from typing import Any, Self
 
 import click
 
+from gcready.cli.options import stacked
 from gcready.cli.output import die, err
 from gcready.model import Report
 from gcready.model.drift import BaselineUse, HistoryView, tolerated_count
@@ -52,9 +53,7 @@ def drift_options(func: click.decorators.FC) -> click.decorators.FC:
             help="Runs kept in --history DIR, this one included; older ones are deleted.",
         ),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return stacked(options, func)
 
 
 @dataclass(frozen=True)
