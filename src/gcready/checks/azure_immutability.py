@@ -26,12 +26,7 @@ def run(ctx: CheckContext) -> list[Finding]:
 
 def _judge(judge: Judge) -> Finding:
     bucket = judge.target.bucket
-    skipped = judge.unsupported(
-        Setting.IMMUTABILITY, "Immutability", "no blob of this container can be held."
-    )
-    if skipped is not None:
-        return skipped
-    got = judge.read(Setting.IMMUTABILITY, "Immutability")
+    got = judge.read_supported(Setting.IMMUTABILITY, "Immutability", "no blob of this container can be held.")
     if not isinstance(got, Got):
         return got
     value = got.value

@@ -107,6 +107,12 @@ def _not_recorded(judge: Judge, setting: Setting, label: str) -> Finding | None:
     )
 
 
+def _read(judge: Judge, setting: Setting, label: str) -> Got | Finding:
+    """A management-plane setting's ``ok`` value, or the finding that says why there is none."""
+    missing = _not_recorded(judge, setting, label)
+    return missing if missing is not None else judge.read(setting, label)
+
+
 def _judge(judge: Judge) -> Finding:
     bucket = judge.target.bucket
     state = judge.target.state
@@ -119,10 +125,7 @@ def _judge(judge: Judge) -> Finding:
             "previous versions, the bytes of every blob GC deletes stay.",
             needs=NEEDS,
         )
-    missing = _not_recorded(judge, Setting.BLOB_VERSIONING, "Blob versioning")
-    if missing is not None:
-        return missing
-    versioning = judge.read(Setting.BLOB_VERSIONING, "Blob versioning")
+    versioning = _read(judge, Setting.BLOB_VERSIONING, "Blob versioning")
     if not isinstance(versioning, Got):
         return versioning
     enabled = _get(versioning.value, "enabled")
@@ -151,10 +154,7 @@ def _judge(judge: Judge) -> Finding:
             "A blob the garbage collector deletes leaves no previous version (blob soft delete, judged by "
             f"bucket-versioning and soft-delete-hold, holds it for its window).{soft_note}",
         )
-    missing = _not_recorded(judge, Setting.MANAGEMENT_POLICY, "Lifecycle management policy")
-    if missing is not None:
-        return missing
-    policy = judge.read(Setting.MANAGEMENT_POLICY, "Lifecycle management policy")
+    policy = _read(judge, Setting.MANAGEMENT_POLICY, "Lifecycle management policy")
     if not isinstance(policy, Got):
         return policy
     rules = _rules(policy.value)

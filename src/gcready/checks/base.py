@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from gcready.model import Deployment, DeploymentType, Evidence, Finding, Rule
+from gcready.model import Deployment, DeploymentType, Evidence, Fact, Finding, Rule, Severity, Status
+from gcready.model.remedy import Remedy
 from gcready.requirements import Requirements
 
 
@@ -50,3 +51,67 @@ def requiring(ctx: CheckContext, column: str) -> list[DeploymentType]:
         (t for t in ctx.deployment.candidates if getattr(ctx.requirements.row(t), column)),
         key=lambda t: t.value,
     )
+
+
+def skipped(meta: CheckMeta, title: str, detail: str, resource: str = "deployment") -> list[Finding]:
+    """The one ``skip`` finding of a check that does not apply here."""
+    return [
+        Finding(
+            check=meta.id,
+            status=Status.SKIP,
+            severity=Severity.INFO,
+            title=title,
+            detail=detail,
+            resource=resource,
+            requirement=meta.requirement,
+        )
+    ]
+
+
+def unless_required(findings: list[Finding], needed_by: str = "", keep_needs: bool = False) -> list[Finding]:
+    """Findings under ``Applies.SOME``: a pass stays, anything else is unknown until the type is known.
+
+    ``needed_by`` (the types that require it) is added to the detail; ``keep_needs`` keeps a
+    finding's own ``needs`` before asking for ``--deployment``.
+    """
+    return [
+        f
+        if f.status is Status.PASS
+        else replace(
+            f,
+            status=Status.UNKNOWN,
+            detail=f.detail + f" It is required only if this is {needed_by}." if needed_by else f.detail,
+            needs=(f.needs if keep_needs else "") or "--deployment ID",
+        )
+        for f in findings
+    ]
+
+
+def needed_by(ctx: CheckContext, column: str) -> str:
+    """The candidate types that require ``column``, as a reader sees them."""
+    return ", ".join(t.value for t in requiring(ctx, column))
+
+
+@dataclass(frozen=True)
+class RequirementFinding:
+    """Builds a requirement check's findings on one resource: its remedy goes with all but a pass."""
+
+    meta: CheckMeta
+    resource: str
+    remedy: Remedy
+
+    def __call__(
+        self, status: Status, title: str, detail: str, evidence: tuple[Fact, ...], needs: str = ""
+    ) -> Finding:
+        return Finding(
+            check=self.meta.id,
+            status=status,
+            severity=self.meta.severity,
+            title=title,
+            detail=detail,
+            resource=self.resource,
+            evidence=evidence,
+            remedy=None if status is Status.PASS else self.remedy,
+            requirement=self.meta.requirement,
+            needs=needs,
+        )

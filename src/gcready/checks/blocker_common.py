@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from gcready.checks.base import Applies, CheckContext, CheckMeta, applies
+from gcready.checks.base import Applies, CheckContext, CheckMeta, applies, skipped
 from gcready.checks.buckets import buckets_in
 from gcready.model import (
     BucketRef,
@@ -175,6 +175,11 @@ class Judge:
             )
         return self.got(reading, setting, label, observed)
 
+    def read_supported(self, setting: Setting, label: str, meaning: str) -> Got | Finding:
+        """As :meth:`read`, but ``skip`` when the endpoint has no such feature (see :meth:`unsupported`)."""
+        skipped = self.unsupported(setting, label, meaning)
+        return skipped if skipped is not None else self.read(setting, label)
+
     def got(self, reading: Reading, setting: Setting, label: str, observed: Origin | None) -> Got | Finding:
         name = self.target.bucket.label
         fact = Fact(label, show(reading.value) if reading.ok else reading.outcome.value, observed)
@@ -239,34 +244,23 @@ def run_per_bucket(
     """Scope and bucket selection shared by the bucket checks; ``judge`` decides one bucket."""
     scope = applies(ctx.deployment.candidates, lambda t: ctx.requirements.row(t).versioning)
     if scope is Applies.NONE:
-        return [
-            Finding(
-                check=meta.id,
-                status=Status.SKIP,
-                severity=Severity.INFO,
-                title=f"{meta.title}: no customer bucket in this deployment type",
-                detail="W&B manages the bucket of shared and dedicated cloud instances.",
-                resource="deployment",
-                requirement=meta.requirement,
-            )
-        ]
+        return skipped(
+            meta,
+            f"{meta.title}: no customer bucket in this deployment type",
+            "W&B manages the bucket of shared and dedicated cloud instances.",
+        )
     mine = []
     for bucket in buckets_in(ctx.evidence):
         if bucket.provider in providers:
             state = ctx.evidence.state_of(bucket)
             mine.append(Target(with_state(bucket, state), state))
     if not mine:
-        return [
-            Finding(
-                check=meta.id,
-                status=Status.SKIP,
-                severity=Severity.INFO,
-                title=f"{meta.title}: no {provider_words(providers)} bucket among the inputs",
-                detail=f"This check applies to {provider_words(providers)} buckets only.",
-                resource="bucket",
-                requirement=meta.requirement,
-            )
-        ]
+        return skipped(
+            meta,
+            f"{meta.title}: no {provider_words(providers)} bucket among the inputs",
+            f"This check applies to {provider_words(providers)} buckets only.",
+            "bucket",
+        )
     return [judge(Judge(meta, target)) for target in mine]
 
 

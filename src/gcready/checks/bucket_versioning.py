@@ -6,12 +6,20 @@ could not be reached, a denied read, or no recorded state at all is ``unknown`` 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies, requiring
-from gcready.checks.blocker_common import as_probed
+from gcready.checks.base import (
+    Applies,
+    Check,
+    CheckContext,
+    CheckMeta,
+    RequirementFinding,
+    applies,
+    needed_by,
+    skipped,
+    unless_required,
+)
+from gcready.checks.blocker_common import as_probed, needs_for, outcome_text
 from gcready.checks.buckets import buckets_in
-from gcready.model import BucketRef, Fact, Finding, Origin, Outcome, Severity, Status, Tier, VersioningStatus
+from gcready.model import BucketRef, Fact, Finding, Origin, Severity, Status, Tier, VersioningStatus
 from gcready.model.remedy import EXAMPLE_BUCKETS, EnableVersioning, Example
 
 META = CheckMeta(
@@ -31,17 +39,11 @@ META = CheckMeta(
 def run(ctx: CheckContext) -> list[Finding]:
     scope = applies(ctx.deployment.candidates, lambda t: ctx.requirements.row(t).versioning)
     if scope is Applies.NONE:
-        return [
-            Finding(
-                check=META.id,
-                status=Status.SKIP,
-                severity=Severity.INFO,
-                title="Bucket versioning not required for this deployment type",
-                detail="W&B manages the bucket of shared and dedicated cloud instances.",
-                resource="deployment",
-                requirement=META.requirement,
-            )
-        ]
+        return skipped(
+            META,
+            "Bucket versioning not required for this deployment type",
+            "W&B manages the bucket of shared and dedicated cloud instances.",
+        )
     buckets = buckets_in(ctx.evidence)
     if not buckets:
         findings = [
@@ -60,43 +62,15 @@ def run(ctx: CheckContext) -> list[Finding]:
     else:
         findings = [_judge(ctx, b) for b in buckets]
     if scope is Applies.SOME:
-        needed_by = ", ".join(t.value for t in requiring(ctx, "versioning"))
-        findings = [
-            f
-            if f.status is Status.PASS
-            else replace(
-                f,
-                status=Status.UNKNOWN,
-                detail=f.detail + f" It is required only if this is {needed_by}.",
-                needs=f.needs or "--deployment ID",
-            )
-            for f in findings
-        ]
+        findings = unless_required(findings, needed_by(ctx, "versioning"), keep_needs=True)
     return findings
 
 
 def _judge(ctx: CheckContext, bucket: BucketRef) -> Finding:
     meaning = ctx.requirements.versioning_for(bucket.provider)
     state = ctx.evidence.state_of(bucket)
-    remedy = EnableVersioning(as_probed(bucket, state))
+    finding = RequirementFinding(META, bucket.label, EnableVersioning(as_probed(bucket, state)))
     where = Fact("bucket", bucket.display, bucket.origin)
-
-    def finding(
-        status: Status, title: str, detail: str, evidence: tuple[Fact, ...], needs: str = ""
-    ) -> Finding:
-        return Finding(
-            check=META.id,
-            status=status,
-            severity=META.severity,
-            title=title,
-            detail=detail,
-            resource=bucket.label,
-            evidence=evidence,
-            remedy=None if status is Status.PASS else remedy,
-            requirement=META.requirement,
-            needs=needs,
-        )
-
     if state is None:
         how = "no live probe read it"
         return finding(
@@ -112,11 +86,11 @@ def _judge(ctx: CheckContext, bucket: BucketRef) -> Finding:
     if not state.access.ok:
         return finding(
             Status.UNKNOWN,
-            f"{bucket.label}: {_outcome_text(state.access.outcome)}",
+            f"{bucket.label}: {outcome_text(state.access.outcome)}",
             f"The bucket could not be read ({state.access.outcome.value}): {state.access.reason or 'no detail'}. "
             "Its versioning is unknown, not off.",
             (where, Fact("access", state.access.outcome.value, observed)),
-            _needs(state.access.permission, state.access.outcome),
+            needs_for(state.access.permission, state.access.outcome, "the setting"),
         )
     reading = state.setting(meaning.setting)
     if reading is None:
@@ -131,10 +105,10 @@ def _judge(ctx: CheckContext, bucket: BucketRef) -> Finding:
     if not reading.ok:
         return finding(
             Status.UNKNOWN,
-            f"{meaning.label} of {bucket.label}: {_outcome_text(reading.outcome)}",
+            f"{meaning.label} of {bucket.label}: {outcome_text(reading.outcome)}",
             f"Reading '{meaning.setting}' gave {reading.outcome.value}: {reading.reason or 'no detail'}.",
             (where, fact),
-            _needs(reading.permission, reading.outcome),
+            needs_for(reading.permission, reading.outcome, "the setting"),
         )
     if not meaning.understood(reading.value):
         return finding(
@@ -169,29 +143,6 @@ def _show(value: object) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}={v}" for k, v in value.items())
     return str(value)
-
-
-def _outcome_text(outcome: Outcome) -> str:
-    return {
-        Outcome.DENIED: "access denied",
-        Outcome.NOT_FOUND: "bucket not found",
-        Outcome.UNREACHABLE: "endpoint unreachable",
-        Outcome.TIMEOUT: "timed out",
-        Outcome.THROTTLED: "throttled",
-        Outcome.NOT_SUPPORTED: "not supported by the endpoint",
-        Outcome.ERROR: "error while reading",
-        Outcome.OK: "read",
-    }[outcome]
-
-
-def _needs(permission: str, outcome: Outcome) -> str:
-    if permission:
-        return f"the permission {permission} for the identity gcready runs as"
-    if outcome is Outcome.NOT_FOUND:
-        return "the right bucket name (this one does not exist, or is not visible to these credentials)"
-    if outcome in (Outcome.UNREACHABLE, Outcome.TIMEOUT):
-        return "network access to the storage endpoint (or a bundle collected where it is reachable)"
-    return "a successful read of the setting"
 
 
 CHECK = Check(META, run)

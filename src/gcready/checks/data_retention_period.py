@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from gcready.checks.base import Check, CheckContext, CheckMeta
+from gcready.checks.base import Check, CheckContext, CheckMeta, skipped
 from gcready.checks.blocker_common import env_sightings, sighting_facts
 from gcready.model import Finding, Severity, Status, Tier
 
@@ -53,16 +53,12 @@ def _human(seconds: float) -> str:
 def run(ctx: CheckContext) -> list[Finding]:
     seen = env_sightings(ctx.evidence.components, VAR)
     if not seen:
-        return [
-            Finding(
-                check=META.id,
-                status=Status.SKIP,
-                severity=Severity.INFO,
-                title=f"{VAR} not set in any component among the inputs",
-                detail="The server's default retention of deleted data applies.",
-                resource="W&B server",
-            )
-        ]
+        return skipped(
+            META,
+            f"{VAR} not set in any component among the inputs",
+            "The server's default retention of deleted data applies.",
+            "W&B server",
+        )
     findings = []
     for value, found in seen.items():
         seconds = go_duration_seconds(value)

@@ -6,9 +6,17 @@ person and are silently not true to the server.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies, requiring
+from gcready.checks.base import (
+    Applies,
+    Check,
+    CheckContext,
+    CheckMeta,
+    RequirementFinding,
+    applies,
+    needed_by,
+    skipped,
+    unless_required,
+)
 from gcready.goparse import parse_bool
 from gcready.model import Component, ComponentKind, Fact, Finding, Severity, Status, Tier
 from gcready.model.remedy import Example, SetEnv
@@ -49,17 +57,11 @@ def run(ctx: CheckContext) -> list[Finding]:
     var, want = ctx.requirements.env_var, ctx.requirements.env_value
     scope = applies(ctx.deployment.candidates, lambda t: ctx.requirements.row(t).env_var)
     if scope is Applies.NONE:
-        return [
-            Finding(
-                check=META.id,
-                status=Status.SKIP,
-                severity=Severity.INFO,
-                title=f"{var} not required for this deployment type",
-                detail="W&B runs garbage collection itself on shared and dedicated cloud.",
-                resource="deployment",
-                requirement=META.requirement,
-            )
-        ]
+        return skipped(
+            META,
+            f"{var} not required for this deployment type",
+            "W&B runs garbage collection itself on shared and dedicated cloud.",
+        )
     components = gc_components(ctx)
     if not components:
         return [
@@ -78,18 +80,7 @@ def run(ctx: CheckContext) -> list[Finding]:
         ]
     findings = [_judge(ctx, c, var, want) for c in components]
     if scope is Applies.SOME:
-        needed_by = ", ".join(t.value for t in requiring(ctx, "env_var"))
-        findings = [
-            f
-            if f.status is Status.PASS
-            else replace(
-                f,
-                status=Status.UNKNOWN,
-                detail=f.detail + f" It is required only if this is {needed_by}.",
-                needs="--deployment ID",
-            )
-            for f in findings
-        ]
+        findings = unless_required(findings, needed_by(ctx, "env_var"))
     return findings
 
 
@@ -101,24 +92,7 @@ def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Find
         and value is not None
         and _component_level(value.origin.path)
     )
-    remedy = SetEnv(var, want, component, own_layer)
-
-    def finding(
-        status: Status, title: str, detail: str, evidence: tuple[Fact, ...], needs: str = ""
-    ) -> Finding:
-        return Finding(
-            check=META.id,
-            status=status,
-            severity=META.severity,
-            title=title,
-            detail=detail,
-            resource=component.name,
-            evidence=evidence,
-            remedy=None if status is Status.PASS else remedy,
-            requirement=META.requirement,
-            needs=needs,
-        )
-
+    finding = RequirementFinding(META, component.name, SetEnv(var, want, component, own_layer))
     where = (Fact("component", component.name, component.origin),)
     terraform = component.kind in (ComponentKind.TERRAFORM_MODULE, ComponentKind.TERRAFORM_HELM)
     if value is None:

@@ -7,10 +7,10 @@ have it: the configuration "has the flag", and deletes still never free storage.
 
 from __future__ import annotations
 
-from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies
+from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies, skipped
 from gcready.goparse import parse_bool
 from gcready.model import Component, Fact, Finding, Severity, Status, Tier
-from gcready.model.remedy import Example, SetEnv
+from gcready.model.remedy import Example, Remedy, SetEnv
 
 META = CheckMeta(
     id="gc-flag-components",
@@ -26,19 +26,6 @@ META = CheckMeta(
 )
 
 
-def _skip(title: str, detail: str) -> list[Finding]:
-    return [
-        Finding(
-            check=META.id,
-            status=Status.SKIP,
-            severity=Severity.INFO,
-            title=title,
-            detail=detail,
-            resource="W&B server",
-        )
-    ]
-
-
 def _shown(component: Component, var: str) -> str:
     value = component.get(var)
     if value is None:
@@ -50,95 +37,89 @@ def run(ctx: CheckContext) -> list[Finding]:
     var, want = ctx.requirements.env_var, ctx.requirements.env_value
     components = list(ctx.evidence.components)
     if not components:
-        return _skip("No W&B server components among the inputs", "Nothing to compare.")
+        return skipped(META, "No W&B server components among the inputs", "Nothing to compare.", "W&B server")
     if applies(ctx.deployment.candidates, lambda t: ctx.requirements.row(t).env_var) is Applies.NONE:
-        return _skip(
+        return skipped(
+            META,
             f"{var} not required for this deployment type",
             "W&B runs garbage collection itself on shared and dedicated cloud.",
+            "W&B server",
         )
     runners = [c for c in components if c.runs_gc]
     others = [c for c in components if not c.runs_gc]
     if not runners or not others:
-        return _skip(
+        return skipped(
+            META,
             "Only one kind of server component among the inputs",
             "The flag can only be misplaced when components that do not run the collector are present too.",
+            "W&B server",
         )
     on_elsewhere = [
         c for c in others if (v := c.get(var)) is not None and v.value is not None and parse_bool(v.value)
     ]
-    findings: list[Finding] = []
-    for runner in runners:
-        value = runner.get(var)
-        facts = (
-            Fact(
-                f"{var} in {runner.name} (runs GC)",
-                _shown(runner, var),
-                value.origin if value else runner.origin,
-            ),
-            *(
-                Fact(f"{var} in {c.name}", _shown(c, var), v.origin)
-                for c in on_elsewhere
-                if (v := c.get(var)) is not None
-            ),
+    return [_judge(runner, on_elsewhere, var, want) for runner in runners]
+
+
+def _judge(runner: Component, on_elsewhere: list[Component], var: str, want: str) -> Finding:
+    value = runner.get(var)
+    facts = (
+        Fact(
+            f"{var} in {runner.name} (runs GC)",
+            _shown(runner, var),
+            value.origin if value else runner.origin,
+        ),
+        *(
+            Fact(f"{var} in {c.name}", _shown(c, var), v.origin)
+            for c in on_elsewhere
+            if (v := c.get(var)) is not None
+        ),
+    )
+
+    def finding(
+        status: Status, title: str, detail: str, needs: str = "", remedy: Remedy | None = None
+    ) -> Finding:
+        return Finding(
+            check=META.id,
+            status=status,
+            severity=Severity.INFO if status is Status.PASS else META.severity,
+            title=title,
+            detail=detail,
+            resource=runner.name,
+            evidence=facts,
+            needs=needs,
+            remedy=remedy,
         )
-        if value is not None and value.value is not None and parse_bool(value.value) is True:
-            findings.append(
-                Finding(
-                    check=META.id,
-                    status=Status.PASS,
-                    severity=Severity.INFO,
-                    title=f"{var} is true in {runner.name}, where the collector runs",
-                    detail="The component that runs the garbage collector has the flag.",
-                    resource=runner.name,
-                    evidence=facts,
-                )
-            )
-            continue
-        if not on_elsewhere:
-            findings.append(
-                Finding(
-                    check=META.id,
-                    status=Status.PASS,
-                    severity=Severity.INFO,
-                    title=f"{var} is not set true in any component: nothing misplaced",
-                    detail="No component that does not run the collector has the flag either; gc-env-flag "
-                    "judges the collector's value.",
-                    resource=runner.name,
-                    evidence=facts,
-                )
-            )
-            continue
-        names = ", ".join(c.name for c in on_elsewhere)
-        if value is not None and value.value is None:
-            findings.append(
-                Finding(
-                    check=META.id,
-                    status=Status.UNKNOWN,
-                    severity=META.severity,
-                    title=f"{var} is true in {names}; its value in {runner.name} cannot be read",
-                    detail=f"{runner.name}: {value.unresolved or 'the value is not among the inputs'}.",
-                    resource=runner.name,
-                    evidence=facts,
-                    needs="the value: put the ConfigMap among the inputs, or check the running server "
-                    f"(kubectl exec … -- printenv {var})",
-                )
-            )
-            continue
-        findings.append(
-            Finding(
-                check=META.id,
-                status=Status.WARN,
-                severity=META.severity,
-                title=f"{var} is true in {names} but {_shown(runner, var)} in {runner.name}, which runs GC",
-                detail=f"The flag is set true in {names}, which do not run the garbage collector, but "
-                f"{runner.name} has it {_shown(runner, var)}. Only {runner.name} runs the collector: "
-                "deleted artifacts are not collected.",
-                resource=runner.name,
-                evidence=facts,
-                remedy=SetEnv(var, want, runner, own_layer=True),
-            )
+
+    if value is not None and value.value is not None and parse_bool(value.value) is True:
+        return finding(
+            Status.PASS,
+            f"{var} is true in {runner.name}, where the collector runs",
+            "The component that runs the garbage collector has the flag.",
         )
-    return findings
+    if not on_elsewhere:
+        return finding(
+            Status.PASS,
+            f"{var} is not set true in any component: nothing misplaced",
+            "No component that does not run the collector has the flag either; gc-env-flag "
+            "judges the collector's value.",
+        )
+    names = ", ".join(c.name for c in on_elsewhere)
+    if value is not None and value.value is None:
+        return finding(
+            Status.UNKNOWN,
+            f"{var} is true in {names}; its value in {runner.name} cannot be read",
+            f"{runner.name}: {value.unresolved or 'the value is not among the inputs'}.",
+            needs="the value: put the ConfigMap among the inputs, or check the running server "
+            f"(kubectl exec … -- printenv {var})",
+        )
+    return finding(
+        Status.WARN,
+        f"{var} is true in {names} but {_shown(runner, var)} in {runner.name}, which runs GC",
+        f"The flag is set true in {names}, which do not run the garbage collector, but "
+        f"{runner.name} has it {_shown(runner, var)}. Only {runner.name} runs the collector: "
+        "deleted artifacts are not collected.",
+        remedy=SetEnv(var, want, runner, own_layer=True),
+    )
 
 
 CHECK = Check(META, run)

@@ -35,12 +35,9 @@ def _period(seconds: int) -> str:
 
 def _judge(judge: Judge) -> Finding:
     bucket = judge.target.bucket
-    skipped = judge.unsupported(
+    got = judge.read_supported(
         Setting.RETENTION, "Retention policy", "the endpoint has no retention policies."
     )
-    if skipped is not None:
-        return skipped
-    got = judge.read(Setting.RETENTION, "Retention policy")
     if not isinstance(got, Got):
         return got
     value = got.value

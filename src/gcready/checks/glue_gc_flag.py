@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gcready.checks.base import Check, CheckContext, CheckMeta
+from gcready.checks.base import Check, CheckContext, CheckMeta, skipped
 from gcready.checks.blocker_common import env_sightings, sighting_facts
 from gcready.model import Finding, Severity, Status, Tier
 
@@ -23,16 +23,12 @@ META = CheckMeta(
 def run(ctx: CheckContext) -> list[Finding]:
     seen = env_sightings(ctx.evidence.components, VAR)
     if not seen:
-        return [
-            Finding(
-                check=META.id,
-                status=Status.SKIP,
-                severity=Severity.INFO,
-                title=f"{VAR} not set in any component among the inputs",
-                detail="Nothing to report (the operator chart sets it false for glue when it renders).",
-                resource="W&B server",
-            )
-        ]
+        return skipped(
+            META,
+            f"{VAR} not set in any component among the inputs",
+            "Nothing to report (the operator chart sets it false for glue when it renders).",
+            "W&B server",
+        )
     return [
         Finding(
             check=META.id,

@@ -28,10 +28,7 @@ def run(ctx: CheckContext) -> list[Finding]:
 
 def _judge(judge: Judge) -> Finding:
     bucket = judge.target.bucket
-    skipped = judge.unsupported(Setting.MFA_DELETE, "MFA delete", "the endpoint has no MFA delete.")
-    if skipped is not None:
-        return skipped
-    got = judge.read(Setting.MFA_DELETE, "MFA delete")
+    got = judge.read_supported(Setting.MFA_DELETE, "MFA delete", "the endpoint has no MFA delete.")
     if not isinstance(got, Got):
         return got
     if got.value == Toggle.DISABLED:

@@ -33,12 +33,7 @@ def run(ctx: CheckContext) -> list[Finding]:
 
 def _judge(judge: Judge) -> Finding:
     bucket = judge.target.bucket
-    skipped = judge.unsupported(
-        Setting.OBJECT_LOCK, "Object Lock", "no version of this bucket can be locked."
-    )
-    if skipped is not None:
-        return skipped
-    got = judge.read(Setting.OBJECT_LOCK, "Object Lock")
+    got = judge.read_supported(Setting.OBJECT_LOCK, "Object Lock", "no version of this bucket can be locked.")
     if not isinstance(got, Got):
         return got
     value = got.value

@@ -42,10 +42,7 @@ def _days_text(days: float) -> str:
 
 def _judge(judge: Judge) -> Finding:
     bucket = judge.target.bucket
-    skipped = judge.unsupported(Setting.SOFT_DELETE, "Soft delete", "deleted objects are not kept.")
-    if skipped is not None:
-        return skipped
-    got = judge.read(Setting.SOFT_DELETE, "Soft delete")
+    got = judge.read_supported(Setting.SOFT_DELETE, "Soft delete", "deleted objects are not kept.")
     if not isinstance(got, Got):
         # not recorded: skip, not info (an info of this tier would read as a delay that was seen)
         return replace(got, status=Status.SKIP) if got.status is Status.INFO else got

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies
+from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies, skipped, unless_required
 from gcready.checks.buckets import buckets_in
 from gcready.detect import SSC
 from gcready.model import Fact, Finding, Fix, FixKind, Severity, Status, Tier
@@ -25,17 +23,11 @@ META = CheckMeta(
 def run(ctx: CheckContext) -> list[Finding]:
     scope = applies(ctx.deployment.candidates, lambda t: t in SSC)
     if scope is Applies.NONE:
-        return [
-            Finding(
-                check=META.id,
-                status=Status.SKIP,
-                severity=Severity.INFO,
-                title="No secure storage connector in this deployment type",
-                detail="Only shared-cloud-ssc and dedicated-cloud-ssc use a secure storage connector.",
-                resource="deployment",
-                requirement=META.requirement,
-            )
-        ]
+        return skipped(
+            META,
+            "No secure storage connector in this deployment type",
+            "Only shared-cloud-ssc and dedicated-cloud-ssc use a secure storage connector.",
+        )
     allowed = ctx.requirements.ssc_providers
     names = ", ".join(sorted(p.value for p in allowed))
     buckets = buckets_in(ctx.evidence)
@@ -84,10 +76,7 @@ def run(ctx: CheckContext) -> list[Finding]:
             )
         )
     if scope is Applies.SOME:
-        findings = [
-            f if f.status is Status.PASS else replace(f, status=Status.UNKNOWN, needs="--deployment ID")
-            for f in findings
-        ]
+        findings = unless_required(findings)
     return findings
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -19,7 +20,14 @@ from gcready.cli.args import BundleArgs, InputArgs, OutputArgs, ProbeArgs, takes
 from gcready.cli.configured import ConfigArgs, ConfiguredCommand, config_options, fleet_options
 from gcready.cli.diff import diff
 from gcready.cli.drift_options import DriftRequest, drift_options
-from gcready.cli.options import EPILOG, audit_options, bundle_options, probe_options, report_options
+from gcready.cli.options import (
+    EPILOG,
+    audit_options,
+    bundle_options,
+    probe_options,
+    report_options,
+    stacked,
+)
 from gcready.cli.output import ProgressDisplay, die, emit, err, write
 from gcready.cli.push import PushRequest, pushgateway_option
 from gcready.cli.waive import WaiverArgs, waive, waiver_options
@@ -89,72 +97,7 @@ def _load_requirements(path: Path | None) -> Requirements:
         die(str(exc))
 
 
-@main.command(cls=ConfiguredCommand, epilog=EPILOG)
-@audit_options
-@probe_options
-@report_options
-@drift_options
-@waiver_options
-@pushgateway_option
-@config_options
-@fleet_options
-@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest, ConfigArgs)
-def audit(
-    inputs: InputArgs,
-    probes: ProbeArgs,
-    out: OutputArgs,
-    drift: DriftRequest,
-    waived: WaiverArgs,
-    push: PushRequest,
-    run: ConfigArgs,
-) -> None:
-    """Audit a deployment's readiness for artifact garbage collection.
-
-    PATHS are files or folders (searched recursively): Helm values of the operator-wandb chart,
-    the W&B operator resource, Kubernetes YAML (kubectl get -o yaml), env files, evidence bundles.
-    Each file's kind is recognised from its content.
-
-    Unless --offline, every bucket the inputs name (and each --bucket) that has no recorded state is
-    probed live, read-only, with the credentials of this environment (AWS_PROFILE and the AWS chain,
-    AWS_ENDPOINT_URL, Google ADC / GOOGLE_APPLICATION_CREDENTIALS / STORAGE_EMULATOR_HOST,
-    AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN) or the keys inside a
-    W&B bucket URL. Buckets a bundle already recorded are not probed again.
-    """
-    _report_command("audit", inputs, probes, out, drift, waived, push, run)
-
-
-@main.command(cls=ConfiguredCommand, epilog=EPILOG)
-@audit_options
-@probe_options
-@report_options
-@drift_options
-@waiver_options
-@pushgateway_option
-@config_options
-@fleet_options
-@takes(InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest, ConfigArgs)
-def diagnose(
-    inputs: InputArgs,
-    probes: ProbeArgs,
-    out: OutputArgs,
-    drift: DriftRequest,
-    waived: WaiverArgs,
-    push: PushRequest,
-    run: ConfigArgs,
-) -> None:
-    """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
-
-    Same inputs, probes, formats and exit codes as `audit`. Causes are ranked from "garbage
-    collection never runs here", through "it runs but the bucket holds the bytes" (Object Lock,
-    retention, no noncurrent-version expiry, immutability…), to what only delays; then the causes
-    no setting can show (files shared with other versions, protected aliases, GC being periodic,
-    Dedicated Cloud's retention window), with how to check each.
-    """
-    _report_command("diagnose", inputs, probes, out, drift, waived, push, run)
-
-
 def _report_command(
-    command: str,
     inputs: InputArgs,
     probes: ProbeArgs,
     out: OutputArgs,
@@ -167,6 +110,7 @@ def _report_command(
     from gcready.pipeline import analyze, probe_counts
     from gcready.report.context import RunContext, RunTiming
 
+    command = str(click.get_current_context().command.name)  # audit or diagnose
     started = time.monotonic()
     reqs = _load_requirements(inputs.requirements_file)
     from gcready.cli.fleet import members, run_fleet
@@ -203,6 +147,57 @@ def _report_command(
     drift.summarise(report, code, out.quiet)
     code = push.push(report, code, context, probes.timeout)
     sys.exit(code)
+
+
+# The option groups of ``audit`` and ``diagnose``, in the order --help lists them.
+_REPORT_OPTIONS: tuple[Callable[[Callable[..., None]], Callable[..., None]], ...] = (
+    audit_options,
+    probe_options,
+    report_options,
+    drift_options,
+    waiver_options,
+    pushgateway_option,
+    config_options,
+    fleet_options,
+)
+
+
+def _report_cli(holder: Callable[[], None]) -> click.Command:
+    """``audit`` and ``diagnose``: one option stack and one run; ``holder`` gives the name and help."""
+    decorated: Callable[..., None] = takes(
+        InputArgs, ProbeArgs, OutputArgs, DriftRequest, WaiverArgs, PushRequest, ConfigArgs
+    )(_report_command)
+    return main.command(holder.__name__, cls=ConfiguredCommand, epilog=EPILOG, help=holder.__doc__)(
+        stacked(_REPORT_OPTIONS, decorated)
+    )
+
+
+@_report_cli
+def audit() -> None:
+    """Audit a deployment's readiness for artifact garbage collection.
+
+    PATHS are files or folders (searched recursively): Helm values of the operator-wandb chart,
+    the W&B operator resource, Kubernetes YAML (kubectl get -o yaml), env files, evidence bundles.
+    Each file's kind is recognised from its content.
+
+    Unless --offline, every bucket the inputs name (and each --bucket) that has no recorded state is
+    probed live, read-only, with the credentials of this environment (AWS_PROFILE and the AWS chain,
+    AWS_ENDPOINT_URL, Google ADC / GOOGLE_APPLICATION_CREDENTIALS / STORAGE_EMULATOR_HOST,
+    AZURE_STORAGE_CONNECTION_STRING / AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN) or the keys inside a
+    W&B bucket URL. Buckets a bundle already recorded are not probed again.
+    """
+
+
+@_report_cli
+def diagnose() -> None:
+    """Why are deletes stuck? The audit's evidence, ranked as causes, with proof and fixes.
+
+    Same inputs, probes, formats and exit codes as `audit`. Causes are ranked from "garbage
+    collection never runs here", through "it runs but the bucket holds the bytes" (Object Lock,
+    retention, no noncurrent-version expiry, immutability…), to what only delays; then the causes
+    no setting can show (files shared with other versions, protected aliases, GC being periodic,
+    Dedicated Cloud's retention window), with how to check each.
+    """
 
 
 @main.command(cls=ConfiguredCommand)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import click
 
+from gcready.cli.options import stacked
 from gcready.cli.output import die, err
 
 if TYPE_CHECKING:
@@ -54,9 +55,7 @@ def drift_options(func: click.decorators.FC) -> click.decorators.FC:
             help="Runs kept in --history DIR, this one included; older ones are deleted.",
         ),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return stacked(options, func)
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,11 @@ and the argument objects built from them in :mod:`gcready.cli.args`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
+from click.decorators import FC
 
 from gcready.cli.args import FailOn, shorthand_dest
 from gcready.cli.param_types import (
@@ -19,6 +21,14 @@ from gcready.cli.param_types import (
     PathList,
 )
 from gcready.enums import DeploymentType, Format, SourceKind
+
+
+def stacked(options: Sequence[Callable[[FC], FC]], func: FC) -> FC:
+    """``func`` decorated with ``options`` as a stack written in that order (the first one on top)."""
+    for option in reversed(options):
+        func = option(func)
+    return func
+
 
 DEPLOYMENT_IDS = tuple(t.value for t in DeploymentType)
 SOURCE_KINDS = tuple(k.value for k in SourceKind)
@@ -121,9 +131,7 @@ def audit_options(func: click.decorators.FC) -> click.decorators.FC:
         ),
         click.option("--offline", is_flag=True, help="Contact no endpoint: judge only the evidence given."),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return stacked(options, func)
 
 
 def probe_options(func: click.decorators.FC) -> click.decorators.FC:
@@ -188,9 +196,7 @@ def probe_options(func: click.decorators.FC) -> click.decorators.FC:
             "account/container, or the label shown in reports. Repeatable.",
         ),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return stacked(options, func)
 
 
 def report_options(func: click.decorators.FC) -> click.decorators.FC:
@@ -237,9 +243,7 @@ def report_options(func: click.decorators.FC) -> click.decorators.FC:
             "(default: what needs attention first, passes one line each, skips summed up).",
         ),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return stacked(options, func)
 
 
 def bundle_options(func: click.decorators.FC) -> click.decorators.FC:
@@ -253,6 +257,4 @@ def bundle_options(func: click.decorators.FC) -> click.decorators.FC:
         ),
         click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr."),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return stacked(options, func)

@@ -158,20 +158,13 @@ def _errors(report: Mapping[str, Any]) -> list[str]:
     return _unique(out)
 
 
-def _verdict(report: Mapping[str, Any] | None) -> str | None:
+def _field(report: Mapping[str, Any] | None, section: str, key: str) -> str | None:
+    """``report[section][key]`` as text (the verdict, the deployment type); None where it is absent."""
     if report is None:
         return None
-    summary = report.get("summary")
-    verdict = summary.get("verdict") if isinstance(summary, dict) else None
-    return str(verdict) if verdict is not None else None
-
-
-def _type(report: Mapping[str, Any] | None) -> str | None:
-    if report is None:
-        return None
-    deployment = report.get("deployment")
-    kind = deployment.get("type") if isinstance(deployment, dict) else None
-    return str(kind) if kind is not None else None
+    part = report.get(section)
+    value = part.get(key) if isinstance(part, dict) else None
+    return str(value) if value is not None else None
 
 
 def _appeared_and_gone(
@@ -214,10 +207,10 @@ def compare_reports(
     old_errors, new_errors = _errors(old or empty), _errors(new or empty)
     return DeploymentDrift(
         name=name,
-        old_verdict=_verdict(old),
-        new_verdict=_verdict(new),
-        old_type=_type(old),
-        new_type=_type(new),
+        old_verdict=_field(old, "summary", "verdict"),
+        new_verdict=_field(new, "summary", "verdict"),
+        old_type=_field(old, "deployment", "type"),
+        new_type=_field(new, "deployment", "type"),
         findings=tuple(changes),
         evidence=tuple(evidence.values()),
         buckets_appeared=buckets_new,

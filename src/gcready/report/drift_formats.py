@@ -122,6 +122,16 @@ def _text_change(change: FindingChange) -> str:
     )
 
 
+def _inventory_changes(d: DeploymentDrift) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The buckets and components that appeared or disappeared, each list under its heading."""
+    return (
+        ("Buckets appeared", d.buckets_appeared),
+        ("Buckets disappeared", d.buckets_disappeared),
+        ("Components appeared", d.components_appeared),
+        ("Components disappeared", d.components_disappeared),
+    )
+
+
 def _text_deployment(d: DeploymentDrift, indent: str = "") -> list[str]:
     lines: list[str] = []
     if d.old_type != d.new_type and d.old_type is not None and d.new_type is not None:
@@ -145,12 +155,7 @@ def _text_deployment(d: DeploymentDrift, indent: str = "") -> list[str]:
                 f"  [{_clean(e.check)}]"
             )
         lines.append("")
-    for heading, names in (
-        ("Buckets appeared", d.buckets_appeared),
-        ("Buckets disappeared", d.buckets_disappeared),
-        ("Components appeared", d.components_appeared),
-        ("Components disappeared", d.components_disappeared),
-    ):
+    for heading, names in _inventory_changes(d):
         if names:
             lines += [f"{heading}:", *(f"  {_clean(n)}" for n in names), ""]
     return [f"{indent}{line}" if line else "" for line in lines]
@@ -299,12 +304,7 @@ def _md_deployment(d: DeploymentDrift, level: str) -> list[str]:
             for e in d.evidence
         ]
         lines.append("")
-    for heading, names in (
-        ("Buckets appeared", d.buckets_appeared),
-        ("Buckets disappeared", d.buckets_disappeared),
-        ("Components appeared", d.components_appeared),
-        ("Components disappeared", d.components_disappeared),
-    ):
+    for heading, names in _inventory_changes(d):
         if names:
             lines += [f"{level} {heading}", "", *(f"- {_code(n)}" for n in names), ""]
     return lines

@@ -106,13 +106,18 @@ def _fact(fact: Fact, indent: str) -> list[str]:
     return out
 
 
+def _type_named(report: Report) -> str:
+    """The decided deployment type with its label; ``""`` when no type was decided."""
+    deployment = report.deployment
+    if deployment.type is None:
+        return ""
+    label = next((v.label for v in report.applicable if v.deployment is deployment.type), "")
+    return f"{deployment.type.value} ({label})" if label else deployment.type.value
+
+
 def _deployment(report: Report) -> list[str]:
     deployment = report.deployment
-    if deployment.type is not None:
-        label = next((v.label for v in report.applicable if v.deployment is deployment.type), "")
-        named = f"{deployment.type.value} ({label})" if label else deployment.type.value
-    else:
-        named = "unknown"
+    named = _type_named(report) or "unknown"
     lines = [f"Deployment: {named}, {decided_by_phrase(deployment.decided_by)}"]
     if deployment.type is None and deployment.candidates:
         names = [t.value for t in DeploymentType if t in deployment.candidates]
@@ -298,10 +303,8 @@ def _short(report: Report, color: bool) -> str:
 
 def _short_deployment(report: Report) -> list[str]:
     deployment = report.deployment
-    if deployment.type is not None:
-        label = next((v.label for v in report.applicable if v.deployment is deployment.type), "")
-        named = f"{deployment.type.value} ({label})" if label else deployment.type.value
-    else:
+    named = _type_named(report)
+    if not named:
         names = [t.value for t in DeploymentType if t in deployment.candidates]
         named = "unknown" + (f" (could be: {', '.join(names)})" if names else "")
     how = {

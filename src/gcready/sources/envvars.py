@@ -57,3 +57,8 @@ def read_env_var(name: str, raw: str, origin: Origin) -> EnvRead:
 def unresolved(name: str, origin: Origin, why: str, *, secret: bool = False) -> EnvValue:
     """A variable whose value gcready cannot know from the inputs."""
     return EnvValue(name=name, value=None, origin=origin, redacted=secret, unresolved=why)
+
+
+def from_secret(name: str, origin: Origin, secret: str) -> EnvValue:
+    """A variable a Secret sets (``secret`` names it, and its key where known): never read."""
+    return unresolved(name, origin, f"from Secret {secret}: gcready never reads Secret values", secret=True)

@@ -29,7 +29,7 @@ from gcready.model import (
 from gcready.model.placement import HelmValues
 from gcready.sources import kubernetes
 from gcready.sources.chart import helmyaml, operator_wandb
-from gcready.sources.envvars import read_env_var, unresolved
+from gcready.sources.envvars import from_secret, read_env_var, unresolved
 from gcready.sources.yamldocs import Doc, YAMLInputError, dig, key_line
 
 # Kept for the Terraform reader until it uses gcready.sources.chart.operator_wandb (the chart's rules).
@@ -221,12 +221,7 @@ def _env_value(entry: operator_wandb.ChartEnv, origin: Origin, out: _Layer) -> E
     if isinstance(raw, dict):
         ref: dict[str, Any] = raw["valueFrom"] if isinstance(raw.get("valueFrom"), dict) else raw
         if "secretKeyRef" in ref:
-            return unresolved(
-                name,
-                origin,
-                f"from Secret {dig(ref, 'secretKeyRef', 'name')}: gcready never reads Secret values",
-                secret=True,
-            )
+            return from_secret(name, origin, f"{dig(ref, 'secretKeyRef', 'name')}")
         kind = next(iter(ref), "valueFrom")
         return unresolved(name, origin, f"from {kind} {dig(ref, kind, 'name') or ''}, not among the inputs")
     if entry.text is None:
@@ -277,8 +272,7 @@ def resolve_env_from(evidence: Evidence, docs: list[Doc]) -> Evidence:
                         continue  # an env layer of the chart wins over envFrom
                     where = Origin(origin.source, key_line(data, key) or origin.line, f"{section}.{key}")
                     if kind == "Secret":
-                        why = f"from Secret {match.group(2) if match else ''}: gcready never reads Secret values"
-                        env.append(unresolved(str(key), where, why, secret=True))
+                        env.append(from_secret(str(key), where, match.group(2) if match else ""))
                         continue
                     got = read_env_var(str(key), str(raw), where)
                     env.append(got.value)

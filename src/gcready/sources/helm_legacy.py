@@ -29,7 +29,7 @@ from gcready.model import (
     SourceKind,
 )
 from gcready.model.placement import LegacyChart
-from gcready.sources.envvars import read_env_var, unresolved
+from gcready.sources.envvars import from_secret, read_env_var, unresolved
 from gcready.sources.yamldocs import Doc, dig, key_line
 
 _LEGACY_KEYS = frozenset({"bucketRegion", "bucketKmsKeyArn", "bucketQueue"})
@@ -173,12 +173,7 @@ def _scalar(raw: Any) -> str:
 def _value_from(name: str, spec: dict[str, Any], where: Origin) -> EnvValue:
     if isinstance(spec.get("secretKeyRef"), dict):
         ref = spec["secretKeyRef"]
-        return unresolved(
-            name,
-            where,
-            f"from Secret {ref.get('name')} key {ref.get('key')}: gcready never reads Secret values",
-            secret=True,
-        )
+        return from_secret(name, where, f"{ref.get('name')} key {ref.get('key')}")
     kind = next(iter(spec), "valueFrom")
     ref = spec.get(kind)
     ref_name = ref.get("name") if isinstance(ref, dict) else None

@@ -31,7 +31,7 @@ from gcready.model import (
 from gcready.model.placement import WorkloadContainer
 from gcready.redact import current, is_secret_name, redact_url
 from gcready.sources import operator, server_manifest
-from gcready.sources.envvars import is_server_var, read_env_var, unresolved
+from gcready.sources.envvars import from_secret, is_server_var, read_env_var, unresolved
 from gcready.sources.expansion import expand as expand_references
 from gcready.sources.workload_role import Role, container_role
 from gcready.sources.yamldocs import Doc, dig, key_line, start_line
@@ -253,37 +253,29 @@ def _container_env(container: Any, ns: str, origin: Origin, pool: _Pool, label: 
             continue
         prefix = str(source.get("prefix") or "")
         if isinstance(source.get("configMapRef"), dict):
-            ref = source["configMapRef"]
-            found = _lookup(pool.config_maps, ns, str(ref.get("name")))
-            if found is None:
-                unseen.append(f"ConfigMap {ref.get('name')} (envFrom)")
-                if not ref.get("optional"):
-                    gaps.append(f"ConfigMap {ref.get('name')} (envFrom), not among the inputs")
-                continue
+            ref, kind, table = source["configMapRef"], "ConfigMap", pool.config_maps
+        elif isinstance(source.get("secretRef"), dict):
+            ref, kind, table = source["secretRef"], "Secret", pool.secrets
+        else:
+            continue
+        found = _lookup(table, ns, str(ref.get("name")))
+        if found is None:
+            unseen.append(f"{kind} {ref.get('name')} (envFrom)")
+            if not ref.get("optional"):
+                gaps.append(f"{kind} {ref.get('name')} (envFrom), not among the inputs")
+            continue
+        if kind == "ConfigMap":
             cm, cm_origin = found
             data = cm.get("data") or {}
             for key, value in data.items():
                 take(prefix + str(key), str(value), _data_origin(cm_origin, data, key, "data"))
-        elif isinstance(source.get("secretRef"), dict):
-            ref = source["secretRef"]
-            found = _lookup(pool.secrets, ns, str(ref.get("name")))
-            if found is None:
-                unseen.append(f"Secret {ref.get('name')} (envFrom)")
-                if not ref.get("optional"):
-                    gaps.append(f"Secret {ref.get('name')} (envFrom), not among the inputs")
-                continue
+        else:
             secret, s_origin = found
             for section in ("data", "stringData"):
                 data = secret.get(section) or {}
                 for key in data:
-                    unknown(
-                        unresolved(
-                            prefix + str(key),
-                            _data_origin(s_origin, data, key, section),
-                            f"from Secret {ref.get('name')}: gcready never reads Secret values",
-                            secret=True,
-                        )
-                    )
+                    where = _data_origin(s_origin, data, key, section)
+                    unknown(from_secret(prefix + str(key), where, f"{ref.get('name')}"))
     env = container.get("env") or []
     for index, item in enumerate(env if isinstance(env, list) else []):
         if not isinstance(item, dict) or not item.get("name"):
@@ -417,12 +409,7 @@ def _value_from(name: str, spec: Any, ns: str, where: Origin, pool: _Pool) -> En
             return unresolved(
                 name, where, f"Secret {ref.get('name')} has no key {ref.get('key')}: the pod would not start"
             )
-        return unresolved(
-            name,
-            where,
-            f"from Secret {ref.get('name')} key {ref.get('key')}: gcready never reads Secret values",
-            secret=True,
-        )
+        return from_secret(name, where, f"{ref.get('name')} key {ref.get('key')}")
     kind = next(iter(spec), "valueFrom")
     return unresolved(name, where, f"set at run time by {kind}")
 

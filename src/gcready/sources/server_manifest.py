@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gcready.model import EnvValue, Origin
-from gcready.sources.envvars import EnvRead, read_env_var, unresolved
+from gcready.sources.envvars import EnvRead, from_secret, read_env_var, unresolved
 from gcready.sources.yamldocs import key_line
 
 # (kind, name, key) of a ConfigMap key → None: the object is not among the inputs; (None, origin): it
@@ -135,12 +135,7 @@ def _value_from(name: str, spec: dict[str, Any], origin: Origin, lookup: EnvLook
         return read_env_var(name, value, where).value
     ref = spec.get("secretKeyRef")
     if isinstance(ref, dict):
-        return unresolved(
-            name,
-            origin,
-            f"from Secret {ref.get('name')} key {ref.get('key')}: gcready never reads Secret values",
-            secret=True,
-        )
+        return from_secret(name, origin, f"{ref.get('name')} key {ref.get('key')}")
     kind = next(iter(spec), "valueFrom")
     return unresolved(name, origin, f"set at run time by {kind}")
 

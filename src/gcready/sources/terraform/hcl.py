@@ -338,15 +338,18 @@ def _line_index(tree: Any) -> dict[tuple[Any, ...], int]:
             node = node.children[0]
         return node.line if isinstance(node, Token) else None
 
+    def mark(key: tuple[Any, ...], node: Any) -> None:
+        found = line_of(node)
+        if found is not None:
+            index.setdefault(key, found)
+
     def objects(node: Any, key: tuple[Any, ...]) -> None:
         if not isinstance(node, Tree):
             return
         if node.data == "object_elem":
             name = _unquote(words(node.children[0]).strip())
             sub = (*key, name)
-            found = line_of(node)
-            if found is not None:
-                index.setdefault(sub, found)
+            mark(sub, node)
             for child in node.children[1:]:
                 objects(child, sub)
             return
@@ -367,18 +370,14 @@ def _line_index(tree: Any) -> dict[tuple[Any, ...], int]:
                     counts[name] = counts.get(name, 0) + 1
                 else:
                     key = (*prefix, name, *labels)
-                found = line_of(child)
-                if found is not None:
-                    index.setdefault(key, found)
+                mark(key, child)
                 for c in child.children:
                     if isinstance(c, Tree) and c.data == "body":
                         body(c, key, True)
             elif child.data == "attribute":
                 name = words(child.children[0]).strip()
                 key = (*prefix, name)
-                found = line_of(child)
-                if found is not None:
-                    index.setdefault(key, found)
+                mark(key, child)
                 for c in child.children[1:]:
                     objects(c, key)
             elif child.data == "body":

@@ -34,17 +34,12 @@ from gcready.sources.terraform.config import Located, Scope, _raw_at, _written_a
 from gcready.sources.terraform.hcl import ParsedFile
 from gcready.sources.terraform.values import COMPUTED, Ref, Unknown
 
-_WANDB_REGISTRY = re.compile(
-    r"^(?:(?:registry\.terraform\.io|app\.terraform\.io/[^/]+|[\w.-]+/[\w.-]+)/)?wandb/wandb/(aws|google|azurerm)(?://.*)?$",
-    re.I,
-)
+# a W&B module's address in a Terraform registry (public, HCP Terraform's private one, or another host)
+_REGISTRY = r"^(?:(?:registry\.terraform\.io|app\.terraform\.io/[^/]+|[\w.-]+/[\w.-]+)/)?wandb/wandb/"
+_WANDB_REGISTRY = re.compile(_REGISTRY + r"(aws|google|azurerm)(?://.*)?$", re.I)
 _WANDB_GIT = re.compile(r"(?:github\.com[/:])wandb/terraform-(aws|google|azurerm)-wandb(?:\.git)?", re.I)
 # W&B's Helm module (what the cloud modules call with the operator's values under ``spec.values``).
-_WANDB_HELM = re.compile(
-    r"^(?:(?:registry\.terraform\.io|app\.terraform\.io/[^/]+|[\w.-]+/[\w.-]+)/)?wandb/wandb/helm(?://.*)?$"
-    r"|github\.com[/:]wandb/terraform-helm-wandb",
-    re.I,
-)
+_WANDB_HELM = re.compile(_REGISTRY + r"helm(?://.*)?$|github\.com[/:]wandb/terraform-helm-wandb", re.I)
 _WANDB_PROVIDER = {"aws": Provider.AWS, "google": Provider.GCP, "azurerm": Provider.AZURE}
 _SIGNAL_PROVIDER = {"aws": "aws", "google": "gcp", "azurerm": "azure"}
 

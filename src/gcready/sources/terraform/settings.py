@@ -26,7 +26,7 @@ from gcready.sources.terraform.lifecycle import (
     _gcs_rule,
     _s3_lifecycle_rule,
 )
-from gcready.sources.terraform.values import COMPUTED, Ref, Unknown
+from gcready.sources.terraform.values import COMPUTED, Ref, Unknown, first_unknown, is_unknown
 
 GCS_DEFAULT_SOFT_DELETE_SECONDS = 7 * 86400
 
@@ -83,39 +83,13 @@ def _computed(value: Any, what: str) -> Reading:
     return Reading(Outcome.ERROR, None, reason)
 
 
-def _is_unknown(value: Any) -> bool:
-    if isinstance(value, Unknown | Ref):
-        return True
-    if isinstance(value, dict):
-        return any(_is_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_is_unknown(v) for v in value)
-    return False
-
-
-def _first_unknown(value: Any) -> Unknown | Ref | None:
-    if isinstance(value, Unknown | Ref):
-        return value
-    if isinstance(value, dict):
-        for v in value.values():
-            found = _first_unknown(v)
-            if found is not None:
-                return found
-    if isinstance(value, list):
-        for v in value:
-            found = _first_unknown(v)
-            if found is not None:
-                return found
-    return None
-
-
 _S3_STATUSES = ("Enabled", "Suspended", "Disabled")
 
 
 def _s3_status(status: Any, what: str, provider: Provider = Provider.AWS) -> Reading:
     """``versioning_configuration.status``. The AWS provider validates it case-sensitively: any other
     spelling (``"enabled"``) is rejected at plan, so the bucket is not versioned by this code."""
-    if _is_unknown(status):
+    if is_unknown(status):
         return _computed(status, what)
     text = str(status)
     if text not in _S3_STATUSES and text.capitalize() in _S3_STATUSES:
@@ -241,7 +215,7 @@ class BucketSettings:
             settings[Setting.VERSIONING] = _computed(_unknown_block(body, "versioning"), "versioning")
         elif _block(body, "versioning") is not None:
             enabled = (_block(body, "versioning") or {}).get("enabled")
-            if _is_unknown(enabled):
+            if is_unknown(enabled):
                 settings[Setting.VERSIONING] = _computed(enabled, "versioning.enabled")
             else:
                 flag = _as_bool(enabled)
@@ -282,8 +256,8 @@ class BucketSettings:
             rule = _block(_block(inline, "rule"), "default_retention") or {}
         else:
             enabled = enabled_attr if enabled_attr is not None else False
-        if _is_unknown(enabled) or _is_unknown(rule):
-            return _computed(_first_unknown([enabled, rule]), "object lock")
+        if is_unknown(enabled) or is_unknown(rule):
+            return _computed(first_unknown([enabled, rule]), "object lock")
         reason = (
             ""
             if configs or inline is not None or enabled_attr is not None
@@ -306,15 +280,15 @@ class BucketSettings:
             if hidden is not None:
                 return _computed(hidden, "lifecycle rules")
             rules = _block_list(configs[-1].body, "rule")
-            if _is_unknown(rules):
-                return _computed(_first_unknown(rules), "lifecycle rules")
+            if is_unknown(rules):
+                return _computed(first_unknown(rules), "lifecycle rules")
             return _ok([_s3_lifecycle_rule(r, legacy=False) for r in rules])
         if _unknown_block(res.body, "lifecycle_rule") is not None:
             return _computed(_unknown_block(res.body, "lifecycle_rule"), "lifecycle_rule")
         legacy = _block_list(res.body, "lifecycle_rule")
         if legacy:
-            if _is_unknown(legacy):
-                return _computed(_first_unknown(legacy), "lifecycle_rule")
+            if is_unknown(legacy):
+                return _computed(first_unknown(legacy), "lifecycle_rule")
             return _ok([_s3_lifecycle_rule(r, legacy=True) for r in legacy])
         return _ok([], "no lifecycle configuration declared")
 
@@ -328,7 +302,7 @@ class BucketSettings:
             settings[Setting.VERSIONING] = _ok(
                 VersioningStatus.DISABLED, "no versioning block: the provider default, versioning off"
             )
-        elif _is_unknown(versioning.get("enabled")):
+        elif is_unknown(versioning.get("enabled")):
             settings[Setting.VERSIONING] = _computed(versioning.get("enabled"), "versioning.enabled")
         else:
             settings[Setting.VERSIONING] = _ok(
@@ -345,7 +319,7 @@ class BucketSettings:
                 {"enabled": True, "days": 7, "seconds": seconds},
                 "no soft_delete_policy: Google's default for new buckets, 7 days",
             )
-        elif _is_unknown(soft.get("retention_duration_seconds")):
+        elif is_unknown(soft.get("retention_duration_seconds")):
             settings[Setting.SOFT_DELETE] = _computed(
                 soft.get("retention_duration_seconds"), "soft_delete_policy"
             )
@@ -360,8 +334,8 @@ class BucketSettings:
             )
         elif retention is None:
             settings[Setting.RETENTION] = _ok(None, "no retention_policy declared")
-        elif _is_unknown(retention):
-            settings[Setting.RETENTION] = _computed(_first_unknown(retention), "retention_policy")
+        elif is_unknown(retention):
+            settings[Setting.RETENTION] = _computed(first_unknown(retention), "retention_policy")
         else:
             settings[Setting.RETENTION] = _ok(
                 {
@@ -372,8 +346,8 @@ class BucketSettings:
         rules = _block_list(body, "lifecycle_rule")
         if _unknown_block(body, "lifecycle_rule") is not None:
             settings[Setting.LIFECYCLE] = _computed(_unknown_block(body, "lifecycle_rule"), "lifecycle_rule")
-        elif _is_unknown(rules):
-            settings[Setting.LIFECYCLE] = _computed(_first_unknown(rules), "lifecycle_rule")
+        elif is_unknown(rules):
+            settings[Setting.LIFECYCLE] = _computed(first_unknown(rules), "lifecycle_rule")
         else:
             settings[Setting.LIFECYCLE] = _ok(
                 [_gcs_rule(r) for r in rules], "" if rules else "no lifecycle_rule declared"
@@ -453,8 +427,8 @@ class BucketSettings:
                     {"enabled": False, "days": None},
                     f"{account.address} blob_properties has no delete_retention_policy: blob soft delete is off",
                 )
-            elif _is_unknown(policy):
-                settings[Setting.SOFT_DELETE] = _computed(_first_unknown(policy), "delete_retention_policy")
+            elif is_unknown(policy):
+                settings[Setting.SOFT_DELETE] = _computed(first_unknown(policy), "delete_retention_policy")
             else:
                 days = _as_int(policy.get("days"))
                 settings[Setting.SOFT_DELETE] = _ok(
@@ -464,7 +438,7 @@ class BucketSettings:
                     else "delete_retention_policy without days: the provider default, 7",
                 )
             versioning = props.get("versioning_enabled")
-            if _is_unknown(versioning):
+            if is_unknown(versioning):
                 settings[Setting.BLOB_VERSIONING] = _computed(versioning, "versioning_enabled")
             else:
                 settings[Setting.BLOB_VERSIONING] = _ok(
@@ -481,9 +455,9 @@ class BucketSettings:
                 settings[Setting.CONTAINER_SOFT_DELETE] = _ok(
                     {"enabled": False, "days": None}, "not declared: off"
                 )
-            elif _is_unknown(container):
+            elif is_unknown(container):
                 settings[Setting.CONTAINER_SOFT_DELETE] = _computed(
-                    _first_unknown(container), "container_delete_retention_policy"
+                    first_unknown(container), "container_delete_retention_policy"
                 )
             else:
                 cdays = _as_int(container.get("days"))
@@ -501,8 +475,8 @@ class BucketSettings:
                 settings[Setting.MANAGEMENT_POLICY] = _computed(
                     _unknown_block(policies[-1].body, "rule"), "rule"
                 )
-            elif _is_unknown(rules):
-                settings[Setting.MANAGEMENT_POLICY] = _computed(_first_unknown(rules), "management policy")
+            elif is_unknown(rules):
+                settings[Setting.MANAGEMENT_POLICY] = _computed(first_unknown(rules), "management policy")
             else:
                 settings[Setting.MANAGEMENT_POLICY] = _ok({"rules": [_azure_rule(r) for r in rules]})
         else:

@@ -422,24 +422,28 @@ def _for_cond(node: Tree[Token] | None) -> str:
     return f" if {_value(condition, True)}"
 
 
-def _for_tuple(node: Tree[Token]) -> str:
+def _for_parts(
+    node: Tree[Token], count: int, what: str
+) -> tuple[Tree[Token], list[Tree[Token]], Tree[Token] | None]:
+    """A for expression's intro, its ``count`` result expressions and its condition (if any)."""
     trees = _trees(node)
     cond = next((t for t in trees if t.data == "for_cond"), None)
     exprs = [t for t in trees[1:] if t.data != "for_cond"]
-    if trees[0].data != "for_intro" or len(exprs) != 1:
-        raise Unsupported("a for tuple")
-    return f"[{_for_intro(trees[0])}{_value(exprs[0], True)}{_for_cond(cond)}]"
+    if trees[0].data != "for_intro" or len(exprs) != count:
+        raise Unsupported(what)
+    return trees[0], exprs, cond
+
+
+def _for_tuple(node: Tree[Token]) -> str:
+    intro, exprs, cond = _for_parts(node, 1, "a for tuple")
+    return f"[{_for_intro(intro)}{_value(exprs[0], True)}{_for_cond(cond)}]"
 
 
 def _for_object(node: Tree[Token]) -> str:
-    trees = _trees(node)
-    cond = next((t for t in trees if t.data == "for_cond"), None)
-    exprs = [t for t in trees[1:] if t.data != "for_cond"]
-    if trees[0].data != "for_intro" or len(exprs) != 2:
-        raise Unsupported("a for object")
+    intro, exprs, cond = _for_parts(node, 2, "a for object")
     grouped = "..." if any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in node.children) else ""
     key, value = (_value(e, True) for e in exprs)
-    return f"{{{_for_intro(trees[0])}{key} => {value}{grouped}{_for_cond(cond)}}}"
+    return f"{{{_for_intro(intro)}{key} => {value}{grouped}{_for_cond(cond)}}}"
 
 
 _OPERATIONS = {
