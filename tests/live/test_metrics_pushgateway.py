@@ -26,12 +26,12 @@ from tests.live.servers import (
     free_port,
     start_pushgateway,
 )
+from tests.report.test_openmetrics import Samples, value
+from tests.report.test_openmetrics import parse as samples
 
 FAILING = FIXTURES / "scenarios" / "operator-cr-aws-flag-missing" / "inputs"  # the flag is missing
 READY = FIXTURES / "scenarios" / "operator-cr-aws-ready" / "inputs"
 NO_METADATA = {"AWS_EC2_METADATA_DISABLED": "true", "NO_GCE_CHECK": "true"}
-
-Samples = dict[str, list[tuple[dict[str, str], float]]]
 
 
 def _gateway(web_config: Path | None = None) -> Iterator[RunningServer]:
@@ -49,22 +49,6 @@ def _gateway(web_config: Path | None = None) -> Iterator[RunningServer]:
 def pushgateway() -> Iterator[RunningServer]:
     """A fresh Pushgateway for each test, so no test sees another's groups."""
     yield from _gateway()
-
-
-def samples(text: str) -> Samples:
-    """Every sample of an exposition, by sample name, as Prometheus' text parser reads it."""
-    out: Samples = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            out.setdefault(sample.name, []).append((dict(sample.labels), sample.value))
-    return out
-
-
-def value(found: Samples, name: str, **labels: str) -> float:
-    """The one sample of ``name`` whose labels include ``labels``."""
-    matching = [v for got, v in found.get(name, []) if labels.items() <= got.items()]
-    assert len(matching) == 1, f"{name}{labels}: {len(matching)} samples in {found.get(name)}"
-    return matching[0]
 
 
 def scrape(server: RunningServer, auth: tuple[str, str] | None = None) -> Samples:

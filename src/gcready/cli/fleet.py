@@ -21,7 +21,7 @@ from click.core import ParameterSource
 from gcready.cli.args import InputArgs, OutputArgs, ProbeArgs
 from gcready.cli.configured import bucket_settings, loaded
 from gcready.cli.drift_options import DriftRequest
-from gcready.cli.output import die, emit, err, use_color, write
+from gcready.cli.output import die, emit, err, write_outputs
 from gcready.cli.param_types import BucketOption
 from gcready.cli.push import PushRequest
 from gcready.fleet import Member
@@ -157,16 +157,13 @@ def with_baseline(fleet: Fleet, drift: DriftRequest) -> Fleet:
     if document is None or source is None:
         return fleet
     from gcready.model.drift import BaselineUse, tolerated_count
-    from gcready.redact import redact
     from gcready.report.drift import ReportFileError, compare, is_fleet
     from gcready.report.fleet import to_dict
 
     if not is_fleet(document):  # check_baseline let it through: the run has one deployment
         only = replace(drift, history=None)
         return replace(fleet, members=tuple(FleetMember(m.name, only.apply(m.report)) for m in fleet.members))
-    current = to_dict(
-        replace(fleet, members=tuple(FleetMember(m.name, redact(m.report)) for m in fleet.members))
-    )
+    current = to_dict(_redacted(fleet))
     try:
         changes = compare(document, current, old_source=source, new_source="this run")
     except ReportFileError as exc:
@@ -192,15 +189,22 @@ def summarise_baseline(fleet: Fleet, drift: DriftRequest, code: int, quiet: bool
     )
 
 
+def _redacted(fleet: Fleet) -> Fleet:
+    """The fleet with every deployment's report redacted (before a format escapes any value)."""
+    from gcready.redact import redact
+
+    return replace(fleet, members=tuple(FleetMember(m.name, redact(m.report)) for m in fleet.members))
+
+
 def record(fleet: Fleet, drift: DriftRequest) -> None:
     """Keep the fleet's JSON report in the ``--history`` folder (the trend sums its deployments)."""
-    from gcready.redact import redact, scrub
+    from gcready.redact import scrub
     from gcready.report import Format
     from gcready.report.fleet import render_fleet
 
     if drift.history is None:
         return
-    redacted = replace(fleet, members=tuple(FleetMember(m.name, redact(m.report)) for m in fleet.members))
+    redacted = _redacted(fleet)
     drift.record_json(scrub(render_fleet(redacted, Format.JSON)), fleet.generated_at)
 
 
@@ -208,23 +212,18 @@ def emit_fleet(
     fleet: Fleet, out: OutputArgs, code: ExitCode, contexts: Mapping[str, RunContext] | None = None
 ) -> None:
     """Write the fleet's report: every extra output, then the main one to ``--output`` or stdout."""
-    from gcready.redact import redact, scrub
     from gcready.report import Format
     from gcready.report.fleet import fleet_headline, render_fleet
 
     # every value scrubbed before a format escapes it; scrub() on the text stays the net
-    fleet = replace(fleet, members=tuple(FleetMember(m.name, redact(m.report)) for m in fleet.members))
+    fleet = _redacted(fleet)
     for member in fleet.members:
         for error in member.report.errors:
             err(f"{member.name}: error: {error}")
-    for extra in out.extras:
-        write(extra.path, scrub(render_fleet(fleet, extra.fmt, verbose=out.verbose, contexts=contexts)))
-    if out.output:
-        write(out.output, scrub(render_fleet(fleet, out.fmt, verbose=out.verbose, contexts=contexts)))
-    else:
-        colored = out.fmt is Format.TEXT and use_color(out.color)
-        body = render_fleet(fleet, out.fmt, color=colored, verbose=out.verbose, contexts=contexts)
-        click.echo(scrub(body), nl=False, color=colored)
-    if not out.quiet and (out.output or out.fmt is not Format.TEXT):
+
+    def render_as(fmt: Format, color: bool) -> str:
+        return render_fleet(fleet, fmt, color=color, verbose=out.verbose, contexts=contexts)
+
+    if write_outputs(out, render_as):
         each = ", ".join(f"{name}: {verdict}" for name, verdict in fleet.verdicts().items())
         err(f"{fleet_headline(fleet)} ({each}); exit {code}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -108,24 +109,38 @@ def _item(item: str | None) -> str | None:
     return item[-60:] if item else item  # the end of a long path or URL says the most
 
 
+def write_outputs(out: OutputArgs, render_as: Callable[[Format, bool], str]) -> bool:
+    """Every extra output (atomically), then the main one to --output or stdout, each scrubbed again.
+
+    ``render_as(fmt, color)`` renders the (already redacted) report; the answer is whether the one-line
+    summary belongs on stderr (the report did not go to a terminal as text, and --quiet was not given).
+    """
+    from gcready.redact import scrub
+
+    for extra in out.extras:
+        write(extra.path, scrub(render_as(extra.fmt, False)))
+    if out.output:
+        write(out.output, scrub(render_as(out.fmt, False)))
+    else:
+        colored = out.fmt is Format.TEXT and use_color(out.color)
+        click.echo(scrub(render_as(out.fmt, colored)), nl=False, color=colored)
+    return not out.quiet and bool(out.output or out.fmt is not Format.TEXT)
+
+
 def emit(report: Report, out: OutputArgs, code: ExitCode, context: RunContext | None = None) -> None:
     """Write the report: every extra output (atomically), then the main one to --output or stdout, and
     the one-line summary on stderr. ``context`` is what the run knows beyond the report, for the formats."""
-    from gcready.redact import redact, scrub
+    from gcready.redact import redact
     from gcready.report import render
 
     report = redact(report)  # every value scrubbed before a format escapes it; scrub() stays the net
     for error in report.errors:
         err(f"error: {error}")
-    for extra in out.extras:
-        write(extra.path, scrub(render(report, extra.fmt, verbose=out.verbose, context=context)))
-    if out.output:
-        write(out.output, scrub(render(report, out.fmt, verbose=out.verbose, context=context)))
-    else:
-        colored = out.fmt is Format.TEXT and use_color(out.color)
-        text = render(report, out.fmt, color=colored, verbose=out.verbose, context=context)
-        click.echo(scrub(text), nl=False, color=colored)
-    if not out.quiet and (out.output or out.fmt is not Format.TEXT):
+
+    def render_as(fmt: Format, color: bool) -> str:
+        return render(report, fmt, color=color, verbose=out.verbose, context=context)
+
+    if write_outputs(out, render_as):
         from gcready.report import VERDICT_HEADLINES, count_phrase
 
         err(f"{VERDICT_HEADLINES[report.verdict()]} ({count_phrase(report)}); exit {code}")
