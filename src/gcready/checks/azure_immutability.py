@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from gcready.checks.base import Check, CheckContext, CheckMeta
-from gcready.checks.blocker_common import Got, Judge, run_per_bucket
-from gcready.model import Finding, Provider, Setting, Severity, Status, Tier
+from gcready.checks.base import described
+from gcready.checks.blocker_common import Judge, SettingRead, bucket_check
+from gcready.model import Finding, Provider, Setting, Status
 from gcready.model.remedy import EXAMPLE_AZURE, ClearAzureImmutability, Example
 
-META = CheckMeta(
-    id="azure-immutability",
-    title="Azure container immutability policy / legal hold",
-    severity=Severity.HIGH,
-    requirement=None,
-    description="Reads whether each Azure container has a time-based immutability policy or a legal hold.",
-    why="Blobs under an immutability policy (until they are old enough) or a legal hold (until it is "
-    "cleared) cannot be deleted: the garbage collector's deletes fail and the bytes stay.",
-    tier=Tier.STORAGE_HELD,
+META = described(
+    "azure-immutability",
     examples=(Example(ClearAzureImmutability(EXAMPLE_AZURE, policy=True, hold=True), first=2),),
 )
 
 
-def run(ctx: CheckContext) -> list[Finding]:
-    return run_per_bucket(ctx, META, frozenset({Provider.AZURE}), _judge)
-
-
-def _judge(judge: Judge) -> Finding:
+def _decide(judge: Judge, value: object) -> Finding:
     bucket = judge.target.bucket
-    got = judge.read_supported(Setting.IMMUTABILITY, "Immutability", "no blob of this container can be held.")
-    if not isinstance(got, Got):
-        return got
-    value = got.value
     if (
         not isinstance(value, dict)
         or not isinstance(value.get("immutability_policy"), bool)
@@ -54,4 +39,9 @@ def _judge(judge: Judge) -> Finding:
     )
 
 
-CHECK = Check(META, run)
+CHECK = bucket_check(
+    META,
+    frozenset({Provider.AZURE}),
+    SettingRead(Setting.IMMUTABILITY, "Immutability", "no blob of this container can be held."),
+    _decide,
+)

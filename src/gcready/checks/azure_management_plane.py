@@ -10,7 +10,7 @@ would read them.
 
 from __future__ import annotations
 
-from gcready.checks.base import Check, CheckContext, CheckMeta
+from gcready.checks.base import Check, CheckContext, described
 from gcready.checks.blocker_common import Got, Judge, run_per_bucket
 from gcready.model import (
     AZURE_MANAGEMENT_SETTINGS,
@@ -19,9 +19,7 @@ from gcready.model import (
     Finding,
     Provider,
     Setting,
-    Severity,
     Status,
-    Tier,
 )
 from gcready.model.remedy import EXAMPLE_AZURE, DeletePreviousVersions, Example
 
@@ -35,16 +33,8 @@ NEEDS = (
 # Status.UNKNOWN would turn every Azure audit into exit 5; they are beyond the requirements table.
 NOT_RECORDED_STATUS = Status.INFO
 
-META = CheckMeta(
-    id="azure-management-plane",
-    title="Azure blob versioning and lifecycle management policy",
-    severity=Severity.MEDIUM,
-    requirement=None,
-    description="Judges the Azure management-plane settings a bundle records: blob versioning, container "
-    "soft delete and the storage account's lifecycle management policy.",
-    why="With blob versioning on, every blob the garbage collector deletes leaves a previous version whose "
-    "bytes stay, and are billed, until a lifecycle management rule deletes previous versions.",
-    tier=Tier.STORAGE_HELD,
+META = described(
+    "azure-management-plane",
     examples=(Example(DeletePreviousVersions(EXAMPLE_AZURE), first=2),),
 )
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import enum
+import functools
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from importlib import resources
+from typing import Any
 
-from gcready.model import Deployment, DeploymentType, Evidence, Fact, Finding, Rule, Severity, Status
-from gcready.model.remedy import Remedy
+from gcready.model import Deployment, DeploymentType, Evidence, Fact, Finding, Rule, Severity, Status, Tier
+from gcready.model.remedy import Example, Remedy
 from gcready.requirements import Requirements
 
 
@@ -20,6 +24,33 @@ class CheckContext:
 
 # A check's catalog entry is the model's Rule, so the report can carry it to the formats.
 CheckMeta = Rule
+
+# The keys a check's entry in data/checks.toml may have (schemas/checks.schema.json says the same).
+_ENTRY_KEYS = frozenset({"id", "title", "severity", "requirement", "tier", "before", "description", "why"})
+
+
+@functools.cache
+def _catalog_text() -> dict[str, dict[str, Any]]:
+    text = resources.files("gcready").joinpath("data/checks.toml").read_text(encoding="utf-8")
+    return {entry["id"]: entry for entry in tomllib.loads(text)["check"]}
+
+
+def described(check_id: str, examples: tuple[Example, ...] = ()) -> CheckMeta:
+    """A check's catalog entry: its text from ``data/checks.toml``, its example remedies from the check."""
+    entry = _catalog_text()[check_id]
+    if stray := set(entry) - _ENTRY_KEYS:
+        raise ValueError(f"data/checks.toml: check {check_id!r} has unknown keys {sorted(stray)}")
+    return CheckMeta(
+        id=check_id,
+        title=entry["title"],
+        severity=Severity(entry["severity"]),
+        requirement=entry.get("requirement"),
+        description=entry["description"],
+        why=entry["why"],
+        tier=Tier(entry["tier"]),
+        examples=examples,
+        before=tuple(entry.get("before", ())),
+    )
 
 
 @dataclass(frozen=True)

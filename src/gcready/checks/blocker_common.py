@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from gcready.checks.base import Applies, CheckContext, CheckMeta, applies, skipped
+from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies, skipped
 from gcready.checks.buckets import buckets_in
 from gcready.model import (
     BucketRef,
@@ -262,6 +262,32 @@ def run_per_bucket(
             "bucket",
         )
     return [judge(Judge(meta, target)) for target in mine]
+
+
+@dataclass(frozen=True)
+class SettingRead:
+    """The one setting a bucket check judges, and what an endpoint without that feature means."""
+
+    setting: Setting
+    label: str
+    unsupported: str  # why nothing can be held when the endpoint answers not-supported
+
+
+def bucket_check(
+    meta: CheckMeta,
+    providers: frozenset[Provider],
+    read: SettingRead,
+    decide: Callable[[Judge, object], Finding],
+    not_read: Callable[[Finding], Finding] = lambda finding: finding,
+) -> Check:
+    """A check of one setting on each bucket of ``providers``: ``decide`` judges an ``ok`` value;
+    ``not_read`` may restate the finding given when there is none (not recorded, denied, unsupported)."""
+
+    def judge_one(judge: Judge) -> Finding:
+        got = judge.read_supported(read.setting, read.label, read.unsupported)
+        return decide(judge, got.value) if isinstance(got, Got) else not_read(got)
+
+    return Check(meta, lambda ctx: run_per_bucket(ctx, meta, providers, judge_one))
 
 
 def env_sightings(components: Iterable[Component], var: str) -> dict[str, list[tuple[Component, EnvValue]]]:

@@ -10,28 +10,20 @@ from gcready.checks.base import (
     Applies,
     Check,
     CheckContext,
-    CheckMeta,
     RequirementFinding,
     applies,
+    described,
     needed_by,
     skipped,
     unless_required,
 )
 from gcready.checks.blocker_common import as_probed, needs_for, outcome_text
 from gcready.checks.buckets import buckets_in
-from gcready.model import BucketRef, Fact, Finding, Origin, Severity, Status, Tier, VersioningStatus
+from gcready.model import BucketRef, Fact, Finding, Origin, Status, VersioningStatus
 from gcready.model.remedy import EXAMPLE_BUCKETS, EnableVersioning, Example
 
-META = CheckMeta(
-    id="bucket-versioning",
-    title="Bucket versioning (Azure: blob soft delete)",
-    severity=Severity.CRITICAL,
-    requirement="versioning",
-    description="Reads each artifact bucket's versioning setting (S3, GCS, MinIO/S3-compatible, "
-    "CoreWeave) or blob soft delete (Azure) from a live probe or an evidence bundle.",
-    why="W&B's garbage collector relies on bucket versioning (soft delete on Azure) to remove the "
-    "files of deleted artifacts; without it deletes never free storage.",
-    tier=Tier.GC_CANNOT_DELETE,
+META = described(
+    "bucket-versioning",
     examples=tuple(Example(EnableVersioning(b), first=1) for b in EXAMPLE_BUCKETS),
 )
 

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import re
 
-from gcready.checks.base import Check, CheckContext, CheckMeta, skipped
+from gcready.checks.base import Check, CheckContext, described, skipped
 from gcready.checks.blocker_common import env_sightings, sighting_facts
-from gcready.model import Finding, Severity, Status, Tier
+from gcready.model import Finding, Severity, Status
 
 VAR = "GORILLA_DATA_RETENTION_PERIOD"
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 _PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
 
-META = CheckMeta(
-    id="data-retention-period",
-    title=f"{VAR} (deletion delay)",
-    severity=Severity.INFO,
-    requirement=None,
-    description=f"Reports {VAR} wherever a W&B server component sets it, as a Go duration.",
-    why="W&B keeps deleted data for this period before removing it (Dedicated Cloud's default is 7 days; "
-    "it applies to run data): storage is freed that much later. A delay, not a failure.",
-    tier=Tier.DELAY,
-)
+META = described("data-retention-period")
 
 
 def go_duration_seconds(text: str) -> float | None:

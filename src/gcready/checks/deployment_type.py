@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from gcready.checks.base import Check, CheckContext, CheckMeta
-from gcready.model import DecidedBy, Fact, Finding, Fix, FixKind, Severity, Status, Tier
+from gcready.checks.base import Check, CheckContext, described
+from gcready.model import DecidedBy, Fact, Finding, Fix, FixKind, Severity, Status
 
-META = CheckMeta(
-    id="deployment-type",
-    title="Deployment type",
-    severity=Severity.HIGH,
-    requirement=None,
-    description="Recognises how W&B is hosted (shared, dedicated, with or without a secure storage "
-    "connector, customer-managed cloud or on-prem) from the evidence, or takes --deployment.",
-    why="Which requirements garbage collection needs depends on the deployment type.",
-    tier=Tier.CONTEXT,
-)
+META = described("deployment-type")
 
 
 def run(ctx: CheckContext) -> list[Finding]:

@@ -10,33 +10,22 @@ from gcready.checks.base import (
     Applies,
     Check,
     CheckContext,
-    CheckMeta,
     RequirementFinding,
     applies,
+    described,
     needed_by,
     skipped,
     unless_required,
 )
 from gcready.goparse import parse_bool
-from gcready.model import Component, ComponentKind, Fact, Finding, Severity, Status, Tier
+from gcready.model import Component, ComponentKind, Fact, Finding, Status
 from gcready.model.remedy import Example, SetEnv
 
 _TERRAFORM_NEEDS = (
     "the value Terraform would use (the .tfvars that sets it, or a plan: terraform show -json PLAN)"
 )
 
-META = CheckMeta(
-    id="gc-env-flag",
-    title="Garbage collection enabled on the W&B server",
-    severity=Severity.CRITICAL,
-    requirement="env_var",
-    description="Reads GORILLA_ARTIFACT_GC_ENABLED where the W&B server reads it (Helm values, operator "
-    "resource, Kubernetes manifests, env files) after the platform's precedence, and parses it as Go does.",
-    why="Self-managed W&B servers only collect soft-deleted artifacts when this variable is true; "
-    "otherwise deleted artifacts never leave the bucket.",
-    tier=Tier.GC_NEVER_RUNS,
-    examples=(Example(SetEnv("GORILLA_ARTIFACT_GC_ENABLED", "true")),),
-)
+META = described("gc-env-flag", examples=(Example(SetEnv("GORILLA_ARTIFACT_GC_ENABLED", "true")),))
 
 
 def gc_components(ctx: CheckContext) -> list[Component]:

@@ -7,21 +7,13 @@ have it: the configuration "has the flag", and deletes still never free storage.
 
 from __future__ import annotations
 
-from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies, skipped
+from gcready.checks.base import Applies, Check, CheckContext, applies, described, skipped
 from gcready.goparse import parse_bool
-from gcready.model import Component, Fact, Finding, Severity, Status, Tier
+from gcready.model import Component, Fact, Finding, Severity, Status
 from gcready.model.remedy import Example, Remedy, SetEnv
 
-META = CheckMeta(
-    id="gc-flag-components",
-    title="GC flag set where the collector runs",
-    severity=Severity.HIGH,
-    requirement=None,
-    description="Compares GORILLA_ARTIFACT_GC_ENABLED across the W&B server components: set true in some "
-    "(glue, parquet, console…) but not in the component that runs the garbage collector.",
-    why="Only the component that runs the collector reads the flag; setting it elsewhere looks right and "
-    "changes nothing.",
-    tier=Tier.GC_NEVER_RUNS,
+META = described(
+    "gc-flag-components",
     examples=(Example(SetEnv("GORILLA_ARTIFACT_GC_ENABLED", "true"), first=1),),
 )
 

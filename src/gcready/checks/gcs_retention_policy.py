@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from gcready.checks.base import Check, CheckContext, CheckMeta
-from gcready.checks.blocker_common import Got, Judge, run_per_bucket
-from gcready.model import Finding, Provider, Setting, Severity, Status, Tier, VersioningStatus
+from gcready.checks.base import described
+from gcready.checks.blocker_common import Judge, SettingRead, bucket_check
+from gcready.model import Finding, Provider, Setting, Severity, Status, VersioningStatus
 from gcready.model.remedy import EXAMPLE_GCS, Example, RemoveGcsRetention
 
-META = CheckMeta(
-    id="gcs-retention-policy",
-    title="GCS bucket retention policy",
-    severity=Severity.MEDIUM,
-    requirement=None,
-    description="Reads each GCS bucket's retention policy (Bucket Lock): its period and whether it is locked.",
-    why="No object can be deleted or replaced before it is older than the retention period, so GC deletes "
-    "fail until then; a locked policy can be neither removed nor shortened. Object versioning, which W&B "
-    "needs on GCS, cannot be combined with a retention policy.",
-    tier=Tier.STORAGE_HELD,
+META = described(
+    "gcs-retention-policy",
     examples=(Example(RemoveGcsRetention(EXAMPLE_GCS, locked=False), first=2),),
 )
-
-
-def run(ctx: CheckContext) -> list[Finding]:
-    return run_per_bucket(ctx, META, frozenset({Provider.GCP}), _judge)
 
 
 def _period(seconds: int) -> str:
@@ -33,14 +21,8 @@ def _period(seconds: int) -> str:
     return f"{seconds} second(s)"
 
 
-def _judge(judge: Judge) -> Finding:
+def _decide(judge: Judge, value: object) -> Finding:
     bucket = judge.target.bucket
-    got = judge.read_supported(
-        Setting.RETENTION, "Retention policy", "the endpoint has no retention policies."
-    )
-    if not isinstance(got, Got):
-        return got
-    value = got.value
     if value is None:
         return judge.finding(
             Status.PASS,
@@ -75,4 +57,9 @@ def _judge(judge: Judge) -> Finding:
     )
 
 
-CHECK = Check(META, run)
+CHECK = bucket_check(
+    META,
+    frozenset({Provider.GCP}),
+    SettingRead(Setting.RETENTION, "Retention policy", "the endpoint has no retention policies."),
+    _decide,
+)

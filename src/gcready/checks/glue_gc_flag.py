@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from gcready.checks.base import Check, CheckContext, CheckMeta, skipped
+from gcready.checks.base import Check, CheckContext, described, skipped
 from gcready.checks.blocker_common import env_sightings, sighting_facts
-from gcready.model import Finding, Severity, Status, Tier
+from gcready.model import Finding, Severity, Status
 
 VAR = "GORILLA_GLUE_ARTIFACT_GC_ENABLED"
 
-META = CheckMeta(
-    id="glue-gc-flag",
-    title=f"{VAR} (glue component)",
-    severity=Severity.INFO,
-    requirement=None,
-    description=f"Reports {VAR} wherever a W&B server component sets it.",
-    why="The operator chart hard-codes it false for the glue component; how it relates to "
-    "GORILLA_ARTIFACT_GC_ENABLED is unconfirmed, so it is context, not a verdict.",
-    tier=Tier.CONTEXT,
-)
+META = described("glue-gc-flag")
 
 
 def run(ctx: CheckContext) -> list[Finding]:

@@ -13,22 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gcready.checks.base import Check, CheckContext, CheckMeta
+from gcready.checks.base import Check, CheckContext, described
 from gcready.checks.blocker_common import S3_FAMILY, Got, Judge, run_per_bucket
-from gcready.model import BucketRef, Finding, Provider, Setting, Severity, Status, Tier, VersioningStatus
+from gcready.model import BucketRef, Finding, Provider, Setting, Severity, Status, VersioningStatus
 from gcready.model.remedy import EXAMPLE_BUCKETS, Example, ExpireNoncurrent
 
-META = CheckMeta(
-    id="noncurrent-expiry",
-    title="Lifecycle rule expiring noncurrent versions",
-    severity=Severity.HIGH,
-    requirement=None,
-    description="On each versioned S3 / MinIO / CoreWeave / GCS bucket, looks for an enabled lifecycle "
-    "rule that deletes noncurrent versions (S3 NoncurrentVersionExpiration, plus ExpiredObjectDeleteMarker; "
-    "GCS Delete with isLive=false, daysSinceNoncurrentTime, numNewerVersions or noncurrentTimeBefore).",
-    why="With versioning on, a GC delete only adds a delete marker or makes the version noncurrent: the "
-    "bytes stay, and are billed, until such a rule expires them.",
-    tier=Tier.STORAGE_HELD,
+META = described(
+    "noncurrent-expiry",
     examples=tuple(
         Example(ExpireNoncurrent(b), first=1) for b in EXAMPLE_BUCKETS if b.provider is not Provider.AZURE
     ),

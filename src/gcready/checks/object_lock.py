@@ -7,36 +7,16 @@ identity with ``s3:BypassGovernanceRetention`` can (W&B's collector does not).
 
 from __future__ import annotations
 
-from gcready.checks.base import Check, CheckContext, CheckMeta
-from gcready.checks.blocker_common import S3_FAMILY, Got, Judge, run_per_bucket
-from gcready.model import Finding, ObjectLockMode, Setting, Severity, Status, Tier
+from gcready.checks.base import described
+from gcready.checks.blocker_common import S3_FAMILY, Judge, SettingRead, bucket_check
+from gcready.model import Finding, ObjectLockMode, Setting, Severity, Status
 from gcready.model.remedy import EXAMPLE_AWS, ClearObjectLock, Example
 
-META = CheckMeta(
-    id="object-lock",
-    title="S3 Object Lock default retention",
-    severity=Severity.HIGH,
-    requirement=None,
-    description="Reads each S3 / MinIO / CoreWeave bucket's Object Lock configuration and its default "
-    "retention (mode, days or years).",
-    why="With a default retention every new object version is locked: a GC delete only adds a delete "
-    "marker and the locked bytes stay until the retention ends (COMPLIANCE: cannot be shortened or "
-    "removed; GOVERNANCE: needs s3:BypassGovernanceRetention).",
-    tier=Tier.STORAGE_HELD,
-    examples=(Example(ClearObjectLock(EXAMPLE_AWS, "GOVERNANCE"), first=2),),
-)
+META = described("object-lock", examples=(Example(ClearObjectLock(EXAMPLE_AWS, "GOVERNANCE"), first=2),))
 
 
-def run(ctx: CheckContext) -> list[Finding]:
-    return run_per_bucket(ctx, META, S3_FAMILY, _judge)
-
-
-def _judge(judge: Judge) -> Finding:
+def _decide(judge: Judge, value: object) -> Finding:
     bucket = judge.target.bucket
-    got = judge.read_supported(Setting.OBJECT_LOCK, "Object Lock", "no version of this bucket can be locked.")
-    if not isinstance(got, Got):
-        return got
-    value = got.value
     if not isinstance(value, dict) or not isinstance(value.get("enabled"), bool):
         return judge.not_understood(Setting.OBJECT_LOCK, "Object Lock", value)
     if not value["enabled"]:
@@ -73,4 +53,9 @@ def _judge(judge: Judge) -> Finding:
     )
 
 
-CHECK = Check(META, run)
+CHECK = bucket_check(
+    META,
+    S3_FAMILY,
+    SettingRead(Setting.OBJECT_LOCK, "Object Lock", "no version of this bucket can be locked."),
+    _decide,
+)

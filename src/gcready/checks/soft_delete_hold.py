@@ -8,26 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gcready.checks.base import Check, CheckContext, CheckMeta
-from gcready.checks.blocker_common import Got, Judge, run_per_bucket
-from gcready.model import Finding, Provider, Setting, Severity, Status, Tier
+from gcready.checks.base import described
+from gcready.checks.blocker_common import Judge, SettingRead, bucket_check
+from gcready.model import Finding, Provider, Setting, Status
 from gcready.model.remedy import EXAMPLE_GCS, Example, ShortenGcsSoftDelete
 
-META = CheckMeta(
-    id="soft-delete-hold",
-    title="Soft delete window (GCS soft delete, Azure blob soft delete)",
-    severity=Severity.INFO,
-    requirement=None,
-    description="Reads the GCS soft-delete policy and the Azure blob soft-delete retention of each bucket.",
-    why="Bytes of objects the garbage collector deletes are kept, and billed, for the soft-delete window "
-    "before they are freed: storage meters drop that much later.",
-    tier=Tier.DELAY,
-    examples=(Example(ShortenGcsSoftDelete(EXAMPLE_GCS), first=1),),
-)
-
-
-def run(ctx: CheckContext) -> list[Finding]:
-    return run_per_bucket(ctx, META, frozenset({Provider.GCP, Provider.AZURE}), _judge)
+META = described("soft-delete-hold", examples=(Example(ShortenGcsSoftDelete(EXAMPLE_GCS), first=1),))
 
 
 def _num(value: object) -> float | None:
@@ -40,13 +26,13 @@ def _days_text(days: float) -> str:
     return f"{int(days)}" if days == int(days) else f"{days:g}"
 
 
-def _judge(judge: Judge) -> Finding:
+def _not_read(finding: Finding) -> Finding:
+    # not recorded: skip, not info (an info of this tier would read as a delay that was seen)
+    return replace(finding, status=Status.SKIP) if finding.status is Status.INFO else finding
+
+
+def _decide(judge: Judge, value: object) -> Finding:
     bucket = judge.target.bucket
-    got = judge.read_supported(Setting.SOFT_DELETE, "Soft delete", "deleted objects are not kept.")
-    if not isinstance(got, Got):
-        # not recorded: skip, not info (an info of this tier would read as a delay that was seen)
-        return replace(got, status=Status.SKIP) if got.status is Status.INFO else got
-    value = got.value
     if not isinstance(value, dict) or not isinstance(value.get("enabled"), bool):
         return judge.not_understood(Setting.SOFT_DELETE, "Soft delete", value)
     seconds = _num(value.get("seconds"))
@@ -89,4 +75,10 @@ def _judge(judge: Judge) -> Finding:
     )
 
 
-CHECK = Check(META, run)
+CHECK = bucket_check(
+    META,
+    frozenset({Provider.GCP, Provider.AZURE}),
+    SettingRead(Setting.SOFT_DELETE, "Soft delete", "deleted objects are not kept."),
+    _decide,
+    _not_read,
+)

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from gcready.checks.base import Applies, Check, CheckContext, CheckMeta, applies, skipped, unless_required
+from gcready.checks.base import Applies, Check, CheckContext, applies, described, skipped, unless_required
 from gcready.checks.buckets import buckets_in
 from gcready.detect import SSC
-from gcready.model import Fact, Finding, Fix, FixKind, Severity, Status, Tier
+from gcready.model import Fact, Finding, Fix, FixKind, Severity, Status
 
-META = CheckMeta(
-    id="ssc-provider",
-    title="Secure storage connector provider",
-    severity=Severity.HIGH,
-    requirement="ssc",
-    description="For shared or dedicated cloud with a secure storage connector (bring your own bucket), "
-    "checks the bucket's provider is one the connector supports.",
-    why="The seed documentation: the secure storage connector is available only for Google Cloud "
-    "Platform and Amazon Web Services.",
-    tier=Tier.GC_CANNOT_DELETE,
-)
+META = described("ssc-provider")
 
 
 def run(ctx: CheckContext) -> list[Finding]:
