@@ -86,17 +86,7 @@ def requiring(ctx: CheckContext, column: str) -> list[DeploymentType]:
 
 def skipped(meta: CheckMeta, title: str, detail: str, resource: str = "deployment") -> list[Finding]:
     """The one ``skip`` finding of a check that does not apply here."""
-    return [
-        Finding(
-            check=meta.id,
-            status=Status.SKIP,
-            severity=Severity.INFO,
-            title=title,
-            detail=detail,
-            resource=resource,
-            requirement=meta.requirement,
-        )
-    ]
+    return [meta.finding(Status.SKIP, title, detail, resource)]
 
 
 def unless_required(findings: list[Finding], needed_by: str = "", keep_needs: bool = False) -> list[Finding]:
@@ -134,15 +124,13 @@ class RequirementFinding:
     def __call__(
         self, status: Status, title: str, detail: str, evidence: tuple[Fact, ...], needs: str = ""
     ) -> Finding:
-        return Finding(
-            check=self.meta.id,
-            status=status,
+        return self.meta.finding(
+            status,
+            title,
+            detail,
+            self.resource,
             severity=self.meta.severity,
-            title=title,
-            detail=detail,
-            resource=self.resource,
             evidence=evidence,
             remedy=None if status is Status.PASS else self.remedy,
-            requirement=self.meta.requirement,
             needs=needs,
         )

@@ -124,19 +124,15 @@ class Judge:
         severity: Severity | None = None,
         needs: str = "",
     ) -> Finding:
-        if severity is None:
-            severity = self.meta.severity if status in (Status.WARN, Status.UNKNOWN) else Severity.INFO
-        return Finding(
-            check=self.meta.id,
-            status=status,
+        return self.meta.finding(
+            status,
+            title,
+            detail,
+            self.target.bucket.label,
             severity=severity,
-            title=title,
-            detail=detail,
-            resource=self.target.bucket.label,
             evidence=tuple(self.facts),
             fixes=fixes if status in (Status.WARN, Status.INFO) else (),
             remedy=remedy if status in (Status.WARN, Status.INFO) else None,
-            requirement=self.meta.requirement,
             needs=needs,
         )
 

@@ -39,14 +39,11 @@ def run(ctx: CheckContext) -> list[Finding]:
     buckets = buckets_in(ctx.evidence)
     if not buckets:
         findings = [
-            Finding(
-                check=META.id,
-                status=Status.UNKNOWN,
-                severity=META.severity,
-                title="No artifact bucket found among the inputs",
-                detail="gcready could not tell which bucket this deployment stores artifacts in.",
-                resource="bucket",
-                requirement=META.requirement,
+            META.finding(
+                Status.UNKNOWN,
+                "No artifact bucket found among the inputs",
+                "gcready could not tell which bucket this deployment stores artifacts in.",
+                "bucket",
                 needs="the bucket: BUCKET / GORILLA_FILE_STORE in the server's env, Helm global.bucket, "
                 "or --bucket URL",
             )

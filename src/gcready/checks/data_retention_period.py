@@ -6,7 +6,7 @@ import re
 
 from gcready.checks.base import Check, CheckContext, described, skipped
 from gcready.checks.blocker_common import env_sightings, sighting_facts
-from gcready.model import Finding, Severity, Status
+from gcready.model import Finding, Status
 
 VAR = "GORILLA_DATA_RETENTION_PERIOD"
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -61,15 +61,13 @@ def run(ctx: CheckContext) -> list[Finding]:
             else value
         )
         findings.append(
-            Finding(
-                check=META.id,
-                status=Status.INFO,
-                severity=Severity.INFO,
-                title=f"{VAR} is {how_long}: deleted data is kept that long before it is removed",
-                detail=f"The W&B server keeps deleted data for {how_long} before removing it, so storage "
+            META.finding(
+                Status.INFO,
+                f"{VAR} is {how_long}: deleted data is kept that long before it is removed",
+                f"The W&B server keeps deleted data for {how_long} before removing it, so storage "
                 "is freed that much later than the delete. This is a delay, not a failure (W&B documents it "
                 "for run data; Dedicated Cloud's default is 7 days).",
-                resource=", ".join(c.name for c, _ in found),
+                ", ".join(c.name for c, _ in found),
                 evidence=sighting_facts(VAR, found),
             )
         )

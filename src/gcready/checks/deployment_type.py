@@ -14,14 +14,12 @@ def run(ctx: CheckContext) -> list[Finding]:
     if dep.type is None:
         possible = ", ".join(sorted(t.value for t in dep.candidates))
         return [
-            Finding(
-                check=META.id,
-                status=Status.UNKNOWN,
-                severity=META.severity,
-                title="Deployment type not decided by the evidence",
-                detail=f"The evidence fits several deployment types: {possible}. Requirements that all of "
+            META.finding(
+                Status.UNKNOWN,
+                "Deployment type not decided by the evidence",
+                f"The evidence fits several deployment types: {possible}. Requirements that all of "
                 "them share are still judged; the others stay unknown.",
-                resource="deployment",
+                "deployment",
                 evidence=dep.evidence + conflicts,
                 fixes=(
                     Fix(
@@ -43,13 +41,12 @@ def run(ctx: CheckContext) -> list[Finding]:
     if dep.conflicts:
         detail += " Some evidence disagrees: " + "; ".join(dep.conflicts)
     return [
-        Finding(
-            check=META.id,
-            status=status,
+        META.finding(
+            status,
+            f"Deployment type: {row.label}",
+            detail,
+            "deployment",
             severity=META.severity if dep.conflicts else Severity.INFO,
-            title=f"Deployment type: {row.label}",
-            detail=detail,
-            resource="deployment",
             evidence=dep.evidence + conflicts,
         )
     ]

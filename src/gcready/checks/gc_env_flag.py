@@ -54,14 +54,11 @@ def run(ctx: CheckContext) -> list[Finding]:
     components = gc_components(ctx)
     if not components:
         return [
-            Finding(
-                check=META.id,
-                status=Status.UNKNOWN,
-                severity=META.severity,
-                title=f"No W&B server configuration among the inputs: {var} not seen",
-                detail="gcready found no place where the W&B server reads its environment.",
-                resource="W&B server",
-                requirement=META.requirement,
+            META.finding(
+                Status.UNKNOWN,
+                f"No W&B server configuration among the inputs: {var} not seen",
+                "gcready found no place where the W&B server reads its environment.",
+                "W&B server",
                 remedy=SetEnv(var, want),
                 needs="the Helm values, the operator resource (kubectl get weightsandbiases -o yaml), "
                 "the server's manifests (kubectl get deploy,sts,cm -o yaml) or its env file",

@@ -70,13 +70,12 @@ def _judge(runner: Component, on_elsewhere: list[Component], var: str, want: str
     def finding(
         status: Status, title: str, detail: str, needs: str = "", remedy: Remedy | None = None
     ) -> Finding:
-        return Finding(
-            check=META.id,
-            status=status,
+        return META.finding(
+            status,
+            title,
+            detail,
+            runner.name,
             severity=Severity.INFO if status is Status.PASS else META.severity,
-            title=title,
-            detail=detail,
-            resource=runner.name,
             evidence=facts,
             needs=needs,
             remedy=remedy,

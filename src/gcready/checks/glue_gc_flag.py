@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gcready.checks.base import Check, CheckContext, described, skipped
 from gcready.checks.blocker_common import env_sightings, sighting_facts
-from gcready.model import Finding, Severity, Status
+from gcready.model import Finding, Status
 
 VAR = "GORILLA_GLUE_ARTIFACT_GC_ENABLED"
 
@@ -21,14 +21,12 @@ def run(ctx: CheckContext) -> list[Finding]:
             "W&B server",
         )
     return [
-        Finding(
-            check=META.id,
-            status=Status.INFO,
-            severity=Severity.INFO,
-            title=f"{VAR} is {value!r} in " + ", ".join(c.name for c, _ in found),
-            detail="Relation to the main flag (GORILLA_ARTIFACT_GC_ENABLED) unconfirmed; the operator chart "
+        META.finding(
+            Status.INFO,
+            f"{VAR} is {value!r} in " + ", ".join(c.name for c, _ in found),
+            "Relation to the main flag (GORILLA_ARTIFACT_GC_ENABLED) unconfirmed; the operator chart "
             "hard-codes it false for glue. Not a verdict: the collector is judged by gc-env-flag.",
-            resource=", ".join(c.name for c, _ in found),
+            ", ".join(c.name for c, _ in found),
             evidence=sighting_facts(VAR, found),
         )
         for value, found in seen.items()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from gcready.checks.base import Applies, Check, CheckContext, applies, described, skipped, unless_required
 from gcready.checks.buckets import buckets_in
 from gcready.detect import SSC
-from gcready.model import Fact, Finding, Fix, FixKind, Severity, Status
+from gcready.model import Fact, Finding, Fix, FixKind, Status
 
 META = described("ssc-provider")
 
@@ -23,14 +23,11 @@ def run(ctx: CheckContext) -> list[Finding]:
     buckets = buckets_in(ctx.evidence)
     if not buckets:
         return [
-            Finding(
-                check=META.id,
-                status=Status.UNKNOWN,
-                severity=META.severity,
-                title="No secure storage connector bucket among the inputs",
-                detail=f"The connector supports: {names}. gcready saw no bucket to compare.",
-                resource="bucket",
-                requirement=META.requirement,
+            META.finding(
+                Status.UNKNOWN,
+                "No secure storage connector bucket among the inputs",
+                f"The connector supports: {names}. gcready saw no bucket to compare.",
+                "bucket",
                 needs="the team's bucket (--bucket URL or a bundle)",
             )
         ]
@@ -38,19 +35,17 @@ def run(ctx: CheckContext) -> list[Finding]:
     for bucket in buckets:
         ok = bucket.provider in allowed
         findings.append(
-            Finding(
-                check=META.id,
-                status=Status.PASS if ok else Status.FAIL,
-                severity=Severity.INFO if ok else META.severity,
-                title=f"{bucket.label} is on {bucket.provider.value}"
+            META.finding(
+                Status.PASS if ok else Status.FAIL,
+                f"{bucket.label} is on {bucket.provider.value}"
                 + ("" if ok else f": not supported by the secure storage connector ({names})"),
-                detail=(
+                (
                     f"The secure storage connector supports {names}."
                     if ok
                     else f"The seed documentation allows a secure storage connector bucket only on {names}. "
                     + ctx.requirements.ssc_note
                 ),
-                resource=bucket.label,
+                bucket.label,
                 evidence=(Fact("bucket provider", bucket.provider.value, bucket.origin),),
                 fixes=()
                 if ok
@@ -62,7 +57,6 @@ def run(ctx: CheckContext) -> list[Finding]:
                         "and audit with a --requirements profile that lists it.",
                     ),
                 ),
-                requirement=META.requirement,
             )
         )
     if scope is Applies.SOME:

@@ -148,6 +148,37 @@ class Rule:
     # (``gcready diagnose`` ranks this cause before theirs)
     before: tuple[str, ...] = ()
 
+    def finding(
+        self,
+        status: Status,
+        title: str,
+        detail: str,
+        resource: str,
+        *,
+        severity: Severity | None = None,
+        evidence: tuple[Fact, ...] = (),
+        fixes: tuple[Fix, ...] = (),
+        remedy: Remedy | None = None,
+        needs: str = "",
+    ) -> Finding:
+        """A finding of this check on ``resource``. Its severity is the check's where it asks for
+        attention, info for a pass, skip or info, unless ``severity`` says otherwise."""
+        if severity is None:
+            severity = Severity.INFO if status in (Status.PASS, Status.SKIP, Status.INFO) else self.severity
+        return Finding(
+            check=self.id,
+            status=status,
+            severity=severity,
+            title=title,
+            detail=detail,
+            resource=resource,
+            evidence=evidence,
+            fixes=fixes,
+            requirement=self.requirement,
+            needs=needs,
+            remedy=remedy,
+        )
+
 
 @dataclass(frozen=True)
 class Deployment:
