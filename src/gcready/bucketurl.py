@@ -177,67 +177,41 @@ def parse_helm_bucket(settings: Mapping[str, object], origin: Origin) -> BucketR
         creds = (Secret(access), Secret(secret))
     elif provider in ("az", "azure") and isinstance(access, str) and access:
         creds = (Secret(""), Secret(access))  # the chart passes the storage account key as accessKey
-    had_creds = creds is not None
-    userinfo = f"{MASK}@" if had_creds else ""  # shown masked, never the keys
-
+    # the parts each provider reads from the settings, then one reference built from them
+    bucket, prefix = name, path
+    account: str | None = None
+    endpoint: str | None = None
+    userinfo = f"{MASK}@" if creds is not None else ""  # shown masked, never the keys
     if provider == "s3":
+        scheme, kind = "s3", Provider.AWS
         if looks_like_host(name) and path:
             bucket, _, prefix = path.partition("/")
             aws = is_aws_host(name)
-            return BucketRef(
-                provider=Provider.AWS if aws else Provider.S3_COMPATIBLE,
-                name=bucket,
-                origin=origin,
-                display=f"s3://{userinfo}{name}/{path}",
-                path=prefix or None,
-                endpoint=name,
-                region=region or (_region_from_aws_host(name) if aws else None),
-                had_credentials=had_creds,
-                credentials=creds,
-            )
-        return BucketRef(
-            provider=Provider.AWS,
-            name=name,
-            origin=origin,
-            display=f"s3://{userinfo}{name}" + (f"/{path}" if path else ""),
-            path=path or None,
-            region=region,
-            had_credentials=had_creds,
-            credentials=creds,
-        )
-    if provider in ("gcs", "gs"):
-        return BucketRef(
-            provider=Provider.GCP,
-            name=name,
-            origin=origin,
-            display=f"gs://{name}" + (f"/{path}" if path else ""),
-            path=path or None,
-        )
-    if provider in ("az", "azure"):
-        container, _, prefix = path.partition("/")
-        if not container:
+            kind = Provider.AWS if aws else Provider.S3_COMPATIBLE
+            endpoint, region = name, region or (_region_from_aws_host(name) if aws else None)
+    elif provider in ("gcs", "gs"):
+        # GCS takes no keys from global.bucket: none are shown or carried
+        scheme, kind, userinfo, region, creds = "gs", Provider.GCP, "", None, None
+    elif provider in ("az", "azure"):
+        bucket, _, prefix = path.partition("/")
+        if not bucket:
             return None
-        return BucketRef(
-            provider=Provider.AZURE,
-            name=container,
-            account=name,
-            origin=origin,
-            display=f"az://{name}/{path}",
-            path=prefix or None,
-            had_credentials=had_creds,
-            credentials=creds,
-        )
-    if provider == "cw":
-        endpoint = name if looks_like_host(name) and path else None
-        bucket = path.partition("/")[0] if endpoint else name
-        return BucketRef(
-            provider=Provider.COREWEAVE,
-            name=bucket,
-            origin=origin,
-            display=f"cw://{userinfo}{name}" + (f"/{path}" if path else ""),
-            endpoint=endpoint,
-            region=region,
-            had_credentials=had_creds,
-            credentials=creds,
-        )
-    raise BucketURLError(f"unknown global.bucket.provider {provider!r} (expected s3, gcs, az or cw)")
+        scheme, kind, userinfo, account, region = "az", Provider.AZURE, "", name, None
+    elif provider == "cw":
+        scheme, kind, prefix = "cw", Provider.COREWEAVE, ""
+        if looks_like_host(name) and path:
+            endpoint, bucket = name, path.partition("/")[0]
+    else:
+        raise BucketURLError(f"unknown global.bucket.provider {provider!r} (expected s3, gcs, az or cw)")
+    return BucketRef(
+        provider=kind,
+        name=bucket,
+        origin=origin,
+        display=f"{scheme}://{userinfo}{name}" + (f"/{path}" if path else ""),
+        account=account,
+        path=prefix or None,
+        endpoint=endpoint,
+        region=region,
+        had_credentials=creds is not None,
+        credentials=creds,
+    )

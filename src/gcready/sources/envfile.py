@@ -104,6 +104,16 @@ _SHELL_NEED_ESCAPE = '"\\`$'
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+def _append(chars: list[str], char: str, blanks_from: int | None) -> int | None:
+    """Add ``char``; return where the trailing blanks of ``chars`` start now (None: it ends in no blank)."""
+    if char not in " \t":
+        blanks_from = None
+    elif blanks_from is None:
+        blanks_from = len(chars)
+    chars.append(char)
+    return blanks_from
+
+
 def _systemd(text: str) -> Parsed:
     """systemd's env-file state machine (src/basic/env-file.c), then its check of each assignment."""
     pairs: list[tuple[str, str, int]] = []
@@ -134,11 +144,7 @@ def _systemd(text: str) -> Parsed:
             elif char == "=":
                 state, value_ws = "pre_value", None
             else:
-                if char not in " \t":
-                    key_ws = None
-                elif key_ws is None:
-                    key_ws = len(key)
-                key.append(char)
+                key_ws = _append(key, char, key_ws)
         elif state == "pre_value":
             if newline:
                 push()
@@ -161,11 +167,7 @@ def _systemd(text: str) -> Parsed:
             elif char == "\\":
                 state, value_ws = "value_escape", None
             else:
-                if char not in " \t":
-                    value_ws = None
-                elif value_ws is None:
-                    value_ws = len(value)
-                value.append(char)
+                value_ws = _append(value, char, value_ws)
         elif state == "value_escape":
             state = "value"
             if not newline:

@@ -119,8 +119,6 @@ class WandbInputs:
     def _wandb_call(
         self, scope: Scope, cname: str, kind: str, source: str, body: dict[str, Any], loc: Located
     ) -> WandbCall:
-        version = _call_version(scope, body, source)
-        origin = Origin(loc.file.path, loc.line, f"{scope.prefix}module.{cname}")
         external = body.get("bucket_name")
         create = scope.value(body.get("create_bucket", True)) if kind == "aws" else True
         created: str | None = f"{scope.prefix}module.{cname}.{tfwandb.CREATED[kind]}"
@@ -132,17 +130,29 @@ class WandbInputs:
             created = None
         if create is False:
             created = None
-        call = WandbCall(cname, kind, source, version, origin, created)
-        self.wandb.append(call)
-        return call
+        return self._record_call(scope, cname, kind, source, body, loc, created)
 
     def _connector_call(
         self, scope: Scope, cname: str, kind: str, source: str, body: dict[str, Any], loc: Located
     ) -> WandbCall:
+        created = f"{scope.prefix}module.{cname}.{tfwandb.CONNECTOR_CREATED[kind]}"
+        return self._record_call(scope, cname, kind, source, body, loc, created, connector=True)
+
+    def _record_call(
+        self,
+        scope: Scope,
+        cname: str,
+        kind: str,
+        source: str,
+        body: dict[str, Any],
+        loc: Located,
+        created: str | None,
+        connector: bool = False,
+    ) -> WandbCall:
+        """A W&B module call (``created``: the address of the bucket it creates), kept with the others."""
         version = _call_version(scope, body, source)
         origin = Origin(loc.file.path, loc.line, f"{scope.prefix}module.{cname}")
-        created = f"{scope.prefix}module.{cname}.{tfwandb.CONNECTOR_CREATED[kind]}"
-        call = WandbCall(cname, kind, source, version, origin, created, connector=True)
+        call = WandbCall(cname, kind, source, version, origin, created, connector=connector)
         self.wandb.append(call)
         return call
 
