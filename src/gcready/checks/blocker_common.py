@@ -286,6 +286,29 @@ def bucket_check(
     return Check(meta, lambda ctx: run_per_bucket(ctx, meta, providers, judge_one))
 
 
+def env_report_check(
+    meta: CheckMeta, var: str, unset: str, report: Callable[[str, str], tuple[str, str]]
+) -> Check:
+    """A context check of one env var: ``skip`` (explained by ``unset``) when no component sets it, else
+    one ``info`` per distinct value on the components that set it, its title and detail from
+    ``report(value, components)``."""
+
+    def run(ctx: CheckContext) -> list[Finding]:
+        seen = env_sightings(ctx.evidence.components, var)
+        if not seen:
+            return skipped(meta, f"{var} not set in any component among the inputs", unset, "W&B server")
+        findings = []
+        for value, found in seen.items():
+            where = ", ".join(c.name for c, _ in found)
+            title, detail = report(value, where)
+            findings.append(
+                meta.finding(Status.INFO, title, detail, where, evidence=sighting_facts(var, found))
+            )
+        return findings
+
+    return Check(meta, run)
+
+
 def env_sightings(components: Iterable[Component], var: str) -> dict[str, list[tuple[Component, EnvValue]]]:
     """Each distinct value of ``var`` (``"(not readable)"`` when unknown) and where it was seen."""
     seen: dict[str, list[tuple[Component, EnvValue]]] = {}

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from gcready.checks.base import Check, CheckContext, described, skipped
-from gcready.checks.blocker_common import env_sightings, sighting_facts
-from gcready.model import Finding, Status
+from gcready.checks.base import described
+from gcready.checks.blocker_common import env_report_check
 
 VAR = "GORILLA_DATA_RETENTION_PERIOD"
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -41,37 +40,21 @@ def _human(seconds: float) -> str:
     return f"{seconds:g} second(s)"
 
 
-def run(ctx: CheckContext) -> list[Finding]:
-    seen = env_sightings(ctx.evidence.components, VAR)
-    if not seen:
-        return skipped(
-            META,
-            f"{VAR} not set in any component among the inputs",
-            "The server's default retention of deleted data applies.",
-            "W&B server",
-        )
-    findings = []
-    for value, found in seen.items():
-        seconds = go_duration_seconds(value)
-        how_long = (
-            f"{value} ({_human(seconds)})"
-            if seconds is not None and seconds > 0
-            else f"{value!r} (not a Go duration the server would accept)"
-            if seconds is None and value != "(not readable)"
-            else value
-        )
-        findings.append(
-            META.finding(
-                Status.INFO,
-                f"{VAR} is {how_long}: deleted data is kept that long before it is removed",
-                f"The W&B server keeps deleted data for {how_long} before removing it, so storage "
-                "is freed that much later than the delete. This is a delay, not a failure (W&B documents it "
-                "for run data; Dedicated Cloud's default is 7 days).",
-                ", ".join(c.name for c, _ in found),
-                evidence=sighting_facts(VAR, found),
-            )
-        )
-    return findings
+def _report(value: str, where: str) -> tuple[str, str]:
+    seconds = go_duration_seconds(value)
+    how_long = (
+        f"{value} ({_human(seconds)})"
+        if seconds is not None and seconds > 0
+        else f"{value!r} (not a Go duration the server would accept)"
+        if seconds is None and value != "(not readable)"
+        else value
+    )
+    return (
+        f"{VAR} is {how_long}: deleted data is kept that long before it is removed",
+        f"The W&B server keeps deleted data for {how_long} before removing it, so storage "
+        "is freed that much later than the delete. This is a delay, not a failure (W&B documents it "
+        "for run data; Dedicated Cloud's default is 7 days).",
+    )
 
 
-CHECK = Check(META, run)
+CHECK = env_report_check(META, VAR, "The server's default retention of deleted data applies.", _report)

@@ -25,6 +25,9 @@ _TERRAFORM_NEEDS = (
     "the value Terraform would use (the .tfvars that sets it, or a plan: terraform show -json PLAN)"
 )
 
+# why gc-env-flag does not apply to shared and dedicated cloud
+_WANDB_RUNS_GC = "W&B runs garbage collection itself on shared and dedicated cloud."
+
 META = described("gc-env-flag", examples=(Example(SetEnv("GORILLA_ARTIFACT_GC_ENABLED", "true")),))
 
 
@@ -46,11 +49,7 @@ def run(ctx: CheckContext) -> list[Finding]:
     var, want = ctx.requirements.env_var, ctx.requirements.env_value
     scope = applies(ctx.deployment.candidates, lambda t: ctx.requirements.row(t).env_var)
     if scope is Applies.NONE:
-        return skipped(
-            META,
-            f"{var} not required for this deployment type",
-            "W&B runs garbage collection itself on shared and dedicated cloud.",
-        )
+        return skipped(META, f"{var} not required for this deployment type", _WANDB_RUNS_GC)
     components = gc_components(ctx)
     if not components:
         return [

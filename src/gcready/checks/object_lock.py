@@ -14,6 +14,14 @@ from gcready.model.remedy import EXAMPLE_AWS, ClearObjectLock, Example
 
 META = described("object-lock", examples=(Example(ClearObjectLock(EXAMPLE_AWS, "GOVERNANCE"), first=2),))
 
+# who may still delete a locked version before its retention ends (any mode but COMPLIANCE acts as GOVERNANCE)
+_WHO_MAY_DELETE = {
+    ObjectLockMode.COMPLIANCE: "In COMPLIANCE mode no one, not even the root user, can shorten or remove the "
+    "retention.",
+    ObjectLockMode.GOVERNANCE: "In GOVERNANCE mode only an identity with s3:BypassGovernanceRetention can "
+    "delete a locked version before then; W&B's collector does not.",
+}
+
 
 def _decide(judge: Judge, value: object) -> Finding:
     bucket = judge.target.bucket
@@ -36,20 +44,15 @@ def _decide(judge: Judge, value: object) -> Finding:
             "(retention or legal hold); Object Lock cannot be turned off.",
         )
     mode_text = str(mode).upper()
-    if mode_text == ObjectLockMode.COMPLIANCE:
-        how = "In COMPLIANCE mode no one, not even the root user, can shorten or remove the retention."
-    else:
-        how = (
-            "In GOVERNANCE mode only an identity with s3:BypassGovernanceRetention can delete a locked "
-            "version before then; W&B's collector does not."
-        )
+    compliance = mode_text == ObjectLockMode.COMPLIANCE
+    how = _WHO_MAY_DELETE[ObjectLockMode.COMPLIANCE if compliance else ObjectLockMode.GOVERNANCE]
     return judge.finding(
         Status.WARN,
         f"Object Lock {mode_text} retention of {period} on {bucket.label}: GC cannot free locked versions",
         f"Every new object version is locked for {period}. A GC delete only adds a delete marker; the "
         f"locked version and its bytes stay until the retention ends. {how}",
         remedy=ClearObjectLock(judge.target.fixable, mode_text),
-        severity=Severity.HIGH if mode_text == ObjectLockMode.COMPLIANCE else Severity.MEDIUM,
+        severity=Severity.HIGH if compliance else Severity.MEDIUM,
     )
 
 
