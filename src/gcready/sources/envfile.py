@@ -126,30 +126,33 @@ def _systemd(text: str) -> Parsed:
     line = 1
     start = 1
 
-    def push() -> None:
+    def end() -> None:
+        """The line (or the text) ends: a key without '=' is ignored, an assignment is kept."""
+        if state == "key":
+            ignored.append((start, "no '=' on the line"))
+            return
+        if state == "value" and value_ws is not None:
+            del value[value_ws:]
         name = "".join(key[:key_ws] if key_ws is not None else key)
         pairs.append((name, "".join(value), start))
 
     for char in text:
         newline = char in "\n\r"
-        if state == "pre_key":
+        if newline and state in ("key", "pre_value", "value"):
+            end()
+            state = "pre_key"
+        elif state == "pre_key":
             if char in "#;":
                 state = "comment"
             elif char not in " \t\n\r":
                 state, key, value, key_ws, start = "key", [char], [], None, line
         elif state == "key":
-            if newline:
-                ignored.append((start, "no '=' on the line"))
-                state = "pre_key"
-            elif char == "=":
+            if char == "=":
                 state, value_ws = "pre_value", None
             else:
                 key_ws = _append(key, char, key_ws)
         elif state == "pre_value":
-            if newline:
-                push()
-                state = "pre_key"
-            elif char == "'":
+            if char == "'":
                 state = "single"
             elif char == '"':
                 state = "double"
@@ -159,12 +162,7 @@ def _systemd(text: str) -> Parsed:
                 state = "value"
                 value.append(char)
         elif state == "value":
-            if newline:
-                if value_ws is not None:
-                    del value[value_ws:]
-                push()
-                state = "pre_key"
-            elif char == "\\":
+            if char == "\\":
                 state, value_ws = "value_escape", None
             else:
                 value_ws = _append(value, char, value_ws)
@@ -199,12 +197,8 @@ def _systemd(text: str) -> Parsed:
             state = "pre_key" if newline else "comment"
         if char == "\n":
             line += 1
-    if state in ("pre_value", "value", "value_escape", "single", "double", "double_escape"):
-        if state == "value" and value_ws is not None:
-            del value[value_ws:]
-        push()
-    elif state == "key":
-        ignored.append((start, "no '=' on the line"))
+    if state in ("key", "pre_value", "value", "value_escape", "single", "double", "double_escape"):
+        end()
     out: list[Assignment] = []
     for name, raw, number in pairs:
         if not _SYSTEMD_NAME.match(name):

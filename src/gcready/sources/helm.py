@@ -166,14 +166,16 @@ def _read_values(values: dict[str, Any], source: str, prefix: str, label: str) -
     )
 
 
+@dataclasses.dataclass
 class _Layer:
-    def __init__(self) -> None:
-        self.values: list[EnvValue] = []
-        self.shadowed: list[EnvValue] = []
-        self.gaps: list[str] = []
-        self.buckets: list[BucketRef] = []
-        self.signals: list[Signal] = []
-        self.notes: list[Note] = []
+    """What reading one component's env from the values gives, gathered as it is read."""
+
+    values: list[EnvValue] = dataclasses.field(default_factory=list)
+    shadowed: list[EnvValue] = dataclasses.field(default_factory=list)
+    gaps: list[str] = dataclasses.field(default_factory=list)
+    buckets: list[BucketRef] = dataclasses.field(default_factory=list)
+    signals: list[Signal] = dataclasses.field(default_factory=list)
+    notes: list[Note] = dataclasses.field(default_factory=list)
 
 
 def _origin(user: dict[str, Any], source: str, prefix: str, path: str, name: str) -> Origin:
