@@ -132,7 +132,9 @@ def _requirement(view: RequirementView) -> dict[str, JSON]:
     }
 
 
-def _finding(finding: Finding) -> dict[str, JSON]:
+def finding_core(finding: Finding) -> dict[str, JSON]:
+    """What a finding says: its check, status, severity, title, detail and resource (the JSON report's
+    findings and the HTML page's start with these)."""
     return {
         "check": finding.check,
         "status": finding.status.value,
@@ -140,13 +142,20 @@ def _finding(finding: Finding) -> dict[str, JSON]:
         "title": finding.title,
         "detail": finding.detail,
         "resource": finding.resource,
+    }
+
+
+def _finding(finding: Finding) -> dict[str, JSON]:
+    return {
+        **finding_core(finding),
         "requirement": finding.requirement,
         "needs": finding.needs,
         "evidence": [fact.to_json() for fact in finding.evidence],
-        "fixes": [_fix(fix) for fix in finding.fixes],
+        "fixes": [fix_to_json(fix) for fix in finding.fixes],
         "waiver": finding.waiver.to_json() if finding.waiver is not None else None,
     }
 
 
-def _fix(fix: Fix) -> dict[str, JSON]:
+def fix_to_json(fix: Fix) -> dict[str, JSON]:
+    """A fix: its kind, title and text."""
     return {"kind": fix.kind.value, "title": fix.title, "text": fix.text}
