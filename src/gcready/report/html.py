@@ -20,7 +20,7 @@ from gcready.model import DeploymentType, Fact, Finding, Origin, Report, Status
 from gcready.model.drift import gate_exit_code
 from gcready.report import VERDICT_HEADLINES, count_phrase, decided_by_phrase, first_location, headline
 from gcready.report.history_view import baseline_context, history_context
-from gcready.report.json_format import finding_core, fix_to_json
+from gcready.report.json_format import finding_core, fix_to_json, requirement_to_json
 from gcready.report.text import by_severity
 
 if TYPE_CHECKING:
@@ -162,16 +162,7 @@ def _context(report: Report) -> dict[str, Any]:
             "evidence": [_fact(fact) for fact in deployment.evidence],
             "conflicts": list(deployment.conflicts),
         },
-        "applicable": [
-            {
-                "deployment": view.deployment.value,
-                "label": view.label,
-                "env_var": view.env_var,
-                "versioning": view.versioning,
-                "note": view.note,
-            }
-            for view in report.applicable
-        ],
+        "applicable": [requirement_to_json(view) for view in report.applicable],
         "any_findings": bool(report.findings),
         "attention": [_finding(f, evidence) for f in attention],
         "waived": [_finding(f, evidence) for f in by_severity(list(report.waived()))],

@@ -41,7 +41,7 @@ def to_dict(report: Report) -> dict[str, JSON]:
             "env_var": report.env_var,
         },
         "deployment": _deployment(report.deployment),
-        "applicable": [_requirement(view) for view in report.applicable],
+        "applicable": [requirement_to_json(view) for view in report.applicable],
         "findings": [_finding(finding) for finding in report.findings],
         "summary": {
             "verdict": report.verdict(),
@@ -122,7 +122,8 @@ def _deployment(deployment: Deployment) -> dict[str, JSON]:
     }
 
 
-def _requirement(view: RequirementView) -> dict[str, JSON]:
+def requirement_to_json(view: RequirementView) -> dict[str, JSON]:
+    """A requirements-table row that applies to the report's deployment."""
     return {
         "deployment": view.deployment.value,
         "label": view.label,
