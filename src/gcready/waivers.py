@@ -333,25 +333,33 @@ def _fact(waiver: Waiver) -> Fact:
     return Fact("waiver", f"{_label(waiver)}: {waiver.describe()}", waiver.origin)
 
 
-def _expired(waiver: Waiver, today: date) -> Finding:
+def _warning(waiver: Waiver, check: str, severity: Severity, title: str, detail: str, fix: Fix) -> Finding:
+    """The warning a run gives about ``waiver`` itself (expired, or matching nothing), with the waiver as evidence."""
     return Finding(
-        check=EXPIRED_CHECK,
+        check=check,
         status=Status.WARN,
-        severity=Severity.MEDIUM,
-        title=f"Waiver of {_label(waiver)} expired on {waiver.expires.isoformat()}",
-        detail=(
-            f"The waiver at {_place(waiver)} no longer applies (today is {today.isoformat()}): the findings it "
-            f"covered count again. It said: {waiver.describe()}."
-        ),
+        severity=severity,
+        title=title,
+        detail=detail,
         resource=waiver.resource,
         evidence=(_fact(waiver),),
-        fixes=(
-            Fix(
-                FixKind.CONSOLE,
-                f"Fix the finding and delete the [[waiver]] at {_place(waiver)}, or, if the exception still "
-                "holds, set a new expires date there (and say why in reason).",
-                "renew or remove the waiver",
-            ),
+        fixes=(fix,),
+    )
+
+
+def _expired(waiver: Waiver, today: date) -> Finding:
+    return _warning(
+        waiver,
+        EXPIRED_CHECK,
+        Severity.MEDIUM,
+        f"Waiver of {_label(waiver)} expired on {waiver.expires.isoformat()}",
+        f"The waiver at {_place(waiver)} no longer applies (today is {today.isoformat()}): the findings it "
+        f"covered count again. It said: {waiver.describe()}.",
+        Fix(
+            FixKind.CONSOLE,
+            f"Fix the finding and delete the [[waiver]] at {_place(waiver)}, or, if the exception still "
+            "holds, set a new expires date there (and say why in reason).",
+            "renew or remove the waiver",
         ),
     )
 
@@ -368,16 +376,12 @@ def _stale(waiver: Waiver, passing: bool, *, scoped_out: bool = False, fleet: bo
     else:
         where = " in any deployment" if fleet else ""
         why = f"no finding of this run{where} has that check and resource"
-    return Finding(
-        check=STALE_CHECK,
-        status=Status.WARN,
-        severity=Severity.LOW,
-        title=f"Waiver of {_label(waiver)} matches nothing",
-        detail=(
-            f"The waiver at {_place(waiver)} waived nothing in this run: {why}. A waiver left behind would "
-            f"silently hide the same problem if it came back. It said: {waiver.describe()}."
-        ),
-        resource=waiver.resource,
-        evidence=(_fact(waiver),),
-        fixes=(Fix(FixKind.CONSOLE, f"Delete the [[waiver]] at {_place(waiver)}.", "remove the waiver"),),
+    return _warning(
+        waiver,
+        STALE_CHECK,
+        Severity.LOW,
+        f"Waiver of {_label(waiver)} matches nothing",
+        f"The waiver at {_place(waiver)} waived nothing in this run: {why}. A waiver left behind would "
+        f"silently hide the same problem if it came back. It said: {waiver.describe()}.",
+        Fix(FixKind.CONSOLE, f"Delete the [[waiver]] at {_place(waiver)}.", "remove the waiver"),
     )

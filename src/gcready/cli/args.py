@@ -106,17 +106,8 @@ class ProbeArgs:
         """The probes' options, with each bucket's ``--bucket-option`` settings as its override."""
         from gcready.probes.options import BucketOverride, ProbeOptions
 
-        options = ProbeOptions(
-            timeout=self.timeout,
-            retries=self.retries,
-            endpoint_url=self.endpoint_url,
-            region=self.region,
-            path_style=self.path_style,
-            ca_bundle=self.ca_bundle,
-            verify_tls=not self.no_verify_tls,
-            azure_subscription=self.azure_subscription,
-            azure_resource_group=self.azure_resource_group,
-        )
+        # the settings both name alike (timeout, retries, endpoint, region, TLS, Azure) carry over as they are
+        options = ProbeOptions(**_from(ProbeOptions, vars(self)), verify_tls=not self.no_verify_tls)
         per_bucket: dict[str, BucketOverride] = {}
         for option in self.bucket_options:
             per_bucket[option.bucket] = option.apply(per_bucket.get(option.bucket, BucketOverride()))

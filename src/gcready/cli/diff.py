@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from gcready.cli.options import output_option, quiet_option
 from gcready.cli.output import die, err, write
 from gcready.cli.param_types import LazyChoice
 from gcready.enums import ExitCode
@@ -46,8 +47,8 @@ def _drift_formats() -> list[str]:
     show_default=True,
     help="text for a terminal, json for programs, markdown for a ticket or a pull-request comment.",
 )
-@click.option("-o", "--output", type=click.Path(path_type=str), help="Write to this file instead of stdout.")
-@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+@output_option("Write to this file instead of stdout.")
+@quiet_option
 def diff(old: str, new: str, fmt: str, output: str | None, quiet: bool) -> None:
     """What changed from the JSON report OLD to the JSON report NEW.
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import click
 
-from gcready.cli.options import stacked
+from gcready.cli.options import option_group, path_option
 from gcready.cli.output import die, err
 
 if TYPE_CHECKING:
@@ -25,37 +25,33 @@ if TYPE_CHECKING:
 DEFAULT_KEEP = 30
 
 
-def drift_options(func: click.decorators.FC) -> click.decorators.FC:
-    """The three options, for a command whose body builds a :class:`DriftRequest` from its params."""
-    options = [
-        click.option(
-            "--baseline",
-            metavar="OLD.json",
-            type=click.Path(dir_okay=False, path_type=str),
-            envvar="GCREADY_BASELINE",
-            help="An earlier JSON report: the exit code counts only regressions against it (a status "
-            "that got worse, a new fail/error/unknown); what already failed there is still reported.",
-        ),
-        click.option(
-            "--history",
-            "history_dir",
-            metavar="DIR",
-            type=click.Path(file_okay=False, path_type=str),
-            envvar="GCREADY_HISTORY",
-            help="Keep this run's JSON report in DIR (gcready-YYYYMMDDTHHMMSSZ.json); the HTML report "
-            "then shows what changed since the previous run and the trend of pass/fail/unknown counts.",
-        ),
-        click.option(
-            "--history-keep",
-            metavar="N",
-            type=click.IntRange(min=1),
-            default=DEFAULT_KEEP,
-            show_default=True,
-            envvar="GCREADY_HISTORY_KEEP",
-            help="Runs kept in --history DIR, this one included; older ones are deleted.",
-        ),
-    ]
-    return stacked(options, func)
+# The three options, for a command whose body builds a :class:`DriftRequest` from its params (each
+# also reads its GCREADY_<OPTION> variable, as every option of the commands does).
+drift_options = option_group(
+    path_option(
+        "--baseline",
+        metavar="OLD.json",
+        dir_okay=False,
+        help="An earlier JSON report: the exit code counts only regressions against it (a status "
+        "that got worse, a new fail/error/unknown); what already failed there is still reported.",
+    ),
+    path_option(
+        "--history",
+        "history_dir",
+        metavar="DIR",
+        file_okay=False,
+        help="Keep this run's JSON report in DIR (gcready-YYYYMMDDTHHMMSSZ.json); the HTML report "
+        "then shows what changed since the previous run and the trend of pass/fail/unknown counts.",
+    ),
+    click.option(
+        "--history-keep",
+        metavar="N",
+        type=click.IntRange(min=1),
+        default=DEFAULT_KEEP,
+        show_default=True,
+        help="Runs kept in --history DIR, this one included; older ones are deleted.",
+    ),
+)
 
 
 @dataclass(frozen=True)

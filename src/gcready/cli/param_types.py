@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import click
 
@@ -29,6 +29,23 @@ else:
     _Path = click.Path
 
 E = TypeVar("E", bound=enum.StrEnum)
+T = TypeVar("T")
+
+
+class ParsedType(_ParamType, Generic[T]):
+    """A type that parses an option's text into a value of class ``parsed``; a value of that class is
+    kept as it is (a default, a config file's value, or click converting twice)."""
+
+    parsed: type[Any]
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> T:
+        if isinstance(value, self.parsed):
+            return cast(T, value)
+        return self.parse(str(value), param, ctx)
+
+    def parse(self, text: str, param: click.Parameter | None, ctx: click.Context | None) -> T:
+        """The value ``text`` stands for, or ``self.fail(...)`` saying what is wrong with it."""
+        raise NotImplementedError
 
 
 class EnumChoice(_Choice, Generic[E]):
@@ -63,23 +80,22 @@ class LazyChoice(_Choice):
         pass
 
 
-class ScopedChoice(_ParamType, Generic[E]):
+class ScopedChoice(ParsedType[tuple[str | None, E]]):
     """``[PATH=]VALUE`` with VALUE a member of an enum: ``(PATH or None, member)``.
 
     The enum is loaded on first use, so ``gcready --help`` does not import the readers that define it.
     """
+
+    parsed = tuple
 
     def __init__(self, load: Callable[[], type[E]], metavar: str, what: str) -> None:
         self.load = load
         self.name = metavar
         self.what = what
 
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    def parse(
+        self, text: str, param: click.Parameter | None, ctx: click.Context | None
     ) -> tuple[str | None, E]:
-        if isinstance(value, tuple):
-            return value  # already converted (a default, or click converting twice)
-        text = str(value)
         path, sep, name = text.rpartition("=") if "=" in text else ("", "", text)
         members = self.load()
         try:
@@ -160,13 +176,11 @@ class BucketOption:
                 return replace(override, verify_tls=flag)
 
 
-class BucketOptionType(_ParamType):
+class BucketOptionType(ParsedType[BucketOption]):
     name = "BUCKET:KEY=VALUE"
+    parsed = BucketOption
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> BucketOption:
-        if isinstance(value, BucketOption):
-            return value
-        text = str(value)
+    def parse(self, text: str, param: click.Parameter | None, ctx: click.Context | None) -> BucketOption:
         # BUCKET may hold colons (az://…, s3://host:port/…) and so may the value (a URL): split at ":KEY="
         cut = max(text.rfind(f":{k.value}=") for k in BucketKey)
         if cut <= 0:
@@ -189,15 +203,13 @@ class ExtraOutput:
     path: str
 
 
-class ExtraOutputType(_ParamType):
+class ExtraOutputType(ParsedType[ExtraOutput]):
     """``FORMAT=FILE``: FORMAT one of the report formats, FILE where to write it."""
 
     name = "FORMAT=FILE"
+    parsed = ExtraOutput
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> ExtraOutput:
-        if isinstance(value, ExtraOutput):
-            return value
-        text = str(value)
+    def parse(self, text: str, param: click.Parameter | None, ctx: click.Context | None) -> ExtraOutput:
         name, sep, path = text.partition("=")
         formats = ", ".join(f.value for f in Format)
         if not sep or not path:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import click
 
+from gcready.cli.options import path_option
 from gcready.cli.output import die, err, write
 
 if TYPE_CHECKING:
@@ -26,18 +27,16 @@ CONFIG_META_KEY = "gcready.config_file"  # where a config loader records the fil
 NO_CONFIG_ENV = "GCREADY_NO_CONFIG"
 
 
-def waiver_options(func: click.decorators.FC) -> click.decorators.FC:
-    """``--waivers FILE``: accepted exceptions, each with a reason and an expiry date."""
-    return click.option(
-        "--waivers",
-        "waivers_file",
-        type=click.Path(dir_okay=False, path_type=str),
-        metavar="FILE",
-        envvar="GCREADY_WAIVERS",
-        help="Read [[waiver]] tables (check, resource, reason, expires, ticket, owner) from this TOML file: "
-        "a waived finding is shown but not counted; an expired or unused waiver is a warning. Default: the "
-        "config file in use (--config, GCREADY_CONFIG, or ./gcready.toml).",
-    )(func)
+# ``--waivers FILE``: accepted exceptions, each with a reason and an expiry date.
+waiver_options = path_option(
+    "--waivers",
+    "waivers_file",
+    dir_okay=False,
+    metavar="FILE",
+    help="Read [[waiver]] tables (check, resource, reason, expires, ticket, owner) from this TOML file: "
+    "a waived finding is shown but not counted; an expired or unused waiver is a warning. Default: the "
+    "config file in use (--config, GCREADY_CONFIG, or ./gcready.toml).",
+)
 
 
 @dataclass(frozen=True)

@@ -207,8 +207,6 @@ def sarif(fleet: Fleet) -> dict[str, JSON]:
 
 # --- JUnit ----------------------------------------------------------------------------------------
 
-_COUNTS = ("tests", "failures", "errors", "skipped")
-
 
 def junit(fleet: Fleet) -> str:
     """JUnit XML with one ``<testsuite name="gcready.<deployment>">`` per deployment.
@@ -216,21 +214,14 @@ def junit(fleet: Fleet) -> str:
     Each suite holds that deployment's test cases (classname ``gcready.<deployment>.<check id>``) and its
     report's properties; its counts agree with its cases, and the root's with the suites.
     """
-    root = ET.Element("testsuites", {"name": "gcready"})
-    totals = dict.fromkeys(_COUNTS, 0)
-    for member in fleet.members:
-        suite = _member_suite(member)
-        root.append(suite)
-        for key in _COUNTS:
-            totals[key] += int(suite.get(key, "0"))
-    for key, value in totals.items():
-        root.set(key, str(value))
-    root.set("time", "0")
-    ET.indent(root, space="  ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    from gcready.report.junit import document
+
+    return document([_member_suite(member) for member in fleet.members])
 
 
 def _member_suite(member: FleetMember) -> ET.Element:
+    from gcready.report.junit import set_counts
+
     single = ET.fromstring(render(member.report, Format.JUNIT).encode("utf-8"))
     suites = single.findall("testsuite")
     suite = ET.Element(
@@ -242,15 +233,11 @@ def _member_suite(member: FleetMember) -> ET.Element:
     ET.SubElement(props, "property", {"name": "deployment", "value": member.name})
     if properties is not None:
         props.extend(list(properties))
-    counts = dict.fromkeys(_COUNTS, 0)
     for part in suites:
         for case in part.findall("testcase"):
             case.set(
                 "classname", f"gcready.{member.name}.{case.get('classname', '').removeprefix('gcready.')}"
             )
             suite.append(case)
-        for key in _COUNTS:
-            counts[key] += int(part.get(key, "0"))
-    for key, value in counts.items():
-        suite.set(key, str(value))
+    set_counts(suite, suites)
     return suite

@@ -20,6 +20,7 @@ from gcready.model import DeploymentType, Fact, Finding, Origin, Report, Status
 from gcready.model.drift import gate_exit_code
 from gcready.report import VERDICT_HEADLINES, count_phrase, decided_by_phrase, first_location, headline
 from gcready.report.history_view import baseline_context, history_context
+from gcready.report.json_format import finding_core, fix_to_json, requirement_to_json
 from gcready.report.text import by_severity
 
 if TYPE_CHECKING:
@@ -99,12 +100,7 @@ def _location(finding: Finding) -> str:
 
 def _finding(finding: Finding, deployment_evidence: tuple[Fact, ...] = ()) -> dict[str, Any]:
     return {
-        "check": finding.check,
-        "status": finding.status.value,
-        "severity": finding.severity.value,
-        "title": finding.title,
-        "detail": finding.detail,
-        "resource": finding.resource,
+        **finding_core(finding),
         "requirement": finding.requirement or "",
         "needs": finding.needs,
         "reason": next((line for line in finding.detail.splitlines() if line.strip()), ""),
@@ -112,7 +108,7 @@ def _finding(finding: Finding, deployment_evidence: tuple[Fact, ...] = ()) -> di
         # the deployment's own evidence is shown once, in the deployment section
         "evidence": [_fact(fact) for fact in finding.evidence if fact not in deployment_evidence],
         "evidence_elsewhere": any(fact in deployment_evidence for fact in finding.evidence),
-        "fixes": [{"kind": fix.kind.value, "title": fix.title, "text": fix.text} for fix in finding.fixes],
+        "fixes": [fix_to_json(fix) for fix in finding.fixes],
         "waiver": _waiver(finding),
     }
 
@@ -166,16 +162,7 @@ def _context(report: Report) -> dict[str, Any]:
             "evidence": [_fact(fact) for fact in deployment.evidence],
             "conflicts": list(deployment.conflicts),
         },
-        "applicable": [
-            {
-                "deployment": view.deployment.value,
-                "label": view.label,
-                "env_var": view.env_var,
-                "versioning": view.versioning,
-                "note": view.note,
-            }
-            for view in report.applicable
-        ],
+        "applicable": [requirement_to_json(view) for view in report.applicable],
         "any_findings": bool(report.findings),
         "attention": [_finding(f, evidence) for f in attention],
         "waived": [_finding(f, evidence) for f in by_severity(list(report.waived()))],

@@ -41,7 +41,7 @@ def to_dict(report: Report) -> dict[str, JSON]:
             "env_var": report.env_var,
         },
         "deployment": _deployment(report.deployment),
-        "applicable": [_requirement(view) for view in report.applicable],
+        "applicable": [requirement_to_json(view) for view in report.applicable],
         "findings": [_finding(finding) for finding in report.findings],
         "summary": {
             "verdict": report.verdict(),
@@ -122,7 +122,8 @@ def _deployment(deployment: Deployment) -> dict[str, JSON]:
     }
 
 
-def _requirement(view: RequirementView) -> dict[str, JSON]:
+def requirement_to_json(view: RequirementView) -> dict[str, JSON]:
+    """A requirements-table row that applies to the report's deployment."""
     return {
         "deployment": view.deployment.value,
         "label": view.label,
@@ -132,7 +133,9 @@ def _requirement(view: RequirementView) -> dict[str, JSON]:
     }
 
 
-def _finding(finding: Finding) -> dict[str, JSON]:
+def finding_core(finding: Finding) -> dict[str, JSON]:
+    """What a finding says: its check, status, severity, title, detail and resource (the JSON report's
+    findings and the HTML page's start with these)."""
     return {
         "check": finding.check,
         "status": finding.status.value,
@@ -140,13 +143,20 @@ def _finding(finding: Finding) -> dict[str, JSON]:
         "title": finding.title,
         "detail": finding.detail,
         "resource": finding.resource,
+    }
+
+
+def _finding(finding: Finding) -> dict[str, JSON]:
+    return {
+        **finding_core(finding),
         "requirement": finding.requirement,
         "needs": finding.needs,
         "evidence": [fact.to_json() for fact in finding.evidence],
-        "fixes": [_fix(fix) for fix in finding.fixes],
+        "fixes": [fix_to_json(fix) for fix in finding.fixes],
         "waiver": finding.waiver.to_json() if finding.waiver is not None else None,
     }
 
 
-def _fix(fix: Fix) -> dict[str, JSON]:
+def fix_to_json(fix: Fix) -> dict[str, JSON]:
+    """A fix: its kind, title and text."""
     return {"kind": fix.kind.value, "title": fix.title, "text": fix.text}

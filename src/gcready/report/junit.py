@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
 
 from gcready.model import Finding, Report, Status
 from gcready.report import group_by_check, headline
@@ -38,24 +39,35 @@ def _x(text: str) -> str:
 
 def render(report: Report) -> str:
     """The report as a JUnit XML document (UTF-8 declaration, indented), with a trailing newline."""
-    root = ET.Element("testsuites", {"name": "gcready"})
     timestamp = report.generated_at
     groups = dict(group_by_check(report.findings))
     catalog = [rule.id for rule in report.rules]
     order = catalog + [c for c in groups if c not in set(catalog)]
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for check_id in order:
-        suite = _suite(report, check_id, groups.get(check_id, []), timestamp)
-        root.append(suite)
-        for key in totals:
-            totals[key] += int(suite.get(key, "0"))
+    suites = [_suite(report, check_id, groups.get(check_id, []), timestamp) for check_id in order]
     if report.errors:
-        suite = _input_errors(report, timestamp)
-        root.append(suite)
-        for key in totals:
-            totals[key] += int(suite.get(key, "0"))
+        suites.append(_input_errors(report, timestamp))
+    return document(suites)
+
+
+COUNTS = ("tests", "failures", "errors", "skipped")
+
+
+def set_counts(suite: ET.Element, parts: Iterable[ET.Element]) -> None:
+    """Set each of ``suite``'s counts (tests, failures, errors, skipped) to the sum of the ``parts``'."""
+    totals = dict.fromkeys(COUNTS, 0)
+    for part in parts:
+        for key in COUNTS:
+            totals[key] += int(part.get(key, "0"))
     for key, value in totals.items():
-        root.set(key, str(value))
+        suite.set(key, str(value))
+
+
+def document(suites: Sequence[ET.Element]) -> str:
+    """``<testsuites name="gcready">`` holding ``suites``, its counts theirs summed, as an indented XML
+    document with its UTF-8 declaration and a trailing newline (a single report's, or a fleet's)."""
+    root = ET.Element("testsuites", {"name": "gcready"})
+    root.extend(suites)
+    set_counts(root, suites)
     root.set("time", "0")
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")
