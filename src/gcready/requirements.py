@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from gcready.model import JSON, KNOWN_VALUES, DeploymentType, Provider, Setting
+from gcready.model import JSON, KNOWN_VALUES, DeploymentType, Provider, Setting, fields_json
 
 
 class RequirementsError(Exception):
@@ -86,26 +86,18 @@ class Requirements:
 
     def to_json(self) -> dict[str, JSON]:
         return {
-            "version": self.version,
-            "source": self.source,
-            "origin": self.origin,
+            **fields_json(self, "version", "source", "origin"),
             "env_var": {"name": self.env_var, "value": self.env_value, "where": self.env_where},
             "rows": [
                 {
                     "deployment": r.deployment.value,
-                    "label": r.label,
-                    "env_var": r.env_var,
-                    "versioning": r.versioning,
-                    "note": r.note,
+                    **fields_json(r, "label", "env_var", "versioning", "note"),
                 }
                 for r in self.rows
             ],
             "versioning": {
                 m.provider.value: {
-                    "label": m.label,
-                    "setting": m.setting,
-                    "field": m.field,
-                    "expect": m.expect,
+                    **fields_json(m, "label", "setting", "field", "expect"),
                 }
                 for m in self.versioning
             },

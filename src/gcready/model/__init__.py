@@ -37,6 +37,7 @@ from gcready.model.evidence import (
     Signal,
     SignalKind,
     SourceKind,
+    fields_json,
     same_bucket,
     unique,
 )
@@ -125,6 +126,7 @@ __all__ = [
     "default_endpoint",
     "endpoint_host",
     "endpoint_url",
+    "fields_json",
     "host_port",
     "is_aws_host",
     "provider_words",

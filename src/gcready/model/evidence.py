@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 JSON = Union[str, int, float, bool, None, list["JSON"], dict[str, "JSON"]]
 
 
+def fields_json(record: object, *names: str) -> dict[str, JSON]:
+    """``{name: record.name}``, in that order, for fields whose JSON is their value as it is."""
+    return {name: getattr(record, name) for name in names}
+
+
 ALL_DEPLOYMENT_TYPES: frozenset[DeploymentType] = frozenset(DeploymentType)
 
 

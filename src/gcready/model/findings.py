@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from gcready.enums import ExitCode as ExitCode  # re-exported: a leaf, for the CLI
-from gcready.model.evidence import JSON, DeploymentType, InputError, InputFile, Note, Origin
+from gcready.model.evidence import JSON, DeploymentType, InputError, InputFile, Note, Origin, fields_json
 from gcready.model.inventory import Inventory
 from gcready.model.waivers import Waiver
 
@@ -99,8 +99,7 @@ class Fact:
 
     def to_json(self) -> dict[str, JSON]:
         return {
-            "label": self.label,
-            "value": self.value,
+            **fields_json(self, "label", "value"),
             "origin": self.origin.to_json() if self.origin else None,
         }
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from fnmatch import fnmatchcase
 
-from gcready.model.evidence import JSON, Origin
+from gcready.model.evidence import JSON, Origin, fields_json
 
 
 @dataclass(frozen=True)
@@ -58,12 +58,9 @@ class Waiver:
     def to_json(self) -> dict[str, JSON]:
         """The waiver as the JSON report writes it (``finding.waiver``)."""
         return {
-            "check": self.check,
-            "resource": self.resource,
-            "reason": self.reason,
+            **fields_json(self, "check", "resource", "reason"),
             "expires": self.expires.isoformat(),
-            "ticket": self.ticket,
-            "owner": self.owner,
+            **fields_json(self, "ticket", "owner"),
             "origin": self.origin.to_json() if self.origin else None,
             **({"deployment": self.deployment} if self.deployment else {}),
         }

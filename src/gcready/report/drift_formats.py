@@ -13,7 +13,7 @@ import json
 import re
 from typing import assert_never
 
-from gcready.model import JSON, Status
+from gcready.model import JSON, Status, fields_json
 from gcready.model.drift import BaselineUse, ChangeKind, DeploymentDrift, Drift, FindingChange, RunSide
 
 DRIFT_SCHEMA = "gcready-drift/1"
@@ -192,9 +192,7 @@ def render_text(drift: Drift) -> str:
 def _json_change(change: FindingChange) -> dict[str, JSON]:
     return {
         "kind": change.kind.value,
-        "check": change.check,
-        "resource": change.resource,
-        "title": change.title,
+        **fields_json(change, "check", "resource", "title"),
         "old": change.old.value if change.old is not None else None,
         "new": change.new.value if change.new is not None else None,
         "regression": change.regression,
@@ -203,11 +201,7 @@ def _json_change(change: FindingChange) -> dict[str, JSON]:
 
 def _json_deployment(d: DeploymentDrift) -> dict[str, JSON]:
     return {
-        "name": d.name,
-        "old_verdict": d.old_verdict,
-        "new_verdict": d.new_verdict,
-        "old_type": d.old_type,
-        "new_type": d.new_type,
+        **fields_json(d, "name", "old_verdict", "new_verdict", "old_type", "new_type"),
         "regressions": len(d.regressions) + len(d.errors_appeared),
         "findings": [_json_change(c) for c in d.findings],
         "evidence": [
@@ -237,8 +231,7 @@ def to_dict(drift: Drift) -> dict[str, JSON]:
             "generated_at": drift.new.generated_at,
             "verdict": drift.new.verdict,
         },
-        "fleet": drift.fleet,
-        "regressed": drift.regressed,
+        **fields_json(drift, "fleet", "regressed"),
         "regressions": drift.regression_count,
         "deployments_appeared": list(drift.deployments_appeared),
         "deployments_disappeared": list(drift.deployments_disappeared),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gcready.model import fields_json
 from gcready.model.drift import BaselineUse, ChangeKind, DeploymentDrift, Drift, HistoryView, RunPoint
 from gcready.report.drift_formats import SECTIONS, baseline_phrase, summary_line
 
@@ -104,8 +105,7 @@ def _finding_changes(d: DeploymentDrift, fleet: bool) -> list[dict[str, Any]]:
             out.append(
                 {
                     "kind": _ONE_CHANGE[kind],
-                    "regression": c.regression,
-                    "check": c.check,
+                    **fields_json(c, "regression", "check"),
                     "resource": (f"{d.name}: " if fleet else "") + c.resource,
                     "title": c.title,
                     "old": c.old.value if c.old is not None else "",

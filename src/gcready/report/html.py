@@ -16,7 +16,7 @@ import functools
 import re
 from typing import TYPE_CHECKING, Any
 
-from gcready.model import DeploymentType, Fact, Finding, Origin, Report, Status
+from gcready.model import JSON, DeploymentType, Fact, Finding, Origin, Report, Status, fields_json
 from gcready.model.drift import gate_exit_code
 from gcready.report import VERDICT_HEADLINES, count_phrase, decided_by_phrase, first_location, headline
 from gcready.report.history_view import baseline_context, history_context
@@ -113,16 +113,14 @@ def _finding(finding: Finding, deployment_evidence: tuple[Fact, ...] = ()) -> di
     }
 
 
-def _waiver(finding: Finding) -> dict[str, str] | None:
+def _waiver(finding: Finding) -> dict[str, JSON] | None:
     waiver = finding.waiver
     if waiver is None:
         return None
     return {
         "reason": waiver.reason,
         "expires": waiver.expires.isoformat(),
-        "ticket": waiver.ticket,
-        "owner": waiver.owner,
-        "resource": waiver.resource,
+        **fields_json(waiver, "ticket", "owner", "resource"),
         "origin": _origin(waiver.origin),
     }
 
@@ -143,13 +141,16 @@ def _context(report: Report) -> dict[str, Any]:
         "headline": headline(report),
         "counts_phrase": count_phrase(report),
         "exit_code": gate_exit_code(report),
-        "tool_version": report.tool_version,
-        "generated_at": report.generated_at,
-        "command": report.command,
-        "offline": report.offline,
-        "requirements_version": report.requirements_version,
-        "requirements_origin": report.requirements_origin,
-        "env_var": report.env_var,
+        **fields_json(
+            report,
+            "tool_version",
+            "generated_at",
+            "command",
+            "offline",
+            "requirements_version",
+            "requirements_origin",
+            "env_var",
+        ),
         "deployment": {
             "type": deployment.type.value if deployment.type is not None else "unknown",
             "label": type_label,
@@ -193,11 +194,7 @@ def _diagnosis(report: Report, evidence: tuple[Fact, ...]) -> dict[str, Any] | N
         "headline": diagnosis.headline,
         "causes": [
             {
-                "rank": c.rank,
-                "tier": c.tier,
-                "title": c.title,
-                "explanation": c.explanation,
-                "confirmed": c.confirmed,
+                **fields_json(c, "rank", "tier", "title", "explanation", "confirmed"),
                 "findings": [_finding(f, evidence) for f in c.findings],
             }
             for c in diagnosis.causes

@@ -19,6 +19,7 @@ from gcready.model import (
     Report,
     RequirementView,
     Status,
+    fields_json,
 )
 from gcready.model.drift import BaselineUse, gate_exit_code
 
@@ -32,9 +33,7 @@ def to_dict(report: Report) -> dict[str, JSON]:
     return {
         "schema": SCHEMA_ID,
         "tool": {"name": TOOL_NAME, "version": report.tool_version},
-        "generated_at": report.generated_at,
-        "command": report.command,
-        "offline": report.offline,
+        **fields_json(report, "generated_at", "command", "offline"),
         "requirements": {
             "version": report.requirements_version,
             "origin": report.requirements_origin,
@@ -70,13 +69,11 @@ def _baseline(report: Report, baseline: BaselineUse) -> dict[str, JSON]:
     return {
         "source": baseline.source,
         "generated_at": baseline.drift.old.generated_at,
-        "regressions": baseline.regressions,
-        "tolerated": baseline.tolerated,
+        **fields_json(baseline, "regressions", "tolerated"),
         "exit_code": gate_exit_code(report).value,
         "changes": [
             {
-                "check": c.check,
-                "resource": c.resource,
+                **fields_json(c, "check", "resource"),
                 "kind": c.kind.value,
                 "old": c.old.value if c.old is not None else None,
                 "new": c.new.value if c.new is not None else None,
@@ -91,11 +88,7 @@ def _diagnosis(diagnosis: Diagnosis) -> dict[str, JSON]:
         "headline": diagnosis.headline,
         "causes": [
             {
-                "rank": cause.rank,
-                "tier": cause.tier,
-                "title": cause.title,
-                "explanation": cause.explanation,
-                "confirmed": cause.confirmed,
+                **fields_json(cause, "rank", "tier", "title", "explanation", "confirmed"),
                 "findings": [_finding(f) for f in cause.findings],
             }
             for cause in diagnosis.causes
@@ -126,10 +119,7 @@ def requirement_to_json(view: RequirementView) -> dict[str, JSON]:
     """A requirements-table row that applies to the report's deployment."""
     return {
         "deployment": view.deployment.value,
-        "label": view.label,
-        "env_var": view.env_var,
-        "versioning": view.versioning,
-        "note": view.note,
+        **fields_json(view, "label", "env_var", "versioning", "note"),
     }
 
 
@@ -140,17 +130,14 @@ def finding_core(finding: Finding) -> dict[str, JSON]:
         "check": finding.check,
         "status": finding.status.value,
         "severity": finding.severity.value,
-        "title": finding.title,
-        "detail": finding.detail,
-        "resource": finding.resource,
+        **fields_json(finding, "title", "detail", "resource"),
     }
 
 
 def _finding(finding: Finding) -> dict[str, JSON]:
     return {
         **finding_core(finding),
-        "requirement": finding.requirement,
-        "needs": finding.needs,
+        **fields_json(finding, "requirement", "needs"),
         "evidence": [fact.to_json() for fact in finding.evidence],
         "fixes": [fix_to_json(fix) for fix in finding.fixes],
         "waiver": finding.waiver.to_json() if finding.waiver is not None else None,

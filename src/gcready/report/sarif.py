@@ -31,7 +31,7 @@ import json
 import re
 from urllib.parse import quote
 
-from gcready.model import JSON, Fact, Finding, Origin, Report, Rule, Severity, Status, Waiver
+from gcready.model import JSON, Fact, Finding, Origin, Report, Rule, Severity, Status, Waiver, fields_json
 from gcready.remediation import example_fixes
 from gcready.report import headline
 
@@ -89,8 +89,7 @@ def to_dict(report: Report) -> dict[str, JSON]:
                 "columnKind": "unicodeCodePoints",
                 "results": results,
                 "properties": {
-                    "command": report.command,
-                    "offline": report.offline,
+                    **fields_json(report, "command", "offline"),
                     "generatedAt": report.generated_at,
                     "headline": headline(report),
                     "verdict": report.verdict(),
@@ -187,9 +186,7 @@ def _result(finding: Finding, rule_index: int, seen: dict[str, int]) -> dict[str
     result["properties"] = {
         "status": finding.status.value,
         "severity": finding.severity.value,
-        "resource": finding.resource,
-        "requirement": finding.requirement,
-        "needs": finding.needs,
+        **fields_json(finding, "resource", "requirement", "needs"),
         "fixes": [{"kind": f.kind.value, "title": f.title, "text": f.text} for f in finding.fixes],
     }
     return result
@@ -209,9 +206,7 @@ def _suppression(waiver: Waiver) -> dict[str, JSON]:
         suppression["location"] = {"physicalLocation": physical}
     suppression["properties"] = {
         "expires": waiver.expires.isoformat(),
-        "ticket": waiver.ticket,
-        "owner": waiver.owner,
-        "resource": waiver.resource,
+        **fields_json(waiver, "ticket", "owner", "resource"),
     }
     return suppression
 

@@ -33,6 +33,7 @@ from gcready.model import (
     Signal,
     SignalKind,
     SourceKind,
+    fields_json,
 )
 from gcready.model.placement import placement_from_json, placement_to_json, recorded_before_placements
 from gcready.redact import display_env_value, redact_url, scrub
@@ -81,10 +82,7 @@ def to_json(evidence: Evidence, created_at: str, unread: Sequence[tuple[str, str
 def state_to_json(state: BucketState) -> dict[str, JSON]:
     return {
         "provider": state.provider.value,
-        "name": state.name,
-        "account": state.account,
-        "endpoint": state.endpoint,
-        "region": state.region,
+        **fields_json(state, "name", "account", "endpoint", "region"),
         "access": state.access.to_json(),
         "settings": {name: reading.to_json() for name, reading in state.settings},
         "observed_at": state.observed_at,
@@ -112,10 +110,7 @@ def _placement(p: OperatorPlacement) -> dict[str, JSON]:
         return None if texts is None else list(texts)
 
     return {
-        "resource": p.resource,
-        "namespace": p.namespace,
-        "application": p.application,
-        "version": p.version,
+        **fields_json(p, "resource", "namespace", "application", "version"),
         "global_env": entries(p.global_env),
         "app_env": entries(p.app_env),
     }
@@ -140,10 +135,7 @@ def _read_placement(p: Any) -> OperatorPlacement | None:
 
 def _env(v: EnvValue) -> dict[str, JSON]:
     return {
-        "name": v.name,
-        "value": v.value,
-        "redacted": v.redacted,
-        "unresolved": v.unresolved,
+        **fields_json(v, "name", "value", "redacted", "unresolved"),
         "origin": v.origin.to_json(),
     }
 
@@ -151,14 +143,9 @@ def _env(v: EnvValue) -> dict[str, JSON]:
 def _bucket(b: BucketRef) -> dict[str, JSON]:
     out: dict[str, JSON] = {
         "provider": b.provider.value,
-        "name": b.name,
-        "account": b.account,
-        "path": b.path,
-        "endpoint": b.endpoint,
-        "region": b.region,
-        "tls": b.tls,
-        "display": b.display,
-        "had_credentials": b.had_credentials,
+        **fields_json(
+            b, "name", "account", "path", "endpoint", "region", "tls", "display", "had_credentials"
+        ),
         "origin": b.origin.to_json(),
     }
     if b.tf_address:  # where Terraform declares it, so fixes after `audit BUNDLE` still aim there
