@@ -142,6 +142,8 @@ class SignalKind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Signal:
+    """A fact that tells deployment types apart (see :class:`SignalKind`), and where it was seen."""
+
     kind: SignalKind
     value: str
     origin: Origin
@@ -271,6 +273,8 @@ class BucketState:
 
 @dataclass(frozen=True)
 class InputFile:
+    """A file gcready read, and what it took it for."""
+
     path: str
     kind: SourceKind
 

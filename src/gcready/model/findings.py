@@ -106,6 +106,8 @@ class Fact:
 
 @dataclass(frozen=True)
 class Fix:
+    """One way to fix a finding: a command, Terraform, Helm values or console steps, ready to copy."""
+
     kind: FixKind
     text: str
     title: str = ""
@@ -113,6 +115,8 @@ class Fix:
 
 @dataclass(frozen=True)
 class Finding:
+    """One verdict of one check on one resource, with the evidence for it and how to fix it."""
+
     check: str
     status: Status
     severity: Severity
@@ -243,6 +247,8 @@ class UnseenCause:
 
 @dataclass(frozen=True)
 class Diagnosis:
+    """Why deletes are stuck: a headline, the causes gcready saw (most likely first), those it cannot see."""
+
     headline: str
     causes: tuple[Cause, ...]
     unseen: tuple[UnseenCause, ...]

@@ -31,6 +31,8 @@ class ComponentSeen:
 
 @dataclass(frozen=True)
 class Inventory:
+    """The buckets and server components a report judged, so a later run can say what appeared or went."""
+
     buckets: tuple[BucketSeen, ...] = ()
     components: tuple[ComponentSeen, ...] = ()
 
