@@ -418,6 +418,15 @@ def test_azure_blob_soft_delete_is_info_and_off_is_left_to_bucket_versioning() -
     assert one(report, "bucket-versioning").status is Status.FAIL
 
 
+def test_soft_delete_not_recorded_is_a_skip_but_denied_stays_unknown() -> None:
+    # a delay seen nowhere must not read as one that was seen (info); a denied read is still unknown
+    unrecorded = one(run(state(GCS), bucket=GCS), "soft-delete-hold")
+    assert unrecorded.status is Status.SKIP and "not recorded" in unrecorded.title
+    assert one(run(state(GCS), bucket=GCS), "gcs-retention-policy").status is Status.INFO
+    denied = Reading(Outcome.DENIED, reason="403", permission="storage.buckets.get")
+    assert one(run(state(GCS, soft_delete=denied), bucket=GCS), "soft-delete-hold").status is Status.UNKNOWN
+
+
 # ------------------------------------------------------------------------------ azure-immutability
 
 
