@@ -117,6 +117,8 @@ def read_with_chart(doc: Doc, chart: str) -> Evidence:
         started = time.perf_counter()
         manifests = render_manifests(chart, values)
         took = time.perf_counter() - started
+    except YAMLInputError as exc:  # a file Helm's decoder refuses: bad input, named by its line
+        return Evidence(inputs=(InputFile(doc.source, Kind.HELM_VALUES),), errors=(exc.error,))
     except helm_python.HelmError as exc:
         reason = " ".join(str(exc).split())[:300]
         return Evidence(

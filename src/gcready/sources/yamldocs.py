@@ -2,19 +2,23 @@
 
 PyYAML composes the node tree (with libyaml's C parser when available: an order of magnitude faster
 than a pure-Python parser on a `kubectl get -o yaml` dump), and every node keeps its start mark. We
-build plain dicts and lists that remember the line of each key and item. PyYAML resolves scalars as
-YAML 1.1, as Helm and kubectl do (sigs.k8s.io/yaml): an unquoted `yes` in Helm values is the boolean
-true, which the chart renders as "true"; a quoted "yes" stays the string.
+build plain dicts and lists that remember the line of each key and item, and decode them as the tool
+that reads the file does (:class:`Schema`): Helm and kubectl with go-yaml v2 (an unquoted `y` or `yes`
+is the boolean true, which the chart renders as "true"; a `<<` merge overrides the keys written before
+it; a repeated key keeps the later value), docker compose with go-yaml v3 (`yes` stays the string; a
+merge only fills in keys the mapping does not set; a repeated key is refused).
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 from gcready.model import InputError, Note, Origin
+from gcready.sources.yamlscalars import ScalarError, Schema, json_key, resolve
 
 
 class YAMLInputError(Exception):
@@ -28,16 +32,6 @@ class LineDict(dict[Any, Any]):
 
     line: int = 1
     key_lines: dict[Any, int]
-
-
-def merge_keys(mapping: LineDict, merged: Any) -> None:
-    """YAML's ``<<`` merge key: the merged mappings' keys, where ``mapping`` does not set them itself."""
-    for part in merged if isinstance(merged, list) else [merged]:
-        if isinstance(part, LineDict):
-            for key, value in part.items():
-                if key not in mapping:
-                    mapping[key] = value
-                    mapping.key_lines[key] = part.key_lines.get(key, part.line)
 
 
 class LineList(list[Any]):
@@ -82,31 +76,31 @@ _SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$")
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
 
-def load_documents(source: str, text: str) -> list[Doc]:
+def load_documents(source: str, text: str, schema: Schema = Schema.KUBERNETES) -> list[Doc]:
     """Every non-empty document in a YAML file. Raises YAMLInputError naming the line on bad YAML."""
-    read = read_documents(source, text)
+    read = read_documents(source, text, schema)
     if read.errors:
         raise YAMLInputError(read.errors[0])
     return list(read.docs)
 
 
-def read_documents(source: str, text: str) -> Documents:
-    """Every document of a YAML file as Kubernetes tooling reads it.
+def read_documents(source: str, text: str, schema: Schema = Schema.KUBERNETES) -> Documents:
+    """Every document of a YAML file as its reader decodes it (Kubernetes tooling and Helm by default).
 
-    A repeated mapping key keeps the later value (as kubectl, Helm and the API server's decoder do) and
-    leaves a note naming its line. A document that is not valid YAML is an error for that document only:
-    the file is split at its document markers (a line starting ``---`` or ``...`` is always a marker in
-    YAML) and the other documents are still read.
+    For Kubernetes, a repeated mapping key keeps the later value (as kubectl, Helm and the API server's
+    decoder do) and leaves a note naming its line; docker compose refuses it. A document that is not
+    valid YAML is an error for that document only: the file is split at its document markers (a line
+    starting ``---`` or ``...`` is always a marker in YAML) and the other documents are still read.
     """
     budget = _Budget()
-    whole = _read_stream(source, text, 0, 0, budget)
+    whole = _read_stream(source, text, 0, 0, budget, schema)
     if not whole.errors:
         return _with_templates(whole, text)
     docs: list[Doc] = []
     errors: list[InputError] = []
     budget = _Budget()
     for index, (first_line, chunk) in enumerate(_split_documents(text)):
-        part = _read_stream(source, chunk, first_line, index, budget)
+        part = _read_stream(source, chunk, first_line, index, budget, schema)
         docs.extend(part.docs)
         errors.extend(part.errors)
         if budget.alias_nodes > MAX_ALIAS_NODES:
@@ -141,16 +135,49 @@ class _Budget:
         self.alias_nodes = 0
 
 
-def _read_stream(source: str, text: str, line_offset: int, first_index: int, budget: _Budget) -> Documents:
+def read_as(doc: Doc, text: str, schema: Schema) -> Doc | InputError:
+    """``doc`` (one document of ``text``) decoded by another reader's rules, or why that reader refuses it."""
+    read = read_documents(doc.source, text, schema)
+    for other in read.docs:
+        if other.index == doc.index:
+            return replace(other, template=doc.template)
+    return read.errors[0] if read.errors else InputError(doc.source, "document not read", doc.line)
+
+
+# PyYAML's composer resolves every untagged scalar to a tag, which would hide whether `!!str` was
+# written; these marks keep what the file says, and the schema resolves the rest.
+_PLAIN = "gcready:plain"  # an untagged plain scalar
+_QUOTED = "gcready:quoted"  # an untagged quoted scalar: a string
+_BANG = re.compile(r"(?:&\S+\s+)?!(?:\s|$)")  # a node written with the non-specific tag `!`
+
+
+@functools.cache
+def _loader_class() -> Any:
     import yaml
 
-    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is yaml.ScalarNode:
+                return _PLAIN if implicit[0] else _QUOTED
+            return super().resolve(kind, value, implicit)
+
+    return Loader
+
+
+def _read_stream(
+    source: str, text: str, line_offset: int, first_index: int, budget: _Budget, schema: Schema
+) -> Documents:
+    import yaml
+
+    loader_class = _loader_class()
     docs: list[Doc] = []
     try:
         for index, node in enumerate(yaml.compose_all(text, Loader=loader_class), start=first_index):
             if node is None:
                 continue
-            builder = _Builder(source, loader_class(""), budget, line_offset)
+            builder = _Builder(source, text, schema, budget, line_offset)
             data = builder.build(node, 1)
             if data is None:
                 continue
@@ -203,9 +230,10 @@ def _with_templates(read: Documents, text: str) -> Documents:
 class _Builder:
     """Plain values from a composed node graph, with lines, within the alias and depth bounds."""
 
-    def __init__(self, source: str, constructor: Any, budget: _Budget, line_offset: int = 0) -> None:
+    def __init__(self, source: str, text: str, schema: Schema, budget: _Budget, line_offset: int = 0) -> None:
         self.source = source
-        self.constructor = constructor
+        self.text = text
+        self.schema = schema
         self.line_offset = line_offset
         self.memo: dict[int, Any] = {}
         self.building: set[int] = set()  # collections on the current path (an alias to one is a cycle)
@@ -257,7 +285,7 @@ class _Builder:
                 raise self._fail(f"YAML nested deeper than {MAX_DEPTH} levels (limit); not read", node)
             return self.memo[key]
         if isinstance(node, yaml.ScalarNode):
-            value = self.constructor.construct_object(node, deep=True)
+            value = self._scalar(node)
             self.memo[key] = value
             return value
         if depth > MAX_DEPTH:
@@ -277,21 +305,77 @@ class _Builder:
         self.building.discard(key)
         return built
 
+    def _scalar(self, node: Any) -> Any:
+        tag = node.tag
+        if tag == _QUOTED:
+            return str(node.value)
+        try:
+            value = resolve(self.schema, None if tag == _PLAIN else tag, str(node.value))
+        except ScalarError as exc:
+            raise self._fail(f"{exc} ({self._refusal()})", node) from None
+        if tag == _PLAIN and not isinstance(value, str) and _BANG.match(self.text, node.start_mark.index):
+            return str(node.value)  # `! y`: the non-specific tag makes a string (libyaml reports it as plain)
+        return value
+
+    def _refusal(self) -> str:
+        return "docker compose refuses it" if self.schema is Schema.COMPOSE else "Helm and kubectl refuse it"
+
+    def _merge(self, mapping: LineDict, explicit: set[Any], merged: Any, node: Any) -> None:
+        """YAML's ``<<`` merge key. go-yaml v2 (Helm, kubectl) sets the merged keys where the merge is
+        written, over keys set before it (the first of a list of merges wins among them); compose-go
+        only fills in keys the mapping does not set itself."""
+        parts = merged if isinstance(merged, list) else [merged]
+        if not all(isinstance(part, LineDict) for part in parts):
+            if self.schema is Schema.COMPOSE:  # compose-go skips what is not a mapping
+                parts = [part for part in parts if isinstance(part, LineDict)]
+            else:
+                raise self._fail(
+                    "map merge requires map or sequence of maps as the value (Helm and kubectl refuse it)",
+                    node,
+                )
+        keep = explicit if self.schema is Schema.COMPOSE else set()
+        merged_here: set[Any] = set()
+        for part in parts:
+            for key, value in part.items():
+                if key in keep or key in merged_here:
+                    continue
+                merged_here.add(key)
+                mapping[key] = value
+                mapping.key_lines[key] = part.key_lines.get(key, part.line)
+
+    def _key(self, key_node: Any, depth: int) -> Any:
+        key = self.build(key_node, depth + 1)
+        if isinstance(key, (dict, list)):
+            return str(key)
+        if self.schema is Schema.COMPOSE:
+            return key
+        name = json_key(key)  # kubectl and Helm go through JSON: every key is a string there
+        if name is None:
+            raise self._fail(f"unsupported map key {key_node.value!r} ({self._refusal()})", key_node)
+        return name
+
     def _mapping(self, node: Any, depth: int) -> LineDict:
         mapping = LineDict()
         mapping.line = self._line(node)
         mapping.key_lines = {}
         self.memo[id(node)] = mapping
         explicit: set[Any] = set()
+        if self.schema is Schema.COMPOSE:  # compose-go: explicit keys win over merges wherever written
+            explicit = {self._key(k, depth) for k, _ in node.value if not _is_merge(k)}
+        seen: set[Any] = set()
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
-                merge_keys(mapping, self.build(value_node, depth + 1))
+            if _is_merge(key_node):
+                self._merge(mapping, explicit, self.build(value_node, depth + 1), value_node)
                 continue
-            key = self.build(key_node, depth + 1)
-            if isinstance(key, (dict, list)):
-                key = str(key)
+            key = self._key(key_node, depth)
             line = self._line(key_node)
-            if key in explicit:
+            if key in seen and self.schema is Schema.COMPOSE:
+                raise self._fail(
+                    f"docker compose refuses this file: mapping key {key!r} already defined at line "
+                    f"{mapping.key_lines[key]}",
+                    key_node,
+                )
+            if key in seen:
                 # Kubernetes and Helm decoders keep the later value; helm template writes such files
                 self.notes.append(
                     Note(
@@ -300,10 +384,15 @@ class _Builder:
                         Origin(self.source, line),
                     )
                 )
-            explicit.add(key)
+            seen.add(key)
             mapping[key] = self.build(value_node, depth + 1)
             mapping.key_lines[key] = line
         return mapping
+
+
+def _is_merge(key_node: Any) -> bool:
+    """A ``<<`` key: plain, or tagged ``!!merge`` (a quoted ``"<<"`` is an ordinary key)."""
+    return bool(key_node.tag == _MERGE_TAG or (key_node.tag == _PLAIN and key_node.value == "<<"))
 
 
 def start_line(node: Any) -> int:
