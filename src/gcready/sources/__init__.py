@@ -29,7 +29,8 @@ from gcready.sources import (
 )
 from gcready.sources.envfile import Dialect
 from gcready.sources.progress import Progress
-from gcready.sources.yamldocs import Doc, read_documents
+from gcready.sources.yamldocs import Doc, read_as, read_documents
+from gcready.sources.yamlscalars import Schema
 
 _YAML_SUFFIXES = (".yaml", ".yml")
 _SKIP_DIRS = frozenset({".git", "node_modules", "__pycache__", ".terraform"})
@@ -283,8 +284,17 @@ def _read_yaml(
     if read.errors and not (named or path.endswith(_YAML_SUFFIXES) or forced is not None):
         return Evidence(notes=(Note("skipped: not an evidence file gcready recognises", Origin(path)),)), []
     docs = read.docs
-    # a broken document is an error for itself only: the file's other documents are still read
-    evidence = Evidence(errors=read.errors, notes=tuple(n for d in docs for n in d.notes))
+
+    def is_compose(doc: Doc) -> bool:
+        if forced in (None, SourceKind.WANDB_CR) and operator.is_resource(doc.data):
+            return False
+        return forced is SourceKind.COMPOSE or (forced is None and compose.looks_like(doc.data))
+
+    # a broken document is an error for itself only: the file's other documents are still read.
+    # Compose documents are decoded again as docker compose decodes them (its notes are its own).
+    evidence = Evidence(
+        errors=read.errors, notes=tuple(n for d in docs if not is_compose(d) for n in d.notes)
+    )
     if read.errors and not docs:
         return evidence, []
     kube: list[Doc] = []
@@ -303,8 +313,13 @@ def _read_yaml(
             kube.append(doc)
             pooled.add(SourceKind.SERVER_MANIFEST)
             recognised = True
-        elif forced is SourceKind.COMPOSE or (forced is None and compose.looks_like(doc.data)):
-            evidence = evidence.merge(compose.read(doc))
+        elif is_compose(doc):
+            as_compose = read_as(doc, text, Schema.COMPOSE)  # YAML 1.2: an unquoted `yes` is a string
+            if isinstance(as_compose, Doc):
+                evidence = evidence.merge(compose.read(as_compose))
+            else:
+                inputs = (InputFile(path, SourceKind.COMPOSE),)
+                evidence = evidence.merge(Evidence(inputs=inputs, errors=(as_compose,)))
             recognised = True
         elif forced is SourceKind.HELM_LEGACY or (forced is None and helm_legacy.looks_like(doc.data)):
             evidence = evidence.merge(helm_legacy.read(doc))
