@@ -57,3 +57,17 @@ def test_the_cache_is_readable_by_its_user_only(tmp_path: Path, monkeypatch: pyt
     assert folder.stat().st_mode & 0o077 == 0
     for entry in folder.rglob("*"):
         assert entry.stat().st_mode & 0o077 == 0, entry
+
+
+def test_a_heredoc_means_the_same_once_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cached parse keeps text only: a heredoc inside an expression is kept as a quoted template (not its
+    bare lines, which would read as names), and a whole heredoc keeps its last newline, as Terraform's."""
+    from gcready.sources.terraform.expr import NoNames, evaluate
+
+    monkeypatch.setenv("GCREADY_CACHE", str(tmp_path))
+    text = 'a = <<EOT\ntrue\nEOT\nb = trimspace(<<EOT\n  false value\nEOT\n)\nc = "${<<EOT\nq\nEOT\n}"\n'
+    _parse_hcl("main.tf", text)
+    cached = _parse_hcl("main.tf", text).data
+    assert cached["a"] == "true\n"
+    assert type(cached["b"]) is str and evaluate(cached["b"][2:-1], NoNames()) == "false value"
+    assert evaluate(cached["c"][2:-1], NoNames()) == "q\n"

@@ -1,7 +1,8 @@
 """Terraform: HCL module folders (``*.tf`` + ``*.tfvars``) and ``terraform show -json`` plan/state.
 
-Terraform is read per module directory: every ``*.tf`` of a folder together, with ``terraform.tfvars``,
-``*.auto.tfvars`` and any ``*.tfvars`` given beside them. Literals, ``var.x`` (defaults and tfvars),
+Terraform is read per module directory: every ``*.tf`` of a folder together (override files merged in
+last), with the root's ``terraform.tfvars`` and ``*.auto.tfvars``; any other ``*.tfvars`` Terraform reads
+only with ``-var-file``, so a variable it would change is unknown. Literals, ``var.x`` (defaults and tfvars),
 ``local.x`` and simple ``"${...}"`` interpolation are resolved; calls of local modules
 (``source = "./modules/x"``) are followed with the call's arguments as the child's variables. Anything
 Terraform computes (function calls, conditionals, other resources' attributes, variables with no value)
@@ -21,7 +22,8 @@ from collections.abc import Sequence
 
 from gcready.model import Evidence, InputError, InputFile, Note, Origin, SourceKind
 from gcready.sources.progress import Progress, Steps
-from gcready.sources.terraform.config import ModuleDir, Scope, _relative
+from gcready.sources.terraform.config import Scope, _relative
+from gcready.sources.terraform.declarations import ModuleDir
 from gcready.sources.terraform.hcl import TerraformError, _HCLError, _parse_hcl, parse_files
 from gcready.sources.terraform.plan import _read_plan
 from gcready.sources.terraform.reader import Reader
@@ -69,6 +71,7 @@ def read(paths_and_texts: Sequence[tuple[str, str]], progress: Progress | None =
             dirs[os.path.normpath(os.path.dirname(path) or ".")].files.append(parsed)
     for mod in dirs.values():
         mod.index()
+        top.errors.extend(mod.errors)
     called: set[str] = set()
     for mod in dirs.values():
         for _name, loc in mod.calls:
@@ -149,6 +152,13 @@ def _tfvars_order(path: str) -> tuple[int, str]:
     return (3, base)
 
 
+def _auto_loaded(path: str, root: ModuleDir) -> bool:
+    """Whether Terraform loads the tfvars file for this root on its own: ``terraform.tfvars(.json)`` and
+    ``*.auto.tfvars(.json)`` in the root folder; any other only when ``-var-file`` names it."""
+    folder = os.path.normpath(os.path.dirname(path) or ".")
+    return folder == root.path and _tfvars_order(path)[0] < 3
+
+
 def _attach_tfvars(reader: Reader, roots: list[ModuleDir], tfvars: list[tuple[str, str]]) -> None:
     for path, text in sorted(tfvars, key=lambda item: _tfvars_order(item[0])):
         folder = os.path.normpath(os.path.dirname(path) or ".")
@@ -162,16 +172,29 @@ def _attach_tfvars(reader: Reader, roots: list[ModuleDir], tfvars: list[tuple[st
                 )
             )
             continue
+        auto = _auto_loaded(path, target)
         try:
             if path.endswith(".json"):
                 values = json.loads(text)
                 if not isinstance(values, dict):
                     raise TerraformError("a .tfvars.json file must hold an object")
-                target.tfvars.append((path, values, None))
+                parsed = None
             else:
                 parsed = _parse_hcl(path, text)
-                target.tfvars.append((path, parsed.data, parsed))
+                values = parsed.data
         except _HCLError as exc:
             reader.errors.append(InputError(path, str(exc), exc.line))
+            continue
         except (TerraformError, ValueError) as exc:
             reader.errors.append(InputError(path, f"not valid tfvars: {exc}"))
+            continue
+        (target.tfvars if auto else target.var_files).append((path, values, parsed))
+        if not auto:
+            names = ", ".join(sorted(values)[:8]) + (", …" if len(values) > 8 else "")
+            reader.notes.append(
+                Note(
+                    f"{os.path.basename(path)}: Terraform reads it only with -var-file, so gcready did not apply "
+                    f"it (it sets {names or 'nothing'}); a variable it would change is unknown",
+                    Origin(path),
+                )
+            )

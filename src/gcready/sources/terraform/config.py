@@ -5,75 +5,30 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lark import Tree
 
 from gcready.model import InputError
+from gcready.redact import is_secret_name
+from gcready.sources.terraform.declarations import ModuleDir, _blocks
 from gcready.sources.terraform.expr import evaluate
 from gcready.sources.terraform.hcl import ParsedFile, TerraformError, _HCLError, _parse_hcl
 from gcready.sources.terraform.tree import Expr, call_arguments
-from gcready.sources.terraform.values import COMPUTED, EvalError, Ref, Unknown, Why, is_unknown
+from gcready.sources.terraform.values import (
+    COMPUTED,
+    EvalError,
+    Ref,
+    Unknown,
+    Why,
+    is_unknown,
+    same,
+    to_string,
+)
 
 if TYPE_CHECKING:
     from gcready.sources.terraform.modules import WandbCall
     from gcready.sources.terraform.reader import Reader
-
-
-@dataclass
-class Located:
-    value: Any
-    file: ParsedFile
-    key: tuple[Any, ...]
-
-    @property
-    def line(self) -> int:
-        return self.file.line(*self.key)
-
-
-@dataclass
-class ModuleDir:
-    path: str
-    files: list[ParsedFile] = field(default_factory=list)
-    tfvars: list[tuple[str, dict[str, Any], ParsedFile | None]] = field(default_factory=list)
-    variables: dict[str, Located] = field(default_factory=dict)
-    locals: dict[str, Located] = field(default_factory=dict)
-    outputs: dict[str, Located] = field(default_factory=dict)
-    resources: list[tuple[str, str, Located]] = field(default_factory=list)
-    calls: list[tuple[str, Located]] = field(default_factory=list)
-    providers: list[tuple[str, Located]] = field(default_factory=list)
-
-    def index(self) -> None:
-        for f in self.files:
-            for block in _blocks(f.data.get("variable")):
-                for name, body in block.items():
-                    self.variables[name] = Located(body, f, ("variable", name))
-            for block in _blocks(f.data.get("locals")):
-                for name, value in block.items():
-                    self.locals[name] = Located(value, f, ("locals", name))
-            for block in _blocks(f.data.get("output")):
-                for name, body in block.items():
-                    self.outputs[name] = Located(body, f, ("output", name))
-            for block in _blocks(f.data.get("resource")):
-                for rtype, named in block.items():
-                    if isinstance(named, dict):
-                        for name, body in named.items():
-                            self.resources.append((rtype, name, Located(body, f, ("resource", rtype, name))))
-            for block in _blocks(f.data.get("module")):
-                for name, body in block.items():
-                    self.calls.append((name, Located(body, f, ("module", name))))
-            for block in _blocks(f.data.get("provider")):
-                for name, body in block.items():
-                    self.providers.append((name, Located(body, f, ("provider", name))))
-
-
-def _blocks(node: Any) -> list[dict[str, Any]]:
-    if isinstance(node, dict):
-        return [node]
-    if isinstance(node, list):
-        return [b for b in node if isinstance(b, dict)]
-    return []
 
 
 def _block(body: Any, name: str) -> dict[str, Any] | None:
@@ -131,6 +86,9 @@ def _split_template(text: str) -> list[tuple[bool, str]] | None:
     return parts
 
 
+_NOT_GIVEN = object()
+
+
 class Scope:
     """One instance of a module folder: its variables' values and a prefix for addresses."""
 
@@ -157,13 +115,53 @@ class Scope:
             return Unknown(f"{COMPUTED}: var.{name} refers to itself")
         self._busy.add(f"var.{name}")
         try:
-            value = self._var(name)
+            value = self._var_files(name, self._var(name))
         finally:
             self._busy.discard(f"var.{name}")
         self._vars[name] = value
         return value
 
     def _var(self, name: str) -> Any:
+        decl = self.mod.variables.get(name)
+        body = decl.value if decl is not None and isinstance(decl.value, dict) else {}
+        given = self._given(name)
+        if given is not _NOT_GIVEN and (
+            given is not None or self.value(body.get("nullable", True)) is not False
+        ):
+            return given
+        if decl is None:
+            return Unknown(f"{COMPUTED}: var.{name} is not declared in {self.mod.path}")
+        if "default" in body:  # `nullable = false` given null takes the default too
+            return self.value(body["default"])
+        where = (
+            "no argument in the module call" if self.caller is not None else "no value in the given tfvars"
+        )
+        return Unknown(f"{COMPUTED}: var.{name} has no default and {where}", Why.INPUT)
+
+    def _var_files(self, name: str, value: Any) -> Any:
+        """A root variable a var-file Terraform loads only with ``-var-file`` would change: unknown (which
+        files plan is given is not among the inputs); one they agree with keeps its value."""
+        if self.caller is not None:
+            return value
+        for path, values, parsed in self.mod.var_files:
+            if name not in values:
+                continue
+            other = self.value(values[name]) if parsed is not None else values[name]
+            if is_unknown(value) or is_unknown(other) or not same(value, other):
+                shown = (
+                    f" would make it {other!r}"
+                    if isinstance(other, str | bool | int | float) and not is_secret_name(name)
+                    else " sets it"
+                )
+                return Unknown(
+                    f"{COMPUTED}: var.{name}: {os.path.basename(path)}{shown}, but Terraform reads it only when "
+                    "plan is given -var-file; gcready did not apply it (say which var-file is used)",
+                    Why.INPUT,
+                )
+        return value
+
+    def _given(self, name: str) -> Any:
+        """The value the module call or the tfvars give the variable (``_NOT_GIVEN`` when none)."""
         if name in self.inputs:
             assert self.caller is not None
             return self.caller.value(self.inputs[name])
@@ -171,28 +169,20 @@ class Scope:
             for _path, values, _pf in reversed(self.mod.tfvars):
                 if name in values:
                     return self.value(values[name]) if _pf is not None else values[name]
-        decl = self.mod.variables.get(name)
-        if decl is None:
-            return Unknown(f"{COMPUTED}: var.{name} is not declared in {self.mod.path}")
-        body = decl.value if isinstance(decl.value, dict) else {}
-        if "default" in body:
-            return self.value(body["default"])
-        where = (
-            "no argument in the module call" if self.caller is not None else "no value in the given tfvars"
-        )
-        return Unknown(f"{COMPUTED}: var.{name} has no default and {where}", Why.INPUT)
+        return _NOT_GIVEN
 
     def var_origin(self, name: str) -> tuple[ParsedFile, tuple[Any, ...]] | None:
         """Where a root variable's value is written: its tfvars entry, else its default."""
         if name in self.inputs:
             return None
+        decl = self.mod.variables.get(name)
+        nullable = decl is None or not isinstance(decl.value, dict) or decl.value.get("nullable") is not False
         if self.caller is None:
             for _path, values, parsed in reversed(self.mod.tfvars):
-                if name in values:
+                if name in values and (values[name] is not None or nullable):
                     return (parsed, (name,)) if parsed is not None else None
-        decl = self.mod.variables.get(name)
         if decl is not None and isinstance(decl.value, dict) and "default" in decl.value:
-            return decl.file, ("variable", name, "default")
+            return decl.file_of("default"), ("variable", name, "default")
         return None
 
     def local(self, name: str) -> Any:
@@ -215,7 +205,16 @@ class Scope:
         """Evaluate a serialized HCL value: literals, maps, lists, blocks (``dynamic`` ones expanded) and
         ``${...}`` strings."""
         if isinstance(raw, dict):
-            out = {k: self.value(v) for k, v in raw.items() if k != "dynamic"}
+            out: dict[str, Any] = {}
+            for k, v in raw.items():
+                if k == "dynamic":
+                    continue
+                key = self._key(k)
+                if not isinstance(key, str):  # any entry may be the one it names: none is known
+                    written = k[2:-1] if k.startswith("${") and k.endswith("}") else k
+                    why = key.reason.removeprefix(COMPUTED + ": ")
+                    return Unknown(f"{COMPUTED}: the object key {written} ({why})", key.why)
+                out[key] = self.value(v)
             for block in _blocks(raw.get("dynamic")):
                 for name, spec in block.items():
                     self._expand_dynamic(out, name, spec)
@@ -225,6 +224,17 @@ class Scope:
         if isinstance(raw, str):
             return self.template(raw)
         return raw
+
+    def _key(self, key: str) -> str | Unknown | Ref:
+        """An object key: a word as written; ``(expr)`` and ``"${…}"`` (kept as ``${…}``) evaluated."""
+        if "${" not in key and "%{" not in key:
+            return key
+        got = self.template(key)
+        if isinstance(got, Unknown | Ref):
+            return got
+        if isinstance(got, bool | int | float | str) and got is not None:
+            return to_string(got)
+        return Unknown(f"{COMPUTED}: {key!r} is not a string", Why.UNSUPPORTED)
 
     def _expand_dynamic(self, out: dict[str, Any], name: str, spec: Any) -> None:
         """``dynamic "name" { for_each = …; content { … } }``: one ``name`` block per element; an
@@ -304,7 +314,9 @@ class Scope:
             return Unknown(f"{COMPUTED}: {expr}")
         names = [p for p in parts if not p.isdigit()]
         if names:
-            address = f"{self.prefix}{head}.{names[0]}"
+            # `aws_s3_bucket.files[1]` is one instance of a counted resource: the index is kept
+            index = f"[{parts[1]}]" if parts[0] == names[0] and len(parts) > 1 and parts[1].isdigit() else ""
+            address = f"{self.prefix}{head}.{names[0]}{index}"
             return Ref(address, ".".join(names[1:]) or "id")
         return Unknown(f"{COMPUTED}: {expr}")
 
@@ -361,6 +373,19 @@ def _none_created(scope: Scope, body: dict[str, Any]) -> bool:
         each = scope.value(body["for_each"])
         return isinstance(each, dict | list) and not each
     return False
+
+
+def _instances_unknown(scope: Scope, body: dict[str, Any]) -> str | None:
+    """Why how many instances ``count`` / ``for_each`` create is not known (None when it is known)."""
+    for meta in ("count", "for_each"):
+        if meta in body:
+            got = scope.value(body[meta])
+            if isinstance(got, Unknown | Ref):
+                return f"{meta} is {got.reason.removeprefix(COMPUTED + ': ')}"
+            if isinstance(got, dict | list) and is_unknown(got):  # a key may be unknown: how many is not
+                return f"{meta} is {COMPUTED}"
+            return None
+    return None
 
 
 def _written_at(
@@ -464,5 +489,6 @@ def _load_dir(dirs: dict[str, ModuleDir], folder: str, errors: list[InputError])
         except (OSError, UnicodeDecodeError, TerraformError) as exc:
             errors.append(InputError(path, f"cannot read: {exc}"))
     mod.index()
+    errors.extend(mod.errors)
     dirs[folder] = mod
     return mod

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from lark import Token, Tree
 
 from gcready.sources.terraform.functions import FUNCTIONS, LAZY
+from gcready.sources.terraform.tree import Unsupported, heredoc_value, quoted_template
 from gcready.sources.terraform.values import (
     COMPUTED,
     EvalError,
@@ -302,18 +303,10 @@ class Evaluator:
         return _unescape(str(node.children[0])[2:-2])
 
     def _heredoc(self, token: str, trim: bool) -> Any:
-        first, _, rest = token.partition("\n")
-        marker = first[3:] if trim else first[2:]
-        lines = rest.rstrip("\n").split("\n")
-        if lines and lines[-1].strip() == marker.strip():
-            lines = lines[:-1]
-        if trim:
-            indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
-            cut = min(indents) if indents else 0
-            lines = [line[cut:] for line in lines]
-        body = "\n".join(lines) + ("\n" if lines else "")
-        quoted = '"' + body.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-        tree = parse(quoted)
+        try:
+            tree = parse(quoted_template(heredoc_value(token.rstrip("\r\n"))))
+        except Unsupported:
+            tree = None
         if tree is None:
             return self.unknown(f"{self.text} (a heredoc)", Why.UNSUPPORTED)
         return self.eval(tree, {})

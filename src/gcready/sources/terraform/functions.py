@@ -293,9 +293,19 @@ def _range(*bounds: Any) -> list[int | float]:
     out: list[int | float] = []
     current = start
     while (step > 0 and current < stop) or (step < 0 and current > stop):
+        if len(out) == _RANGE_LIMIT:  # Terraform's limit: a few bytes of HCL must not stall an audit
+            raise EvalError(f"range: more than {_RANGE_LIMIT} values were generated")
         out.append(number(current))
         current += step
     return out
+
+
+_RANGE_LIMIT = 1024
+
+
+def chomp(text: Any) -> str:
+    """Terraform's ``chomp``: every newline (``\\n``, ``\\r\\n``, ``\\r``) at the end removed."""
+    return re.sub(r"(?:\r\n|\n|\r)+\Z", "", to_string(text))
 
 
 def slice_(collection: Any, start: Any, end: Any) -> list[Any]:
@@ -355,6 +365,7 @@ FUNCTIONS: dict[str, Function] = {
     "upper": lambda s: to_string(s).upper(),
     "title": lambda s: re.sub(r"\b(\w)", lambda m: m.group(1).upper(), to_string(s)),
     "trimspace": lambda s: to_string(s).strip(),
+    "chomp": chomp,
     "trim": _trim,
     "trimprefix": lambda s, p: to_string(s).removeprefix(to_string(p)),
     "trimsuffix": lambda s, p: to_string(s).removesuffix(to_string(p)),

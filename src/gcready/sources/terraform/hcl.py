@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gcready.sources.terraform.tree import body_values
+from gcready.sources.terraform.tree import body_values, heredoc_value, quoted_template
 
 # Parsing is most of an offline audit's time; a parse depends only on the text (and the parser), so it is
 # kept in the user's cache folder as JSON (never pickle: a cache must not be able to run code).
 # GCREADY_CACHE=off disables it; GCREADY_CACHE=<folder> moves it.
-_CACHE_VERSION = "hcl-1"
+_CACHE_VERSION = "hcl-2"  # hcl-2: heredocs keep their last newline
 
 
 class TerraformError(ValueError):
@@ -266,14 +266,26 @@ def _parse_uncached(path: str, text: str) -> ParsedFile:
 
 
 def reference_values(tree: Any) -> dict[str, Any]:
-    """The values python-hcl2's own rule classes serialise a parse tree to (what ``tree.py`` matches)."""
+    """The values python-hcl2's own rule classes serialise a parse tree to (what ``tree.py`` matches),
+    with each heredoc read as Terraform reads it (python-hcl2 drops its last newline)."""
     import hcl2
 
-    options = hcl2.SerializationOptions(
-        with_comments=False, strip_string_quotes=True, preserve_heredocs=False
-    )
+    options = hcl2.SerializationOptions(with_comments=False, strip_string_quotes=True, preserve_heredocs=True)
     data: dict[str, Any] = _clean(hcl2.serialize(hcl2.transform(tree), serialization_options=options))
     return data
+
+
+# a heredoc as python-hcl2 keeps it (its token without the last newline), whole or inside an expression
+_KEPT_HEREDOC = re.compile(r"<<-?([A-Za-z][\w.-]*)\r?\n(?:.*\n)*?[ \t]*\1(?![\w.-])")
+
+
+def _heredocs(value: str) -> str:
+    whole = _KEPT_HEREDOC.fullmatch(value)
+    if whole:
+        return heredoc_value(value)
+    if "<<" not in value:
+        return value
+    return _KEPT_HEREDOC.sub(lambda m: quoted_template(heredoc_value(m.group(0))), value)
 
 
 _HEREDOC_OPEN = re.compile(r"<<(-?)([A-Za-z_][\w-]*)[ \t]*\r?$")
@@ -317,7 +329,7 @@ def _clean(node: Any) -> Any:
         return {_unquote(k): _clean(v) for k, v in node.items() if not str(k).startswith("__")}
     if isinstance(node, list):
         return [_clean(v) for v in node]
-    return node
+    return _heredocs(node) if isinstance(node, str) else node
 
 
 def _line_index(tree: Any) -> dict[tuple[Any, ...], int]:

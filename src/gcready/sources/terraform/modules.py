@@ -30,7 +30,8 @@ from gcready.sources.helm import GC_COMPONENTS, env_from_gaps
 from gcready.sources.helm import IGNORED_KEYS as HELM_IGNORED_KEYS
 from gcready.sources.helm import deployed as helm_deployed
 from gcready.sources.terraform import wandb as tfwandb
-from gcready.sources.terraform.config import Located, Scope, _raw_at, _written_at
+from gcready.sources.terraform.config import Scope, _raw_at, _written_at
+from gcready.sources.terraform.declarations import Located
 from gcready.sources.terraform.hcl import ParsedFile
 from gcready.sources.terraform.values import COMPUTED, Ref, Unknown
 
@@ -353,7 +354,8 @@ class WandbInputs:
         for var, target in layers:
             if var not in body:
                 continue
-            where = Origin(f.path, f.line(*key, var), f"{label}.{var}")
+            fv = loc.file_of(var)  # an override file may write it
+            where = Origin(fv.path, fv.line(*key, var), f"{label}.{var}")
             value = scope.value(body[var])
             use = tfwandb.input_use(call.kind, var, constraint)
             if var == "app_wandb_env" and use is tfwandb.InputUse.USED and "enable_operator_alb" in body:
@@ -395,7 +397,7 @@ class WandbInputs:
             if not isinstance(value, dict):
                 self.notes.append(Note(f"{var} is not a map; the module expects map(string)", where))
                 continue
-            for got in self._env_entries(scope, value, body[var], (f, (*key, var)), f"{label}.{var}"):
+            for got in self._env_entries(scope, value, body[var], (fv, (*key, var)), f"{label}.{var}"):
                 if got.name in env:
                     shadowed.append(env[got.name])
                 env[got.name] = got
@@ -412,7 +414,7 @@ class WandbInputs:
                 name=self.named(f'module "{call.name}" ({os.path.basename(f.path)})'),
                 kind=ComponentKind.TERRAFORM_MODULE,
                 origin=call.origin,
-                placement=TerraformModuleInput(call.name, call.origin.source, call.origin.line),
+                placement=self._module_placement(call, loc),
                 env=tuple(env.values()),
                 shadowed=tuple(shadowed),
                 gaps=tuple(gaps),
@@ -423,7 +425,8 @@ class WandbInputs:
             for var in ("bucket_name", "external_bucket", "storage_account", "blob_container"):
                 if var in body:
                     value = scope.value(body[var])
-                    where = Origin(f.path, f.line(*key, var), f"{label}.{var}")
+                    fv = loc.file_of(var)
+                    where = Origin(fv.path, fv.line(*key, var), f"{label}.{var}")
                     self.passed.append((value, call))
                     self._external(call, var, value, body, scope, where, provider)
                     break
@@ -434,6 +437,15 @@ class WandbInputs:
                         call.origin,
                     )
                 )
+
+    @staticmethod
+    def _module_placement(call: WandbCall, loc: Located) -> TerraformModuleInput:
+        """Where a fix of the server's env goes: the module block that writes ``other_wandb_env`` (an
+        override file's, when one replaces it: a fix in the original would be overridden)."""
+        fv = loc.file_of("other_wandb_env")
+        if fv is loc.file:
+            return TerraformModuleInput(call.name, call.origin.source, call.origin.line)
+        return TerraformModuleInput(call.name, fv.path, fv.line(*loc.key))
 
     def _external(
         self,

@@ -28,15 +28,15 @@ from gcready.model import (
 from gcready.sources.terraform import wandb as tfwandb
 from gcready.sources.terraform.config import (
     _MODULE_PATH,
-    Located,
-    ModuleDir,
     Scope,
     _block,
+    _instances_unknown,
     _load_dir,
     _none_created,
     _relative,
     _strip_index,
 )
+from gcready.sources.terraform.declarations import Located, ModuleDir
 from gcready.sources.terraform.modules import (
     _CONNECTOR,
     _LOOKALIKE,
@@ -56,6 +56,7 @@ from gcready.sources.terraform.settings import (
     Resource,
     _ok,
     _s3_status,
+    versioning_doubt,
 )
 from gcready.sources.terraform.values import COMPUTED, Ref, Unknown
 
@@ -81,6 +82,14 @@ class Reader(WandbInputs, BucketSettings):
         self.root = ""  # the root module's folder, relative to the tree, when the tree has several
         self.base = ""  # the folder every root is under
 
+    def used_instances(self, address: str) -> set[str] | None:
+        """The indices of ``address`` (a counted bucket) that W&B module inputs and Helm values name."""
+        refs = [v.address for v, _call in self.passed if isinstance(v, Ref)] + self.helm_refs
+        mine = [a for a in refs if _strip_index(a) == _strip_index(address)]
+        if not mine or any(a == _strip_index(a) for a in mine):
+            return None
+        return {a[a.rindex("[") + 1 : -1] for a in mine}
+
     # HCL -------------------------------------------------------------------------------------
 
     def run_dir(self, scope: Scope, stack: tuple[str, ...]) -> None:
@@ -99,7 +108,16 @@ class Reader(WandbInputs, BucketSettings):
                 continue
             kind = _wandb_kind(source)
             subdir = _wandb_subdir(source) if kind is not None else ""
-            if _WANDB_HELM.search(source.split("?")[0]):
+            helm = bool(_WANDB_HELM.search(source.split("?")[0]))
+            if (kind is not None or helm) and _none_created(scope, body):
+                self.notes.append(
+                    Note(
+                        f'module "{cname}": count/for_each makes no instance of {source}; not audited',
+                        Origin(loc.file.path, loc.line, f"{scope.prefix}module.{cname}"),
+                    )
+                )
+                continue
+            if helm:
                 helm_calls.append((cname, source, loc))
             elif kind is not None and subdir == tfwandb.CONNECTOR_SUBDIR:
                 # the BYOB connector: a bucket for a W&B-hosted server, no server of its own
@@ -143,7 +161,8 @@ class Reader(WandbInputs, BucketSettings):
             address = f"{scope.prefix}{rtype}.{name}"
             body = scope.value(loc.value) if isinstance(loc.value, dict) else {}
             origin = Origin(loc.file.path, loc.line, address)
-            self.resources.append(Resource(rtype, name, address, body, origin))
+            uncertain = _instances_unknown(scope, loc.value) if isinstance(loc.value, dict) else None
+            self.resources.append(Resource(rtype, name, address, body, origin, uncertain=uncertain))
         for cname, child_scope in scope.children.items():
             self.run_dir(child_scope, (*stack, child_scope.mod.path))
             del cname
@@ -215,7 +234,10 @@ class Reader(WandbInputs, BucketSettings):
             added = [
                 r for r in self.resources if r.rtype == "aws_s3_bucket_versioning" and _refers_to(r, call)
             ]
-            if added:
+            doubt = versioning_doubt(added)
+            if doubt is not None:
+                settings[Setting.VERSIONING] = doubt
+            elif added:
                 conf = _block(added[-1].body, "versioning_configuration") or {}
                 settings[Setting.VERSIONING] = _s3_status(conf.get("status"), added[-1].address)
             else:

@@ -4,6 +4,7 @@ container soft delete, management policy (Azure)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ from gcready.model import (
     Toggle,
     VersioningStatus,
 )
-from gcready.sources.terraform.config import _block, _block_list, _strip_index
+from gcready.sources.terraform.config import _MODULE_PATH, _block, _block_list, _strip_index
 from gcready.sources.terraform.lifecycle import (
     _as_bool,
     _as_int,
@@ -26,9 +27,10 @@ from gcready.sources.terraform.lifecycle import (
     _gcs_rule,
     _s3_lifecycle_rule,
 )
-from gcready.sources.terraform.values import COMPUTED, Ref, Unknown, first_unknown, is_unknown
+from gcready.sources.terraform.values import COMPUTED, Ref, Unknown, Why, first_unknown, is_unknown
 
 GCS_DEFAULT_SOFT_DELETE_SECONDS = 7 * 86400
+_INDEX = re.compile(r"\[([^\]]*)\]$")
 
 
 _BUCKET_TYPES = frozenset(
@@ -72,6 +74,7 @@ class Resource:
     body: dict[str, Any]  # evaluated
     origin: Origin
     references: dict[str, list[str]] = field(default_factory=dict)  # plan JSON: attr → referenced addresses
+    uncertain: str | None = None  # why whether it is created at all is not known (an unknown count)
 
 
 def _ok(value: JSON, reason: str = "") -> Reading:
@@ -140,6 +143,46 @@ def _unknown_block(body: Any, *names: str) -> Unknown | Ref | None:
     return None
 
 
+def versioning_doubt(versioning: list[Resource], provider: Provider = Provider.AWS) -> Reading | None:
+    """Why the versioning resources of one bucket do not say its status (an unknown block, a count
+    not known, several that disagree), or None when the last one says it."""
+    hidden = next(
+        (h for v in versioning if (h := _unknown_block(v.body, "versioning_configuration")) is not None), None
+    )
+    if hidden is not None:
+        return _computed(hidden, "versioning_configuration")
+    maybe = next((v for v in versioning if v.uncertain), None)
+    if maybe is not None:
+        return _computed(Unknown(f"{COMPUTED}: whether {maybe.address} is created ({maybe.uncertain})"), "")
+    statuses = {
+        str(_s3_status((_block(v.body, "versioning_configuration") or {}).get("status"), "", provider).value)
+        for v in versioning
+    }
+    if len(statuses) > 1:
+        names = " and ".join(v.address for v in versioning)
+        return _computed(
+            Unknown(
+                f"{COMPUTED}: {names} {'both' if len(versioning) == 2 else 'all'} set this bucket's versioning, differently; Terraform applies them "
+                "in no set order, so the status the bucket ends with is not known (keep one)"
+            ),
+            "",
+        )
+    return None
+
+
+def _same_input(value: Any, name: Any, address: str, bucket_address: str) -> bool:
+    """Both names are the same input with no value (``var.x`` in the same module): the same string,
+    whatever it is, so the settings resource is the bucket's."""
+    if not (isinstance(value, Unknown) and isinstance(name, Unknown) and value.why is Why.INPUT):
+        return False
+    return value == name and _module_of(address) == _module_of(bucket_address)
+
+
+def _module_of(address: str) -> str:
+    found = _MODULE_PATH.match(address)
+    return found.group(0) if found else ""
+
+
 class BucketSettings:
     """The settings of each bucket-like resource of one root (the reader's resources)."""
 
@@ -180,11 +223,40 @@ class BucketSettings:
                 found.append(other)
                 continue
             value = other.body.get(attr)
-            if (isinstance(value, Ref) and _strip_index(value.address) == _strip_index(res.address)) or (
-                isinstance(value, str) and isinstance(name, str) and value == name
+            if (
+                (isinstance(value, Ref) and _strip_index(value.address) == _strip_index(res.address))
+                or (isinstance(value, str) and isinstance(name, str) and value == name)
+                or _same_input(value, name, other.address, res.address)
             ):
                 found.append(other)
         return found
+
+    def used_instances(self, address: str) -> set[str] | None:
+        """The instance indices of a counted bucket resource the W&B deployment names (None: not known)."""
+        return None
+
+    def _for_instance(self, res: Resource, linked: list[Resource]) -> tuple[list[Resource], Reading | None]:
+        """Of the settings resources linked to a counted bucket, those for the instance W&B uses: one
+        naming ``files[0]`` says nothing of ``files[1]``; when which instance W&B uses is not known, the
+        setting is not known either."""
+        if "count" not in res.body and "for_each" not in res.body:
+            return linked, None
+        used = self.used_instances(res.address)
+        kept: list[Resource] = []
+        for other in linked:
+            value = other.body.get("bucket")
+            target = value.address if isinstance(value, Ref) else ""
+            index = _INDEX.search(target)
+            if index is None:
+                kept.append(other)
+            elif used is None or len(used) != 1:
+                why = f"{other.address} is for {target} only"
+                return linked, _computed(
+                    Unknown(f"{COMPUTED}: {why}; which instance of {res.address} W&B uses is not known"), ""
+                )
+            elif index.group(1) in used:
+                kept.append(other)
+        return kept, None
 
     def _s3(self, res: Resource, provider: Provider) -> BucketCandidate:
         body = res.body
@@ -197,10 +269,10 @@ class BucketSettings:
         vtype = (
             "minio_s3_bucket_versioning" if provider is Provider.S3_COMPATIBLE else "aws_s3_bucket_versioning"
         )
-        versioning = self._linked(res, vtype)
-        hidden = _unknown_block(versioning[-1].body, "versioning_configuration") if versioning else None
-        if hidden is not None:
-            settings[Setting.VERSIONING] = _computed(hidden, "versioning_configuration")
+        versioning, which = self._for_instance(res, self._linked(res, vtype))
+        doubt = which or versioning_doubt(versioning, provider)
+        if doubt is not None:
+            settings[Setting.VERSIONING] = doubt
         elif versioning:
             conf = _block(versioning[-1].body, "versioning_configuration") or {}
             settings[Setting.VERSIONING] = _s3_status(conf.get("status"), versioning[-1].address, provider)

@@ -1,6 +1,7 @@
 """python-hcl2's Lark parse tree to values in one walk: the values python-hcl2's own rule classes
 serialise to (``SerializationOptions(with_comments=False, strip_string_quotes=True,
-preserve_heredocs=False)``, markers and quotes on keys dropped), without building those classes first.
+preserve_heredocs=True)``, markers and quotes on keys dropped, heredocs as Terraform reads them: see
+``heredoc_value``), without building those classes first.
 
 Building them is most of a cold parse's time after Lark itself. Whatever this walk does not know
 raises ``Unsupported``, and the caller goes back to python-hcl2's transformation, so the two never
@@ -10,7 +11,6 @@ disagree (a test compares them on every ``.tf`` file at hand).
 from __future__ import annotations
 
 import re
-import sys
 from typing import Any
 
 from lark import Token, Tree
@@ -146,10 +146,9 @@ def _value(node: Any, inside: bool) -> Any:
             if negated is not None:
                 return negated
         return text if inside else Expr(_dollar(text), node)
-    if kind == "heredoc_template":
-        return _heredoc(str(node.children[0]))
-    if kind == "heredoc_template_trim":
-        return _heredoc_trim(str(node.children[0]))
+    if kind in ("heredoc_template", "heredoc_template_trim"):
+        value = heredoc_value(str(node.children[0]))
+        return quoted_template(value) if inside else value
     if kind == "template_string":
         raw = str(node.children[0])
         return raw[2:-2] if raw.startswith('\\"') and raw.endswith('\\"') else raw
@@ -313,25 +312,27 @@ def _in_directives(parts: list[Tree[Token]]) -> set[int]:
     return inner
 
 
-def _strip_closing_marker_line(text: str) -> str:
-    return re.sub(r"\r?\n\Z", "", re.sub(r"[ \t]*\Z", "", text))
-
-
-def _heredoc(token: str) -> str:
-    match = _HEREDOC.match(token)
+def heredoc_value(token: str) -> str:
+    """A heredoc's value as Terraform gives it: every content line with its newline (``<<EOT`` /
+    ``true`` / ``EOT`` is ``"true\\n"``, which Go's ParseBool rejects); ``<<-`` also removes the
+    smallest indentation (spaces and tabs) of the lines that are not blank. python-hcl2 drops the last
+    newline: here Terraform decides."""
+    match = (_HEREDOC_TRIM if token.startswith("<<-") else _HEREDOC).match(token)
     if not match:
         raise Unsupported("a heredoc")
-    return _strip_closing_marker_line(match.group(2))
+    body = re.sub(r"[ \t]*\Z", "", match.group(2))  # the closing marker's indentation
+    if not token.startswith("<<-"):
+        return body
+    lines = body.split("\n")
+    cut = min((len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()), default=0)
+    return "\n".join(line[cut:] for line in lines)
 
 
-def _heredoc_trim(token: str) -> str:
-    match = _HEREDOC_TRIM.match(token)
-    if not match:
-        raise Unsupported("a heredoc")
-    lines = _strip_closing_marker_line(match.group(2)).split("\n")
-    cut = min((len(line) - len(line.lstrip(" ")) for line in lines if line.strip()), default=sys.maxsize)
-    cut = 0 if cut == sys.maxsize else cut
-    return "\n".join(line[cut:].replace("\\", "\\\\").replace('"', '\\"') for line in lines)
+def quoted_template(value: str) -> str:
+    """A heredoc's value written as a quoted template (heredocs have no escapes; quoted strings do), so
+    an expression holding one still means the same once it is only text (a cached parse)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
 
 
 # --------------------------------------------------------------------------------- operations

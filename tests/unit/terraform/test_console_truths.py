@@ -1,0 +1,206 @@
+"""Module folders (variables, locals, tfvars, override files) read by gcready and by ``terraform console``.
+
+Each folder holds only variables and locals, so ``terraform console`` reads it offline with no init: the
+values it prints are the truth, and gcready's reading of the same folder must be the same. Each case
+also says the value, so the test still asserts when terraform is not on PATH.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gcready.sources.terraform import _attach_tfvars
+from gcready.sources.terraform.config import Scope
+from gcready.sources.terraform.declarations import ModuleDir
+from gcready.sources.terraform.hcl import _parse_uncached
+from gcready.sources.terraform.reader import Reader
+from gcready.sources.terraform.values import Unknown
+
+ENV = "GORILLA_ARTIFACT_GC_ENABLED"
+
+# name: (files of the folder, the value of local.out)
+CASES: dict[str, tuple[dict[str, str], Any]] = {
+    "heredoc keeps its last newline": (
+        {"main.tf": "locals {\n  out = <<EOT\ntrue\nEOT\n}\n"},
+        "true\n",
+    ),
+    "indented heredoc keeps its last newline": (
+        {"main.tf": "locals {\n  out = <<-EOT\n    true\n    EOT\n}\n"},
+        "true\n",
+    ),
+    "heredoc in a map keeps its last newline": (
+        {"main.tf": f"locals {{\n  out = {{\n    {ENV} = <<EOT\ntrue\nEOT\n  }}\n}}\n"},
+        {ENV: "true\n"},
+    ),
+    "heredoc interpolated whole": (
+        {"main.tf": 'locals {\n  out = "${<<EOT\ntrue\nEOT\n}"\n}\n'},
+        "true\n",
+    ),
+    "chomp of a heredoc": (
+        {"main.tf": "locals {\n  out = chomp(<<EOT\ntrue\nEOT\n)\n}\n"},
+        "true",
+    ),
+    "indented heredoc with tabs and a blank line": (
+        {"main.tf": "locals {\n  out = <<-EOT\n\t  a\n\n\t    b\n\tEOT\n}\n"},
+        "a\n\n  b\n",
+    ),
+    "heredoc keeps backslashes and quotes": (
+        {"main.tf": 'locals {\n  out = <<-EOT\n  a "q" \\n\n  EOT\n}\n'},
+        'a "q" \\n\n',
+    ),
+    "a computed key overrides a literal one": (
+        {
+            "main.tf": 'variable "key" {\n  default = "' + ENV + '"\n}\n'
+            f'locals {{\n  out = {{\n    {ENV} = "true"\n    (var.key) = "false"\n  }}\n}}\n'
+        },
+        {ENV: "false"},
+    ),
+    "a template key": (
+        {"main.tf": 'locals {\n  p = "GORILLA_ARTIFACT"\n  out = { "${local.p}_GC_ENABLED" = "true" }\n}\n'},
+        {ENV: "true"},
+    ),
+    "an override file's variable default wins": (
+        {
+            "main.tf": 'variable "gc" {\n  type = string\n  default = "true"\n}\nlocals { out = var.gc }\n',
+            "gc_override.tf": 'variable "gc" {\n  default = "false"\n}\n',
+        },
+        "false",
+    ),
+    "an override file's local wins, whatever its name's order": (
+        {
+            "main.tf": 'locals {\n  out = "true"\n}\n',
+            "a_override.tf": 'locals {\n  out = "false"\n}\n',
+        },
+        "false",
+    ),
+    "override files apply in lexical order": (
+        {
+            "main.tf": 'locals {\n  out = "a"\n}\n',
+            "override.tf": 'locals {\n  out = "c"\n}\n',
+            "b_override.tf": 'locals {\n  out = "b"\n}\n',
+        },
+        "c",
+    ),
+    "nullable = false given null takes the default": (
+        {
+            "main.tf": 'variable "g" {\n  type = string\n  default = "true"\n  nullable = false\n}\n'
+            "locals { out = var.g }\n",
+            "terraform.tfvars": "g = null\n",
+        },
+        "true",
+    ),
+    "a nullable variable given null is null": (
+        {
+            "main.tf": 'variable "g" {\n  type = string\n  default = "true"\n}\n'
+            'locals { out = var.g == null ? "null" : var.g }\n',
+            "terraform.tfvars": "g = null\n",
+        },
+        "null",
+    ),
+    "a .tfvars that agrees with the value changes nothing": (
+        {
+            "main.tf": 'variable "gc" {\n  type = string\n  default = "true"\n}\nlocals { out = var.gc }\n',
+            "prod.tfvars": 'gc = "true"\n',
+        },
+        "true",
+    ),
+    "auto tfvars are applied": (
+        {
+            "main.tf": 'variable "gc" {\n  type = string\n  default = "false"\n}\nlocals { out = var.gc }\n',
+            "terraform.tfvars": 'gc = "maybe"\n',
+            "b.auto.tfvars": 'gc = "true"\n',
+        },
+        "true",
+    ),
+}
+
+
+VAR_FILE = {
+    "main.tf": 'variable "gc" {\n  type = string\n  default = "false"\n}\nlocals { out = var.gc }\n',
+    "prod.tfvars": 'gc = "true"\n',
+}
+
+
+def _console(folder: Path, *args: str) -> Any:
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+    done = subprocess.run(
+        ["terraform", "console", *args],
+        input="jsonencode(local.out)\n",
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _write(folder: Path, files: dict[str, str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+
+
+def gcready_value(folder: Path) -> Any:
+    """``local.out`` as gcready reads the folder (its .tf files, the tfvars beside them)."""
+    mod = ModuleDir(str(folder))
+    tfvars: list[tuple[str, str]] = []
+    for path in sorted(folder.iterdir()):
+        if path.name.endswith((".tfvars", ".tfvars.json")):
+            tfvars.append((str(path), path.read_text()))
+        elif path.suffix == ".tf":
+            mod.files.append(_parse_uncached(str(path), path.read_text()))
+    mod.index()
+    reader = Reader()
+    reader.dirs = {mod.path: mod}
+    _attach_tfvars(reader, [mod], tfvars)
+    return Scope(reader, mod, "", {}, None).local("out")
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_gcready_reads_the_folder_as_terraform_does(tmp_path: Path, name: str) -> None:
+    files, want = CASES[name]
+    _write(tmp_path / "case", files)
+    got = gcready_value(tmp_path / "case")
+    assert not isinstance(got, Unknown), got
+    assert got == want
+
+
+@pytest.mark.skipif(
+    shutil.which("terraform") is None, reason="terraform is not on PATH: the console oracle is skipped"
+)
+@pytest.mark.parametrize("name", list(CASES))
+def test_terraform_console_agrees(tmp_path: Path, name: str) -> None:
+    files, want = CASES[name]
+    folder = tmp_path / "case"
+    _write(folder, files)
+    truth = _console(folder)
+    assert truth == want
+    assert gcready_value(folder) == truth
+
+
+def test_a_var_file_terraform_does_not_load_leaves_the_variable_unknown(tmp_path: Path) -> None:
+    """``prod.tfvars`` is read only with ``-var-file``: which value plan uses depends on how it is run,
+    so the variable is unknown (never the file's value applied silently, nor the default)."""
+    _write(tmp_path / "case", VAR_FILE)
+    got = gcready_value(tmp_path / "case")
+    assert isinstance(got, Unknown)
+    assert "prod.tfvars" in got.reason and "-var-file" in got.reason
+
+
+@pytest.mark.skipif(
+    shutil.which("terraform") is None, reason="terraform is not on PATH: the console oracle is skipped"
+)
+def test_terraform_console_reads_a_var_file_only_when_told(tmp_path: Path) -> None:
+    _write(tmp_path / "case", VAR_FILE)
+    assert _console(tmp_path / "case") == "false"
+    assert _console(tmp_path / "case", "-var-file=prod.tfvars") == "true"
