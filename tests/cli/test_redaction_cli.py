@@ -340,3 +340,21 @@ def test_fix_commands_keep_the_database_user_and_bucket_name(tmp_path: Path) -> 
     report = json.loads(run.stdout)
     fixes = [fix["text"] for f in report["findings"] if f["status"] == "fail" for fix in f.get("fixes", [])]
     assert any("wandb" in text and "***" not in text for text in fixes), fixes
+
+
+@pytest.mark.parametrize("license_at", ["global", "app.global"])
+def test_a_license_a_template_copies_into_a_value_is_never_shown(tmp_path: Path, license_at: str) -> None:
+    """The values model renders ``{{ .Values.global.license }}``: the license it copies stays a secret."""
+    owner = "global:\n" if license_at == "global" else "app:\n  global:\n"
+    indent = "  " if license_at == "global" else "    "
+    values = tmp_path / "values.yaml"
+    values.write_text(
+        f"{owner}{indent}license: {LICENSE}\n"
+        + ("app:\n" if license_at == "global" else "")
+        + "  extraEnv:\n    GORILLA_ARTIFACT_GC_ENABLED: '{{ .Values.global.license }}'\n",
+        encoding="utf-8",
+    )
+    for fmt in ("text", "json", "html"):
+        run = run_gcready("audit", str(values), "--offline", "--verbose", "--format", fmt)
+        assert run.code == 3, run.stderr  # the flag is not "true": a fail, shown masked
+        _assert_clean(f"audit --format {fmt}", run.stdout + run.stderr)

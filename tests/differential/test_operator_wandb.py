@@ -29,6 +29,15 @@ FILES = [*realworld_values(), *sorted(OWN_VALUES.glob("*.yaml"))]
 DEPLOYMENT = DeploymentType.CUSTOMER_MANAGED_CLOUD
 # the chart's server Deployments as `helm template` names them (release "wandb")
 WORKLOAD_NAMES = {"Deployment/wandb-app-bc container app": "app", "Deployment/wandb-api container api": "api"}
+# Values the model leaves unknown by design, where the render decides: the model leg must say unknown for
+# that component (never the rendered verdict nor its opposite); the other legs must agree with the render.
+MODEL_UNKNOWN = {
+    "envtpls-template-flag.yaml": ("app", "a template in app.envTpls: the model evaluates no template"),
+    "expand-chart-configmap.yaml": (
+        "app",
+        "$(GORILLA_ONPREM) comes from the chart's own ConfigMap, whose content the model does not hold",
+    ),
+}
 
 
 @dataclass
@@ -85,7 +94,12 @@ def test_model_agrees_with_the_render(chart_dir: Path, values: Path) -> None:
     rendered = _render(chart_dir, values)
     evidence = collect([str(values)])
     assert not evidence.errors, evidence.errors
-    _agree("model", _verdicts(evidence), rendered.truth)
+    want = dict(rendered.truth)
+    if values.parent == OWN_VALUES and values.name in MODEL_UNKNOWN:
+        component, _why = MODEL_UNKNOWN[values.name]
+        assert want.get(component) in ("pass", "fail"), "the render decides it: no allowance needed"
+        want[component] = "unknown"
+    _agree("model", _verdicts(evidence), want)
 
 
 @pytest.mark.parametrize("values", FILES, ids=_id)
@@ -140,6 +154,7 @@ def test_zz_agreement_figures(chart_dir: Path, capsys: pytest.CaptureFixture[str
         f"differential over {len(FILES)} values files ({len(realworld_values())} from W&B's charts, "
         f"{len(FILES) - len(realworld_values())} variations)",
         *(f"  {leg}: {sum(v)}/{len(v)} agree with the rendered truth" for leg, v in _TALLY.items() if v),
+        f"  model: unknown by design (counted as agreeing) on {', '.join(sorted(MODEL_UNKNOWN))}",
         f"  render time per values file: median {times[len(times) // 2] * 1000:.0f} ms, "
         f"max {times[-1] * 1000:.0f} ms, total {sum(times):.1f} s",
     ]

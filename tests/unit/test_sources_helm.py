@@ -440,3 +440,72 @@ def test_reading_values_never_imports_helm() -> None:
     code = "import sys; from gcready.sources import collect; collect([]); print('helm_python' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_subchart_global_fills_what_the_parent_global_lacks(tmp_path: Path) -> None:
+    """Helm's coalesceGlobals: app.global.env reaches app's .Values.global.env; a parent key wins."""
+    text = (
+        "global:\n  extraEnv:\n    GORILLA_ARTIFACT_GC_ENABLED: 'true'\n"
+        "app:\n  global:\n    env:\n      GORILLA_ARTIFACT_GC_ENABLED: 'false'\n"
+    )
+    flag = _app(_values_ev(tmp_path, text)).get(FLAG)
+    assert flag is not None and flag.value == "false"
+    assert flag.origin.line == 7 and flag.origin.path == "app.global.env.GORILLA_ARTIFACT_GC_ENABLED"
+    text = (
+        "global:\n  env:\n    GORILLA_ARTIFACT_GC_ENABLED: 'true'\n"
+        "app:\n  global:\n    env:\n      GORILLA_ARTIFACT_GC_ENABLED: 'false'\n"
+    )
+    flag = _app(_values_ev(tmp_path, text)).get(FLAG)
+    assert flag is not None and flag.value == "true" and flag.origin.line == 3
+
+
+def test_a_v1_resource_reads_a_subchart_global(tmp_path: Path) -> None:
+    text = (
+        "apiVersion: apps.wandb.com/v1\nkind: WeightsAndBiases\nmetadata:\n  name: wandb\nspec:\n"
+        "  values:\n    global:\n      extraEnv:\n        GORILLA_ARTIFACT_GC_ENABLED: 'true'\n"
+        "    app:\n      global:\n        env:\n          GORILLA_ARTIFACT_GC_ENABLED: 'false'\n"
+    )
+    ev = collect([_write(tmp_path, "wandb-cr.yaml", text)])
+    (app,) = [c for c in ev.components if c.name.startswith("app")]
+    flag = app.get(FLAG)
+    assert flag is not None and flag.value == "false"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Z_GC comes after the flag in key order: the chart's own ConfigMaps could still define it
+        "global:\n  extraEnv:\n    GORILLA_ARTIFACT_GC_ENABLED: $(Z_GC)\n    Z_GC: 'true'\n",
+        # the chart's local ConfigMap sets GORILLA_GLUE_CONTAINER_PORT before the env list
+        "global:\n  extraEnv:\n    GORILLA_ARTIFACT_GC_ENABLED: $(GORILLA_GLUE_CONTAINER_PORT)\n",
+        # a reference to a variable whose value is a Secret's
+        "global:\n  extraEnv:\n    A_GC:\n      valueFrom:\n        secretKeyRef: {name: s, key: k}\n"
+        "    GORILLA_ARTIFACT_GC_ENABLED: $(A_GC)\n",
+    ],
+)
+def test_a_reference_the_model_cannot_resolve_is_unknown(tmp_path: Path, text: str) -> None:
+    flag = _app(_values_ev(tmp_path, text)).get(FLAG)
+    assert flag is not None and flag.value is None
+    assert flag.unresolved is not None and "refers to $(" in flag.unresolved
+
+
+def test_a_templated_env_tpls_entry_is_a_gap_naming_chart(tmp_path: Path) -> None:
+    text = "app:\n  envTpls:\n    - '{{ include \"my.env\" . }}'\n"
+    app = _app(_values_ev(tmp_path, text))
+    assert app.get(FLAG) is None
+    assert any("app.envTpls[0]" in g and "--chart" in g for g in app.gaps)
+
+
+def test_later_documents_of_a_values_file_are_not_read(tmp_path: Path) -> None:
+    text = "global:\n  extraEnv:\n    GORILLA_ARTIFACT_GC_ENABLED: 'true'\n---\napp:\n  install: false\n"
+    ev = _values_ev(tmp_path, text)
+    assert [c.name for c in ev.components if c.name.startswith("app")] == ["app (Helm values)"]
+    (note,) = [n for n in ev.notes if "document 2" in n.text]
+    assert "reads only the first document" in note.text and note.origin.line == 5
+
+
+def test_a_disabled_server_container_is_not_judged(tmp_path: Path) -> None:
+    text = "app:\n  containers:\n    app:\n      enabled: false\n"
+    ev = _values_ev(tmp_path, text)
+    assert not [c for c in ev.components if c.name.startswith("app")]
+    assert any("app.containers.app.enabled is off" in n.text for n in ev.notes)

@@ -115,3 +115,24 @@ def test_forced_kind(tmp_path: Path) -> None:
     assert collect([path]).errors
     ev = collect([path], default_kind=SourceKind.HELM_LEGACY)
     assert not ev.errors and _comp(ev).get("HOST") is not None
+
+
+def _flag(tmp_path: Path, entries: str) -> tuple[str | None, str]:
+    text = f"license: lic-abc\nhost: https://wandb.example.com\nldap:\n  enabled: true\n  tls: true\nextraEnv:\n{entries}"
+    flag = _comp(collect([_write(tmp_path, "values.yaml", text)])).get(FLAG)
+    assert flag is not None
+    return flag.value, flag.unresolved
+
+
+def test_a_reference_to_an_earlier_extra_env_entry_is_expanded(tmp_path: Path) -> None:
+    entries = f"  - name: A_GC\n    value: 'true'\n  - name: {FLAG}\n    value: $(A_GC)\n"
+    assert _flag(tmp_path, entries) == ("true", "")
+    escaped = f"  - name: A_GC\n    value: 'true'\n  - name: {FLAG}\n    value: $$(A_GC)\n"
+    assert _flag(tmp_path, escaped) == ("$(A_GC)", "")
+
+
+def test_a_reference_the_chart_env_may_define_is_unknown(tmp_path: Path) -> None:
+    """The chart sets LOCAL_LDAP_TLS_ENABLE=true before extraEnv (the kubelet expands it); gcready does not
+    model that env, so the value is unknown, not judged as the text $(LOCAL_LDAP_TLS_ENABLE)."""
+    value, why = _flag(tmp_path, f"  - name: {FLAG}\n    value: $(LOCAL_LDAP_TLS_ENABLE)\n")
+    assert value is None and "$(LOCAL_LDAP_TLS_ENABLE)" in why

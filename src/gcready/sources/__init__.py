@@ -300,7 +300,10 @@ def _read_yaml(
     kube: list[Doc] = []
     recognised = False
     pooled: set[SourceKind] = set()  # read with the Kubernetes objects (they refer to each other)
+    first_read: bool | None = None  # whether the file's first document was read as evidence
     for doc in docs:
+        if first_read is None and doc.index > 0:
+            first_read = recognised
         if forced in (None, SourceKind.WANDB_CR) and operator.is_resource(doc.data):
             kube.append(doc)
             pooled.add(SourceKind.WANDB_CR)
@@ -325,6 +328,13 @@ def _read_yaml(
             evidence = evidence.merge(helm_legacy.read(doc))
             recognised = True
         elif forced is SourceKind.HELM_VALUES or (forced is None and helm.looks_like_values(doc.data)):
+            if doc.index > 0:  # Helm reads only the first document of a values file: that one is judged
+                evidence = evidence.merge(Evidence(notes=(helm.later_document(doc),)))
+                recognised = True
+                if first_read:
+                    continue
+                first_read = True
+                doc = helm.first_document(docs)
             if not isinstance(doc.data, dict):
                 evidence = evidence.merge(
                     Evidence(errors=(InputError(path, "Helm values must be a mapping", doc.line),))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from gcready.bucketurl import BucketURLError, parse_helm_bucket
@@ -41,6 +42,7 @@ IGNORED_KEYS = {
     "extra_env": "the chart reads `extraEnv`",
     "envs": "the chart reads `env`",
 }
+_ITEM = re.compile(r"^(.+)\[(\d+)\]$")  # a layer path that names a list item: "app.envTpls[0]"
 
 
 def deployed(values: dict[str, Any], component: str) -> bool:
@@ -70,6 +72,23 @@ def looks_like_values(data: Any) -> bool:
         return bool(operator_wandb.VALUES_SECTIONS & keys)
     sections = operator_wandb.VALUES_SECTIONS | {"nameOverride", "fullnameOverride"}
     return keys <= sections and any(isinstance(data.get(k), dict) for k in operator_wandb.VALUES_SECTIONS)
+
+
+def first_document(docs: Sequence[Doc]) -> Doc:
+    """The document Helm reads of a values file (``helm -f`` reads only the first; an empty one is ``{}``)."""
+    for doc in docs:
+        if doc.index == 0:
+            return doc
+    return Doc(docs[0].source if docs else "", 0, {}, 1)
+
+
+def later_document(doc: Doc) -> Note:
+    """What gcready says of a values document after the first: Helm ignores it, so gcready does too."""
+    return Note(
+        f"document {doc.index + 1} of this values file is not read: Helm (helm -f) reads only the "
+        "first document of a values file",
+        Origin(doc.source, doc.line),
+    )
 
 
 def read_values(doc: Doc) -> Evidence:
@@ -129,6 +148,15 @@ def _read_values(values: dict[str, Any], source: str, prefix: str, label: str) -
                 at(glob, "extraEnvFrom", "global.extraEnvFrom"),
             )
         )
+    for rule in operator_wandb.dropped_containers(values):
+        path = f"{rule.name}.containers.{rule.container}"
+        notes.append(
+            Note(
+                f"{path}.enabled is off: the chart renders {rule.name} without its {rule.container} "
+                "container, so it runs no W&B server",
+                Origin(source, key_line(operator_wandb.lookup(values, path)[1], "enabled"), prefix + path),
+            )
+        )
     components: list[Component] = []
     for resolved in operator_wandb.resolve(values):
         comp = resolved.component.name
@@ -180,6 +208,11 @@ class _Layer:
 
 def _origin(user: dict[str, Any], source: str, prefix: str, path: str, name: str) -> Origin:
     """Where an entry of the layer at ``path`` was set: the user's line, or the chart's default."""
+    item = _ITEM.match(path)
+    if item is not None:  # an entry an envTpls template renders ("app.envTpls[0]")
+        found, node = operator_wandb.lookup(user, item.group(1))
+        line = key_line(node, int(item.group(2))) if found else None
+        return Origin(source, line, f"{prefix}{path} {name}")
     found, node = operator_wandb.lookup(user, path)
     if found and isinstance(node, dict) and name in node:
         return Origin(source, key_line(node, name), f"{prefix}{path}.{name}")
@@ -215,6 +248,7 @@ def _component_env(
             out.shadowed.append(_env_value(entry, origin, _Layer()))
     for name, kind, path in resolved.imports:
         out.gaps.append(f"{kind} {name} ({path}), not among the inputs")
+    out.gaps.extend(resolved.templates)
     return out
 
 

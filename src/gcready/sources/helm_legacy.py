@@ -30,6 +30,7 @@ from gcready.model import (
 )
 from gcready.model.placement import LegacyChart
 from gcready.sources.envvars import from_secret, read_env_var, unresolved
+from gcready.sources.expansion import expand
 from gcready.sources.yamldocs import Doc, dig, key_line
 
 _LEGACY_KEYS = frozenset({"bucketRegion", "bucketKmsKeyArn", "bucketQueue"})
@@ -117,6 +118,7 @@ def read(doc: Doc) -> Evidence:
             )
         )
     elif isinstance(extra, list):
+        defined: dict[str, str | None] = {}  # extraEnv values so far (None: not known), for $(VAR)
         for index, item in enumerate(extra):
             where = Origin(source, key_line(extra, index), f"extraEnv[{index}]")
             if not isinstance(item, dict) or not item.get("name"):
@@ -126,6 +128,7 @@ def read(doc: Doc) -> Evidence:
             where = Origin(source, where.line, f"extraEnv[{index}] {name}")
             if isinstance(item.get("valueFrom"), dict):
                 ordered.append(_value_from(name, item["valueFrom"], where))
+                defined[name] = None  # defined, with a value gcready does not know
             elif "value" in item and item["value"] is not None:
                 raw = item["value"]
                 if not isinstance(raw, str):
@@ -138,9 +141,16 @@ def read(doc: Doc) -> Evidence:
                         )
                     )
                     continue
-                take(name, raw, where)
+                value = _expanded(name, raw, where, defined)
+                if isinstance(value, EnvValue):
+                    ordered.append(value)
+                    defined[name] = None
+                else:
+                    take(name, value, where)
+                    defined[name] = value
             else:
                 take(name, "", where)
+                defined[name] = ""
 
     effective: dict[str, EnvValue] = {}
     for value in ordered:  # Kubernetes: a later env entry wins
@@ -161,6 +171,32 @@ def read(doc: Doc) -> Evidence:
         signals=tuple(signals),
         buckets=tuple(buckets),
         notes=tuple(notes),
+    )
+
+
+def _expanded(name: str, raw: str, where: Origin, defined: dict[str, str | None]) -> str | EnvValue:
+    """An extraEnv value after the kubelet's ``$(VAR)`` expansion. The chart's own env comes before
+    extraEnv and holds more than gcready models (``DB_*``, ``LOCAL_LDAP_*``…): a reference no earlier
+    extraEnv entry defines leaves the value unknown, never judged as written."""
+    if "$" not in raw:
+        return raw
+    unknown: list[str] = []
+
+    def mapping(ref: str) -> str | None:
+        known = defined.get(ref)
+        if known is None:
+            unknown.append(ref)
+        return known
+
+    value = expand(raw, mapping)
+    if not unknown:
+        return value
+    refs = ", ".join(f"$({ref})" for ref in dict.fromkeys(unknown))
+    return unresolved(
+        name,
+        where,
+        f"refers to {refs}, which the legacy chart's own env may define: audit the rendered Deployment "
+        "(helm template … > out.yaml) to know its value",
     )
 
 

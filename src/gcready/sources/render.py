@@ -34,7 +34,7 @@ from gcready.model import (
 from gcready.model import SourceKind as Kind
 from gcready.model.placement import HelmValues
 from gcready.sources import helm, kubernetes
-from gcready.sources.chart import helmyaml, operator_wandb
+from gcready.sources.chart import operator_wandb
 from gcready.sources.yamldocs import Doc, YAMLInputError, load_documents
 
 RELEASE = "wandb"
@@ -140,16 +140,13 @@ def read_with_chart(doc: Doc, chart: str) -> Evidence:
 
 
 def _helm_values(doc: Doc) -> dict[str, Any]:
-    """The values as Helm's own decoder reads the file (one document)."""
+    """The values as Helm's own decoder reads the file: its first document (``helm -f`` ignores the rest)."""
     import helm_python
 
-    text = Path(doc.source).read_text(encoding="utf-8-sig")
-    docs = helmyaml.load_values(doc.source, text)
-    if len(docs) == 1:
-        values_read: dict[str, Any] = helm_python.values_from_yaml(text)
-        return values_read
-    values = docs[doc.index] if doc.index < len(docs) and isinstance(docs[doc.index], dict) else {}
-    return dict(values)
+    values_read: dict[str, Any] = helm_python.values_from_yaml(
+        Path(doc.source).read_text(encoding="utf-8-sig")
+    )
+    return values_read
 
 
 def _strings(node: Any) -> frozenset[str]:

@@ -12,6 +12,14 @@ and Terraform readers, so the chart is modelled once.
   filled from a lower layer): ``<c>.containers.<name>.env`` > ``<c>.env`` > ``<c>.extraEnv`` >
   ``global.env`` > ``global.extraEnv`` > the size preset's env (``<c>.sizing.<size>.env``, size from
   ``<c>.size`` or ``global.size``). Values print with ``toString | quote`` and then go through ``tpl``.
+- **A subchart's globals**: ``<c>.global`` is the component's own ``global:``; Helm's coalesceGlobals
+  merges the parent's ``global`` over it (the parent's keys win, maps merge, the subchart's fill in what
+  the parent lacks), so ``app.global.env`` reaches app's ``.Values.global.env``. Templates in an env
+  value see the component's ``.Values`` (its section, with those globals).
+- **envTpls** (``<c>.envTpls``, a list of templates each rendering a YAML list of env entries) come first
+  in the container's env, without the names the env maps set; the env maps follow in key order. The
+  chart's own envTpls never set ``GORILLA_ARTIFACT_GC_ENABLED``; a user's list replaces them.
+- **Disabled container**: ``<c>.containers.<name>.enabled`` false drops the server container.
 - **envFrom**: ``<c>.containers.<name>.envFrom`` over ``<c>.envFrom`` (map name → configMapRef or
   secretRef). ``global.extraEnvFrom`` is read only by the exporters', otel's and mysql's templates,
   never by these components. The chart's own ConfigMaps (``{{ .Release.Name }}-…``) never set
@@ -22,10 +30,13 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from gcready.redact import current, is_secret_name
+from gcready.sources.chart import rendered_env
 from gcready.sources.chart.helmyaml import go_string
+from gcready.sources.chart.rendered_env import ChartEnv as ChartEnv
 
 CHART_NAME = "operator-wandb"
 CHART_VERSION = "0.43.8"
@@ -169,6 +180,41 @@ def lookup(values: Any, path: str) -> tuple[bool, Any]:
     return True, node
 
 
+def coalesce_globals(parent: Any, own: Any) -> dict[str, Any]:
+    """A subchart's ``.Values.global`` (Helm's ``coalesceGlobals``): the parent's globals merged over the
+    subchart's own ``global:``. A parent key wins; a parent map merges with the subchart's map of that key
+    (the parent's keys win at every level); where only one of them is a map, the subchart's value stays."""
+    out: dict[str, Any] = copy.deepcopy(own) if isinstance(own, dict) else {}
+    for key, value in (parent if isinstance(parent, dict) else {}).items():
+        mine = out.get(key)
+        if isinstance(value, dict):
+            if key not in out:
+                out[key] = copy.deepcopy(value)
+            elif isinstance(mine, dict):
+                out[key] = _fill(copy.deepcopy(value), mine)
+        elif not isinstance(mine, dict):
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _fill(top: dict[str, Any], below: dict[str, Any]) -> dict[str, Any]:
+    """``top`` with the keys it lacks taken from ``below``, at every level (``coalesceTables``, merging)."""
+    for key, value in below.items():
+        if key not in top:
+            top[key] = copy.deepcopy(value)
+        elif isinstance(top[key], dict) and isinstance(value, dict):
+            _fill(top[key], value)
+    return top
+
+
+def scope(values: dict[str, Any], component: str) -> dict[str, Any]:
+    """The component's ``.Values`` as its templates see them: its section, with its coalesced globals."""
+    found, section = lookup(values, component)
+    own: dict[str, Any] = dict(section) if found and isinstance(section, dict) else {}
+    own["global"] = coalesce_globals(values.get("global"), own.get("global"))
+    return own
+
+
 def deployed(values: dict[str, Any], component: str) -> bool:
     """Whether the chart renders ``component`` for these (coalesced) values."""
     rule = BY_NAME[component]
@@ -205,6 +251,12 @@ class EnvLayer:
 
     path: str  # values path of the map, e.g. "app.containers.app.env"
     entries: dict[str, Any]
+    # where an entry was set when not at ``path``: a global the component's own ``global:`` filled in
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def where(self, name: str) -> str:
+        """The values path of the map that set ``name``."""
+        return self.sources.get(name, self.path)
 
 
 def _map_at(values: dict[str, Any], path: str) -> dict[str, Any]:
@@ -214,11 +266,21 @@ def _map_at(values: dict[str, Any], path: str) -> dict[str, Any]:
 
 def size_of(values: dict[str, Any], component: str) -> str:
     """``coalesce .Values.size .Values.global.size``: the first non-empty."""
-    for path in (f"{component}.size", "global.size"):
-        found, size = lookup(values, path)
+    own = scope(values, component)
+    for path in ("size", "global.size"):
+        found, size = lookup(own, path)
         if found and not go_empty(size):
             return go_string(size)
     return ""
+
+
+def _global_layer(values: dict[str, Any], component: str, key: str) -> EnvLayer:
+    """``.Values.global.<key>`` of the component: the parent's map, filled from its own ``global:``."""
+    merged = scope(values, component)["global"].get(key)
+    entries: dict[str, Any] = merged if isinstance(merged, dict) else {}
+    parent = _map_at(values, f"global.{key}")
+    sources = {name: f"{component}.global.{key}" for name in entries if name not in parent}
+    return EnvLayer(f"global.{key}", entries, sources)
 
 
 def env_layers(values: dict[str, Any], component: str) -> list[EnvLayer]:
@@ -226,16 +288,14 @@ def env_layers(values: dict[str, Any], component: str) -> list[EnvLayer]:
     rule = BY_NAME[component]
     size = size_of(values, component)
     sizing = [f"{component}.sizing.{size}.env"] if size else []
-    paths = [
-        f"{component}.containers.{rule.container}.env",
-        f"{component}.env",
-        f"{component}.extraEnv",
-        "global.env",
-        "global.extraEnv",
-        *sizing,
-        f"{component}.sizing.default.env",
+    own = [f"{component}.containers.{rule.container}.env", f"{component}.env", f"{component}.extraEnv"]
+    presets = [*sizing, f"{component}.sizing.default.env"]
+    return [
+        *(EnvLayer(p, _map_at(values, p)) for p in own),
+        _global_layer(values, component, "env"),
+        _global_layer(values, component, "extraEnv"),
+        *(EnvLayer(p, _map_at(values, p)) for p in presets),
     ]
-    return [EnvLayer(p, _map_at(values, p)) for p in paths]
 
 
 def component_env(values: dict[str, Any], component: str) -> dict[str, tuple[Any, str]]:
@@ -247,12 +307,12 @@ def component_env(values: dict[str, Any], component: str) -> dict[str, tuple[Any
     for layer in upper:
         for name, value in layer.entries.items():
             if name not in out or go_empty(out[name][0]):
-                out[name] = (value, layer.path)
+                out[name] = (value, layer.where(name))
     # the size preset (mergeOverwrite of sizing.default by sizing.<size>) fills what is still empty
     preset: dict[str, tuple[Any, str]] = {}
     for layer in reversed(sized):
         for name, value in layer.entries.items():
-            preset[name] = (value, layer.path)
+            preset[name] = (value, layer.where(name))
     for name, got in preset.items():
         if name not in out or go_empty(out[name][0]):
             out[name] = got
@@ -277,10 +337,12 @@ def chart_owned(name: str) -> bool:
 
 
 def render_value(value: Any, values: dict[str, Any]) -> tuple[str | None, str]:
-    """The string a plain env value renders as (``toString | quote``, then ``tpl``).
+    """The string a plain env value renders as (``toString | quote``, then ``tpl``), ``values`` being the
+    component's ``.Values`` (:func:`scope`).
 
     Returns ``(text, "")``, or ``(None, why)`` when a template decides it and gcready cannot evaluate it.
-    Only a bare ``{{ .Values.a.b }}`` over a scalar is evaluated.
+    Only a bare ``{{ .Values.a.b }}`` over a scalar is evaluated. A value taken from a secret-named key
+    (``global.license``, ``global.bucket.secretKey``) is remembered by the run's redactor.
     """
     text = go_string(value)
     if "{{" not in text:
@@ -290,10 +352,14 @@ def render_value(value: Any, values: dict[str, Any]) -> tuple[str | None, str]:
         ref = _VALUES_REF.match(match.group(1))
         if ref is None:
             raise LookupError(match.group(0))
-        found, node = lookup(values, ref.group(1)[1:])
+        path = ref.group(1)[1:]
+        found, node = lookup(values, path)
         if not found or isinstance(node, (dict, list)):
             raise LookupError(match.group(0))
-        return "" if node is None else go_string(node)
+        got = "" if node is None else go_string(node)
+        if any(is_secret_name(key) for key in path.split(".")):
+            current().remember(got)
+        return got
 
     try:
         return _TEMPLATE.sub(substitute, text), ""
@@ -301,15 +367,28 @@ def render_value(value: Any, values: dict[str, Any]) -> tuple[str | None, str]:
         return None, f"templated ({exc.args[0]}): the chart renders it (give --chart to render it)"
 
 
-@dataclass(frozen=True)
-class ChartEnv:
-    """One variable of a component's container as the chart builds it."""
+def container_enabled(values: dict[str, Any], component: str) -> bool:
+    """Whether the chart renders the component's server container (``containers.<name>.enabled``: a
+    string must render as ``true``; a template gcready cannot evaluate leaves it enabled)."""
+    own = scope(values, component)
+    found, container = lookup(own, f"containers.{BY_NAME[component].container}")
+    if not found or not isinstance(container, dict) or "enabled" not in container:
+        return True
+    enabled = container["enabled"]
+    if isinstance(enabled, str):
+        text, _ = render_value(enabled, own)
+        return text is None or text.strip() == "true"
+    return not go_empty(enabled)
 
-    name: str
-    raw: Any  # the decoded value: a scalar, or a map (``valueFrom``)
-    layer: str  # values path of the env map that set it, e.g. "app.extraEnv"
-    text: str | None  # what the container gets; None for a map or a template gcready cannot evaluate
-    why: str = ""  # why ``text`` is None, for a template
+
+def dropped_containers(user_values: dict[str, Any]) -> tuple[ChartComponent, ...]:
+    """Components the chart renders without their server container (``enabled: false``)."""
+    merged = coalesce(DEFAULTS, user_values)
+    return tuple(
+        rule
+        for rule in COMPONENTS
+        if deployed(merged, rule.name) and not container_enabled(merged, rule.name)
+    )
 
 
 @dataclass(frozen=True)
@@ -322,6 +401,7 @@ class ComponentEnv:
     imports: tuple[
         tuple[str, str, str], ...
     ]  # envFrom (name, configMapRef|secretRef, values path) not the chart's
+    templates: tuple[str, ...] = ()  # envTpls entries gcready cannot render: any variable may come from them
 
 
 def resolve(user_values: dict[str, Any]) -> tuple[ComponentEnv, ...]:
@@ -333,27 +413,51 @@ def resolve(user_values: dict[str, Any]) -> tuple[ComponentEnv, ...]:
     merged = coalesce(DEFAULTS, user_values)
     out: list[ComponentEnv] = []
     for rule in COMPONENTS:
-        if not deployed(merged, rule.name):
+        if not deployed(merged, rule.name) or not container_enabled(merged, rule.name):
             continue
+        own = scope(merged, rule.name)
         winners = component_env(merged, rule.name)
-        env = tuple(_entry(str(name), raw, layer, merged) for name, (raw, layer) in winners.items())
-        shadowed = tuple(
-            _entry(str(name), raw, layer.path, merged)
+        mapped = [
+            _entry(str(name), raw, layer, own) for name, (raw, layer) in sorted(winners.items(), key=_by_name)
+        ]
+        shadowed = [
+            _entry(str(name), raw, layer.where(name), own)
             for layer in env_layers(merged, rule.name)
             for name, raw in layer.entries.items()
-            if name in winners and winners[name][1] != layer.path
-        )
+            if name in winners and winners[name][1] != layer.where(name)
+        ]
+        given = lookup(user_values, f"{rule.name}.envTpls")
+        items, templates = rendered_env.env_templates(given[1], f"{rule.name}.envTpls", render_value, own)
+        # the chart drops an envTpls entry whose name an env map sets
+        kept = [i for i in items if isinstance(i, str) or i.name not in winners]
+        ordered = rendered_env.expanded([*kept, *mapped], _unseen(merged, rule.name, chart_tpls=not given[0]))
+        env, lost = rendered_env.last_wins(ordered)
         imports = tuple(
             (str(name), kind, path)
             for name, (kind, path) in env_from(merged, rule.name).items()
             if not chart_owned(str(name))
         )
-        out.append(ComponentEnv(rule, env, shadowed, imports))
+        out.append(ComponentEnv(rule, env, (*lost, *shadowed), imports, templates))
     return tuple(out)
 
 
-def _entry(name: str, raw: Any, layer: str, merged: dict[str, Any]) -> ChartEnv:
+def _by_name(item: tuple[Any, Any]) -> str:
+    return str(item[0])  # Go's range over a map: keys in order (PyYAML may give a non-string key)
+
+
+def _unseen(merged: dict[str, Any], component: str, *, chart_tpls: bool) -> list[str]:
+    """The env sources before the env entries whose variables gcready does not hold."""
+    refs = env_from(merged, component)
+    out = [f"{kind} {name}" for name, (kind, _) in refs.items() if not chart_owned(str(name))]
+    if any(chart_owned(str(name)) for name in refs):
+        out.insert(0, "the chart's own ConfigMaps (envFrom)")
+    if chart_tpls:
+        out.append(f"the chart's env templates ({component}.envTpls)")
+    return out
+
+
+def _entry(name: str, raw: Any, layer: str, own: dict[str, Any]) -> ChartEnv:
     if isinstance(raw, dict):
         return ChartEnv(name, raw, layer, None)
-    text, why = render_value(raw, merged)
+    text, why = render_value(raw, own)
     return ChartEnv(name, raw, layer, text, why)
