@@ -629,3 +629,17 @@ def test_a_secret_substituted_into_another_variable_never_leaves(tmp_path: Path)
     assert run.code == 0, run.stderr
     assert "MIGRATE_ARGS" in out.read_text()
     assert "Cm-Held-Pw-51x9q" not in out.read_text() + run.stdout + run.stderr
+
+
+def test_a_value_a_later_unseen_source_may_override_stays_unknown_through_a_bundle(tmp_path: Path) -> None:
+    import json
+
+    path = _write(tmp_path, "d.yaml", ENV_FROM_TWO % ("wandb-env", "wandb-overrides"))
+    bundle = tmp_path / "bundle.json"
+    run_gcready("collect", "--no-config", path, "--offline", "--output", str(bundle))  # 5: bucket unread
+    run = run_gcready(
+        "audit", "--no-config", str(bundle), "--offline", "--format", "json",
+        "--deployment", "customer-managed-onprem",
+    )  # fmt: skip
+    (flag,) = [f for f in json.loads(run.stdout)["findings"] if f["check"] == "gc-env-flag"]
+    assert flag["status"] == "unknown" and "wandb-overrides" in flag["detail"]
