@@ -3,8 +3,9 @@
 Independent of gcready's readers on purpose (plain PyYAML, where a repeated key keeps the later value as
 Kubernetes tooling does): a server container runs ``wandb/local``, or ``wandb/megabinary`` with args
 ``[gorilla]``; env entries are read in order (later wins) over envFrom (later source wins); a
-ConfigMap the render holds is read, one it does not is unknown; ``valueFrom`` is unknown; the kubelet
-expands ``$(VAR)`` from earlier entries; Go's ``strconv.ParseBool`` decides.
+ConfigMap the render holds is read, one it does not (optional or not) is unknown, and so is what an
+earlier source set; ``valueFrom`` is unknown; the kubelet expands ``$(VAR)`` from earlier entries;
+Go's ``strconv.ParseBool`` decides.
 """
 
 from __future__ import annotations
@@ -68,8 +69,8 @@ def container_verdict(
         if "configMapRef" in source:
             ref = source["configMapRef"]
             cm = config_maps.get(str(ref.get("name")))
-            if cm is None:
-                unknown_source = unknown_source or not ref.get("optional")
+            if cm is None:  # it may exist (optional or not) and win over every earlier source
+                env, unknown_source = dict.fromkeys(env), True
                 continue
             for key, value in (cm.get("data") or {}).items():
                 env[prefix + str(key)] = str(value)
@@ -77,7 +78,7 @@ def container_verdict(
             ref = source["secretRef"]
             secret = secrets.get(str(ref.get("name")))
             if secret is None:
-                unknown_source = unknown_source or not ref.get("optional")
+                env, unknown_source = dict.fromkeys(env), True
                 continue
             for key, value in (secret.get("data") or {}).items():
                 env[prefix + str(key)] = base64.b64decode(str(value)).decode("utf-8", "replace")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gcready.model import ComponentKind, Evidence, Provider, SignalKind, SourceKind
+from gcready.model import ComponentKind, Evidence, Finding, Provider, SignalKind, SourceKind, Status
 from gcready.sources import collect
 from gcready.sources.compose import Unresolved, interpolate
 
@@ -171,3 +171,132 @@ def test_interpolation_with_an_empty_shell(text: str, expected: str) -> None:
 def test_interpolation_that_needs_the_shell(text: str) -> None:
     with pytest.raises(Unresolved):
         interpolate(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "expected"),
+    [
+        ("${A:-x}", {"A": "y"}, "y"),
+        ("${A:-x}", {"A": ""}, "x"),
+        ("${A-x}", {"A": ""}, ""),
+        ("${A:+alt}", {"A": "1"}, "alt"),
+        ("${A+alt}", {"A": ""}, "alt"),
+        ("${A}/$A", {"A": "v"}, "v/v"),
+        ("${A:?needed}", {"A": "v"}, "v"),
+    ],
+)
+def test_interpolation_from_the_project_env(text: str, env: dict[str, str], expected: str) -> None:
+    assert interpolate(text, env) == expected
+
+
+def _gc_flag(ev: Evidence) -> Finding:
+    from gcready.model import DeploymentType
+    from gcready.pipeline import analyze
+    from gcready.requirements import load_builtin
+
+    report = analyze(ev, load_builtin(), override=DeploymentType.CUSTOMER_MANAGED_ONPREM)
+    (finding,) = [f for f in report.findings if f.check == "gc-env-flag"]
+    return finding
+
+
+SERVICE = "services:\n  wandb:\n    image: wandb/local:0.60\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "dotenv", "expected"),
+    [
+        ("${GC_ENABLED:-true}", "GC_ENABLED=false\n", Status.FAIL),  # the .env beats the default
+        ("${GC_ENABLED}", "GC_ENABLED=true\n", Status.PASS),
+        ("${GC_ENABLED:-false}", "export GC_ENABLED='true'  # on\n", Status.PASS),
+        ("${GC_ENABLED:-true}", "GC_ENABLED\n", Status.UNKNOWN),  # the .env takes it from the shell
+        ("${GC_ENABLED:-true}", "GC_ENABLED=${FROM_SHELL}\n", Status.UNKNOWN),
+        ("${GC_ENABLED:-true}", "OTHER=x\n", Status.PASS),
+    ],
+)
+def test_the_project_env_file_decides_interpolation(
+    tmp_path: Path, value: str, dotenv: str, expected: Status
+) -> None:
+    _write(tmp_path, ".env", dotenv)
+    path = _write(tmp_path, "compose.yaml", SERVICE + f"    environment:\n      {FLAG}: {value}\n")
+    ev = collect([str(tmp_path)])
+    assert [c.kind for c in ev.components] == [ComponentKind.COMPOSE_SERVICE]  # .env is not the server's env
+    assert _gc_flag(collect([path])).status is expected
+
+
+def test_a_project_env_file_gcready_must_not_read_leaves_interpolation_unknown(tmp_path: Path) -> None:
+    (tmp_path / ".env").symlink_to("/proc/self/environ")
+    path = _write(tmp_path, "compose.yaml", SERVICE + f"    environment:\n      {FLAG}: ${{GC:-true}}\n")
+    ev = collect([path])
+    assert _gc_flag(ev).status is Status.UNKNOWN
+    assert any("project .env was not read" in n.text for n in ev.notes)
+
+
+def test_a_later_env_file_gcready_did_not_read_makes_the_value_unknown(tmp_path: Path) -> None:
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    _write(tmp_path, "override.env", f"{FLAG}=false\n")  # outside the input tree: refused
+    _write(sub, "wandb.env", f"{FLAG}=true\nBUCKET=s3://b\n")
+    path = _write(
+        sub, "compose.yaml", SERVICE + "    env_file:\n      - wandb.env\n      - ../override.env\n"
+    )
+    finding = _gc_flag(collect([path]))
+    assert finding.status is Status.UNKNOWN and "override.env" in finding.detail
+    earlier = _write(
+        sub, "compose.yaml", SERVICE + "    env_file:\n      - ../override.env\n      - wandb.env\n"
+    )
+    assert _gc_flag(collect([earlier])).status is Status.PASS  # the file that was read comes later
+
+
+def test_an_env_file_path_the_shell_decides_makes_an_earlier_value_unknown(tmp_path: Path) -> None:
+    _write(tmp_path, "wandb.env", f"{FLAG}=true\n")
+    _write(tmp_path, "prod.env", f"{FLAG}=false\n")
+    path = _write(
+        tmp_path, "compose.yaml", SERVICE + "    env_file:\n      - wandb.env\n      - ${STAGE}.env\n"
+    )
+    assert _gc_flag(collect([path])).status is Status.UNKNOWN
+    _write(tmp_path, ".env", "STAGE=prod\n")  # the project .env names it: that file is read
+    assert _gc_flag(collect([path])).status is Status.FAIL
+
+
+def test_environment_wins_over_an_env_file_gcready_did_not_read(tmp_path: Path) -> None:
+    text = SERVICE + f"    env_file: ${{STAGE}}.env\n    environment:\n      {FLAG}: 'true'\n"
+    assert _gc_flag(collect([_write(tmp_path, "compose.yaml", text)])).status is Status.PASS
+
+
+def test_single_quoted_env_file_values_keep_their_bucket_and_signals(tmp_path: Path) -> None:
+    _write(
+        tmp_path, "wandb.env", f"{FLAG}=true\nBUCKET='s3://minio.local:9000/wandb'\nGORILLA_ONPREM='true'\n"
+    )
+    ev = collect([_write(tmp_path, "compose.yaml", SERVICE + "    env_file: wandb.env\n")])
+    assert [(b.endpoint, b.name) for b in ev.buckets] == [("minio.local:9000", "wandb")]
+    assert any(s.kind is SignalKind.ONPREM_FLAG for s in ev.signals)
+
+
+PROFILES = f"""\
+services:
+  wandb:
+    image: wandb/local:0.60
+    environment:
+      {FLAG}: "true"
+  wandb-debug:
+    image: wandb/local:0.60
+    profiles: [debug]
+"""
+
+
+def test_a_server_service_on_a_profile_is_not_judged_beside_one_that_always_starts(tmp_path: Path) -> None:
+    ev = collect([_write(tmp_path, "compose.yaml", PROFILES)])
+    assert [c.name for c in ev.components] == ["compose service wandb"]
+    assert any("starts only with its profile enabled (debug): not judged" in n.text for n in ev.notes)
+    assert _gc_flag(ev).status is Status.PASS
+    _write(tmp_path, ".env", "COMPOSE_PROFILES=debug\n")  # enabled: it starts, and is judged
+    ev = collect([str(tmp_path / "compose.yaml")])
+    assert [c.name for c in ev.components] == ["compose service wandb", "compose service wandb-debug"]
+
+
+def test_extends_is_not_followed_so_a_variable_not_seen_is_unknown(tmp_path: Path) -> None:
+    text = (
+        f"services:\n  base:\n    image: busybox\n    profiles: [never]\n    environment:\n      {FLAG}: 'true'\n"
+        "  wandb:\n    extends: {service: base}\n    image: wandb/local:0.60\n"
+    )
+    assert _gc_flag(collect([_write(tmp_path, "compose.yaml", text)])).status is Status.UNKNOWN

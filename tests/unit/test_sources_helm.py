@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gcready.model import Component, ComponentKind, Evidence, Provider, SignalKind, SourceKind
+from gcready.model import Component, ComponentKind, Evidence, Provider, SignalKind, SourceKind, Status
 from gcready.sources import collect
 
 FLAG = "GORILLA_ARTIFACT_GC_ENABLED"
@@ -390,6 +390,46 @@ def test_config_map_among_the_inputs_resolves_values_env_from(tmp_path: Path) ->
     app = _app(collect([values, cm]))
     flag = app.get(FLAG)
     assert not app.gaps and flag is not None and flag.value == "true" and flag.origin.source == cm
+
+
+def _cm(tmp_path: Path, name: str, value: str) -> str:
+    return _write(
+        tmp_path,
+        f"{name}.yaml",
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  GORILLA_ARTIFACT_GC_ENABLED: {value}\n",
+    )
+
+
+def _app_flag(*paths: str) -> Status:
+    from gcready.model import DeploymentType
+    from gcready.pipeline import analyze
+    from gcready.requirements import load_builtin
+
+    report = analyze(collect(list(paths)), load_builtin(), override=DeploymentType.CUSTOMER_MANAGED_CLOUD)
+    (finding,) = [f for f in report.findings if f.check == "gc-env-flag" and f.resource.startswith("app")]
+    return finding.status
+
+
+# the chart renders a component's envFrom map in the order of the objects' names (later wins):
+# tests/differential/test_env_from_order.py checks that against the real render
+TWO_ENV_FROM = "app:\n  envFrom:\n    wandb-a: configMapRef\n    wandb-b: configMapRef\n"
+
+
+def test_a_later_values_env_from_object_not_among_the_inputs_makes_the_flag_unknown(tmp_path: Path) -> None:
+    values = _write(tmp_path, "values.yaml", TWO_ENV_FROM)
+    assert _app_flag(values, _cm(tmp_path, "wandb-a", "'true'")) is Status.UNKNOWN
+    assert _app_flag(values, _cm(tmp_path, "wandb-b", "'true'")) is Status.PASS  # wandb-a comes first
+
+
+def test_the_later_values_env_from_object_wins(tmp_path: Path) -> None:
+    values = _write(tmp_path, "values.yaml", TWO_ENV_FROM)
+    a, b = _cm(tmp_path, "wandb-a", "'true'"), _cm(tmp_path, "wandb-b", "'false'")
+    assert _app_flag(values, a, b) is Status.FAIL
+
+
+def test_a_non_string_config_map_value_through_values_env_from_is_not_read(tmp_path: Path) -> None:
+    values = _write(tmp_path, "values.yaml", "app:\n  envFrom:\n    wandb-a: configMapRef\n")
+    assert _app_flag(values, _cm(tmp_path, "wandb-a", "yes")) is Status.UNKNOWN
 
 
 def test_fix_goes_to_the_component_layer_that_decides(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gcready.model import ComponentKind, DeploymentType, Evidence, SignalKind, SourceKind, Status
+from gcready.model import ComponentKind, DeploymentType, Evidence, Finding, SignalKind, SourceKind, Status
 from gcready.pipeline import analyze
 from gcready.requirements import load_builtin
 from gcready.sources import collect
@@ -161,13 +161,140 @@ def test_missing_config_map_env_from_is_a_gap(tmp_path: Path) -> None:
     assert "wandb-gc" in flag.unresolved
 
 
-def test_optional_missing_config_map_is_not_a_gap(tmp_path: Path) -> None:
-    deploy = DEPLOY.replace(
-        "                name: wandb-global\n",
-        "                name: wandb-global\n                optional: true\n",
+def test_optional_missing_config_map_is_a_gap_all_the_same(tmp_path: Path) -> None:
+    # optional: the pod starts without it; but it may exist in the cluster and set the flag: not "not set"
+    deploy = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: wandb, namespace: wandb}\nspec:\n"
+        "  template:\n    spec:\n      containers:\n      - name: wandb\n        image: wandb/local:0.60\n"
+        "        envFrom:\n        - configMapRef: {name: maybe, optional: true}\n"
+        "        env:\n        - {name: BUCKET, value: 's3://b'}\n"
     )
     ev = collect([_write(tmp_path, "deploy.yaml", deploy)])
-    assert ev.components[0].gaps == ()
+    assert ev.components[0].gaps == ("ConfigMap maybe (envFrom, optional), not among the inputs",)
+    assert _gc_flag(ev).status is Status.UNKNOWN
+
+
+def _gc_flag(ev: Evidence) -> Finding:
+    report = analyze(ev, load_builtin(), override=DeploymentType.CUSTOMER_MANAGED_ONPREM)
+    (finding,) = (f for f in report.findings if f.check == "gc-env-flag")
+    return finding
+
+
+ENV_FROM_TWO = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: wandb-env, namespace: wandb}
+data:
+  GORILLA_ARTIFACT_GC_ENABLED: "true"
+  BUCKET: s3://b
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: wandb, namespace: wandb}
+spec:
+  template:
+    spec:
+      containers:
+      - name: wandb
+        image: wandb/local:0.60
+        envFrom:
+        - configMapRef: {name: %s}
+        - configMapRef: {name: %s}
+"""
+
+
+def test_a_later_env_from_source_not_among_the_inputs_makes_the_value_unknown(tmp_path: Path) -> None:
+    # the later envFrom source wins: wandb-overrides may set "false" over wandb-env's "true"
+    ev = collect([_write(tmp_path, "d.yaml", ENV_FROM_TWO % ("wandb-env", "wandb-overrides"))])
+    finding = _gc_flag(ev)
+    assert finding.status is Status.UNKNOWN
+    assert "may override" in finding.title and "wandb-overrides" in finding.detail
+
+
+def test_an_earlier_env_from_source_not_among_the_inputs_does_not_matter(tmp_path: Path) -> None:
+    ev = collect([_write(tmp_path, "d.yaml", ENV_FROM_TWO % ("wandb-overrides", "wandb-env"))])
+    assert _gc_flag(ev).status is Status.PASS
+
+
+def test_an_env_entry_wins_over_a_later_unseen_env_from_source(tmp_path: Path) -> None:
+    text = (ENV_FROM_TWO % ("wandb-env", "wandb-overrides")) + (
+        "        env:\n        - {name: GORILLA_ARTIFACT_GC_ENABLED, value: 'true'}\n"
+    )
+    assert _gc_flag(collect([_write(tmp_path, "d.yaml", text)])).status is Status.PASS
+
+
+def test_a_reference_to_a_value_a_later_unseen_source_may_override_is_unknown(tmp_path: Path) -> None:
+    text = (ENV_FROM_TWO % ("wandb-env", "wandb-overrides")).replace(
+        'GORILLA_ARTIFACT_GC_ENABLED: "true"', 'GC: "true"'
+    ) + "        env:\n        - {name: GORILLA_ARTIFACT_GC_ENABLED, value: '$(GC)'}\n"
+    finding = _gc_flag(collect([_write(tmp_path, "d.yaml", text)]))
+    assert finding.status is Status.UNKNOWN and "wandb-overrides" in finding.detail
+
+
+@pytest.mark.parametrize("how", ["envFrom", "configMapKeyRef"])
+def test_config_map_data_that_is_not_a_string_is_rejected_not_read(tmp_path: Path, how: str) -> None:
+    # `yes` unquoted is a YAML boolean: the API server rejects the ConfigMap (data is map[string]string)
+    text = (ENV_FROM_TWO % ("wandb-env", "wandb-env")).replace('"true"', "yes")
+    if how == "configMapKeyRef":
+        text = text.replace(
+            "        envFrom:\n        - configMapRef: {name: wandb-env}\n        - configMapRef: {name: wandb-env}\n",
+            "        env:\n        - name: GORILLA_ARTIFACT_GC_ENABLED\n          valueFrom:\n"
+            "            configMapKeyRef: {name: wandb-env, key: GORILLA_ARTIFACT_GC_ENABLED}\n",
+        )
+    finding = _gc_flag(collect([_write(tmp_path, "d.yaml", text)]))
+    assert finding.status is Status.UNKNOWN
+    assert "is a boolean, not a string" in finding.detail and "True" not in finding.detail
+
+
+OLD_REPLICA_SET = """\
+apiVersion: v1
+kind: List
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: wandb-app, namespace: wandb}
+  spec:
+    replicas: 1
+    template:
+      spec:
+        containers:
+        - name: app
+          image: wandb/local:0.60.0
+          env:
+          - {name: GORILLA_ARTIFACT_GC_ENABLED, value: "true"}
+- apiVersion: apps/v1
+  kind: ReplicaSet
+  metadata:
+    name: wandb-app-5d8f7c9b6
+    namespace: wandb
+    ownerReferences:
+    - {apiVersion: apps/v1, kind: Deployment, name: wandb-app, controller: true}
+  spec:
+    replicas: %s
+    template:
+      spec:
+        containers:
+        - name: app
+          image: wandb/local:0.59.0
+"""
+
+
+@pytest.mark.parametrize("replicas", ["0", "1"])
+def test_a_replica_set_of_a_deployment_among_the_inputs_is_not_judged(tmp_path: Path, replicas: str) -> None:
+    # kubectl get all lists old ReplicaSets (scaled to 0) beside the Deployment whose template runs
+    ev = collect([_write(tmp_path, "all.yaml", OLD_REPLICA_SET % replicas)])
+    assert [c.name for c in ev.components] == ["Deployment/wandb-app container app"]
+    assert any("ReplicaSet/wandb-app-5d8f7c9b6 is not judged" in n.text for n in ev.notes)
+    assert _gc_flag(ev).status is Status.PASS
+
+
+def test_a_workload_scaled_to_zero_is_not_judged(tmp_path: Path) -> None:
+    text = (OLD_REPLICA_SET % "0").replace("name: wandb-app, controller", "name: gone, controller")
+    text = text.replace('value: "true"', 'value: "true"}\n          - {name: BUCKET, value: "s3://b"')
+    ev = collect([_write(tmp_path, "all.yaml", text)])
+    assert [c.name for c in ev.components] == ["Deployment/wandb-app container app"]
+    assert any("scaled to 0 replicas" in n.text for n in ev.notes)
+    assert _gc_flag(ev).status is Status.PASS
 
 
 WORKLOAD = """\
@@ -502,3 +629,17 @@ def test_a_secret_substituted_into_another_variable_never_leaves(tmp_path: Path)
     assert run.code == 0, run.stderr
     assert "MIGRATE_ARGS" in out.read_text()
     assert "Cm-Held-Pw-51x9q" not in out.read_text() + run.stdout + run.stderr
+
+
+def test_a_value_a_later_unseen_source_may_override_stays_unknown_through_a_bundle(tmp_path: Path) -> None:
+    import json
+
+    path = _write(tmp_path, "d.yaml", ENV_FROM_TWO % ("wandb-env", "wandb-overrides"))
+    bundle = tmp_path / "bundle.json"
+    run_gcready("collect", "--no-config", path, "--offline", "--output", str(bundle))  # 5: bucket unread
+    run = run_gcready(
+        "audit", "--no-config", str(bundle), "--offline", "--format", "json",
+        "--deployment", "customer-managed-onprem",
+    )  # fmt: skip
+    (flag,) = [f for f in json.loads(run.stdout)["findings"] if f["check"] == "gc-env-flag"]
+    assert flag["status"] == "unknown" and "wandb-overrides" in flag["detail"]

@@ -552,3 +552,13 @@ def test_v2_override_env_written_as_a_map_is_a_note_not_a_value(tmp_path: Path) 
     ev = collect([_write(tmp_path, "cr.yaml", cr)])
     assert _api(ev).get(FLAG) is None
     assert any("must be a list" in n.text for n in ev.notes)
+
+
+def test_v2_value_from_a_config_map_value_that_is_not_a_string_is_not_read(tmp_path: Path) -> None:
+    # `enabled: yes` is a YAML boolean: the API server rejects the ConfigMap (data is map[string]string)
+    env = [{"name": FLAG, "valueFrom": {"configMapKeyRef": {"name": "wandb-gc", "key": "enabled"}}}]
+    cr = _write(tmp_path, "cr.yaml", _v2(legacyOverrides=_overrides(env)))
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "wandb-gc", "namespace": "wandb"}}
+    cm["data"] = {"enabled": True}
+    flag = _api(collect([cr, _write(tmp_path, "cm.yaml", cm)])).get(FLAG)
+    assert flag is not None and flag.value is None and "is a boolean, not a string" in flag.unresolved

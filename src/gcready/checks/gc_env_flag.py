@@ -120,6 +120,20 @@ def _judge(ctx: CheckContext, component: Component, var: str, want: str) -> Find
             else "the value: put the ConfigMap among the inputs, or check the running server "
             f"(kubectl exec … -- printenv {var})",
         )
+    if value.outranked_by:  # a source gcready did not see comes later and wins over this value
+        return finding(
+            Status.UNKNOWN,
+            f"{var} is {value.value!r} here, but a later source that is not among the inputs may override it",
+            f"{component.name} sets {var}={value.value} at {value.origin}, and then takes env from: "
+            + "; ".join(value.outranked_by)
+            + ", which wins over it.",
+            facts,
+            "those env files, readable among the inputs, or the server's environment "
+            f"(docker compose exec … printenv {var})"
+            if component.kind is ComponentKind.COMPOSE_SERVICE
+            else "those objects among the inputs (kubectl get cm,secret -o yaml), or the server's "
+            f"environment (kubectl exec … -- printenv {var})",
+        )
     parsed = parse_bool(value.value)
     if parsed is True:
         return finding(

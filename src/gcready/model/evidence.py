@@ -68,6 +68,9 @@ class EnvValue:
     origin: Origin
     redacted: bool = False
     unresolved: str = ""  # why the value could not be known, when value is None and not redacted
+    # env sources not among the inputs that rank above this value (a later envFrom or env_file): any of
+    # them may set the variable over it, so the value the server gets is not known for sure
+    outranked_by: tuple[str, ...] = ()
 
     @property
     def known(self) -> bool:

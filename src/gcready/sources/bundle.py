@@ -136,6 +136,7 @@ def _read_placement(p: Any) -> OperatorPlacement | None:
 def _env(v: EnvValue) -> dict[str, JSON]:
     return {
         **fields_json(v, "name", "value", "redacted", "unresolved"),
+        **({"outranked_by": list(v.outranked_by)} if v.outranked_by else {}),
         "origin": v.origin.to_json(),
     }
 
@@ -288,6 +289,7 @@ def _read_env(v: Any, source: str) -> EnvValue:
         origin=_origin(v.get("origin"), source),
         redacted=redacted or bool(v.get("redacted", False)),
         unresolved=scrub(str(v.get("unresolved", ""))),
+        outranked_by=tuple(scrub(str(g)) for g in _items(v, "outranked_by")),
     )
 
 

@@ -8,8 +8,14 @@ Its environment follows the Compose specification:
   each read like a dotenv file (later lines win; a later file wins over an earlier one);
 - ``environment`` (a map, or a list of ``NAME=value``) wins over every ``env_file``; a bare ``NAME``
   takes its value from the shell that runs ``docker compose``, which gcready cannot see;
-- ``${VAR}`` / ``${VAR:-default}`` interpolation: the shell is not among the inputs, so a default is
-  used when given and the value is otherwise unresolved (``$$`` is a literal ``$``).
+- ``${VAR}`` / ``${VAR:-default}`` interpolation from the shell that runs ``docker compose`` and the
+  project's ``.env`` (beside the compose file); the shell wins over ``.env``, but is not among the inputs:
+  gcready takes it as not setting VAR, as it takes a default, so ``.env`` decides when it sets VAR, a
+  default when given, and the value is otherwise unresolved (``$$`` is a literal ``$``);
+- ``profiles``: a service on a profile starts only when that profile is enabled (``--profile`` or
+  ``COMPOSE_PROFILES``, not among the inputs): it is judged only when no service runs without a profile.
+
+Not followed: ``extends`` and the override file (``compose.override.yaml``) that docker compose merges.
 """
 
 from __future__ import annotations
@@ -17,10 +23,10 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +52,7 @@ from gcready.sources.yamldocs import Doc, key_line
 SERVER_IMAGE = re.compile(r"(^|/)wandb/(local|megabinary)(:|@|$)")
 # Noted on the env files a compose service reads, so the same file is not judged again on its own.
 ENV_FILE_NOTE = "read as env_file of compose service"
+PROJECT_ENV_NOTE = "read as the project .env (for ${…} interpolation) of compose file"
 _SERVICE_KEYS = frozenset({"image", "environment", "env_file", "build"})
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -98,8 +105,14 @@ class Unresolved(Exception):
         self.why = why
 
 
-def interpolate(text: str) -> str:
-    """Compose interpolation with an empty shell: defaults apply, a bare reference raises Unresolved."""
+# What interpolation knows of a variable: its value, or why it is not known (Unresolved)
+ProjectEnv = Mapping[str, "str | Unresolved"]
+
+
+def interpolate(text: str, env: ProjectEnv | None = None) -> str:
+    """Compose interpolation with an empty shell and ``env`` (the project ``.env``): defaults apply to
+    what neither sets, a bare reference to it raises Unresolved."""
+    env = {} if env is None else env
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -116,7 +129,7 @@ def interpolate(text: str) -> str:
             end = _closing_brace(text, i + 2)
             if end < 0:
                 raise Unresolved(text[i + 2 :], "an unclosed ${…} reference")
-            out.append(_expand(text[i + 2 : end]))
+            out.append(_expand(text[i + 2 : end], env))
             i = end + 1
         else:
             match = _NAME.match(text, i + 1)
@@ -124,8 +137,18 @@ def interpolate(text: str) -> str:
                 out.append("$")
                 i += 1
                 continue
-            raise Unresolved(match.group(0))
+            out.append(_known(match.group(0), env))
+            i = match.end()
     return "".join(out)
+
+
+def _known(name: str, env: ProjectEnv) -> str:
+    found = env.get(name)
+    if found is None:
+        raise Unresolved(name)
+    if isinstance(found, Unresolved):
+        raise found
+    return found
 
 
 def _closing_brace(text: str, start: int) -> int:
@@ -140,20 +163,27 @@ def _closing_brace(text: str, start: int) -> int:
     return -1
 
 
-def _expand(body: str) -> str:
+def _expand(body: str, env: ProjectEnv) -> str:
     match = _NAME.match(body)
     if match is None:
         raise Unresolved(body, "not a variable reference")
     name, rest = match.group(0), body[match.end() :]
     if not rest:
-        raise Unresolved(name)
+        return _known(name, env)
+    found = env.get(name)
+    if isinstance(found, Unresolved):
+        raise found
+    # ":" makes an empty value count as unset
+    is_set = found is not None and (found != "" or not rest.startswith(":"))
     for op in (":-", "-"):
         if rest.startswith(op):
-            return interpolate(rest[len(op) :])  # unset in an empty shell: the default
+            return found if is_set and found is not None else interpolate(rest[len(op) :], env)
     for op in (":+", "+"):
         if rest.startswith(op):
-            return ""  # the alternative applies only when set
+            return interpolate(rest[len(op) :], env) if is_set else ""  # only when set
     if rest.startswith((":?", "?")):
+        if is_set and found is not None:
+            return found
         raise Unresolved(name, "required by the compose file (${NAME:?…})")
     raise Unresolved(name, f"unsupported modifier {rest!r}")
 
@@ -169,11 +199,17 @@ class _Service:
     notes: list[Note] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     gaps: list[str] = field(default_factory=list)
+    gap_at: list[int] = field(default_factory=list)  # for each gap, how many values were read before it
+    project_env: ProjectEnv = field(default_factory=dict)  # the project .env, for interpolation
+
+    def gap(self, text: str) -> None:
+        self.gaps.append(text)
+        self.gap_at.append(len(self.values))
 
     def take(self, name: str, raw: str, origin: Origin) -> None:
         display_env_value(name, raw)  # the text as written ($$, ${…}) is remembered too when secret
         try:
-            text = interpolate(raw)
+            text = interpolate(raw, self.project_env)
         except Unresolved as exc:
             # A password may hold a "$": the reference compose would see is then a piece of the secret.
             _, secret = display_env_value(name, raw)
@@ -188,6 +224,10 @@ class _Service:
                 )
             )
             return
+        self.keep(name, text, origin)
+
+    def keep(self, name: str, text: str, origin: Origin) -> None:
+        """A value as the server gets it (after interpolation), with the buckets and signals it names."""
         got = read_env_var(name, text, origin)
         self.values.append(got.value)
         self.buckets.extend(got.buckets)
@@ -204,17 +244,26 @@ def read(doc: Doc) -> Evidence:
         return evidence.merge(
             Evidence(errors=(InputError(source, "a compose file needs a `services` mapping", doc.line),))
         )
-    found = False
+    project_env, dotenv_read = _project_env(source)
+    evidence = evidence.merge(dotenv_read)
+    servers: dict[str, tuple[dict[str, Any], _Service]] = {}
     for raw_name, service in services.items():
-        if not isinstance(service, dict):
-            continue
-        name = str(raw_name)
-        got = _read_service(source, name, service)
-        if not is_server_service(service, [v.name for v in got.values]):
-            continue
-        found = True
+        if isinstance(service, dict):
+            got = _read_service(source, str(raw_name), service, project_env)
+            if is_server_service(service, [v.name for v in got.values]):
+                servers[str(raw_name)] = (service, got)
+    active = _active_profiles(project_env)
+    started = {name for name, (service, _) in servers.items() if _starts(service, active) is True}
+    for name, (service, got) in servers.items():
+        where = Origin(source, key_line(services, name), f"services.{name}.profiles")
+        if _starts(service, active) is not True:
+            what = f"service {name} starts only with its profile enabled ({_profiles(service)})"
+            if started:  # another server service starts whatever the profiles: that one is judged
+                evidence = evidence.merge(Evidence(notes=(Note(f"{what}: not judged", where),)))
+                continue
+            got.notes.append(Note(f"{what}: judged as if enabled (--profile, COMPOSE_PROFILES)", where))
         evidence = evidence.merge(_component(source, services, name, service, got))
-    if not found:
+    if not servers:
         evidence = evidence.merge(
             Evidence(
                 notes=(
@@ -229,7 +278,35 @@ def read(doc: Doc) -> Evidence:
     return evidence
 
 
+def _profiles(service: dict[str, Any]) -> str:
+    profiles = service.get("profiles")
+    return ", ".join(str(p) for p in profiles) if isinstance(profiles, list) else str(profiles)
+
+
+def _active_profiles(project_env: ProjectEnv) -> frozenset[str] | None:
+    """The profiles COMPOSE_PROFILES in the project .env enables; None when not known (the shell)."""
+    value = project_env.get("COMPOSE_PROFILES")
+    if not isinstance(value, str):
+        return None
+    return frozenset(p.strip() for p in value.split(",") if p.strip())
+
+
+def _starts(service: dict[str, Any], active: frozenset[str] | None) -> bool | None:
+    """Whether ``docker compose up`` starts the service: True without profiles; with profiles, whether
+    one is enabled (None: the shell or the command line decides, not among the inputs)."""
+    profiles = service.get("profiles")
+    if not profiles:
+        return True
+    if not isinstance(profiles, list) or active is None:
+        return None
+    return "*" in active or bool(active & {str(p) for p in profiles}) or None
+
+
 def _component(source: str, services: Any, name: str, service: Any, got: _Service) -> Evidence:
+    for index, value in enumerate(got.values):  # a later env_file gcready could not read wins over it
+        later = tuple(gap for gap, at in zip(got.gaps, got.gap_at, strict=True) if at > index)
+        if later:
+            got.values[index] = replace(value, outranked_by=later)
     effective: dict[str, EnvValue] = {}
     for value in got.values:  # lowest precedence first: env files in order, then `environment`
         effective.pop(value.name, None)
@@ -258,11 +335,18 @@ def _component(source: str, services: Any, name: str, service: Any, got: _Servic
     )
 
 
-def _read_service(source: str, name: str, service: dict[str, Any]) -> _Service:
-    got = _Service()
+def _read_service(source: str, name: str, service: dict[str, Any], project_env: ProjectEnv) -> _Service:
+    got = _Service(project_env=project_env)
     prefix = f"services.{name}"
-    for env_path, required, origin in _env_files(source, service, prefix, got):
-        _read_env_file(env_path, required, origin, name, got)
+    extends = service.get("extends")
+    if extends is not None:  # what the extended service sets ranks below this one's own env
+        base = extends.get("service") if isinstance(extends, dict) else extends
+        got.gap(f"extends service {base} ({prefix}.extends), not followed by gcready")
+    for entry in _env_files(source, service, prefix, got):
+        if isinstance(entry, str):
+            got.gap(entry)
+        else:
+            _read_env_file(*entry, name, got)
     env = service.get("environment")
     if isinstance(env, dict):
         for key, raw in env.items():
@@ -308,8 +392,9 @@ def _from_shell(name: str, origin: Origin) -> EnvValue:
 
 def _env_files(
     source: str, service: dict[str, Any], prefix: str, got: _Service
-) -> list[tuple[str, bool, Origin]]:
-    """``env_file`` entries in order: (path as gcready can open it, required, where it is named)."""
+) -> list[tuple[str, bool, Origin] | str]:
+    """``env_file`` entries in order: (path as gcready can open it, required, where it is named), or
+    the gap an entry whose path gcready cannot know leaves."""
     node = service.get("env_file")
     if node is None:
         return []
@@ -318,7 +403,7 @@ def _env_files(
         entries = [(item, key_line(node, i)) for i, item in enumerate(node)]
     else:
         entries = [(node, key_line(service, "env_file"))]
-    out: list[tuple[str, bool, Origin]] = []
+    out: list[tuple[str, bool, Origin] | str] = []
     for item, line in entries:
         origin = Origin(source, line, f"{prefix}.env_file")
         required = True
@@ -330,9 +415,9 @@ def _env_files(
             got.notes.append(Note(f"{prefix}.env_file entry without a path: ignored", origin))
             continue
         try:
-            rel = interpolate(raw_path.strip())
+            rel = interpolate(raw_path.strip(), got.project_env)
         except Unresolved as exc:
-            got.gaps.append(f"env_file {raw_path} (its path uses ${{{exc.name}}}), not among the inputs")
+            out.append(f"env_file {raw_path} (its path uses ${{{exc.name}}}), not among the inputs")
             continue
         path = Path(rel)
         if not path.is_absolute():
@@ -395,12 +480,12 @@ def _read_env_file(path: str, required: bool, named_at: Origin, service: str, go
             got.errors.append(InputError(path, f"env_file of service {service}: {exc}", exc.line))
             return
     if refusal is not None:
-        got.gaps.append(f"env_file {path} ({named_at.path}), not read: {refusal}")
+        got.gap(f"env_file {path} ({named_at.path}), not read: {refusal}")
         got.notes.append(Note(f"env_file {path} of service {service} was not read: {refusal}", named_at))
         return
     if not os.path.exists(path):
         if required:
-            got.gaps.append(f"env_file {path} ({named_at.path}), not among the inputs")
+            got.gap(f"env_file {path} ({named_at.path}), not among the inputs")
             got.notes.append(Note(f"env_file {path} of service {service} could not be read", named_at))
         return
     try:  # bounded: a FIFO or /dev/zero named as env_file must not hang the audit
@@ -420,9 +505,63 @@ def _read_env_file(path: str, required: bool, named_at: Origin, service: str, go
         if assignment.value is None:
             got.values.append(_from_shell(assignment.name, origin))  # a bare NAME: from the shell
         elif assignment.literal:
-            got.values.append(read_env_var(assignment.name, assignment.value, origin).value)  # '…': literal
+            got.keep(assignment.name, assignment.value, origin)  # '…': read literally, not interpolated
         else:
             got.take(assignment.name, assignment.value, origin)
+
+
+class _Unread(Mapping[str, "str | Unresolved"]):
+    """A project .env gcready did not read: any variable may be set there."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+    def __getitem__(self, name: str) -> str | Unresolved:
+        return Unresolved(name, self.why)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def _project_env(source: str) -> tuple[ProjectEnv, Evidence]:
+    """The project ``.env`` beside the compose file, which docker compose reads for interpolation (not
+    as a service's environment): each variable's value, or why it is not known."""
+    from gcready import limits
+    from gcready.sources import envfile
+
+    path = str(Path(source).parent / ".env")
+    if not os.path.lexists(path):
+        return {}, Evidence()
+    refusal = _refusal(path, source)
+    if refusal is None:
+        try:
+            text = limits.read_text(path)
+        except limits.InputReadError as exc:
+            refusal = str(exc)
+    if refusal is not None:  # every ${VAR} it might set is then unknown
+        note = Note(
+            f"the project .env was not read: {refusal}; what it sets for ${{…}} is not known", Origin(path)
+        )
+        return _Unread(f"the project .env was not read: {refusal}"), Evidence(notes=(note,))
+    parsed = envfile.parse(text, envfile.Dialect.COMPOSE)
+    errors: tuple[InputError, ...] = ()
+    if parsed.refused is not None:
+        line, why = parsed.refused
+        errors = (InputError(path, f"project .env of {source}: docker compose refuses it: {why}", line),)
+    env: dict[str, str | Unresolved] = {}
+    for a in parsed.assignments:
+        if a.value is None:
+            env[a.name] = Unresolved(a.name, "the project .env takes it from the shell, not among the inputs")
+            continue
+        display_env_value(a.name, a.value)  # a password kept in .env is remembered, wherever it goes
+        try:
+            env[a.name] = a.value if a.literal else interpolate(a.value, env)
+        except Unresolved as exc:
+            env[a.name] = Unresolved(exc.name, exc.why)
+    return env, Evidence(notes=(Note(f"{PROJECT_ENV_NOTE} {source}", Origin(path)),), errors=errors)
 
 
 def absorb_env_files(evidence: Evidence) -> Evidence:
@@ -432,7 +571,11 @@ def absorb_env_files(evidence: Evidence) -> Evidence:
     server's environment (the service's ``environment`` wins over it): judging it again would give a
     second, wrong verdict.
     """
-    consumed = {Path(n.origin.source).resolve() for n in evidence.notes if n.text.startswith(ENV_FILE_NOTE)}
+    consumed = {
+        Path(n.origin.source).resolve()
+        for n in evidence.notes
+        if n.text.startswith((ENV_FILE_NOTE, PROJECT_ENV_NOTE))
+    }
     if not consumed:
         return evidence
     kept = tuple(
@@ -442,6 +585,4 @@ def absorb_env_files(evidence: Evidence) -> Evidence:
     )
     if len(kept) == len(evidence.components):
         return evidence
-    from dataclasses import replace
-
     return replace(evidence, components=kept)

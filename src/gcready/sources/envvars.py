@@ -59,6 +59,16 @@ def unresolved(name: str, origin: Origin, why: str, *, secret: bool = False) -> 
     return EnvValue(name=name, value=None, origin=origin, redacted=secret, unresolved=why)
 
 
+def not_a_string(config_map: object, value: object) -> str:
+    """Why a ConfigMap ``data`` value is not read: ``data`` is a map of strings (``yes`` unquoted is a
+    YAML boolean), so the API server rejects the ConfigMap and no pod gets the variable from it."""
+    what = {bool: "a boolean", int: "a number", float: "a number"}.get(type(value), "not a string")
+    return (
+        f"ConfigMap {config_map} data value is {what}, not a string (quote it): "
+        "the Kubernetes API server rejects this ConfigMap"
+    )
+
+
 def from_secret(name: str, origin: Origin, secret: str) -> EnvValue:
     """A variable a Secret sets (``secret`` names it, and its key where known): never read."""
     return unresolved(name, origin, f"from Secret {secret}: gcready never reads Secret values", secret=True)

@@ -30,7 +30,7 @@ from gcready.model import (
 from gcready.model.placement import HelmValues
 from gcready.sources import kubernetes
 from gcready.sources.chart import helmyaml, operator_wandb
-from gcready.sources.envvars import from_secret, read_env_var, unresolved
+from gcready.sources.envvars import from_secret, not_a_string, read_env_var, unresolved
 from gcready.sources.yamldocs import Doc, YAMLInputError, dig, key_line
 
 # Kept for the Terraform reader until it uses gcready.sources.chart.operator_wandb (the chart's rules).
@@ -274,6 +274,11 @@ def _env_value(entry: operator_wandb.ChartEnv, origin: Origin, out: _Layer) -> E
 _GAP = re.compile(r"^(configMapRef|secretRef|ConfigMap|Secret) (\S+) \(")
 
 
+def _envfrom_name(gap: str) -> str:
+    """The object name a gap is written with (a templated name may hold spaces): how the chart sorts."""
+    return gap.partition(" ")[2].rpartition(" (")[0]
+
+
 def resolve_env_from(evidence: Evidence, docs: list[Doc]) -> Evidence:
     """Helm components whose values-side envFrom names a ConfigMap or Secret among the Kubernetes inputs:
     that object's keys join the env (below every env layer), and it is no longer a gap."""
@@ -291,27 +296,40 @@ def resolve_env_from(evidence: Evidence, docs: list[Doc]) -> Evidence:
         if component.kind is not ComponentKind.HELM_COMPONENT or not component.gaps:
             components.append(component)
             continue
-        env = list(component.env)
-        gaps: list[str] = []
-        for gap in component.gaps:
+        layers = {v.name for v in component.env}  # an env layer of the chart wins over envFrom
+        imported: dict[str, tuple[EnvValue, int]] = {}  # envFrom values, later wins: (value, rank)
+        gaps: list[tuple[str, int]] = []
+        # the chart renders envFrom from a map: in the order of the objects' names
+        for rank, gap in enumerate(sorted(component.gaps, key=_envfrom_name)):
             match = _GAP.match(gap)
             kind = "ConfigMap" if match and match.group(1) in ("configMapRef", "ConfigMap") else "Secret"
             found = objects.get((kind, match.group(2))) if match else None
-            if found is None:
-                gaps.append(gap)
+            if found is None or match is None:
+                gaps.append((gap, rank))
                 continue
             obj, origin = found
             for section in ("data", "stringData") if kind == "Secret" else ("data",):
                 data = obj.get(section) if isinstance(obj.get(section), dict) else {}
                 for key, raw in data.items():
-                    if any(v.name == str(key) for v in env):
-                        continue  # an env layer of the chart wins over envFrom
+                    if str(key) in layers:
+                        continue
                     where = Origin(origin.source, key_line(data, key) or origin.line, f"{section}.{key}")
                     if kind == "Secret":
-                        env.append(from_secret(str(key), where, match.group(2) if match else ""))
-                        continue
-                    got = read_env_var(str(key), str(raw), where)
-                    env.append(got.value)
-                    extra = extra.merge(Evidence(buckets=got.buckets, signals=got.signals, notes=got.notes))
-        components.append(dataclasses.replace(component, env=tuple(env), gaps=tuple(gaps)))
+                        imported[str(key)] = (from_secret(str(key), where, match.group(2)), rank)
+                    elif not isinstance(raw, str):
+                        imported[str(key)] = (
+                            unresolved(str(key), where, not_a_string(match.group(2), raw)),
+                            rank,
+                        )
+                    else:
+                        got = read_env_var(str(key), raw, where)
+                        imported[str(key)] = (got.value, rank)
+                        extra = extra.merge(
+                            Evidence(buckets=got.buckets, signals=got.signals, notes=got.notes)
+                        )
+        env = list(component.env)
+        for value, rank in imported.values():
+            later = tuple(gap for gap, at in gaps if at > rank)
+            env.append(dataclasses.replace(value, outranked_by=later) if later else value)
+        components.append(dataclasses.replace(component, env=tuple(env), gaps=tuple(gap for gap, _ in gaps)))
     return dataclasses.replace(evidence, components=tuple(components)).merge(extra)

@@ -31,7 +31,7 @@ from gcready.model import (
 from gcready.model.placement import WorkloadContainer
 from gcready.redact import current, is_secret_name, redact_url
 from gcready.sources import operator, server_manifest
-from gcready.sources.envvars import from_secret, is_server_var, read_env_var, unresolved
+from gcready.sources.envvars import from_secret, is_server_var, not_a_string, read_env_var, unresolved
 from gcready.sources.expansion import expand as expand_references
 from gcready.sources.workload_role import Role, container_role
 from gcready.sources.yamldocs import Doc, dig, key_line, start_line
@@ -103,6 +103,11 @@ def resolve(docs: Iterable[Doc]) -> Evidence:
             pool.workloads.append((obj, origin, template))
     evidence = Evidence(errors=tuple(errors))
     for obj, origin, template in pool.workloads:
+        idle = _not_running(obj, pool)
+        if idle:
+            label = f"{obj.get('kind')}/{_meta(obj)[1]}"
+            evidence = evidence.merge(Evidence(notes=(Note(f"{label} is not judged: {idle}", origin),)))
+            continue
         evidence = evidence.merge(_workload(obj, origin, pool, template))
     found = operator.Pool(
         lambda ns, name: _lookup(pool.config_maps, ns, name),
@@ -142,6 +147,24 @@ def _remember_secret_values(obj: Any, public: set[str] | None = None) -> None:
             if key == "data":
                 with contextlib.suppress(binascii.Error, ValueError):
                     current().remember(base64.b64decode(value, validate=True).decode("utf-8", "replace"))
+
+
+def _not_running(obj: Any, pool: _Pool) -> str:
+    """Why a workload runs no server of its own ("" when it may): ``kubectl get all`` lists a
+    Deployment's ReplicaSets, old ones scaled to 0, beside it; the Deployment's template is what runs."""
+    ns, _ = _meta(obj)
+    owners = dig(obj, "metadata", "ownerReferences")
+    for owner in owners if obj.get("kind") == "ReplicaSet" and isinstance(owners, list) else []:
+        if not isinstance(owner, dict) or owner.get("kind") != "Deployment":
+            continue
+        for other, _, _ in pool.workloads:
+            o_ns, o_name = _meta(other)
+            if other.get("kind") == "Deployment" and o_name == owner.get("name") and (o_ns == ns or not o_ns):
+                return f"a ReplicaSet of Deployment/{o_name}, which is judged instead"
+    replicas = dig(obj, "spec", "replicas")
+    if replicas == 0 and not isinstance(replicas, bool):
+        return "scaled to 0 replicas, it runs no server"
+    return ""
 
 
 def _pod_spec(obj: Any) -> Any:
@@ -234,6 +257,7 @@ def _container_env(container: Any, ns: str, origin: Origin, pool: _Pool, label: 
     # What the kubelet substitutes for $(NAME): the raw value, or why gcready cannot know it
     defined: dict[str, str | EnvValue] = {}
     unseen: list[str] = []  # envFrom sources not among the inputs (optional ones may exist too)
+    gap_at: list[int] = []  # for each gap, how many env values were read before it
 
     def take(name: str, raw: str, where: Origin) -> None:
         got = read_env_var(name, raw, where)
@@ -261,14 +285,20 @@ def _container_env(container: Any, ns: str, origin: Origin, pool: _Pool, label: 
         found = _lookup(table, ns, str(ref.get("name")))
         if found is None:
             unseen.append(f"{kind} {ref.get('name')} (envFrom)")
-            if not ref.get("optional"):
-                gaps.append(f"{kind} {ref.get('name')} (envFrom), not among the inputs")
+            # an optional source may exist all the same: what it sets is just as unknown
+            optional = ", optional" if ref.get("optional") else ""
+            gaps.append(f"{kind} {ref.get('name')} (envFrom{optional}), not among the inputs")
+            gap_at.append(len(ordered))
             continue
         if kind == "ConfigMap":
             cm, cm_origin = found
             data = cm.get("data") or {}
             for key, value in data.items():
-                take(prefix + str(key), str(value), _data_origin(cm_origin, data, key, "data"))
+                where = _data_origin(cm_origin, data, key, "data")
+                if isinstance(value, str):
+                    take(prefix + str(key), value, where)
+                else:
+                    unknown(unresolved(prefix + str(key), where, not_a_string(ref.get("name"), value)))
         else:
             secret, s_origin = found
             for section in ("data", "stringData"):
@@ -276,6 +306,7 @@ def _container_env(container: Any, ns: str, origin: Origin, pool: _Pool, label: 
                 for key in data:
                     where = _data_origin(s_origin, data, key, section)
                     unknown(from_secret(prefix + str(key), where, f"{ref.get('name')}"))
+    _outranked(ordered, gaps, gap_at, defined)
     env = container.get("env") or []
     for index, item in enumerate(env if isinstance(env, list) else []):
         if not isinstance(item, dict) or not item.get("name"):
@@ -311,6 +342,21 @@ def _container_env(container: Any, ns: str, origin: Origin, pool: _Pool, label: 
     out.shadowed = tuple(v for v in ordered if effective[v.name] is not v)
     out.gaps = tuple(gaps)
     return out
+
+
+def _outranked(
+    ordered: list[EnvValue], gaps: list[str], gap_at: list[int], defined: dict[str, str | EnvValue]
+) -> None:
+    """Mark the envFrom values a later source not among the inputs may override (a later source wins)."""
+    last = {value.name: index for index, value in enumerate(ordered)}
+    for index, value in enumerate(ordered):
+        later = tuple(gap for gap, at in zip(gaps, gap_at, strict=True) if at > index)
+        if not later:
+            continue
+        ordered[index] = replace(value, outranked_by=later)
+        if last[value.name] == index:  # what $(NAME) expands to is just as unsure
+            why = "a later envFrom source may set it: " + ", ".join(later)
+            defined[value.name] = unresolved(value.name, value.origin, why, secret=value.redacted)
 
 
 def _take_expanded(
@@ -393,10 +439,12 @@ def _value_from(name: str, spec: Any, ns: str, where: Origin, pool: _Pool) -> En
                 return None
             return unresolved(name, where, f"ConfigMap {cm_name} has no key {key}: the pod would not start")
         key_origin = _data_origin(cm_origin, data, key, f"ConfigMap {cm_name} data")
+        if not isinstance(data[key], str):
+            return unresolved(name, key_origin, not_a_string(cm_name, data[key]))
         if is_secret_name(key):  # a credential kept in a ConfigMap is still a credential
-            current().remember(str(data[key]))
+            current().remember(data[key])
             return EnvValue(name, None, key_origin, redacted=True)
-        return EnvValue(name, str(data[key]), key_origin)
+        return EnvValue(name, data[key], key_origin)
     if isinstance(spec.get("secretKeyRef"), dict):
         ref = spec["secretKeyRef"]
         found = _lookup(pool.secrets, ns, str(ref.get("name")))

@@ -38,7 +38,7 @@ from gcready.model import (
 from gcready.model.placement import HelmValues, OperatorV1
 from gcready.redact import display_env_value, is_secret_name
 from gcready.sources import helm
-from gcready.sources.envvars import EnvRead
+from gcready.sources.envvars import EnvRead, not_a_string
 from gcready.sources.server_manifest import (
     EnvLookup,
     ServerManifest,
@@ -265,7 +265,7 @@ def _read_v2(obj: Any, origin: Origin, pool: Pool) -> Evidence:
             Signal(SignalKind.BASE_URL, host.strip(), Origin(origin.source, key_line(wandb, "hostname")))
         )
 
-    def resolve(kind: str, ref: str, key: str) -> tuple[str | None, Origin] | None:
+    def resolve(kind: str, ref: str, key: str) -> tuple[str | None, Origin] | str | None:
         found = pool.config_map(ns, ref)
         if found is None:
             return None
@@ -273,7 +273,9 @@ def _read_v2(obj: Any, origin: Origin, pool: Pool) -> Evidence:
         data = cm.get("data") if isinstance(cm.get("data"), dict) else {}
         if key not in data:
             return None, cm_origin
-        return str(data[key]), Origin(cm_origin.source, key_line(data, key), f"ConfigMap {ref} data.{key}")
+        if not isinstance(data[key], str):
+            return not_a_string(ref, data[key])
+        return data[key], Origin(cm_origin.source, key_line(data, key), f"ConfigMap {ref} data.{key}")
 
     if "retention" in wandb:  # no v2 field: the API server prunes it, the operator never reads it
         notes.append(

@@ -19,7 +19,9 @@ from gcready.sources.yamldocs import key_line
 
 # (kind, name, key) of a ConfigMap key → None: the object is not among the inputs; (None, origin): it
 # has no such key; (value, origin): the value.
-EnvLookup = Callable[[str, str, str], tuple[str | None, Origin] | None]
+# (value or None when the ConfigMap has no such key, where), why the value cannot be used, or None
+# when the ConfigMap is not among the inputs
+EnvLookup = Callable[[str, str, str], tuple[str | None, Origin] | str | None]
 
 MANIFEST_REPOSITORY = "oci://us-docker.pkg.dev/wandb-production/public/wandb/server-manifest"
 
@@ -129,6 +131,8 @@ def _value_from(name: str, spec: dict[str, Any], origin: Origin, lookup: EnvLook
         found = lookup("ConfigMap", cm, key) if lookup is not None else None
         if found is None:
             return unresolved(name, origin, f"from ConfigMap {cm} key {key}, not among the inputs")
+        if isinstance(found, str):
+            return unresolved(name, origin, found)
         value, where = found
         if value is None:
             return unresolved(name, origin, f"ConfigMap {cm} has no key {key}: the pod would not start")
