@@ -13,6 +13,9 @@ import contextlib
 import enum
 import socket
 import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from tests.live.servers import free_port
 
@@ -26,6 +29,10 @@ class Mode(enum.StrEnum):
     EMPTY_200 = "empty-200"  # status 200, no body
     SLOW = "slow"  # an empty 200, but only after ``delay`` seconds
     DRIP = "drip"  # a 200 XML answer sent one byte every ``drip_interval`` seconds
+    HUGE = "huge"  # a 200 declaring a 2 GiB body, then sending it as fast as the client reads
+
+
+HUGE_LENGTH = 2 * 1024**3
 
 
 HTML_PAGE = (
@@ -198,13 +205,80 @@ class MisbehavingServer:
                 if self._stop.wait(self.drip_interval):
                     return False
             return False
+        if mode is Mode.HUGE:
+            head = (
+                f"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: {HUGE_LENGTH}\r\n"
+                "x-amz-request-id: huge\r\nx-ms-request-id: huge\r\n\r\n"
+            ).encode()
+            client.sendall(head)
+            if method == "HEAD":
+                return True
+            self._flood(client, HUGE_LENGTH)
+            return False
         raise AssertionError(f"unhandled mode {mode}")  # pragma: no cover
 
+    def _flood(self, client: socket.socket, total: int | None) -> None:
+        """Send ``total`` bytes (None: chunked, without end) until the client hangs up or the server stops."""
+        chunk = b" " * 65536
+        sent = 0
+        while not self._stop.is_set() and (total is None or sent < total):
+            client.sendall(chunk if total is not None else b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            sent += len(chunk)
+
     def _send(
-        self, client: socket.socket, method: str, status: str, content_type: str | None, body: bytes
+        self,
+        client: socket.socket,
+        method: str,
+        status: str,
+        content_type: str | None,
+        body: bytes,
+        extra: Mapping[str, str] | None = None,
     ) -> None:
         headers = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", "Server: misbehaving"]
         if content_type:
             headers.append(f"Content-Type: {content_type}")
+        headers.extend(f"{k}: {v}" for k, v in (extra or {}).items())
         head = ("\r\n".join(headers) + "\r\n\r\n").encode()
         client.sendall(head if method == "HEAD" else head + body)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One crafted answer: ``body`` None with ``chunked_forever`` sends a chunked body that never ends."""
+
+    status: str = "200 OK"
+    body: bytes = b""
+    content_type: str | None = "application/xml"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    chunked_forever: bool = False
+
+
+class ScriptedServer(MisbehavingServer):
+    """An endpoint that answers each request with the first route whose text occurs in its request line
+    (``"GET /b?versioning"``), else 404. Each answer carries the request-id headers S3 and Azure send,
+    so the SDKs take it for the service's; what it says is what the test crafted."""
+
+    def __init__(self, routes: Sequence[tuple[str, Answer]], **kwargs: Any) -> None:
+        self.routes = list(routes)
+        self._current = threading.local()  # the request line each connection's thread is answering
+        super().__init__(Mode.EMPTY_200, **kwargs)
+
+    def _read_request(self, client: socket.socket) -> str | None:
+        self._current.request = super()._read_request(client)
+        return self._current.request
+
+    def _answer(self, client: socket.socket, method: str) -> bool:
+        request = self._current.request or ""
+        answer = next((a for match, a in self.routes if match in request), None)
+        if answer is None:
+            answer = Answer("404 Not Found", b"<Error><Code>NoSuchKey</Code></Error>")
+        extra = {"x-amz-request-id": "scripted", "x-ms-request-id": "scripted", **answer.headers}
+        if answer.chunked_forever:
+            head = [f"HTTP/1.1 {answer.status}", "Transfer-Encoding: chunked", "Server: misbehaving"]
+            head.extend(f"{k}: {v}" for k, v in extra.items())
+            client.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+            if method != "HEAD":
+                self._flood(client, None)
+            return False
+        self._send(client, method, answer.status, answer.content_type, answer.body, extra)
+        return True

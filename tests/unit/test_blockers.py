@@ -270,6 +270,59 @@ def test_disabled_foreign_prefix_or_non_noncurrent_rules_do_not_count(rule: dict
     assert "1 other rule" in " ".join(f.title for f in finding.fixes)
 
 
+@pytest.mark.parametrize(
+    ("rule", "said"),
+    [
+        # the probes' shape
+        ({**RULE_OK, "tags": ["tmp=yes"]}, "only objects tagged tmp=yes"),
+        ({**RULE_OK, "object_size_greater_than": 10**12}, "only objects larger than 1000000000000 bytes"),
+        ({**RULE_OK, "object_size_less_than": 1}, "only objects smaller than 1 bytes"),
+        # the S3 API's own document
+        ({"ID": "t", "Status": "Enabled", "Filter": {"Tag": {"Key": "tmp", "Value": "yes"}},
+          "NoncurrentVersionExpiration": {"NoncurrentDays": 1}, "Expiration": {"ExpiredObjectDeleteMarker": True}},
+         "only objects tagged tmp=yes"),
+        ({"ID": "a", "Status": "Enabled",
+          "Filter": {"And": {"Prefix": "", "Tags": [{"Key": "k", "Value": "v"}], "ObjectSizeGreaterThan": 5}},
+          "NoncurrentVersionExpiration": {"NoncurrentDays": 1}, "Expiration": {"ExpiredObjectDeleteMarker": True}},
+         "only objects tagged k=v and objects larger than 5 bytes"),
+    ],
+)  # fmt: skip
+def test_s3_rules_limited_by_tag_or_size_do_not_cover_the_bucket(rule: dict[str, JSON], said: str) -> None:
+    # S3 applies such a rule only to matching objects: W&B's files are not tagged and come in every size.
+    finding = one(run(state(AWS, versioning=VERSIONED, lifecycle=ok([rule]))), "noncurrent-expiry")
+    assert finding.status is Status.WARN, finding
+    assert said in finding.detail
+
+
+@pytest.mark.parametrize(
+    ("condition", "said"),
+    [
+        ({"daysSinceNoncurrentTime": 1, "matchesSuffix": [".tmp"]}, "only objects whose name ends in .tmp"),
+        ({"daysSinceNoncurrentTime": 1, "matchesStorageClass": ["ARCHIVE"]}, "only objects in storage class ARCHIVE"),
+        ({"noncurrentTimeBefore": "2024-01-01"}, "only versions that became noncurrent before 2024-01-01"),
+        ({"isLive": True, "numNewerVersions": 1}, "No lifecycle rule expires noncurrent versions"),
+    ],
+)  # fmt: skip
+def test_gcs_rules_limited_to_some_objects_or_to_live_ones_do_not_count(
+    condition: dict[str, JSON], said: str
+) -> None:
+    # GCS ANDs a rule's conditions; isLive: true matches live versions only, never a noncurrent one.
+    rule = {"action": {"type": "Delete"}, "condition": condition}
+    finding = one(
+        run(state(GCS, versioning=VERSIONED, lifecycle=ok([rule])), bucket=GCS), "noncurrent-expiry"
+    )
+    assert finding.status is Status.WARN, finding
+    assert said in finding.title + finding.detail
+
+
+def test_a_gcs_condition_gcready_does_not_know_is_not_understood() -> None:
+    rule = {"action": {"type": "Delete"}, "condition": {"daysSinceNoncurrentTime": 1, "matchesFuture": ["x"]}}
+    finding = one(
+        run(state(GCS, versioning=VERSIONED, lifecycle=ok([rule])), bucket=GCS), "noncurrent-expiry"
+    )
+    assert finding.status is Status.UNKNOWN
+
+
 def test_prefixed_rule_counts_when_it_covers_the_wandb_path() -> None:
     bucket = BucketRef(Provider.AWS, "shared", HERE, "s3://shared/wandb", path="wandb", region="us-east-1")
     rule = {**RULE_OK, "prefix": "wandb/"}

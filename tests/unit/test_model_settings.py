@@ -44,11 +44,18 @@ def test_values_stay_the_strings_bundles_and_json_hold() -> None:
 
 @pytest.mark.parametrize(
     ("status", "expected"),
-    [("Enabled", "enabled"), ("Suspended", "suspended"), (None, "disabled"), ("enabled", "disabled")],
+    [("Enabled", "enabled"), ("Suspended", "suspended"), (None, "disabled")],
 )
 def test_s3_versioning_status(status: object, expected: str) -> None:
-    # no Status at all is a never-versioned bucket; S3 spells its statuses with a capital
+    # no Status at all is a never-versioned bucket
     assert VersioningStatus.from_s3(status) == expected
+
+
+@pytest.mark.parametrize("status", ["enabled", "Disabled", " Enabled ", "", ["Enabled", "Suspended"]])
+def test_an_s3_versioning_status_s3_does_not_document_is_not_off(status: object) -> None:
+    # S3 spells its statuses with a capital; anything else is an answer gcready cannot read, not "off"
+    with pytest.raises(ValueError):
+        VersioningStatus.from_s3(status)
 
 
 def test_a_value_outside_the_closed_set_is_not_understood() -> None:

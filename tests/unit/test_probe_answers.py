@@ -5,13 +5,16 @@ from __future__ import annotations
 import pytest
 
 from gcready.probes.answers import (
+    InvalidAnswer,
     check_azure_answer,
     check_gcs_answer,
     check_gcs_bucket,
     check_s3_answer,
     describe_body,
+    documented,
     xml_root,
 )
+from gcready.probes.bodies import read_capped
 from gcready.probes.minio import operation_of
 
 NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"'
@@ -86,6 +89,113 @@ def test_object_lock_answer_of_the_wrong_document_is_refused() -> None:
     assert reason is not None and "<ObjectLockConfiguration>" in reason
 
 
+def _versioning(inner: str) -> bytes:
+    return f'<?xml version="1.0"?><VersioningConfiguration {NS}>{inner}</VersioningConfiguration>'.encode()
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        "<Status>enabled</Status>",
+        "<Status>Enabeld</Status>",
+        "<Status> Enabled </Status>",
+        "<Status>Disabled</Status>",
+        "<Status></Status>",
+        "<Status><x/>Enabled</Status>",
+        "<Status>Suspended</Status><Status>Enabled</Status>",
+        "<Status>Enabled</Status><MfaDelete>enabled</MfaDelete>",
+        "<Status>Enabled</Status><MfaDelete>Maybe</MfaDelete>",
+    ],
+)
+def test_s3_versioning_values_s3_does_not_document_are_not_understood(inner: str) -> None:
+    # Not "versioning off" and not "MFA delete off": an answer gcready cannot judge (unknown).
+    reason = check_s3_answer("GetBucketVersioning", 200, "application/xml", _versioning(inner))
+    assert reason is not None and reason.startswith("value not understood"), reason
+
+
+@pytest.mark.parametrize(
+    "inner",
+    ["", "<Status>Enabled</Status>", "<Status>Suspended</Status><MfaDelete>Disabled</MfaDelete>"],
+)
+def test_s3_documented_versioning_values_pass(inner: str) -> None:
+    assert check_s3_answer("GetBucketVersioning", 200, "application/xml", _versioning(inner)) is None
+
+
+LOCK_RULE = "<Rule><DefaultRetention><Mode>COMPLIANCE</Mode><Days>30</Days></DefaultRetention></Rule>"
+
+
+@pytest.mark.parametrize(
+    ("inner", "understood"),
+    [
+        (f"<ObjectLockEnabled>Enabled</ObjectLockEnabled>{LOCK_RULE}", True),
+        ("<ObjectLockEnabled>Enabled</ObjectLockEnabled>", True),
+        (f"<ObjectLockEnabled>enabled</ObjectLockEnabled>{LOCK_RULE}", False),
+        (LOCK_RULE, False),  # a default retention without ObjectLockEnabled is not "no lock"
+        (
+            "<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>STRICT</Mode>"
+            "<Days>1</Days></DefaultRetention></Rule>",
+            False,
+        ),
+    ],
+)
+def test_s3_object_lock_values(inner: str, understood: bool) -> None:
+    body = f"<ObjectLockConfiguration {NS}>{inner}</ObjectLockConfiguration>".encode()
+    reason = check_s3_answer("GetObjectLockConfiguration", 200, "application/xml", body)
+    assert (reason is None) is understood, reason
+
+
+def test_s3_lifecycle_filter_parts_gcready_does_not_know_are_not_understood() -> None:
+    def lifecycle(filter_xml: str) -> bytes:
+        return (
+            f"<LifecycleConfiguration {NS}><Rule><ID>r</ID><Filter>{filter_xml}</Filter><Status>Enabled</Status>"
+            "</Rule></LifecycleConfiguration>"
+        ).encode()
+
+    known = "<And><Prefix/><Tag><Key>k</Key><Value>v</Value></Tag><ObjectSizeLessThan>9</ObjectSizeLessThan></And>"
+    assert check_s3_answer("GetBucketLifecycleConfiguration", 200, None, lifecycle(known)) is None
+    odd = check_s3_answer(
+        "GetBucketLifecycleConfiguration", 200, None, lifecycle("<StorageClass>X</StorageClass>")
+    )
+    assert odd is not None and "<StorageClass>" in odd
+
+
+def test_documented_values_are_matched_exactly() -> None:
+    flags = {True: "on", False: "off", None: "off"}
+    assert documented(True, flags, "enabled") == "on" and documented(None, flags, "enabled") == "off"
+    for garbage in ("false", "no", "true", 1, 0, [], {}):
+        with pytest.raises(InvalidAnswer, match="value not understood: enabled is"):
+            documented(garbage, flags, "enabled")
+
+
+def test_answer_bodies_are_read_at_most_to_the_limit() -> None:
+    assert read_capped([b"ab", b"cd"], "4", limit=4) == b"abcd"
+    with pytest.raises(InvalidAnswer, match="answer too large"):
+        read_capped([b"ab", b"cde"], None, limit=4)  # chunked: refused once past the limit
+    with pytest.raises(InvalidAnswer, match="answer too large"):
+        read_capped(iter(()), "2147483648", limit=4)  # a declared length over it: refused before reading
+
+
+@pytest.mark.parametrize(
+    ("policy", "understood"),
+    [
+        ("<DeleteRetentionPolicy><Enabled>true</Enabled><Days>7</Days></DeleteRetentionPolicy>", True),
+        ("<DeleteRetentionPolicy><Enabled>false</Enabled></DeleteRetentionPolicy>", True),
+        ("<Cors/>", False),  # no policy: the SDK would say "off", which nothing on the wire said
+        ("", False),
+        ("<deleteRetentionPolicy><enabled>true</enabled><days>7</days></deleteRetentionPolicy>", False),
+        ("<DeleteRetentionPolicy><Days>7</Days></DeleteRetentionPolicy>", False),
+        ("<DeleteRetentionPolicy><Enabled>yes</Enabled><Days>7</Days></DeleteRetentionPolicy>", False),
+        ("<DeleteRetentionPolicy><Enabled>true</Enabled><Days>0</Days></DeleteRetentionPolicy>", False),
+        ("<DeleteRetentionPolicy><Enabled>true</Enabled></DeleteRetentionPolicy>", False),
+    ],
+)
+def test_azure_blob_soft_delete_must_be_stated_exactly(policy: str, understood: bool) -> None:
+    body = f'<?xml version="1.0"?><StorageServiceProperties>{policy}</StorageServiceProperties>'.encode()
+    headers = {**AZ_HEADERS, "Content-Type": "application/xml"}
+    reason = check_azure_answer("GET", SERVICE, 200, headers, body)
+    assert (reason is None) is understood, reason
+
+
 @pytest.mark.parametrize(
     ("method", "url", "operation"),
     [
@@ -142,7 +252,8 @@ def test_azure_answers_carry_a_request_id() -> None:
 
 def test_azure_service_properties_must_be_the_documented_xml() -> None:
     good = (
-        b'<?xml version="1.0"?><StorageServiceProperties><DeleteRetentionPolicy/></StorageServiceProperties>'
+        b'<?xml version="1.0"?><StorageServiceProperties><DeleteRetentionPolicy><Enabled>false</Enabled>'
+        b"</DeleteRetentionPolicy></StorageServiceProperties>"
     )
     headers = {**AZ_HEADERS, "Content-Type": "application/xml"}
     assert check_azure_answer("GET", SERVICE, 200, headers, good) is None

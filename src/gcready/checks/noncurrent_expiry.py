@@ -34,6 +34,7 @@ class Rule:
     noncurrent: str | None  # how noncurrent versions expire ("30 days", "3 newer versions"…)
     noncurrent_days: int | None
     delete_marker: bool
+    limited: str = ""  # what besides the prefix limits the rule to some objects ("objects tagged a=b")
 
 
 def run(ctx: CheckContext) -> list[Finding]:
@@ -80,6 +81,9 @@ def s3_rule(rule: object) -> Rule | None:
             prefix = rule_filter["And"].get("Prefix")
     if prefix is None:
         prefix = rule.get("Prefix")
+    limited = _s3_limits(rule)
+    if limited is None:
+        return None
     text = f"{days} day(s) after becoming noncurrent" if days is not None else None
     if text and newer:
         text += f", keeping {newer} newer noncurrent version(s)"
@@ -90,7 +94,64 @@ def s3_rule(rule: object) -> Rule | None:
         noncurrent=text,
         noncurrent_days=days,
         delete_marker=marker is True,
+        limited=limited,
     )
+
+
+def _s3_limits(rule: dict[str, object]) -> str | None:
+    """What limits an S3 rule to some objects besides its prefix (a tag, an object size), "" for nothing,
+    None when the rule's filter is not understood.
+
+    S3 applies a rule whose filter holds ``Tag`` or ``ObjectSize*`` (alone or ANDed) only to objects
+    that match; W&B's files carry no tag, and artifacts come in every size.
+    """
+    tags = rule.get("tags")
+    larger, smaller = rule.get("object_size_greater_than"), rule.get("object_size_less_than")
+    rule_filter = rule.get("Filter")
+    if isinstance(rule_filter, dict):  # a raw S3 API document (bundle)
+        both = rule_filter.get("And") if isinstance(rule_filter.get("And"), dict) else {}
+        assert isinstance(both, dict)
+        raw_tags = [rule_filter["Tag"]] if rule_filter.get("Tag") else both.get("Tags") or []
+        if not isinstance(raw_tags, list) or not all(isinstance(t, dict) for t in raw_tags):
+            return None
+        tags = [f"{t.get('Key')}={t.get('Value')}" for t in raw_tags]
+        larger = rule_filter.get("ObjectSizeGreaterThan", both.get("ObjectSizeGreaterThan"))
+        smaller = rule_filter.get("ObjectSizeLessThan", both.get("ObjectSizeLessThan"))
+    if tags is not None and not isinstance(tags, list):
+        return None
+    limits = [f"objects tagged {', '.join(str(t) for t in tags)}"] if tags else []
+    for value, words in ((larger, "larger than"), (smaller, "smaller than")):
+        if value is not None:
+            size = _int(value)
+            if size is None:
+                return None
+            limits.append(f"objects {words} {size} bytes")
+    return " and ".join(limits)
+
+
+# The conditions of a GCS lifecycle rule (JSON API), all ANDed. Those that pick which objects a rule
+# applies to, beyond matchesPrefix, limit it to part of the bucket.
+_GCS_TRIGGERS = frozenset({"age", "daysSinceNoncurrentTime", "numNewerVersions", "isLive"})
+_GCS_LIMITS = {
+    "matchesSuffix": "objects whose name ends in {}",
+    "matchesStorageClass": "objects in storage class {}",
+    "createdBefore": "objects created before {}",
+    "customTimeBefore": "objects whose custom time is before {}",
+    "daysSinceCustomTime": "objects with a custom time {} day(s) old",
+    "noncurrentTimeBefore": "versions that became noncurrent before {}",
+}
+_GCS_CONDITIONS = _GCS_TRIGGERS | {"matchesPrefix"} | set(_GCS_LIMITS)
+
+
+def _gcs_limits(condition: dict[str, object]) -> str:
+    limits = []
+    for name, words in _GCS_LIMITS.items():
+        value = condition.get(name)
+        if value is None or value == []:
+            continue
+        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        limits.append(words.format(shown))
+    return " and ".join(limits)
 
 
 def gcs_rule(rule: object) -> Rule | None:
@@ -99,18 +160,22 @@ def gcs_rule(rule: object) -> Rule | None:
     action = rule.get("action") if isinstance(rule.get("action"), dict) else {}
     condition = rule.get("condition") if isinstance(rule.get("condition"), dict) else {}
     assert isinstance(action, dict) and isinstance(condition, dict)
+    if set(condition) - _GCS_CONDITIONS:
+        return None  # a condition gcready does not know could limit the rule: not understood
     text: str | None = None
     days = _int(condition.get("daysSinceNoncurrentTime"))
-    if str(action.get("type")) == "Delete":
+    live = condition.get("isLive")
+    # isLive: true matches only live versions: such a rule never deletes a noncurrent one.
+    if str(action.get("type")) == "Delete" and live is not True:
         if days is not None:
             text = f"{days} day(s) after becoming noncurrent"
         elif _int(condition.get("numNewerVersions")) is not None:
             text = f"once {condition['numNewerVersions']} newer version(s) exist"
-        elif condition.get("noncurrentTimeBefore"):
-            text = f"noncurrent before {condition['noncurrentTimeBefore']}"
-        elif condition.get("isLive") is False:
+        elif live is False:
             age = _int(condition.get("age"))
             text = f"{age} day(s) after creation (noncurrent only)" if age is not None else "noncurrent"
+        elif condition.get("noncurrentTimeBefore"):
+            text = f"noncurrent before {condition['noncurrentTimeBefore']}"
     prefixes = condition.get("matchesPrefix")
     prefix = prefixes[0] if isinstance(prefixes, list) and len(prefixes) == 1 else ""
     if isinstance(prefixes, list) and len(prefixes) > 1:
@@ -122,16 +187,28 @@ def gcs_rule(rule: object) -> Rule | None:
         noncurrent=text,
         noncurrent_days=days,
         delete_marker=False,
+        limited=_gcs_limits(condition),
     )
 
 
 def covers(rule: Rule, bucket: BucketRef) -> bool:
-    """Whether a rule's prefix covers what W&B writes (the whole bucket, or the bucket URL's path)."""
+    """Whether a rule covers what W&B writes (the whole bucket, or the bucket URL's path): its prefix
+    does, and nothing else limits it to some objects."""
+    if rule.limited:
+        return False
     if not rule.prefix:
         return True
     path = (bucket.path or "").strip("/")
     prefixes = rule.prefix.split(",")
     return bool(path) and any(f"{path}/".startswith(p) for p in prefixes)
+
+
+def _why_not(rule: Rule) -> str:
+    if not rule.enabled:
+        return "disabled"
+    if rule.limited:
+        return f"only {rule.limited}"
+    return f"prefix {rule.prefix}"
 
 
 def _judge(judge: Judge) -> Finding:
@@ -169,9 +246,7 @@ def _judge(judge: Judge) -> Finding:
     if not good:
         why_not = ""
         if expiring:
-            listed = "; ".join(
-                f"{r.id} ({'disabled' if not r.enabled else 'prefix ' + r.prefix})" for r in expiring
-            )
+            listed = "; ".join(f"{r.id} ({_why_not(r)})" for r in expiring)
             why_not = f" Rules that expire noncurrent versions but do not apply: {listed}."
         marker = (
             "adds a delete marker" if bucket.provider is not Provider.GCP else "makes the version noncurrent"

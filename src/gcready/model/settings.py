@@ -40,8 +40,17 @@ class VersioningStatus(enum.StrEnum):
 
     @classmethod
     def from_s3(cls, status: object) -> VersioningStatus:
-        """An S3 ``GetBucketVersioning`` ``Status`` (``Enabled``, ``Suspended``, or none when never set)."""
-        return {"Enabled": cls.ENABLED, "Suspended": cls.SUSPENDED}.get(str(status), cls.DISABLED)
+        """An S3 ``GetBucketVersioning`` ``Status`` (``Enabled``, ``Suspended``, or None when never set).
+
+        Raises ValueError for any other value: it is not "off", it is an answer gcready cannot read.
+        """
+        if status is None:
+            return cls.DISABLED
+        if status == "Enabled" and isinstance(status, str):
+            return cls.ENABLED
+        if status == "Suspended" and isinstance(status, str):
+            return cls.SUSPENDED
+        raise ValueError(f"not an S3 versioning status: {str(status)[:40]!r}")
 
 
 class Toggle(enum.StrEnum):
@@ -53,6 +62,15 @@ class Toggle(enum.StrEnum):
     @classmethod
     def of(cls, on: bool) -> Toggle:
         return cls.ENABLED if on else cls.DISABLED
+
+    @classmethod
+    def from_s3(cls, value: object) -> Toggle:
+        """An S3 ``MfaDelete`` (``Enabled``, ``Disabled``, or None when never set); ValueError otherwise."""
+        if value is None or (isinstance(value, str) and value == "Disabled"):
+            return cls.DISABLED
+        if isinstance(value, str) and value == "Enabled":
+            return cls.ENABLED
+        raise ValueError(f"not an S3 MFA delete value: {str(value)[:40]!r}")
 
 
 class ObjectLockMode(enum.StrEnum):

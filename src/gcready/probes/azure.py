@@ -27,6 +27,7 @@ from gcready.model import (
     public_endpoint,
 )
 from gcready.probes.answers import InvalidAnswer, check_azure_answer
+from gcready.probes.bodies import cap_requests_body
 from gcready.probes.deadline import Budget, retrying
 from gcready.probes.errors import answer_failure, network_failure, unexpected
 from gcready.probes.options import ProbeOptions
@@ -224,6 +225,7 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
     builder = StateBuilder(bucket, shown, bucket.region)
 
     try:
+        import requests
         from azure.storage.blob import BlobServiceClient
     except ImportError as exc:  # pragma: no cover - a dependency
         builder.access = failed(Outcome.ERROR, f"azure-storage-blob is not installed ({exc.name})")
@@ -234,6 +236,10 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         with _LOCK:
             service = _SERVICES.get(account_key)
             if service is None:
+                # azure-core's requests transport reads bodies through this session: at most
+                # MAX_ANSWER_BYTES of each. (Its own session differs only in upload block size.)
+                session = requests.Session()
+                session.hooks["response"].append(cap_requests_body)
                 service = _SERVICES[account_key] = BlobServiceClient(
                     account_url=url,
                     credential=credential,
@@ -243,6 +249,7 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
                     retry_total=0,
                     connection_verify=options.tls_verify,
                     raw_response_hook=_check_response,
+                    session=session,
                 )
         container = service.get_container_client(bucket.name)
     except Exception as exc:
@@ -294,10 +301,10 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
         builder.set(Setting.IMMUTABILITY, container_reading)
 
     def service_call() -> JSON:
+        # _check_response has refused an answer without a documented <DeleteRetentionPolicy> (the SDK
+        # would read a missing one as "off").
         props = service.get_service_properties()
         policy = props.get("delete_retention_policy")
-        if policy is None:
-            raise LookupError("no delete_retention_policy")
         enabled = bool(getattr(policy, "enabled", False))
         days = getattr(policy, "days", None)
         return {"enabled": enabled, "days": int(days) if enabled and days is not None else None}
@@ -305,8 +312,6 @@ def probe_azure(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
     soft = _account_wide(
         options.run_cache, account_key, Setting.SOFT_DELETE, lambda: read(service_call, SERVICE_PERMISSION)
     )
-    if soft.outcome is Outcome.ERROR and soft.reason.startswith("LookupError"):
-        soft = failed(Outcome.NOT_SUPPORTED, f"{where} did not report a blob delete retention policy")
     builder.set(Setting.SOFT_DELETE, soft)
 
     def account_call() -> JSON:

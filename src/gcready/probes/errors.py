@@ -128,6 +128,6 @@ def answer_failure(exc: BaseException, endpoint: str, budget: Budget) -> Reading
             f"not read: this bucket's {exc.seconds:g} s deadline (--timeout {budget.timeout:g} s × "
             f"{budget.retries + 1} attempts) ran out waiting on {endpoint}",
         )
-    if isinstance(exc, InvalidAnswer):
-        return failed(Outcome.ERROR, f"{exc.reason}, from {endpoint}")
+    if isinstance(exc, InvalidAnswer):  # it may quote the answer: scrubbed like any error text
+        return failed(Outcome.ERROR, scrubbed(f"{exc.reason}, from {endpoint}"))
     return None

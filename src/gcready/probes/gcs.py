@@ -6,7 +6,7 @@ object versioning, the soft-delete policy, the retention policy, lifecycle rules
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from gcready.model import (
@@ -22,7 +22,14 @@ from gcready.model import (
     host_port,
     public_endpoint,
 )
-from gcready.probes.answers import InvalidAnswer, check_gcs_answer, check_gcs_bucket
+from gcready.probes.answers import (
+    InvalidAnswer,
+    check_gcs_answer,
+    check_gcs_bucket,
+    documented,
+    not_understood,
+)
+from gcready.probes.bodies import cap_requests_body
 from gcready.probes.deadline import Budget, retrying
 from gcready.probes.errors import answer_failure, network_failure, unexpected
 from gcready.probes.options import ProbeOptions
@@ -118,20 +125,62 @@ def _check_response(response: Any, *args: Any, **kwargs: Any) -> None:
         raise InvalidAnswer(reason)
 
 
+# A JSON boolean as the GCS JSON API writes it; a string "false" is not one (bool("false") is True).
+_FLAG: Mapping[str | bool | None, bool] = {True: True, False: False, None: False}
+
+
+def _seconds(value: object, what: str) -> int:
+    """An int64 field, which the JSON API writes as a decimal string (some emulators as a number)."""
+    if value is None:
+        return 0
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    raise not_understood(what, value, "a number of seconds")
+
+
+def _reading(read: Callable[[], JSON], where: str) -> Reading:
+    """One setting taken from the bucket resource, or why its value cannot be judged."""
+    try:
+        return ok(read())
+    except InvalidAnswer as exc:
+        return failed(Outcome.ERROR, f"{exc.reason}, from {where}")
+
+
+def _versioning(props: Mapping[str, Any]) -> JSON:
+    versioning = props.get("versioning")
+    if versioning is None:
+        return VersioningStatus.DISABLED
+    if not isinstance(versioning, dict):
+        raise not_understood("the versioning field", versioning, "an object with a boolean enabled")
+    enabled = documented(versioning.get("enabled"), _FLAG, "versioning.enabled")
+    return VersioningStatus.ENABLED if enabled else VersioningStatus.DISABLED
+
+
 def _soft_delete(props: Mapping[str, Any], where: str) -> Reading:
     policy = props.get("softDeletePolicy")
     if not isinstance(policy, dict):
         return failed(Outcome.NOT_SUPPORTED, f"{where} did not report a soft-delete policy")
-    seconds = int(policy.get("retentionDurationSeconds") or 0)
-    days: int | float = seconds // 86400 if seconds % 86400 == 0 else round(seconds / 86400, 3)
-    return ok({"enabled": seconds > 0, "days": days, "seconds": seconds})
+
+    def read() -> JSON:
+        seconds = _seconds(
+            policy.get("retentionDurationSeconds"), "softDeletePolicy.retentionDurationSeconds"
+        )
+        days: int | float = seconds // 86400 if seconds % 86400 == 0 else round(seconds / 86400, 3)
+        return {"enabled": seconds > 0, "days": days, "seconds": seconds}
+
+    return _reading(read, where)
 
 
 def _retention(props: Mapping[str, Any]) -> JSON:
     policy = props.get("retentionPolicy")
     if not isinstance(policy, dict):
         return None
-    return {"seconds": int(policy.get("retentionPeriod") or 0), "locked": bool(policy.get("isLocked"))}
+    return {
+        "seconds": _seconds(policy.get("retentionPeriod"), "retentionPolicy.retentionPeriod"),
+        "locked": documented(policy.get("isLocked"), _FLAG, "retentionPolicy.isLocked"),
+    }
 
 
 def _json(value: Any) -> JSON:
@@ -178,8 +227,9 @@ def probe_gcs(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, st
             session.verify = verify
             kwargs["_http"] = session
         client = storage.Client(**kwargs)
-        # An empty or HTML 200 would otherwise become an empty bucket resource ("versioning off").
-        client._http.hooks["response"].append(_check_response)
+        # Read at most MAX_ANSWER_BYTES of any answer; an empty or HTML 200 would otherwise become an
+        # empty bucket resource ("versioning off").
+        client._http.hooks["response"].extend([cap_requests_body, _check_response])
     except Exception as exc:
         name = type(exc).__name__
         if name in {"DefaultCredentialsError", "TransportError", "RefreshError"}:
@@ -228,10 +278,9 @@ def probe_gcs(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, st
         builder.access = failed(Outcome.ERROR, f"{shape}, from {where}")
         return builder.build()
     builder.access = ok(True)
-    enabled = bool((props.get("versioning") or {}).get("enabled"))
-    builder.set(Setting.VERSIONING, ok(VersioningStatus.ENABLED if enabled else VersioningStatus.DISABLED))
+    builder.set(Setting.VERSIONING, _reading(lambda: _versioning(props), where))
     builder.set(Setting.SOFT_DELETE, _soft_delete(props, where))
-    builder.set(Setting.RETENTION, ok(_retention(props)))
+    builder.set(Setting.RETENTION, _reading(lambda: _retention(props), where))
     builder.set(Setting.LIFECYCLE, ok(_json((props.get("lifecycle") or {}).get("rule") or [])))
     location = props.get("location")
     builder.set(

@@ -11,12 +11,18 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from gcready.model import JSON, BucketRef, BucketState, Outcome, Reading, Setting, host_port, public_endpoint
-from gcready.probes.answers import S3_QUERY_OPERATIONS, InvalidAnswer, check_s3_answer
+from gcready.probes.answers import (
+    S3_QUERY_OPERATIONS,
+    InvalidAnswer,
+    check_s3_answer,
+    element_names,
+)
+from gcready.probes.bodies import CHUNK, read_capped
 from gcready.probes.deadline import BucketDeadlineExceeded, Budget, CallTimedOut, retrying
 from gcready.probes.errors import answer_failure, network_failure, unexpected
 from gcready.probes.options import ProbeOptions
 from gcready.probes.s3 import THROTTLE_CODES, classify_s3_error, s3_endpoint_url
-from gcready.probes.state import StateBuilder, failed, halted, ok, record_versioning
+from gcready.probes.state import StateBuilder, failed, halted, ok, record_versioning, s3_versioning
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 
@@ -41,10 +47,24 @@ def operation_of(method: str, url: str) -> str | None:
 
 
 _POOL_CLASS: list[type[Any]] = []
+# Lifecycle conditions the minio SDK drops when it parses a rule (it knows only Prefix, Tag and And of
+# those): a rule limited by object size would read as one for every object.
+_SIZE_FILTER = frozenset({"ObjectSizeGreaterThan", "ObjectSizeLessThan"})
+
+
+def sdk_blind_spot(operation: str, body: bytes) -> str | None:
+    """Why a good S3 answer would be misread by the minio SDK, or None."""
+    if operation == "GetBucketLifecycleConfiguration" and element_names(body) & _SIZE_FILTER:
+        return (
+            "value not understood: a lifecycle rule limited by object size, which the minio SDK "
+            "cannot read (it would apply the rule to every object)"
+        )
+    return None
 
 
 def _checked_pool(**kwargs: Any) -> Any:
-    """A urllib3 PoolManager that checks each successful S3 read is an S3 answer before minio parses it.
+    """A urllib3 PoolManager that reads each answer (at most ``MAX_ANSWER_BYTES``) and checks each
+    successful S3 read is an S3 answer before minio parses it.
 
     minio parses whatever XML a 200 carries (an HTML page with no <Status> reads as "versioning off")
     and only looks at the content type of errors, so the check sits where minio hands over the wire.
@@ -54,12 +74,31 @@ def _checked_pool(**kwargs: Any) -> Any:
 
         class CheckedPoolManager(urllib3.PoolManager):
             def urlopen(self, method: str, url: str, *args: Any, **kw: Any) -> Any:
-                response = super().urlopen(method, url, *args, **kw)
+                if not kw.get("preload_content", True):  # a streamed download: never one of gcready's reads
+                    return super().urlopen(method, url, *args, **kw)
+                streamed = super().urlopen(method, url, *args, **{**kw, "preload_content": False})
+                try:
+                    length = None if method == "HEAD" else streamed.headers.get("content-length")
+                    body = read_capped(streamed.stream(CHUNK), length)
+                except BaseException:
+                    streamed.close()  # not drained: the rest is what was refused
+                    raise
+                streamed.release_conn()
+                response = urllib3.HTTPResponse(
+                    body=body,
+                    headers=streamed.headers,
+                    status=streamed.status,
+                    reason=streamed.reason,
+                    version=streamed.version,
+                    request_method=method,
+                    request_url=url,
+                )
                 operation = operation_of(method, url)
-                if operation is not None and kw.get("preload_content", True):
-                    reason = check_s3_answer(
-                        operation, response.status, response.headers.get("content-type"), response.data or b""
-                    )
+                if operation is not None:
+                    content_type = response.headers.get("content-type")
+                    reason = check_s3_answer(operation, response.status, content_type, body)
+                    if reason is None and 200 <= response.status < 300:
+                        reason = sdk_blind_spot(operation, body)
                     if reason is not None:
                         raise InvalidAnswer(reason)
                 return response
@@ -72,9 +111,14 @@ def _lifecycle(config: Any) -> JSON:
     rules: list[JSON] = []
     for rule in getattr(config, "rules", None) or []:
         rule_filter = getattr(rule, "rule_filter", None)
+        both = getattr(rule_filter, "and_operator", None)
         prefix = getattr(rule_filter, "prefix", None)
         if prefix is None:
-            prefix = getattr(getattr(rule_filter, "and_operator", None), "prefix", None)
+            prefix = getattr(both, "prefix", None)
+        # A tag narrows the rule to the objects that match. (minio cannot read object-size conditions:
+        # an answer with one is refused before it gets here, see _SIZE_FILTER.)
+        tag = getattr(rule_filter, "tag", None)
+        tags = {tag.key: tag.value} if tag is not None else dict(getattr(both, "tags", None) or {})
         noncurrent = getattr(rule, "noncurrent_version_expiration", None)
         expiration = getattr(rule, "expiration", None)
         marker = getattr(expiration, "expired_object_delete_marker", None)
@@ -85,6 +129,9 @@ def _lifecycle(config: Any) -> JSON:
                 "id": getattr(rule, "rule_id", None),
                 "enabled": getattr(rule, "status", None) == "Enabled",
                 "prefix": prefix,
+                "tags": [f"{k}={v}" for k, v in tags.items()],
+                "object_size_greater_than": None,
+                "object_size_less_than": None,
                 "noncurrent_days": int(noncurrent_days) if noncurrent_days is not None else None,
                 "expired_object_delete_marker": bool(marker) if marker is not None else None,
                 "expiration_days": int(days) if days is not None else None,
@@ -214,10 +261,10 @@ def probe_minio(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, 
 
     def versioning_call() -> JSON:
         config = client.get_bucket_versioning(name)
-        return {"status": config.status, "mfa_delete": config.mfa_delete}
+        return s3_versioning(config.status, config.mfa_delete)
 
     versioning = read(versioning_call, "s3:GetBucketVersioning", nothing)
-    if record_versioning(builder, access, versioning, "status", "mfa_delete"):
+    if record_versioning(builder, access, versioning):
         return builder.build()
 
     builder.set(

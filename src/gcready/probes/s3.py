@@ -6,6 +6,8 @@ GetBucketLocation. Nothing is ever written.
 
 from __future__ import annotations
 
+import functools
+import io
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -24,11 +26,12 @@ from gcready.model import (
     is_aws_host,
     public_endpoint,
 )
-from gcready.probes.answers import InvalidAnswer, check_s3_answer
+from gcready.probes.answers import InvalidAnswer, check_s3_answer, documented
+from gcready.probes.bodies import CHUNK, read_capped
 from gcready.probes.deadline import Budget, retrying
 from gcready.probes.errors import answer_failure, network_failure, unexpected
 from gcready.probes.options import ProbeOptions
-from gcready.probes.state import StateBuilder, failed, halted, ok, record_versioning
+from gcready.probes.state import StateBuilder, failed, halted, ok, record_versioning, s3_versioning
 
 AWS_DEFAULT_ENDPOINT = str(default_endpoint(Provider.AWS))
 
@@ -176,7 +179,48 @@ def _client(session_kwargs: dict[str, str], **client_kwargs: Any) -> Any:
             # Before botocore parses an answer (an empty 200 would parse as "nothing set"), check it is
             # an S3 answer at all.
             client.meta.events.register("before-parse.s3", _check_answer)
+            _cap_answers(client)
         return client
+
+
+def _cap_answers(client: Any) -> None:
+    """Make the client read at most ``MAX_ANSWER_BYTES`` of any answer.
+
+    botocore reads a whole body before any hook sees it, and has no public way to plug in another HTTP
+    session. Its ``before-send`` event may answer a request itself (moto's in-process mock does): the
+    handler sends the request through the client's own HTTP session (same TLS, proxies, pool, timeouts)
+    without letting it read the body, then reads the body with a limit.
+    """
+    http_session = getattr(getattr(client, "_endpoint", None), "http_session", None)
+    if http_session is None:  # pragma: no cover - a botocore without it: answers are not capped
+        return
+    client.meta.events.register("before-send.s3", functools.partial(_send_capped, http_session))
+
+
+def _send_capped(http_session: Any, request: Any, **_: Any) -> Any:
+    import urllib3
+    from botocore.awsrequest import AWSResponse
+
+    request.stream_output = True  # the session then leaves the body unread
+    response = http_session.send(request)
+    raw = response.raw
+    try:
+        length = None if request.method == "HEAD" else response.headers.get("content-length")
+        body = read_capped(raw.stream(CHUNK, decode_content=False), length)
+    except BaseException:
+        raw.close()  # not drained: the rest is what was refused
+        raise
+    raw.release_conn()
+    # An answer botocore reads as it reads any (AWSResponse.content joins raw.stream()).
+    preloaded = urllib3.HTTPResponse(
+        body=io.BytesIO(body),
+        headers=raw.headers,
+        status=raw.status,
+        preload_content=False,
+        decode_content=False,
+        enforce_content_length=False,  # the length was checked on the wire (a HEAD answer has none)
+    )
+    return AWSResponse(response.url, response.status_code, response.headers, preloaded)
 
 
 def _check_answer(operation_model: Any, response_dict: Mapping[str, Any], **_: Any) -> None:
@@ -202,14 +246,24 @@ def _secrets(bucket: BucketRef, environ: Mapping[str, str]) -> list[str | None]:
 
 def _object_lock(response: Mapping[str, Any]) -> JSON:
     config = response.get("ObjectLockConfiguration") or {}
-    enabled = config.get("ObjectLockEnabled") == "Enabled"
-    retention = (config.get("Rule") or {}).get("DefaultRetention") or {}
+    rule = config.get("Rule")
+    # S3 documents only ``Enabled``; a configuration without it holds no default retention.
+    absent = None if rule else False
+    enabled = documented(
+        config.get("ObjectLockEnabled"), {"Enabled": True, None: absent}, "ObjectLockEnabled"
+    )
+    if enabled is None:
+        raise InvalidAnswer("value not understood: a default retention Rule without ObjectLockEnabled")
+    retention = (rule or {}).get("DefaultRetention") or {}
+    mode = documented(
+        retention.get("Mode"), {"GOVERNANCE": "GOVERNANCE", "COMPLIANCE": "COMPLIANCE", None: None}, "Mode"
+    )
     days = retention.get("Days")
     years = retention.get("Years")
     # AWS requires a positive period; some servers (moto) also send the unused unit as 0.
     return {
         "enabled": enabled,
-        "mode": retention.get("Mode"),
+        "mode": mode,
         "days": int(days) if days else None,
         "years": int(years) if years else None,
     }
@@ -219,11 +273,16 @@ def _lifecycle(response: Mapping[str, Any]) -> JSON:
     rules: list[JSON] = []
     for rule in response.get("Rules") or []:
         rule_filter = rule.get("Filter") or {}
+        both = rule_filter.get("And") or {}
         prefix = rule_filter.get("Prefix")
         if prefix is None:
-            prefix = (rule_filter.get("And") or {}).get("Prefix")
+            prefix = both.get("Prefix")
         if prefix is None:
             prefix = rule.get("Prefix")
+        # A tag or object-size condition narrows the rule to the objects that match (all are ANDed).
+        tags = [rule_filter["Tag"]] if rule_filter.get("Tag") else list(both.get("Tags") or [])
+        larger = rule_filter.get("ObjectSizeGreaterThan", both.get("ObjectSizeGreaterThan"))
+        smaller = rule_filter.get("ObjectSizeLessThan", both.get("ObjectSizeLessThan"))
         noncurrent = (rule.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays")
         expiration = rule.get("Expiration") or {}
         marker = expiration.get("ExpiredObjectDeleteMarker")
@@ -231,8 +290,13 @@ def _lifecycle(response: Mapping[str, Any]) -> JSON:
         rules.append(
             {
                 "id": rule.get("ID"),
-                "enabled": rule.get("Status") == "Enabled",
+                "enabled": documented(
+                    rule.get("Status"), {"Enabled": True, "Disabled": False}, "rule Status"
+                ),
                 "prefix": prefix,
+                "tags": [f"{t.get('Key')}={t.get('Value')}" for t in tags],
+                "object_size_greater_than": int(larger) if larger is not None else None,
+                "object_size_less_than": int(smaller) if smaller is not None else None,
                 "noncurrent_days": int(noncurrent) if noncurrent is not None else None,
                 "expired_object_delete_marker": bool(marker) if marker is not None else None,
                 "expiration_days": int(days) if days is not None else None,
@@ -316,8 +380,12 @@ def probe_s3(bucket: BucketRef, options: ProbeOptions, environ: Mapping[str, str
     if halted(access):
         return builder.build()
 
-    versioning = read(lambda: client.get_bucket_versioning(Bucket=name), "s3:GetBucketVersioning", nothing)
-    if record_versioning(builder, access, versioning, "Status", "MFADelete"):
+    def versioning_call() -> JSON:
+        answer = client.get_bucket_versioning(Bucket=name)
+        return s3_versioning(answer.get("Status"), answer.get("MFADelete"))
+
+    versioning = read(versioning_call, "s3:GetBucketVersioning", nothing)
+    if record_versioning(builder, access, versioning):
         return builder.build()
 
     lock = read(

@@ -15,6 +15,7 @@ from gcready.model import (
     Toggle,
     VersioningStatus,
 )
+from gcready.probes.answers import not_understood
 
 
 def now_iso() -> str:
@@ -62,24 +63,38 @@ class StateBuilder:
         )
 
 
+def s3_versioning(status: object, mfa_delete: object) -> JSON:
+    """The versioning and MFA delete an S3 ``GetBucketVersioning`` answer says, as the settings record them.
+
+    Raises :class:`InvalidAnswer` for a ``Status`` or ``MfaDelete`` S3 does not document (``enabled``,
+    ``Disabled`` as a status): such an answer is not "versioning off", it is one gcready cannot read.
+    """
+    try:
+        versioning = VersioningStatus.from_s3(status)
+    except ValueError:
+        raise not_understood("the versioning Status", status, "Enabled, Suspended, absent") from None
+    try:
+        mfa = Toggle.from_s3(mfa_delete)
+    except ValueError:
+        raise not_understood("MfaDelete", mfa_delete, "Enabled, Disabled, absent") from None
+    return {"versioning": versioning, "mfa_delete": mfa}
+
+
 def halted(access: Reading) -> bool:
     """After this access reading, reading settings is pointless (missing bucket, dead endpoint)."""
     return access.outcome in (Outcome.NOT_FOUND, Outcome.UNREACHABLE, Outcome.TIMEOUT)
 
 
-def record_versioning(
-    builder: StateBuilder, access: Reading, versioning: Reading, status_key: str, mfa_key: str
-) -> bool:
-    """Record an S3-style versioning answer as :attr:`Setting.VERSIONING` and :attr:`Setting.MFA_DELETE`.
+def record_versioning(builder: StateBuilder, access: Reading, versioning: Reading) -> bool:
+    """Record a versioning answer (:func:`s3_versioning`) as :attr:`Setting.VERSIONING` and
+    :attr:`Setting.MFA_DELETE`.
 
     Returns True when the answer shows the bucket is missing (the probe then stops: nothing else is
     read, and nothing is reported as "off").
     """
     if versioning.ok and isinstance(versioning.value, dict):
-        status = versioning.value.get(status_key)
-        mfa = versioning.value.get(mfa_key)
-        builder.set(Setting.VERSIONING, ok(VersioningStatus.from_s3(status)))
-        builder.set(Setting.MFA_DELETE, ok(Toggle.of(mfa == "Enabled")))
+        builder.set(Setting.VERSIONING, ok(versioning.value.get("versioning")))
+        builder.set(Setting.MFA_DELETE, ok(versioning.value.get("mfa_delete")))
     else:
         builder.set(Setting.VERSIONING, versioning)
         builder.set(Setting.MFA_DELETE, versioning)
