@@ -1,4 +1,4 @@
-"""Module folders (variables, locals, tfvars, override files) read by gcready and by ``terraform console``.
+"""Module folders (variables, locals, tfvars, override files, JSON syntax) read by gcready and by ``terraform console``.
 
 Each folder holds only variables and locals, so ``terraform console`` reads it offline with no init: the
 values it prints are the truth, and gcready's reading of the same folder must be the same. Each case
@@ -21,6 +21,7 @@ from gcready.sources.terraform.config import Scope
 from gcready.sources.terraform.declarations import ModuleDir
 from gcready.sources.terraform.hcl import _parse_uncached
 from gcready.sources.terraform.reader import Reader
+from gcready.sources.terraform.tfjson import parse_json_config
 from gcready.sources.terraform.values import Unknown
 
 ENV = "GORILLA_ARTIFACT_GC_ENABLED"
@@ -119,6 +120,56 @@ CASES: dict[str, tuple[dict[str, str], Any]] = {
         },
         "true",
     ),
+    # JSON configuration syntax (*.tf.json): strings are templates, a variable's default is literal
+    "a .tf.json local is a template": (
+        {
+            "main.tf.json": json.dumps(
+                {
+                    "variable": {"gc": {"type": "string", "default": "true"}},
+                    "locals": {"p": "GORILLA_ARTIFACT", "out": {"${local.p}_GC_ENABLED": "${var.gc}"}},
+                }
+            )
+        },
+        {ENV: "true"},
+    ),
+    "a .tf.json template with text around is a string": (
+        {"main.tf.json": json.dumps({"locals": [{"a": "ru"}, {"out": "t${local.a}e"}]})},
+        "true",
+    ),
+    "a .tf.json default is literal, not a template": (
+        {"main.tf.json": json.dumps({"variable": {"v": {"default": "${x}"}}, "locals": {"out": "${var.v}"}})},
+        "${x}",
+    ),
+    "a .tf.json escaped template is text": (
+        {"main.tf.json": json.dumps({"locals": {"out": "$${var.gc}"}})},
+        "${var.gc}",
+    ),
+    "a .tf.json expression keeps its type": (
+        {"main.tf.json": json.dumps({"locals": {"out": "${1 + 2 == 3}"}})},
+        True,
+    ),
+    "a .tf.json comment is no local": (
+        {
+            "main.tf.json": json.dumps(
+                {"//": "generated", "locals": {"//": "a comment", "out": "${jsonencode(keys({a = 1}))}"}}
+            )
+        },
+        '["a"]',
+    ),
+    "override.tf.json overrides a .tf variable": (
+        {
+            "main.tf": 'variable "gc" {\n  default = "true"\n}\nlocals { out = var.gc }\n',
+            "override.tf.json": json.dumps({"variable": {"gc": {"default": "false"}}}),
+        },
+        "false",
+    ),
+    "a _override.tf local overrides a .tf.json one": (
+        {
+            "main.tf.json": json.dumps({"locals": {"out": "true"}}),
+            "x_override.tf": 'locals {\n  out = "false"\n}\n',
+        },
+        "false",
+    ),
 }
 
 
@@ -159,6 +210,8 @@ def gcready_value(folder: Path) -> Any:
             tfvars.append((str(path), path.read_text()))
         elif path.suffix == ".tf":
             mod.files.append(_parse_uncached(str(path), path.read_text()))
+        elif path.name.endswith(".tf.json"):
+            mod.files.append(parse_json_config(str(path), path.read_text()))
     mod.index()
     reader = Reader()
     reader.dirs = {mod.path: mod}

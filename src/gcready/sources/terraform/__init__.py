@@ -1,6 +1,6 @@
-"""Terraform: HCL module folders (``*.tf`` + ``*.tfvars``) and ``terraform show -json`` plan/state.
+"""Terraform: module folders (``*.tf``, ``*.tf.json`` + ``*.tfvars``) and ``terraform show -json`` plan/state.
 
-Terraform is read per module directory: every ``*.tf`` of a folder together (override files merged in
+Terraform is read per module directory: every ``*.tf`` and ``*.tf.json`` of a folder together (override files merged in
 last), with the root's ``terraform.tfvars`` and ``*.auto.tfvars``; any other ``*.tfvars`` Terraform reads
 only with ``-var-file``, so a variable it would change is unknown. Literals, ``var.x`` (defaults and tfvars),
 ``local.x`` and simple ``"${...}"`` interpolation are resolved; calls of local modules
@@ -27,6 +27,7 @@ from gcready.sources.terraform.declarations import ModuleDir
 from gcready.sources.terraform.hcl import TerraformError, _HCLError, _parse_hcl, parse_files
 from gcready.sources.terraform.plan import _read_plan
 from gcready.sources.terraform.reader import Reader
+from gcready.sources.terraform.tfjson import parse_json_config
 from gcready.sources.tfdetect import looks_like_plan
 
 __all__ = ["TerraformError", "read"]
@@ -50,6 +51,14 @@ def read(paths_and_texts: Sequence[tuple[str, str]], progress: Progress | None =
     for path, text in paths_and_texts:
         steps.step(path)
         inputs.append(InputFile(path, SourceKind.TERRAFORM))
+        if path.endswith(".tf.json"):  # configuration in Terraform's JSON syntax
+            folder = os.path.normpath(os.path.dirname(path) or ".")
+            try:
+                dirs.setdefault(folder, ModuleDir(folder)).files.append(parse_json_config(path, text))
+            except _HCLError as exc:
+                dirs.setdefault(folder, ModuleDir(folder))
+                top.errors.append(InputError(path, str(exc), exc.line))
+            continue
         if path.endswith(".json") and not path.endswith(".tfvars.json"):
             plans.append((path, text))
             continue

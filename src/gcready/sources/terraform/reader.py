@@ -333,7 +333,7 @@ class Reader(WandbInputs, BucketSettings):
                 f" / container {c.resolved_name()}" if not computed else ""
             )
         inside = _MODULE_PATH.match(c.address)
-        folder = os.path.dirname(c.origin.source) if c.origin.source.endswith(".tf") else ""
+        folder = os.path.dirname(c.origin.source) if c.origin.source.endswith((".tf", ".tf.json")) else ""
         synthetic = any(c.address.startswith(_module_prefix(call)) for call in self.wandb)
         if inside and (synthetic or not folder):
             where = f" in {_strip_index(inside.group(0).rstrip('.'))}"  # inside a registry module / a plan
