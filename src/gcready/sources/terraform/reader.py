@@ -26,6 +26,7 @@ from gcready.model import (
     unique,
 )
 from gcready.sources.terraform import wandb as tfwandb
+from gcready.sources.terraform.candidates import BucketCandidate, Resource, _ok
 from gcready.sources.terraform.config import (
     _MODULE_PATH,
     Scope,
@@ -51,10 +52,7 @@ from gcready.sources.terraform.modules import (
 )
 from gcready.sources.terraform.settings import (
     GCS_DEFAULT_SOFT_DELETE_SECONDS,
-    BucketCandidate,
     BucketSettings,
-    Resource,
-    _ok,
     _s3_status,
     versioning_doubt,
 )
