@@ -156,7 +156,7 @@ class Scope:
                 )
                 return Unknown(
                     f"{COMPUTED}: var.{name}: {os.path.basename(path)}{shown}, but Terraform reads it only when "
-                    "plan is given -var-file; gcready did not apply it (say which var-file is used)",
+                    "plan is given -var-file; gcready did not apply it (name the files plan is given with --var-file)",
                     Why.INPUT,
                 )
         return value
