@@ -57,6 +57,7 @@ class Inputs:
     chart: str | None = None  # --chart: render Helm values with this chart
     dialects: Mapping[str, Dialect] | None = None  # --env-file-dialect PATH=DIALECT
     default_dialect: Dialect | None = None  # --env-file-dialect DIALECT
+    var_files: tuple[str, ...] = ()  # --var-file FILE: the .tfvars terraform plan is given, in order
 
 
 def now_iso() -> str:
@@ -92,6 +93,7 @@ def gather(inputs: Inputs, *, progress: Progress | None = None) -> Evidence:
         chart=inputs.chart,
         dialects=inputs.dialects,
         default_dialect=inputs.default_dialect,
+        var_files=inputs.var_files,
         progress=progress,
     )
     return evidence.merge(extra_buckets(inputs.buckets))

@@ -49,6 +49,7 @@ class InputArgs:
     kinds: tuple[tuple[str | None, SourceKind], ...] = ()
     server_manifests: tuple[str, ...] = ()
     env_file_dialects: tuple[tuple[str | None, Dialect], ...] = ()
+    var_files: tuple[str, ...] = ()  # --var-file, in the order given
     deployment: DeploymentType | None = None
     buckets: tuple[str, ...] = ()
     chart: str | None = None
@@ -78,6 +79,7 @@ class InputArgs:
             chart=self.chart,
             dialects=dialects,
             default_dialect=default_dialect,
+            var_files=self.var_files,
         )
 
 

@@ -34,7 +34,7 @@ NO_CONFIG_ENV = "GCREADY_NO_CONFIG"
 
 # Keys whose values are paths, relative to the config file's folder.
 _PATH_KEYS = frozenset({"requirements", "output", "chart", "history", "baseline", "waivers", "ca-bundle"})
-_PATH_LIST_KEYS = frozenset({"server-manifest"})
+_PATH_LIST_KEYS = frozenset({"server-manifest", "var-file"})
 _SCOPED_KEYS = frozenset({"kind", "env-file-dialect"})  # [PATH=]VALUE
 # A config key that is the inverse of the option it sets.
 _INVERTED = {"verify-tls": "no-verify-tls"}

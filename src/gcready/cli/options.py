@@ -138,6 +138,16 @@ audit_options = option_group(
         "read differently is unknown. Without PATH= it applies to every env file.",
     ),
     click.option(
+        "--var-file",
+        "var_files",
+        multiple=True,
+        metavar="FILE",
+        type=PathList(path_type=str, exists=True, dir_okay=False),
+        help="A .tfvars file terraform plan is given with -var-file: applied after the root's "
+        "terraform.tfvars and *.auto.tfvars, in the order given. With one, a .tfvars that no "
+        "--var-file names is not applied. Repeatable.",
+    ),
+    click.option(
         "--deployment",
         type=EnumChoice(DeploymentType),
         help="State the deployment type; wins over the evidence (a disagreement is reported).",

@@ -135,6 +135,7 @@ def collect(
     chart: str | None = None,
     dialects: Mapping[str, Dialect] | None = None,
     default_dialect: Dialect | None = None,
+    var_files: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> Evidence:
     """Read every input into one Evidence value; errors are kept in it, never raised.
@@ -142,6 +143,7 @@ def collect(
     With ``chart`` (``--chart``), Helm values are rendered with that chart and the render is audited.
     ``dialects`` (by path) and ``default_dialect`` say which consumer reads an env file
     (``--env-file-dialect``); without one, the readings of docker, compose and systemd are compared.
+    ``var_files`` (``--var-file``) are the ``.tfvars`` terraform plan is given, in order.
     ``progress(done, total, label)`` follows the Terraform reader, file by file and root by root.
     """
     kinds = kinds or {}
@@ -168,7 +170,7 @@ def collect(
     if tf_files:
         from gcready.sources import terraform  # a large reader: loaded only for Terraform inputs
 
-        evidence = evidence.merge(terraform.read(tf_files, progress=progress))
+        evidence = evidence.merge(terraform.read(tf_files, progress=progress, var_files=var_files))
     if environ is not None:
         evidence = evidence.merge(environment.read(environ))
     return evidence

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-TF_SUFFIXES = (".tf", ".tfvars", ".tfvars.json")
+TF_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 
 
 def looks_like_hcl(path: str, text: str) -> bool:
-    """A ``*.tf`` / ``*.tfvars`` file (by name), or text shaped like HCL blocks."""
+    """A ``*.tf`` / ``*.tf.json`` / ``*.tfvars`` file (by name), or text shaped like HCL blocks."""
     if path.endswith(TF_SUFFIXES):
         return True
     return bool(

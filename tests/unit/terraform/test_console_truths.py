@@ -1,4 +1,4 @@
-"""Module folders (variables, locals, tfvars, override files) read by gcready and by ``terraform console``.
+"""Module folders (variables, locals, tfvars, override files, JSON syntax) read by gcready and by ``terraform console``.
 
 Each folder holds only variables and locals, so ``terraform console`` reads it offline with no init: the
 values it prints are the truth, and gcready's reading of the same folder must be the same. Each case
@@ -21,6 +21,7 @@ from gcready.sources.terraform.config import Scope
 from gcready.sources.terraform.declarations import ModuleDir
 from gcready.sources.terraform.hcl import _parse_uncached
 from gcready.sources.terraform.reader import Reader
+from gcready.sources.terraform.tfjson import parse_json_config
 from gcready.sources.terraform.values import Unknown
 
 ENV = "GORILLA_ARTIFACT_GC_ENABLED"
@@ -119,6 +120,56 @@ CASES: dict[str, tuple[dict[str, str], Any]] = {
         },
         "true",
     ),
+    # JSON configuration syntax (*.tf.json): strings are templates, a variable's default is literal
+    "a .tf.json local is a template": (
+        {
+            "main.tf.json": json.dumps(
+                {
+                    "variable": {"gc": {"type": "string", "default": "true"}},
+                    "locals": {"p": "GORILLA_ARTIFACT", "out": {"${local.p}_GC_ENABLED": "${var.gc}"}},
+                }
+            )
+        },
+        {ENV: "true"},
+    ),
+    "a .tf.json template with text around is a string": (
+        {"main.tf.json": json.dumps({"locals": [{"a": "ru"}, {"out": "t${local.a}e"}]})},
+        "true",
+    ),
+    "a .tf.json default is literal, not a template": (
+        {"main.tf.json": json.dumps({"variable": {"v": {"default": "${x}"}}, "locals": {"out": "${var.v}"}})},
+        "${x}",
+    ),
+    "a .tf.json escaped template is text": (
+        {"main.tf.json": json.dumps({"locals": {"out": "$${var.gc}"}})},
+        "${var.gc}",
+    ),
+    "a .tf.json expression keeps its type": (
+        {"main.tf.json": json.dumps({"locals": {"out": "${1 + 2 == 3}"}})},
+        True,
+    ),
+    "a .tf.json comment is no local": (
+        {
+            "main.tf.json": json.dumps(
+                {"//": "generated", "locals": {"//": "a comment", "out": "${jsonencode(keys({a = 1}))}"}}
+            )
+        },
+        '["a"]',
+    ),
+    "override.tf.json overrides a .tf variable": (
+        {
+            "main.tf": 'variable "gc" {\n  default = "true"\n}\nlocals { out = var.gc }\n',
+            "override.tf.json": json.dumps({"variable": {"gc": {"default": "false"}}}),
+        },
+        "false",
+    ),
+    "a _override.tf local overrides a .tf.json one": (
+        {
+            "main.tf.json": json.dumps({"locals": {"out": "true"}}),
+            "x_override.tf": 'locals {\n  out = "false"\n}\n',
+        },
+        "false",
+    ),
 }
 
 
@@ -150,8 +201,9 @@ def _write(folder: Path, files: dict[str, str]) -> None:
         (folder / name).write_text(text)
 
 
-def gcready_value(folder: Path) -> Any:
-    """``local.out`` as gcready reads the folder (its .tf files, the tfvars beside them)."""
+def gcready_value(folder: Path, var_files: tuple[str, ...] = ()) -> Any:
+    """``local.out`` as gcready reads the folder (its .tf files, the tfvars beside them), given
+    ``var_files`` as ``--var-file`` in that order."""
     mod = ModuleDir(str(folder))
     tfvars: list[tuple[str, str]] = []
     for path in sorted(folder.iterdir()):
@@ -159,10 +211,13 @@ def gcready_value(folder: Path) -> Any:
             tfvars.append((str(path), path.read_text()))
         elif path.suffix == ".tf":
             mod.files.append(_parse_uncached(str(path), path.read_text()))
+        elif path.name.endswith(".tf.json"):
+            mod.files.append(parse_json_config(str(path), path.read_text()))
     mod.index()
     reader = Reader()
     reader.dirs = {mod.path: mod}
-    _attach_tfvars(reader, [mod], tfvars)
+    given = [(str(folder / name), (folder / name).read_text()) for name in var_files]
+    _attach_tfvars(reader, [mod], tfvars, given)
     return Scope(reader, mod, "", {}, None).local("out")
 
 
@@ -204,3 +259,54 @@ def test_terraform_console_reads_a_var_file_only_when_told(tmp_path: Path) -> No
     _write(tmp_path / "case", VAR_FILE)
     assert _console(tmp_path / "case") == "false"
     assert _console(tmp_path / "case", "-var-file=prod.tfvars") == "true"
+
+
+# the var-files terraform plan is given (-var-file, in order) and the value of local.out then
+VAR_FILE_RUNS: dict[str, tuple[dict[str, str], tuple[str, ...], Any]] = {
+    "a var-file is applied": (VAR_FILE, ("prod.tfvars",), "true"),
+    "the last var-file given wins": (
+        {**VAR_FILE, "dev.tfvars": 'gc = "false"\n'},
+        ("dev.tfvars", "prod.tfvars"),
+        "true",
+    ),
+    "the last var-file given wins, the other order": (
+        {**VAR_FILE, "dev.tfvars": 'gc = "false"\n'},
+        ("prod.tfvars", "dev.tfvars"),
+        "false",
+    ),
+    "a var-file wins over the auto-loaded files": (
+        {**VAR_FILE, "terraform.tfvars": 'gc = "maybe"\n', "z.auto.tfvars": 'gc = "false"\n'},
+        ("prod.tfvars",),
+        "true",
+    ),
+    "a var-file that does not set the variable leaves the auto-loaded value": (
+        {**VAR_FILE, "z.auto.tfvars": 'gc = "true"\n', "dev.tfvars": 'other = "x"\n'},
+        ("dev.tfvars",),
+        "true",
+    ),
+    "a JSON var-file": (
+        {**VAR_FILE, "prod.tfvars.json": json.dumps({"gc": "yes"})},
+        ("prod.tfvars", "prod.tfvars.json"),
+        "yes",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(VAR_FILE_RUNS))
+def test_gcready_applies_the_var_files_as_terraform_does(tmp_path: Path, name: str) -> None:
+    files, given, want = VAR_FILE_RUNS[name]
+    _write(tmp_path / "case", files)
+    assert gcready_value(tmp_path / "case", given) == want
+
+
+@pytest.mark.skipif(
+    shutil.which("terraform") is None, reason="terraform is not on PATH: the console oracle is skipped"
+)
+@pytest.mark.parametrize("name", list(VAR_FILE_RUNS))
+def test_terraform_console_applies_the_var_files_so(tmp_path: Path, name: str) -> None:
+    files, given, want = VAR_FILE_RUNS[name]
+    folder = tmp_path / "case"
+    _write(folder, files)
+    if "dev.tfvars" in files and "other" in files["dev.tfvars"]:  # terraform warns of an undeclared one
+        (folder / "extra.tf").write_text('variable "other" {\n  default = ""\n}\n')
+    assert _console(folder, *(f"-var-file={name}" for name in given)) == want

@@ -1,6 +1,6 @@
-"""Terraform: HCL module folders (``*.tf`` + ``*.tfvars``) and ``terraform show -json`` plan/state.
+"""Terraform: module folders (``*.tf``, ``*.tf.json`` + ``*.tfvars``) and ``terraform show -json`` plan/state.
 
-Terraform is read per module directory: every ``*.tf`` of a folder together (override files merged in
+Terraform is read per module directory: every ``*.tf`` and ``*.tf.json`` of a folder together (override files merged in
 last), with the root's ``terraform.tfvars`` and ``*.auto.tfvars``; any other ``*.tfvars`` Terraform reads
 only with ``-var-file``, so a variable it would change is unknown. Literals, ``var.x`` (defaults and tfvars),
 ``local.x`` and simple ``"${...}"`` interpolation are resolved; calls of local modules
@@ -19,25 +19,32 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from typing import Any
 
 from gcready.model import Evidence, InputError, InputFile, Note, Origin, SourceKind
 from gcready.sources.progress import Progress, Steps
 from gcready.sources.terraform.config import Scope, _relative
 from gcready.sources.terraform.declarations import ModuleDir
-from gcready.sources.terraform.hcl import TerraformError, _HCLError, _parse_hcl, parse_files
+from gcready.sources.terraform.hcl import ParsedFile, TerraformError, _HCLError, _parse_hcl, parse_files
 from gcready.sources.terraform.plan import _read_plan
 from gcready.sources.terraform.reader import Reader
+from gcready.sources.terraform.tfjson import parse_json_config
 from gcready.sources.tfdetect import looks_like_plan
 
 __all__ = ["TerraformError", "read"]
 
 
-def read(paths_and_texts: Sequence[tuple[str, str]], progress: Progress | None = None) -> Evidence:
+def read(
+    paths_and_texts: Sequence[tuple[str, str]],
+    progress: Progress | None = None,
+    var_files: Sequence[str] = (),
+) -> Evidence:
     """Read Terraform inputs (HCL files grouped by folder, and plan/state JSON) into Evidence.
 
     Each root (a folder no other folder calls as a module) is audited on its own, with exactly the
     modules it calls (a local module that is not among the inputs is read from disk): nothing from one
     root is used to judge another, and with several roots each finding names its root.
+    ``var_files`` are the ``--var-file`` files, in order (read from disk when not among the inputs).
     ``progress(done, total, label)`` is told of each file as it is read and of each root."""
     steps = Steps(progress, len(paths_and_texts))
     top = Reader()
@@ -50,6 +57,14 @@ def read(paths_and_texts: Sequence[tuple[str, str]], progress: Progress | None =
     for path, text in paths_and_texts:
         steps.step(path)
         inputs.append(InputFile(path, SourceKind.TERRAFORM))
+        if path.endswith(".tf.json"):  # configuration in Terraform's JSON syntax
+            folder = os.path.normpath(os.path.dirname(path) or ".")
+            try:
+                dirs.setdefault(folder, ModuleDir(folder)).files.append(parse_json_config(path, text))
+            except _HCLError as exc:
+                dirs.setdefault(folder, ModuleDir(folder))
+                top.errors.append(InputError(path, str(exc), exc.line))
+            continue
         if path.endswith(".json") and not path.endswith(".tfvars.json"):
             plans.append((path, text))
             continue
@@ -82,7 +97,7 @@ def read(paths_and_texts: Sequence[tuple[str, str]], progress: Progress | None =
                     called.add(child)
     roots = [m for m in dirs.values() if m.path not in called and m.files]
     roots = _without_nested_modules(roots, top)
-    _attach_tfvars(top, roots, loose_tfvars)
+    _attach_tfvars(top, roots, loose_tfvars, _given_var_files(top, var_files, paths_and_texts, inputs))
     evidence = top.evidence(inputs)
     base = os.path.commonpath([r.path for r in roots]) if roots else ""
     # a plan/state JSON beside a root's .tf files is that root's plan: read with it
@@ -114,6 +129,27 @@ def read(paths_and_texts: Sequence[tuple[str, str]], progress: Progress | None =
         evidence = evidence.merge(reader.evidence(()))
         steps.step(path)
     return evidence
+
+
+def _given_var_files(
+    top: Reader, var_files: Sequence[str], texts: Sequence[tuple[str, str]], inputs: list[InputFile]
+) -> list[tuple[str, str]]:
+    """The ``--var-file`` files with their text: an input's as read, any other's from disk."""
+    known = {os.path.realpath(path): (path, text) for path, text in texts}
+    out: list[tuple[str, str]] = []
+    for path in var_files:
+        found = known.get(os.path.realpath(path))
+        if found is not None:
+            out.append(found)
+            continue
+        try:
+            with open(path, encoding="utf-8-sig") as handle:
+                out.append((path, handle.read()))
+        except (OSError, UnicodeDecodeError) as exc:
+            top.errors.append(InputError(path, f"cannot read the --var-file: {exc}"))
+            continue
+        inputs.append(InputFile(path, SourceKind.TERRAFORM))
+    return out
 
 
 def _without_nested_modules(roots: list[ModuleDir], top: Reader) -> list[ModuleDir]:
@@ -159,8 +195,25 @@ def _auto_loaded(path: str, root: ModuleDir) -> bool:
     return folder == root.path and _tfvars_order(path)[0] < 3
 
 
-def _attach_tfvars(reader: Reader, roots: list[ModuleDir], tfvars: list[tuple[str, str]]) -> None:
+def _attach_tfvars(
+    reader: Reader,
+    roots: list[ModuleDir],
+    tfvars: list[tuple[str, str]],
+    given: Sequence[tuple[str, str]] = (),
+) -> None:
+    """Each root's tfvars as ``terraform plan`` reads them: ``terraform.tfvars``, ``*.auto.tfvars`` in
+    lexical order, then the ``--var-file`` files in the order given (the last one setting a variable
+    wins). Any other ``.tfvars`` is read only with ``-var-file``: when ``--var-file`` says which files
+    plan is given, it is not applied; without, a variable it would change is unknown."""
+    named = {os.path.realpath(path) for path, _text in given}
+    told: dict[str, ModuleDir] = {}
+    for path, _text in given:
+        target = _given_root(path, roots)
+        if target is not None:
+            told[target.path] = target
     for path, text in sorted(tfvars, key=lambda item: _tfvars_order(item[0])):
+        if os.path.realpath(path) in named:
+            continue  # read below, in the --var-file order
         folder = os.path.normpath(os.path.dirname(path) or ".")
         target = next((r for r in roots if r.path == folder), None)
         if target is None and len(roots) == 1:
@@ -173,28 +226,69 @@ def _attach_tfvars(reader: Reader, roots: list[ModuleDir], tfvars: list[tuple[st
             )
             continue
         auto = _auto_loaded(path, target)
-        try:
-            if path.endswith(".json"):
-                values = json.loads(text)
-                if not isinstance(values, dict):
-                    raise TerraformError("a .tfvars.json file must hold an object")
-                parsed = None
-            else:
-                parsed = _parse_hcl(path, text)
-                values = parsed.data
-        except _HCLError as exc:
-            reader.errors.append(InputError(path, str(exc), exc.line))
+        if not auto and target.path in told:
+            reader.notes.append(
+                Note(
+                    f"{os.path.basename(path)}: not applied: no --var-file names it, and Terraform reads it "
+                    "only with -var-file",
+                    Origin(path),
+                )
+            )
             continue
-        except (TerraformError, ValueError) as exc:
-            reader.errors.append(InputError(path, f"not valid tfvars: {exc}"))
+        read = _read_tfvars(reader, path, text)
+        if read is None:
             continue
+        values, parsed = read
         (target.tfvars if auto else target.var_files).append((path, values, parsed))
         if not auto:
             names = ", ".join(sorted(values)[:8]) + (", …" if len(values) > 8 else "")
             reader.notes.append(
                 Note(
                     f"{os.path.basename(path)}: Terraform reads it only with -var-file, so gcready did not apply "
-                    f"it (it sets {names or 'nothing'}); a variable it would change is unknown",
+                    f"it (it sets {names or 'nothing'}); a variable it would change is unknown (say which "
+                    "files plan is given with --var-file)",
                     Origin(path),
                 )
             )
+    for path, text in given:
+        target = _given_root(path, roots)
+        if target is None:
+            reader.notes.append(
+                Note(
+                    "--var-file not applied: the inputs hold several root modules and the file is in "
+                    "none of their folders",
+                    Origin(path),
+                )
+            )
+            continue
+        read = _read_tfvars(reader, path, text)
+        if read is not None:
+            target.tfvars.append((path, *read))
+
+
+def _given_root(path: str, roots: list[ModuleDir]) -> ModuleDir | None:
+    """The root a ``--var-file`` is for: the only one, else the nearest whose folder holds the file."""
+    if len(roots) == 1:
+        return roots[0]
+    folder = os.path.realpath(os.path.dirname(path) or ".")
+    holding = [
+        r for r in roots if os.path.commonpath([folder, os.path.realpath(r.path)]) == os.path.realpath(r.path)
+    ]
+    return max(holding, key=lambda r: len(os.path.realpath(r.path)), default=None)
+
+
+def _read_tfvars(reader: Reader, path: str, text: str) -> tuple[dict[str, Any], ParsedFile | None] | None:
+    """A tfvars file's values (and its parse, for HCL); an error is the reader's, and None."""
+    try:
+        if path.endswith(".json"):
+            values = json.loads(text)
+            if not isinstance(values, dict):
+                raise TerraformError("a .tfvars.json file must hold an object")
+            return values, None
+        parsed = _parse_hcl(path, text)
+        return parsed.data, parsed
+    except _HCLError as exc:
+        reader.errors.append(InputError(path, str(exc), exc.line))
+    except (TerraformError, ValueError) as exc:
+        reader.errors.append(InputError(path, f"not valid tfvars: {exc}"))
+    return None

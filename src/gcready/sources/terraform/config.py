@@ -14,6 +14,7 @@ from gcready.redact import is_secret_name
 from gcready.sources.terraform.declarations import ModuleDir, _blocks
 from gcready.sources.terraform.expr import evaluate
 from gcready.sources.terraform.hcl import ParsedFile, TerraformError, _HCLError, _parse_hcl
+from gcready.sources.terraform.tfjson import parse_json_config
 from gcready.sources.terraform.tree import Expr, call_arguments
 from gcready.sources.terraform.values import (
     COMPUTED,
@@ -155,7 +156,7 @@ class Scope:
                 )
                 return Unknown(
                     f"{COMPUTED}: var.{name}: {os.path.basename(path)}{shown}, but Terraform reads it only when "
-                    "plan is given -var-file; gcready did not apply it (say which var-file is used)",
+                    "plan is given -var-file; gcready did not apply it (name the files plan is given with --var-file)",
                     Why.INPUT,
                 )
         return value
@@ -473,7 +474,7 @@ def _load_dir(dirs: dict[str, ModuleDir], folder: str, errors: list[InputError])
     if folder in dirs:
         return dirs[folder]
     try:
-        names = sorted(n for n in os.listdir(folder) if n.endswith(".tf"))
+        names = sorted(n for n in os.listdir(folder) if n.endswith((".tf", ".tf.json")))
     except OSError:
         return None
     if not names:
@@ -483,7 +484,10 @@ def _load_dir(dirs: dict[str, ModuleDir], folder: str, errors: list[InputError])
         path = os.path.join(folder, name)
         try:
             with open(path, encoding="utf-8-sig") as handle:
-                mod.files.append(_parse_hcl(path, handle.read()))
+                text = handle.read()
+            mod.files.append(
+                parse_json_config(path, text) if name.endswith(".json") else _parse_hcl(path, text)
+            )
         except _HCLError as exc:
             errors.append(InputError(path, str(exc), exc.line))
         except (OSError, UnicodeDecodeError, TerraformError) as exc:

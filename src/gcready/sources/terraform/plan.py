@@ -20,10 +20,10 @@ from gcready.model import (
 from gcready.model.placement import TerraformModuleInput
 from gcready.sources.envvars import read_env_var, unresolved
 from gcready.sources.terraform import wandb as tfwandb
+from gcready.sources.terraform.candidates import Resource
 from gcready.sources.terraform.config import _strip_index
 from gcready.sources.terraform.modules import _SIGNAL_PROVIDER, _WANDB_PROVIDER, WandbCall, _wandb_kind
 from gcready.sources.terraform.reader import Reader
-from gcready.sources.terraform.settings import Resource
 from gcready.sources.terraform.values import COMPUTED, Ref, Unknown
 
 

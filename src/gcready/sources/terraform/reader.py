@@ -26,6 +26,7 @@ from gcready.model import (
     unique,
 )
 from gcready.sources.terraform import wandb as tfwandb
+from gcready.sources.terraform.candidates import BucketCandidate, Resource, _ok
 from gcready.sources.terraform.config import (
     _MODULE_PATH,
     Scope,
@@ -51,10 +52,7 @@ from gcready.sources.terraform.modules import (
 )
 from gcready.sources.terraform.settings import (
     GCS_DEFAULT_SOFT_DELETE_SECONDS,
-    BucketCandidate,
     BucketSettings,
-    Resource,
-    _ok,
     _s3_status,
     versioning_doubt,
 )
@@ -189,8 +187,11 @@ class Reader(WandbInputs, BucketSettings):
                 or (name and any(b.name == name and b.provider is c.provider for b in self.env_buckets))
             ):
                 c.tied = True
-            elif any(c.address.startswith(f"{_module_prefix(call)}") for call in self.wandb):
-                c.tied = True  # inside a W&B module call (plan/state JSON)
+            elif any(
+                c.address.startswith(f"{_module_prefix(call)}") and not self._given_bucket(call)
+                for call in self.wandb
+            ):
+                c.tied = True  # inside a W&B module call (plan/state JSON) that is given no bucket
         created = [call for call in self.wandb if call.created is not None]
         any_tied = (
             any(c.tied for c in cands)
@@ -220,6 +221,23 @@ class Reader(WandbInputs, BucketSettings):
             chosen.append(self._wandb_created(call))
         for c in chosen:
             self._emit(c)
+
+    def _given_bucket(self, call: WandbCall) -> bool:
+        """Whether the W&B module call is handed a bucket (``bucket_name`` a name, or a resource's): the
+        module then writes it to ``global.bucket``, and the bucket it creates inside is only
+        ``global.defaultBucket``, which the server does not use. A variable or local that may be ""
+        leaves the module's own bucket in play."""
+        for value, given_to in self.passed:
+            if given_to is not call:
+                continue
+            if isinstance(value, str) and value:
+                return True
+            if isinstance(value, Ref) and _MODULE_PATH.sub("", value.address).split(".")[0] not in (
+                "var",
+                "local",
+            ):
+                return True
+        return False
 
     def _wandb_created(self, call: WandbCall) -> BucketCandidate:
         assert call.created is not None
@@ -333,7 +351,7 @@ class Reader(WandbInputs, BucketSettings):
                 f" / container {c.resolved_name()}" if not computed else ""
             )
         inside = _MODULE_PATH.match(c.address)
-        folder = os.path.dirname(c.origin.source) if c.origin.source.endswith(".tf") else ""
+        folder = os.path.dirname(c.origin.source) if c.origin.source.endswith((".tf", ".tf.json")) else ""
         synthetic = any(c.address.startswith(_module_prefix(call)) for call in self.wandb)
         if inside and (synthetic or not folder):
             where = f" in {_strip_index(inside.group(0).rstrip('.'))}"  # inside a registry module / a plan

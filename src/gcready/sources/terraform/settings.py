@@ -5,12 +5,9 @@ container soft delete, management policy (Azure)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from gcready.model import (
-    JSON,
-    Note,
     Origin,
     Outcome,
     Provider,
@@ -18,6 +15,14 @@ from gcready.model import (
     Setting,
     Toggle,
     VersioningStatus,
+)
+from gcready.sources.terraform.candidates import (
+    BucketCandidate,
+    Resource,
+    _computed,
+    _ok,
+    _unknown_block,
+    agreed,
 )
 from gcready.sources.terraform.config import _MODULE_PATH, _block, _block_list, _strip_index
 from gcready.sources.terraform.lifecycle import (
@@ -42,48 +47,6 @@ _BUCKET_TYPES = frozenset(
         "minio_s3_bucket",
     }
 )
-
-
-@dataclass
-class BucketCandidate:
-    """One bucket-like resource with the settings the tree declares for it."""
-
-    provider: Provider
-    address: str
-    name: Any  # str or Unknown/Ref
-    origin: Origin
-    settings: dict[str, Reading]
-    account: Any = None
-    endpoint: str | None = None
-    account_address: str | None = None  # Azure: the storage account resource
-    tied: bool = False  # the W&B deployment uses it
-    notes: list[Note] = field(default_factory=list)
-
-    def resolved_name(self) -> str | None:
-        return self.name if isinstance(self.name, str) and self.name else None
-
-    def resolved_account(self) -> str | None:
-        return self.account if isinstance(self.account, str) and self.account else None
-
-
-@dataclass
-class Resource:
-    rtype: str
-    name: str
-    address: str
-    body: dict[str, Any]  # evaluated
-    origin: Origin
-    references: dict[str, list[str]] = field(default_factory=dict)  # plan JSON: attr → referenced addresses
-    uncertain: str | None = None  # why whether it is created at all is not known (an unknown count)
-
-
-def _ok(value: JSON, reason: str = "") -> Reading:
-    return Reading(Outcome.OK, value, reason)
-
-
-def _computed(value: Any, what: str) -> Reading:
-    reason = value.reason if isinstance(value, Unknown | Ref) else f"{COMPUTED}: {what}"
-    return Reading(Outcome.ERROR, None, reason)
 
 
 _S3_STATUSES = ("Enabled", "Suspended", "Disabled")
@@ -119,28 +82,6 @@ def _s3_status(status: Any, what: str, provider: Provider = Provider.AWS) -> Rea
     if mapped is VersioningStatus.DISABLED:
         reason = f"{what} status Disabled: the bucket is never versioned (only valid on a new bucket)"
     return _ok(mapped, reason)
-
-
-def _unknown_block(body: Any, *names: str) -> Unknown | Ref | None:
-    """The unknown a nested block path of an evaluated body holds (an unknown ``dynamic`` block or
-    an expression), or None when every level is known or absent."""
-    node = body
-    for name in names:
-        if isinstance(node, Unknown | Ref):
-            return node
-        if isinstance(node, list):
-            for item in node:
-                if isinstance(item, Unknown | Ref):
-                    return item
-            node = node[0] if node else None
-        if not isinstance(node, dict):
-            return None
-        node = node.get(name)
-    if isinstance(node, Unknown | Ref):
-        return node
-    if isinstance(node, list):
-        return next((item for item in node if isinstance(item, Unknown | Ref)), None)
-    return None
 
 
 def versioning_doubt(versioning: list[Resource], provider: Provider = Provider.AWS) -> Reading | None:
@@ -312,49 +253,23 @@ class BucketSettings:
 
     def _object_lock(self, res: Resource) -> Reading:
         configs = self._linked(res, "aws_s3_bucket_object_lock_configuration")
-        hidden = _unknown_block(res.body, "object_lock_configuration") or (
-            _unknown_block(configs[-1].body, "rule", "default_retention") if configs else None
-        )
+        hidden = _unknown_block(res.body, "object_lock_configuration")
         if hidden is not None:
             return _computed(hidden, "object lock")
+        if configs:
+            return agreed(configs, _lock_config, "Object Lock configuration")
         enabled_attr = res.body.get("object_lock_enabled")
         inline = _block(res.body, "object_lock_configuration")
-        rule: dict[str, Any] = {}
-        if configs:
-            rule = _block(_block(configs[-1].body, "rule"), "default_retention") or {}
-            enabled: Any = True
-        elif inline is not None:
+        if inline is not None:
             enabled = str(inline.get("object_lock_enabled", "Enabled")).lower() == "enabled"
-            rule = _block(_block(inline, "rule"), "default_retention") or {}
-        else:
-            enabled = enabled_attr if enabled_attr is not None else False
-        if is_unknown(enabled) or is_unknown(rule):
-            return _computed(first_unknown([enabled, rule]), "object lock")
-        reason = (
-            ""
-            if configs or inline is not None or enabled_attr is not None
-            else "not declared: no Object Lock"
-        )
-        return _ok(
-            {
-                "enabled": bool(_as_bool(enabled)),
-                "mode": rule.get("mode") if isinstance(rule.get("mode"), str) else None,
-                "days": _as_int(rule.get("days")),
-                "years": _as_int(rule.get("years")),
-            },
-            reason,
-        )
+            return _lock(enabled, _block(_block(inline, "rule"), "default_retention") or {}, "")
+        enabled = enabled_attr if enabled_attr is not None else False
+        return _lock(enabled, {}, "" if enabled_attr is not None else "not declared: no Object Lock")
 
     def _s3_lifecycle(self, res: Resource) -> Reading:
         configs = self._linked(res, "aws_s3_bucket_lifecycle_configuration")
         if configs:
-            hidden = _unknown_block(configs[-1].body, "rule")
-            if hidden is not None:
-                return _computed(hidden, "lifecycle rules")
-            rules = _block_list(configs[-1].body, "rule")
-            if is_unknown(rules):
-                return _computed(first_unknown(rules), "lifecycle rules")
-            return _ok([_s3_lifecycle_rule(r, legacy=False) for r in rules])
+            return agreed(configs, _lifecycle_config, "lifecycle configuration")
         if _unknown_block(res.body, "lifecycle_rule") is not None:
             return _computed(_unknown_block(res.body, "lifecycle_rule"), "lifecycle_rule")
         legacy = _block_list(res.body, "lifecycle_rule")
@@ -542,15 +457,7 @@ class BucketSettings:
             if p.rtype == "azurerm_storage_management_policy" and self._points_at(p, account)
         ]
         if policies:
-            rules = _block_list(policies[-1].body, "rule")
-            if _unknown_block(policies[-1].body, "rule") is not None:
-                settings[Setting.MANAGEMENT_POLICY] = _computed(
-                    _unknown_block(policies[-1].body, "rule"), "rule"
-                )
-            elif is_unknown(rules):
-                settings[Setting.MANAGEMENT_POLICY] = _computed(first_unknown(rules), "management policy")
-            else:
-                settings[Setting.MANAGEMENT_POLICY] = _ok({"rules": [_azure_rule(r) for r in rules]})
+            settings[Setting.MANAGEMENT_POLICY] = agreed(policies, _management_policy, "management policy")
         else:
             settings[Setting.MANAGEMENT_POLICY] = _ok(
                 {"rules": []}, "no azurerm_storage_management_policy declared"
@@ -571,3 +478,45 @@ class BucketSettings:
         return account.address in policy.references.get("storage_account_id", [])
 
     # choose and emit ---------------------------------------------------------------------------
+
+
+def _lock(enabled: Any, rule: Any, reason: str) -> Reading:
+    if is_unknown(enabled) or is_unknown(rule):
+        return _computed(first_unknown([enabled, rule]), "object lock")
+    return _ok(
+        {
+            "enabled": bool(_as_bool(enabled)),
+            "mode": rule.get("mode") if isinstance(rule.get("mode"), str) else None,
+            "days": _as_int(rule.get("days")),
+            "years": _as_int(rule.get("years")),
+        },
+        reason,
+    )
+
+
+def _lock_config(config: Resource) -> Reading:
+    """An ``aws_s3_bucket_object_lock_configuration``: Object Lock on, with its default retention."""
+    hidden = _unknown_block(config.body, "rule", "default_retention")
+    if hidden is not None:
+        return _computed(hidden, "object lock")
+    return _lock(True, _block(_block(config.body, "rule"), "default_retention") or {}, "")
+
+
+def _lifecycle_config(config: Resource) -> Reading:
+    hidden = _unknown_block(config.body, "rule")
+    if hidden is not None:
+        return _computed(hidden, "lifecycle rules")
+    rules = _block_list(config.body, "rule")
+    if is_unknown(rules):
+        return _computed(first_unknown(rules), "lifecycle rules")
+    return _ok([_s3_lifecycle_rule(r, legacy=False) for r in rules])
+
+
+def _management_policy(policy: Resource) -> Reading:
+    hidden = _unknown_block(policy.body, "rule")
+    if hidden is not None:
+        return _computed(hidden, "rule")
+    rules = _block_list(policy.body, "rule")
+    if is_unknown(rules):
+        return _computed(first_unknown(rules), "management policy")
+    return _ok({"rules": [_azure_rule(r) for r in rules]})
