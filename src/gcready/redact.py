@@ -386,7 +386,8 @@ def split_userinfo(url: str) -> tuple[str, str | None, str]:
     Credentials may hold ``/ + = @ : % ? #`` (AWS secret keys often have ``/``, Azure keys are base64), so
     the userinfo ends at the LAST ``@`` of the URL, and it is userinfo only when its first part (an access
     key id, a service account email, a user name, or empty for Azure) has no ``/``, ``?`` or ``#``: that is
-    how ``s3://bucket/path@v2`` stays a path.
+    how ``s3://bucket/path@v2`` stays a path. It is userinfo whatever follows the ``@``, nothing included:
+    ``s3://KEY:SECRET@`` (an empty bucket name expanded into ``…@$(BUCKET_NAME)``) holds keys, not a host.
     """
     scheme, sep, rest = url.partition("://")
     if not sep:
@@ -395,7 +396,7 @@ def split_userinfo(url: str) -> tuple[str, str | None, str]:
     if not at:
         return scheme, None, rest
     user = userinfo.partition(":")[0]
-    if any(c in user for c in "/?#") or not host_and_path:
+    if any(c in user for c in "/?#"):
         return scheme, None, rest
     return scheme, userinfo, host_and_path
 

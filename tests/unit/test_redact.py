@@ -25,6 +25,7 @@ from gcready.redact import (
     redact_url,
     redaction_scope,
     scrub,
+    split_userinfo,
 )
 
 PEM_BODY = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj"
@@ -352,3 +353,21 @@ def test_a_very_long_secret_is_removed_in_every_rendered_form() -> None:
         scrubbed = scrub(f"before {text} after")
         assert "eyJhbGciOiJSUzI1NiJ9/eyJ" not in scrubbed, name
         assert scrubbed.startswith("before ") and scrubbed.endswith(" after"), name
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "s3://minioadmin:TrailingAtSecret99@",
+        "s3://minioadmin:K8sTrailingAtSecret/77@",
+        "s3://KeyIdNotAkia:CliSecret2/abc@",
+        "cw://KeyIdNotAkia:CliSecret2/abc@",
+    ],
+)
+def test_userinfo_is_credentials_whatever_follows_the_at(url: str) -> None:
+    # an empty bucket name: s3://$(ACCESS):$(SECRET)@$(BUCKET_NAME) expands to a trailing "@"
+    user, secret = url.partition("://")[2].rstrip("@").split(":", 1)
+    assert split_userinfo(url) == (url.partition("://")[0], f"{user}:{secret}", "")
+    assert redact_url(url) == url.partition("://")[0] + f"://{MASK}@"
+    for part in (user, secret):  # both are keys, remembered whole
+        assert part not in scrub(f"endpoint {part} shown")

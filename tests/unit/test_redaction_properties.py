@@ -18,10 +18,11 @@ from dataclasses import replace
 from urllib.parse import quote, quote_plus, unquote
 from xml.sax.saxutils import escape as xml_escape
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gcready.bucketurl import parse_bucket_url
+from gcready.bucketurl import BucketURLError, parse_bucket_url
 from gcready.diagnosis import diagnose
 from gcready.model import (
     BucketState,
@@ -34,9 +35,10 @@ from gcready.model import (
     Outcome,
     Provider,
     Reading,
+    Report,
 )
 from gcready.pipeline import analyze
-from gcready.redact import MASK, redact, redaction_scope, scrub
+from gcready.redact import MASK, redact, redact_url, redaction_scope, scrub
 from gcready.report import Format, render
 from gcready.requirements import load_builtin
 from gcready.sources.bundle import dumps
@@ -145,6 +147,21 @@ def test_coreweave_and_gcs_urls(access: str, secret: str, bucket: str) -> None:
             assert secret not in shown and quote(secret, safe="") not in shown
 
 
+@BOUNDS
+@given(access=access_keys, secret=url_secrets, scheme=st.sampled_from(["s3", "cw", "az", "gs"]))
+def test_keys_before_an_empty_host_stay_keys(access: str, secret: str, scheme: str) -> None:
+    """``s3://KEY:SECRET@``: what ``…@$(BUCKET_NAME)`` becomes with an empty name; no host to show."""
+    url = f"{scheme}://{access}:{secret}@"
+    with redaction_scope():
+        with pytest.raises(BucketURLError) as refused:
+            parse_bucket_url(url, HERE)
+        shown = scrub(f"{refused.value} | {redact_url(url)} | later: {secret}")
+        assert redact_url(url) == f"{scheme}://{MASK}@"
+        head = secret.partition("/")[0]  # what a parser that took the keys for a host would show
+        assert secret not in shown and (len(head) < 8 or head not in shown), shown
+        assert access not in shown, shown
+
+
 # --- every output -----------------------------------------------------------------------------------------
 
 PLACES = ("env-value", "note", "input-error", "probe-reason", "bucket-url")
@@ -212,15 +229,21 @@ def test_a_credential_seen_once_is_in_no_output(
         report = analyze(evidence, load_builtin())
         if places & {"note", "input-error"}:  # not vacuous: unredacted, the text report would show it
             assert secret in render(report, Format.TEXT, verbose=True)
-        outputs = {fmt.value: scrub(render(redact(report), fmt)) for fmt in Format}
-        diagnosed = replace(report, diagnosis=diagnose(report), command="diagnose")
-        outputs |= {f"diagnose-{fmt.value}": scrub(render(redact(diagnosed), fmt)) for fmt in Format}
-        outputs["text-verbose"] = scrub(render(redact(report), Format.TEXT, verbose=True))
-        outputs["diagnose-text-verbose"] = scrub(render(redact(diagnosed), Format.TEXT, verbose=True))
-        outputs["bundle"] = scrub(dumps(redact(evidence), "2026-12-01T00:00:00Z"))
-        json.loads(outputs["json"])  # masking keeps every structured format well-formed
-        json.loads(outputs["bundle"])
-        json.loads(outputs["sarif"])
+        outputs = _outputs(evidence, report)
         for where, text in outputs.items():
             for form in _forms(secret):
                 assert form not in text, f"{form!r} in {where}"
+
+
+def _outputs(evidence: Evidence, report: Report) -> dict[str, str]:
+    """Every output of the run, rendered the way the CLI renders (redacted, then scrubbed)."""
+    outputs = {fmt.value: scrub(render(redact(report), fmt)) for fmt in Format}
+    diagnosed = replace(report, diagnosis=diagnose(report), command="diagnose")
+    outputs |= {f"diagnose-{fmt.value}": scrub(render(redact(diagnosed), fmt)) for fmt in Format}
+    outputs["text-verbose"] = scrub(render(redact(report), Format.TEXT, verbose=True))
+    outputs["diagnose-text-verbose"] = scrub(render(redact(diagnosed), Format.TEXT, verbose=True))
+    outputs["bundle"] = scrub(dumps(redact(evidence), "2026-12-01T00:00:00Z"))
+    json.loads(outputs["json"])  # masking keeps every structured format well-formed
+    json.loads(outputs["bundle"])
+    json.loads(outputs["sarif"])
+    return outputs
