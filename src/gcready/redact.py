@@ -49,6 +49,9 @@ _NOT_SECRET = frozenset({"GORILLA_ARTIFACT_GC_ENABLED", "GORILLA_GLUE_ARTIFACT_G
 # URL schemes whose userinfo is a pair of keys (W&B bucket URLs): the "user" is an access key id too.
 BUCKET_SCHEMES = frozenset({"s3", "gs", "gcs", "az", "cw"})
 _TRIVIAL = frozenset({"true", "false", "none", "null", MASK})
+# the lines of one multi-line secret remembered one by one: an 8192-bit PEM key has about 100 (each is a
+# pattern every scrub runs, so a value of thousands of lines must not make thousands)
+_MAX_SECRET_LINES = 256
 MIN_SECRET_LENGTH = 4  # shorter values are not remembered: blanking "abc" everywhere would wreck reports
 
 
@@ -108,6 +111,9 @@ def _hex_ci(text: str) -> str:
     return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in text)
 
 
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
 def _char_pattern(char: str) -> str:
     """Every way one character of a secret may be written in an output (any format, any escaping)."""
     code = ord(char)
@@ -123,6 +129,8 @@ def _char_pattern(char: str) -> str:
     alts.append("".join("%" + _hex_ci(f"{byte:02X}") for byte in char.encode("utf-8")))
     if char == " ":
         alts.append(r"\+")
+    if char in _SHORT_ESCAPES:  # JSON writes a line break of a multi-line secret as \n
+        alts.append(re.escape(_SHORT_ESCAPES[char]))
     # JSON/JS escape these with a backslash (\/ \" \\ \'), which HTML may then escape further
     prefix = r"\\?" if char in "\"\\/'" else ""
     return prefix + "(?:" + "|".join(alts) + ")"
@@ -258,7 +266,12 @@ class Redactor:
         if value is None:
             return
         text = value.reveal() if isinstance(value, Secret) else value
-        for form in {text.strip(), unquote(text).strip()}:
+        whole = {text.strip(), unquote(text).strip()}
+        # each line of a multi-line secret (a license, a PEM body) is a secret on its own: a consumer that
+        # reads the file line by line (docker run --env-file) shows one line alone, as a value or a name
+        lines = {line for w in whole for line in w.splitlines()[:_MAX_SECRET_LINES]}
+        # without the quotes a reading kept (docker keeps them): masking must not eat a JSON string's quote
+        for form in {f.strip().strip("\"'").strip() for f in whole | lines}:
             if len(form) < MIN_SECRET_LENGTH or form.lower() in _TRIVIAL:
                 continue
             with self._lock:
@@ -407,9 +420,15 @@ def redact_url(url: str) -> str:
     Bucket URLs (``s3://KEY:SECRET@…``) show ``***@``: both parts are keys. Other URLs keep the user name
     (``mysql://wandb:***@db/wandb``): a user name is not a secret, and hiding it helps no one.
     """
+    masked = _mask_url(url)
+    return scrub(url if masked is None else masked)
+
+
+def _mask_url(url: str) -> str | None:
+    """The URL with its credentials masked, each remembered; None when it has no scheme. Not scrubbed."""
     scheme, userinfo, rest = split_userinfo(url.strip())
     if not scheme:
-        return scrub(url)
+        return None
     redactor = current()
     netloc_and_path, qmark, query = rest.partition("?")
     shown_userinfo = ""
@@ -434,7 +453,7 @@ def redact_url(url: str) -> str:
                 value = MASK
             pairs.append((key, value))
         query = urlencode(pairs, safe="*")
-    return scrub(f"{scheme}://{shown_userinfo}{netloc_and_path}{qmark}{query}")
+    return f"{scheme}://{shown_userinfo}{netloc_and_path}{qmark}{query}"
 
 
 _DSN = re.compile(r"^(?P<u>[^:@/\s]*):(?P<p>.+)@(?P<rest>(?:tcp|tcp4|tcp6|unix|udp|pipe|memory)?\(.*)$", re.S)
@@ -453,26 +472,40 @@ def _has_userinfo(value: str) -> bool:
     return split_userinfo(value.strip())[1] is not None
 
 
+_AZURE_KEYS = frozenset({"accountkey", "sharedaccesssignature", "sharedaccesskey", "sig"})
+_AZURE_SECRET = re.compile(r"(?i)AccountKey=|SharedAccessSignature=|SharedAccessKey=|[?&]sig=")
+
+
+def _remember_azure_keys(value: str) -> None:
+    for part in re.split(r"[;&?]", value):  # a connection string's key alone is a secret too
+        key, _, secret = part.partition("=")
+        if key.strip().lower() in _AZURE_KEYS:
+            current().remember(secret)
+
+
+def learn_env_value(name: str, value: str) -> None:
+    """Remember the credentials an env value holds, showing nothing: what :func:`display_env_value`
+    hides. A source calls it for every value of a file before it forms any message."""
+    if is_secret_name(name):
+        current().remember(value)
+        _remember_azure_keys(value)
+    elif "://" in value and _has_userinfo(value):
+        _mask_url(value)
+    elif (match := _DSN.match(value.strip())) is not None:
+        current().remember(match.group("p"))
+    elif _AZURE_SECRET.search(value):
+        _remember_azure_keys(value)
+
+
 def display_env_value(name: str, value: str) -> tuple[str | None, bool]:
     """How an env value may be kept: (value or None, redacted?). Secrets are remembered, not kept."""
-    redactor = current()
+    learn_env_value(name, value)
     if is_secret_name(name):
-        redactor.remember(value)
-        for part in re.split(r"[;&?]", value):  # a connection string's key alone is a secret too
-            key, _, secret = part.partition("=")
-            if key.strip().lower() in {"accountkey", "sharedaccesssignature", "sharedaccesskey", "sig"}:
-                redactor.remember(secret)
         return None, True
     if "://" in value and _has_userinfo(value):
         return redact_url(value), True
     dsn = redact_dsn(value)
     if dsn is not None:
         return dsn, True
-    if re.search(r"(?i)AccountKey=|SharedAccessSignature=|SharedAccessKey=|[?&]sig=", value):
-        for part in re.split(r"[;&?]", value):
-            key, _, secret = part.partition("=")
-            if key.strip().lower() in {"accountkey", "sharedaccesssignature", "sharedaccesskey", "sig"}:
-                redactor.remember(secret)
-        return scrub(value), True
     shown = scrub(value)
-    return shown, shown != value
+    return shown, shown != value or _AZURE_SECRET.search(value) is not None

@@ -28,6 +28,44 @@ class Case:
 
 
 CASES = (
+    # a later line of a multi-line license: docker refuses it, naming the line ("contains whitespace")
+    Case(
+        "license-line-with-spaces",
+        {
+            "lic.env": "GORILLA_ARTIFACT_GC_ENABLED=true\nBUCKET=gs://wandb-bucket\n"
+            'GORILLA_LICENSE="first-line-of-license\nsecond licence line with spaces TopSecretLicTail"\n'
+        },
+        ("TopSecretLicTail", "second licence line"),
+    ),
+    Case(
+        "license-line-with-spaces-docker",
+        {
+            "lic.env": "GORILLA_ARTIFACT_GC_ENABLED=true\nBUCKET=gs://wandb-bucket\n"
+            'GORILLA_LICENSE="first-line-of-license\nsecond licence line with spaces TopSecretLicTail"\n'
+        },
+        ("TopSecretLicTail", "second licence line"),
+        ("--env-file-dialect", "docker"),
+    ),
+    # docker reads a later line as a bare NAME, or as NAME=value: the secret became a variable's name
+    Case(
+        "license-line-as-a-name",
+        {
+            "lic2.env": "GORILLA_ARTIFACT_GC_ENABLED=true\nBUCKET=gs://wandb-bucket\n"
+            'GORILLA_LICENSE="eyJhbGciOiJSUzI1NiJ9FirstPart\nLicSecondLineNoSpacesXq9Z\n'
+            'LicLastLineEndingInPadding0123ab=="\n'
+        },
+        ("LicSecondLineNoSpacesXq9Z", "LicLastLineEndingInPadding0123ab"),
+    ),
+    # a password on a later line, quoted in an earlier value longer than a message shows
+    Case(
+        "later-secret-in-a-long-value",
+        {
+            "trunc.env": "GORILLA_ARTIFACT_GC_ENABLED=true\nBUCKET=gs://wandb-bkt\n"
+            'GORILLA_EXTRA_ARGS="--verbose --log-level=debug --log-format=json '
+            '--mysql-pw TruncLaterSecret42xxYYYYzzzz"\nMYSQL_PASSWORD=TruncLaterSecret42xxYYYYzzzz\n'
+        },
+        ("TruncLaterSecret42xxYYYYzzzz",),
+    ),
     # a bucket URL whose bucket name is empty: nothing after the "@" but the keys are keys
     Case(
         "bucket-url-ending-in-at",

@@ -355,6 +355,27 @@ def test_a_very_long_secret_is_removed_in_every_rendered_form() -> None:
         assert scrubbed.startswith("before ") and scrubbed.endswith(" after"), name
 
 
+def test_each_line_of_a_multi_line_secret_is_remembered() -> None:
+    # docker run --env-file reads the lines of a quoted multi-line value one by one
+    first, second = f"first-{uuid.uuid4().hex}", f"second line {uuid.uuid4().hex}"
+    current().remember(f"{first}\n{second}\n")
+    assert scrub(f"variable {second!r} contains whitespace") == f"variable '{MASK}' contains whitespace"
+    assert first not in scrub(f"GORILLA_LICENSE={first}")
+
+
+def test_a_remembered_multi_line_secret_is_caught_json_escaped() -> None:
+    secret = f"-----BEGIN LICENSE-----\n{uuid.uuid4().hex}\r\n\tend"
+    current().remember(secret)
+    assert scrub(json.dumps({"v": f"x {secret} y"})) == json.dumps({"v": f"x {MASK} y"})
+
+
+def test_a_reading_that_kept_its_quotes_is_remembered_without_them() -> None:
+    # docker keeps the quote of GORILLA_LICENSE="dedicated-cl...: masking it must not eat a JSON quote
+    current().remember('"dedicated-cl')
+    shown = scrub(json.dumps({"candidates": ["dedicated-cloud", "shared-cloud"]}))
+    assert json.loads(shown) == {"candidates": [f"{MASK}oud", "shared-cloud"]}
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -1,12 +1,14 @@
 """Property tests: whatever a secret looks like and wherever it sits, no output shows it.
 
-Two properties, bounded so the file runs in seconds:
+Three properties, bounded so the file runs in seconds:
 
 - the bucket-URL parser reads the endpoint, bucket and keys right for any key alphabet a provider uses
   (AWS secret keys with ``/``, base64 Azure keys with ``/ + =``, URL-encoded or not, ``@ : % ? #``);
 - a credential gcready saw once in a run never appears in any format's output (text, JSON, HTML, SARIF,
   JUnit, diagnose, bundle), in any position and in any escaping a format applies (JSON ``\\uXXXX`` and
-  ``\\/``, HTML/XML entities, URL encoding), rendered the way the CLI renders.
+  ``\\/``, HTML/XML entities, URL encoding), rendered the way the CLI renders;
+- no line of a multi-line secret in an env file, nor a part docker splits off at ``=``, appears in any
+  output, whichever consumer reads the file, and a secret of a later line is never shown cut.
 """
 
 from __future__ import annotations
@@ -41,7 +43,9 @@ from gcready.pipeline import analyze
 from gcready.redact import MASK, redact, redact_url, redaction_scope, scrub
 from gcready.report import Format, render
 from gcready.requirements import load_builtin
+from gcready.sources import dotenv
 from gcready.sources.bundle import dumps
+from gcready.sources.envfile import Dialect
 from gcready.sources.envvars import read_env_var
 
 BOUNDS = settings(
@@ -247,3 +251,43 @@ def _outputs(evidence: Evidence, report: Report) -> dict[str, str]:
     json.loads(outputs["bundle"])
     json.loads(outputs["sarif"])
     return outputs
+
+
+# --- env files: every consumer's reading of a multi-line secret ---------------------------------------
+
+# what a line of a license, a key or a token may hold inside double quotes, read alike by every consumer
+# (no quote, backslash or $, which each reads its own way)
+secret_lines = st.text(
+    alphabet=string.ascii_letters + string.digits + " +/=-_.:#", min_size=12, max_size=40
+).filter(lambda s: s.strip() == s)
+passwords = st.text(alphabet=string.ascii_letters + string.digits, min_size=12, max_size=24)
+
+
+@settings(BOUNDS, max_examples=30)  # each example renders every format twice
+@given(
+    lines=st.lists(secret_lines, min_size=2, max_size=5),
+    name=st.sampled_from(["GORILLA_LICENSE", "GORILLA_GCS_SA_KEY", "LICENSE"]),
+    dialect=st.sampled_from([None, *Dialect]),
+    password=passwords,
+)
+def test_no_output_shows_any_line_of_a_multi_line_secret(
+    lines: list[str], name: str, dialect: Dialect | None, password: str
+) -> None:
+    """Whichever consumer reads the file (docker reads each later line on its own: a name, a value, or a
+    line it refuses), and wherever a secret of a later line was quoted first."""
+    value = "\n".join(lines)
+    text = (
+        "GORILLA_ARTIFACT_GC_ENABLED=true\nBUCKET=gs://wandb-bucket\n"
+        f'GORILLA_EXTRA_ARGS="{"-" * 70} --mysql-pw {password}"\n'
+        f'{name}="{value}"\nMYSQL_PASSWORD={password}\n'
+    )
+    with redaction_scope():
+        evidence = dotenv.read("wandb.env", text, dialect)
+        outputs = _outputs(evidence, analyze(evidence, load_builtin()))
+        # each line, the parts docker splits it into at "=", and the password's first characters
+        pieces = {password, password[:8]} | set(lines)
+        pieces |= {p.strip() for line in lines for p in line.partition("=")[::2] if len(p.strip()) >= 8}
+        for where, shown in outputs.items():
+            for piece in pieces:
+                for form in _forms(piece):
+                    assert form not in shown, f"{form!r} ({piece!r}) in {where}"
