@@ -30,7 +30,7 @@ import html
 import html.entities
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlencode
@@ -43,7 +43,8 @@ _T = TypeVar("_T")
 # over-redaction: hiding a value never gives a wrong verdict for the variables gcready judges).
 _SECRET_NAME = re.compile(
     r"(PASSWORD|PASSWD|PWD|SECRET|TOKEN|PRIVATE|CREDENTIAL|LICENSE|API_?KEY|ACCESS_?KEY|ACCOUNT_?KEY"
-    r"|SAS|CONNECTION_?STRING|(^|_)KEY($|_)|SESSION|SIGN(ING|ER)?_?KEY|AUTH|COOKIE|DSN|CERT)",
+    r"|SAS|CONNECTION_?STRING|(^|_)KEY($|_)|SESSION|SIGN(ING|ER)?_?KEY|AUTH|COOKIE|DSN|CERT"
+    r"|(^|_)PASS($|_)|PASSPHRASE|WEBHOOK)",
 )
 _NOT_SECRET = frozenset({"GORILLA_ARTIFACT_GC_ENABLED", "GORILLA_GLUE_ARTIFACT_GC_ENABLED"})
 # URL schemes whose userinfo is a pair of keys (W&B bucket URLs): the "user" is an access key id too.
@@ -180,7 +181,7 @@ def _secret_pattern(value: str) -> re.Pattern[str]:
 
 _SECRET_WORDS = (
     r"password|passwd|pwd|secret|token|api_?key|access_?key|secret_?key|private_?key|account_?key"
-    r"|license|client_?secret"
+    r"|license|client_?secret|private_?key_?id|passphrase"
 )
 _URL_USERINFO = re.compile(
     # scheme://user:secret@  -- the secret may hold / + = @ : % ? #, so it runs to the LAST @ of the token
@@ -191,7 +192,20 @@ _URL_TOKEN = re.compile(r"(?P<s>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<u>[^\s/\"'<>:@?
 _GO_DSN = re.compile(
     r"(?P<u>(?<![\w:/.%+-])[\w.-]*):(?P<p>[^\s\"'<>]+)@(?=(?:tcp|tcp4|tcp6|unix|udp|pipe|memory)?\()"
 )
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+# HTTP credentials: ``Authorization: Bearer <token>`` / ``Basic <base64 user:password>``
+_AUTH_SCHEME = re.compile(r"(?i)\b(?P<s>Bearer|Basic)(?P<sp>\s+)(?P<t>[A-Za-z0-9._~+/-]{8,}=*)")
+
+
+def _auth_repl(match: re.Match[str]) -> str:
+    """Mask the credential, not prose: "Basic authentication" or "bearer tokens" has no digit, no
+    ``+/=._~-`` and no capital after its first letter, as a token or a base64 pair almost always has."""
+    token = match.group("t")
+    if not re.search(r"[0-9+/=._~-]", token) and not re.search(r"[A-Z]", token[1:]):
+        return match.group(0)
+    return f"{match.group('s')}{match.group('sp')}{MASK}"
+
+
+_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     # PEM private keys, raw, JSON-escaped or URL-encoded
     (re.compile(r"-----BEGIN[A-Z ]*PRIVATE KEY-----.*?-----END[A-Z ]*PRIVATE KEY-----", re.S), MASK),
     (re.compile(r"-----BEGIN[A-Z %0-9]*PRIVATE(%20| )KEY-----[^\s\"'@]*"), MASK),
@@ -199,6 +213,15 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)(AccountKey|SharedAccessSignature|SharedAccessKey)=[^;\s\"'<>]+"), r"\1=" + MASK),
     (re.compile(r"(?i)([?&;](?:sig|se|skoid|sktid|skt|ske|sks|skv|signature))=[^&\s\"'<>;]+"), r"\1=" + MASK),
     (re.compile(r"(?i)(X-Amz-(?:Signature|Credential|Security-Token))=[^&\s\"'<>]+"), r"\1=" + MASK),
+    (_AUTH_SCHEME, _auth_repl),
+    # webhook URLs: the path is the credential (Slack, Discord)
+    (
+        re.compile(
+            r"(?i)(?P<h>\bhooks\.slack\.com/(?:services|workflows|triggers)/|\bdiscord(?:app)?\.com/api/webhooks/)"
+            r"[^\s\"'<>]+"
+        ),
+        r"\g<h>" + MASK,
+    ),
     # AWS access key ids
     (re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"), MASK),
     # a parser echoing the token it choked on (lark, under python-hcl2): the token is input text

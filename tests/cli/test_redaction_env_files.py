@@ -102,6 +102,51 @@ spec:
         ("KeyIdNotAkia", "CliSecret2/abc", "CliSecret2"),
         ("--bucket", "s3://KeyIdNotAkia:CliSecret2/abc@"),
     ),
+    # names and values that are credentials by their shape
+    Case(
+        "pass-names",
+        {
+            "r1.env": "GORILLA_ARTIFACT_GC_ENABLED=true\nBUCKET=gs://wandb-bucket\n"
+            "GORILLA_MYSQL_PASS=plainPassWordValue1\nREDIS_PASS=redisPassValue22\n"
+        },
+        ("plainPassWordValue1", "redisPassValue22"),
+        ("--env-file-dialect", "compose"),
+    ),
+    Case(
+        "credential-shaped-values",
+        {
+            "az.yaml": """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: wandb-env}
+data:
+  GORILLA_ARTIFACT_GC_ENABLED: "true"
+  GORILLA_FILE_STORE: "az://acct/ctr"
+  GORILLA_NOTIFY: "https://hooks.slack.com/services/T00000000/B00000000/SlackWebhookTokenXXXX"
+  GORILLA_GCS_JSON: '{"type":"service_account","private_key_id":"PrivKeyId0123456789abcdef"}'
+  GORILLA_BASIC: "Basic dXNlcjpCYXNpY0F1dGhQdzEyMw=="
+  GORILLA_BEARER: "Bearer BearerTokenValue0123456789"
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: wandb}
+spec:
+  template:
+    spec:
+      containers:
+      - name: wandb
+        image: wandb/local:0.60
+        envFrom:
+        - configMapRef: {name: wandb-env}
+"""
+        },
+        (
+            "SlackWebhookTokenXXXX",
+            "PrivKeyId0123456789abcdef",
+            "dXNlcjpCYXNpY0F1dGhQdzEyMw==",
+            "BearerTokenValue0123456789",
+        ),
+    ),
 )
 
 

@@ -137,6 +137,11 @@ def test_redact_url_masks_userinfo_and_remembers_it() -> None:
         "AZURE_STORAGE_KEY",
         "GORILLA_SESSION_KEY",
         "wandb_api_key",
+        "GORILLA_MYSQL_PASS",
+        "REDIS_PASS",
+        "PASS",
+        "GPG_PASSPHRASE",
+        "SLACK_WEBHOOK_URL",
     ],
 )
 def test_secret_names(name: str) -> None:
@@ -154,6 +159,8 @@ def test_secret_names(name: str) -> None:
         "HOST",
         "GORILLA_DATA_RETENTION_PERIOD",
         "GORILLA_ONPREM",
+        "GORILLA_PASSTHROUGH_HEADERS",
+        "BYPASS_PROXY",
     ],
 )
 def test_not_secret_names(name: str) -> None:
@@ -353,6 +360,29 @@ def test_a_very_long_secret_is_removed_in_every_rendered_form() -> None:
         scrubbed = scrub(f"before {text} after")
         assert "eyJhbGciOiJSUzI1NiJ9/eyJ" not in scrubbed, name
         assert scrubbed.startswith("before ") and scrubbed.endswith(" after"), name
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("Authorization: Bearer BearerTokenValue0123456789", "BearerTokenValue0123456789"),
+        ("Basic dXNlcjpCYXNpY0F1dGhQdzEyMw==", "dXNlcjpCYXNpY0F1dGhQdzEyMw=="),
+        ("basic dXNlcjpwYXNz", "dXNlcjpwYXNz"),  # user:pass: no digit, but capitals inside
+        ("https://hooks.slack.com/services/T00000000/B00000000/SlackWebhookTokenXXXX", "SlackWebhookToken"),
+        ("https://discord.com/api/webhooks/123456/DiscordHookToken_abc", "DiscordHookToken"),
+        ('{"type":"service_account","private_key_id":"PrivKeyId0123456789abcdef"}', "PrivKeyId0123"),
+    ],
+)
+def test_credential_shapes_nobody_remembered_are_masked(text: str, secret: str) -> None:
+    assert secret not in scrub(text)
+
+
+@pytest.mark.parametrize(
+    "prose",
+    ["Basic authentication is on", "bearer tokens expire", "Basic Authentication", "Bearer ***"],
+)
+def test_prose_about_credentials_is_kept(prose: str) -> None:
+    assert scrub(prose) == prose
 
 
 def test_each_line_of_a_multi_line_secret_is_remembered() -> None:

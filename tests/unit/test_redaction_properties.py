@@ -266,7 +266,7 @@ passwords = st.text(alphabet=string.ascii_letters + string.digits, min_size=12, 
 @settings(BOUNDS, max_examples=30)  # each example renders every format twice
 @given(
     lines=st.lists(secret_lines, min_size=2, max_size=5),
-    name=st.sampled_from(["GORILLA_LICENSE", "GORILLA_GCS_SA_KEY", "LICENSE"]),
+    name=st.sampled_from(["GORILLA_LICENSE", "GORILLA_GCS_SA_KEY", "LICENSE", "REDIS_PASS"]),
     dialect=st.sampled_from([None, *Dialect]),
     password=passwords,
 )
