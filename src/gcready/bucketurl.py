@@ -80,6 +80,8 @@ def parse_bucket_url(url: str, origin: Origin) -> BucketRef:
         raise BucketURLError(
             "holds an unresolved reference (e.g. $(BUCKET_NAME)); its value is not among the inputs"
         )
+    if scheme and written is not None and not rest:  # s3://KEY:SECRET@ (an empty $(BUCKET_NAME))
+        raise BucketURLError("has keys but no endpoint or bucket after them (an empty bucket name?)")
     if not scheme or not rest:
         raise BucketURLError("not a bucket URL (expected s3://, gs://, az:// or cw://)")
     scheme = scheme.lower()

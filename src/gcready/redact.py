@@ -30,7 +30,7 @@ import html
 import html.entities
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlencode
@@ -43,12 +43,16 @@ _T = TypeVar("_T")
 # over-redaction: hiding a value never gives a wrong verdict for the variables gcready judges).
 _SECRET_NAME = re.compile(
     r"(PASSWORD|PASSWD|PWD|SECRET|TOKEN|PRIVATE|CREDENTIAL|LICENSE|API_?KEY|ACCESS_?KEY|ACCOUNT_?KEY"
-    r"|SAS|CONNECTION_?STRING|(^|_)KEY($|_)|SESSION|SIGN(ING|ER)?_?KEY|AUTH|COOKIE|DSN|CERT)",
+    r"|SAS|CONNECTION_?STRING|(^|_)KEY($|_)|SESSION|SIGN(ING|ER)?_?KEY|AUTH|COOKIE|DSN|CERT"
+    r"|(^|_)PASS($|_)|PASSPHRASE|WEBHOOK)",
 )
 _NOT_SECRET = frozenset({"GORILLA_ARTIFACT_GC_ENABLED", "GORILLA_GLUE_ARTIFACT_GC_ENABLED"})
 # URL schemes whose userinfo is a pair of keys (W&B bucket URLs): the "user" is an access key id too.
 BUCKET_SCHEMES = frozenset({"s3", "gs", "gcs", "az", "cw"})
 _TRIVIAL = frozenset({"true", "false", "none", "null", MASK})
+# the lines of one multi-line secret remembered one by one: an 8192-bit PEM key has about 100 (each is a
+# pattern every scrub runs, so a value of thousands of lines must not make thousands)
+_MAX_SECRET_LINES = 256
 MIN_SECRET_LENGTH = 4  # shorter values are not remembered: blanking "abc" everywhere would wreck reports
 
 
@@ -108,6 +112,9 @@ def _hex_ci(text: str) -> str:
     return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in text)
 
 
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
 def _char_pattern(char: str) -> str:
     """Every way one character of a secret may be written in an output (any format, any escaping)."""
     code = ord(char)
@@ -123,6 +130,8 @@ def _char_pattern(char: str) -> str:
     alts.append("".join("%" + _hex_ci(f"{byte:02X}") for byte in char.encode("utf-8")))
     if char == " ":
         alts.append(r"\+")
+    if char in _SHORT_ESCAPES:  # JSON writes a line break of a multi-line secret as \n
+        alts.append(re.escape(_SHORT_ESCAPES[char]))
     # JSON/JS escape these with a backslash (\/ \" \\ \'), which HTML may then escape further
     prefix = r"\\?" if char in "\"\\/'" else ""
     return prefix + "(?:" + "|".join(alts) + ")"
@@ -172,7 +181,7 @@ def _secret_pattern(value: str) -> re.Pattern[str]:
 
 _SECRET_WORDS = (
     r"password|passwd|pwd|secret|token|api_?key|access_?key|secret_?key|private_?key|account_?key"
-    r"|license|client_?secret"
+    r"|license|client_?secret|private_?key_?id|passphrase"
 )
 _URL_USERINFO = re.compile(
     # scheme://user:secret@  -- the secret may hold / + = @ : % ? #, so it runs to the LAST @ of the token
@@ -183,7 +192,20 @@ _URL_TOKEN = re.compile(r"(?P<s>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<u>[^\s/\"'<>:@?
 _GO_DSN = re.compile(
     r"(?P<u>(?<![\w:/.%+-])[\w.-]*):(?P<p>[^\s\"'<>]+)@(?=(?:tcp|tcp4|tcp6|unix|udp|pipe|memory)?\()"
 )
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+# HTTP credentials: ``Authorization: Bearer <token>`` / ``Basic <base64 user:password>``
+_AUTH_SCHEME = re.compile(r"(?i)\b(?P<s>Bearer|Basic)(?P<sp>\s+)(?P<t>[A-Za-z0-9._~+/-]{8,}=*)")
+
+
+def _auth_repl(match: re.Match[str]) -> str:
+    """Mask the credential, not prose: "Basic authentication" or "bearer tokens" has no digit, no
+    ``+/=._~-`` and no capital after its first letter, as a token or a base64 pair almost always has."""
+    token = match.group("t")
+    if not re.search(r"[0-9+/=._~-]", token) and not re.search(r"[A-Z]", token[1:]):
+        return match.group(0)
+    return f"{match.group('s')}{match.group('sp')}{MASK}"
+
+
+_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     # PEM private keys, raw, JSON-escaped or URL-encoded
     (re.compile(r"-----BEGIN[A-Z ]*PRIVATE KEY-----.*?-----END[A-Z ]*PRIVATE KEY-----", re.S), MASK),
     (re.compile(r"-----BEGIN[A-Z %0-9]*PRIVATE(%20| )KEY-----[^\s\"'@]*"), MASK),
@@ -191,6 +213,15 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)(AccountKey|SharedAccessSignature|SharedAccessKey)=[^;\s\"'<>]+"), r"\1=" + MASK),
     (re.compile(r"(?i)([?&;](?:sig|se|skoid|sktid|skt|ske|sks|skv|signature))=[^&\s\"'<>;]+"), r"\1=" + MASK),
     (re.compile(r"(?i)(X-Amz-(?:Signature|Credential|Security-Token))=[^&\s\"'<>]+"), r"\1=" + MASK),
+    (_AUTH_SCHEME, _auth_repl),
+    # webhook URLs: the path is the credential (Slack, Discord)
+    (
+        re.compile(
+            r"(?i)(?P<h>\bhooks\.slack\.com/(?:services|workflows|triggers)/|\bdiscord(?:app)?\.com/api/webhooks/)"
+            r"[^\s\"'<>]+"
+        ),
+        r"\g<h>" + MASK,
+    ),
     # AWS access key ids
     (re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"), MASK),
     # a parser echoing the token it choked on (lark, under python-hcl2): the token is input text
@@ -258,7 +289,12 @@ class Redactor:
         if value is None:
             return
         text = value.reveal() if isinstance(value, Secret) else value
-        for form in {text.strip(), unquote(text).strip()}:
+        whole = {text.strip(), unquote(text).strip()}
+        # each line of a multi-line secret (a license, a PEM body) is a secret on its own: a consumer that
+        # reads the file line by line (docker run --env-file) shows one line alone, as a value or a name
+        lines = {line for w in whole for line in w.splitlines()[:_MAX_SECRET_LINES]}
+        # without the quotes a reading kept (docker keeps them): masking must not eat a JSON string's quote
+        for form in {f.strip().strip("\"'").strip() for f in whole | lines}:
             if len(form) < MIN_SECRET_LENGTH or form.lower() in _TRIVIAL:
                 continue
             with self._lock:
@@ -386,7 +422,8 @@ def split_userinfo(url: str) -> tuple[str, str | None, str]:
     Credentials may hold ``/ + = @ : % ? #`` (AWS secret keys often have ``/``, Azure keys are base64), so
     the userinfo ends at the LAST ``@`` of the URL, and it is userinfo only when its first part (an access
     key id, a service account email, a user name, or empty for Azure) has no ``/``, ``?`` or ``#``: that is
-    how ``s3://bucket/path@v2`` stays a path.
+    how ``s3://bucket/path@v2`` stays a path. It is userinfo whatever follows the ``@``, nothing included:
+    ``s3://KEY:SECRET@`` (an empty bucket name expanded into ``…@$(BUCKET_NAME)``) holds keys, not a host.
     """
     scheme, sep, rest = url.partition("://")
     if not sep:
@@ -395,7 +432,7 @@ def split_userinfo(url: str) -> tuple[str, str | None, str]:
     if not at:
         return scheme, None, rest
     user = userinfo.partition(":")[0]
-    if any(c in user for c in "/?#") or not host_and_path:
+    if any(c in user for c in "/?#"):
         return scheme, None, rest
     return scheme, userinfo, host_and_path
 
@@ -406,9 +443,15 @@ def redact_url(url: str) -> str:
     Bucket URLs (``s3://KEY:SECRET@…``) show ``***@``: both parts are keys. Other URLs keep the user name
     (``mysql://wandb:***@db/wandb``): a user name is not a secret, and hiding it helps no one.
     """
+    masked = _mask_url(url)
+    return scrub(url if masked is None else masked)
+
+
+def _mask_url(url: str) -> str | None:
+    """The URL with its credentials masked, each remembered; None when it has no scheme. Not scrubbed."""
     scheme, userinfo, rest = split_userinfo(url.strip())
     if not scheme:
-        return scrub(url)
+        return None
     redactor = current()
     netloc_and_path, qmark, query = rest.partition("?")
     shown_userinfo = ""
@@ -433,7 +476,7 @@ def redact_url(url: str) -> str:
                 value = MASK
             pairs.append((key, value))
         query = urlencode(pairs, safe="*")
-    return scrub(f"{scheme}://{shown_userinfo}{netloc_and_path}{qmark}{query}")
+    return f"{scheme}://{shown_userinfo}{netloc_and_path}{qmark}{query}"
 
 
 _DSN = re.compile(r"^(?P<u>[^:@/\s]*):(?P<p>.+)@(?P<rest>(?:tcp|tcp4|tcp6|unix|udp|pipe|memory)?\(.*)$", re.S)
@@ -452,26 +495,40 @@ def _has_userinfo(value: str) -> bool:
     return split_userinfo(value.strip())[1] is not None
 
 
+_AZURE_KEYS = frozenset({"accountkey", "sharedaccesssignature", "sharedaccesskey", "sig"})
+_AZURE_SECRET = re.compile(r"(?i)AccountKey=|SharedAccessSignature=|SharedAccessKey=|[?&]sig=")
+
+
+def _remember_azure_keys(value: str) -> None:
+    for part in re.split(r"[;&?]", value):  # a connection string's key alone is a secret too
+        key, _, secret = part.partition("=")
+        if key.strip().lower() in _AZURE_KEYS:
+            current().remember(secret)
+
+
+def learn_env_value(name: str, value: str) -> None:
+    """Remember the credentials an env value holds, showing nothing: what :func:`display_env_value`
+    hides. A source calls it for every value of a file before it forms any message."""
+    if is_secret_name(name):
+        current().remember(value)
+        _remember_azure_keys(value)
+    elif "://" in value and _has_userinfo(value):
+        _mask_url(value)
+    elif (match := _DSN.match(value.strip())) is not None:
+        current().remember(match.group("p"))
+    elif _AZURE_SECRET.search(value):
+        _remember_azure_keys(value)
+
+
 def display_env_value(name: str, value: str) -> tuple[str | None, bool]:
     """How an env value may be kept: (value or None, redacted?). Secrets are remembered, not kept."""
-    redactor = current()
+    learn_env_value(name, value)
     if is_secret_name(name):
-        redactor.remember(value)
-        for part in re.split(r"[;&?]", value):  # a connection string's key alone is a secret too
-            key, _, secret = part.partition("=")
-            if key.strip().lower() in {"accountkey", "sharedaccesssignature", "sharedaccesskey", "sig"}:
-                redactor.remember(secret)
         return None, True
     if "://" in value and _has_userinfo(value):
         return redact_url(value), True
     dsn = redact_dsn(value)
     if dsn is not None:
         return dsn, True
-    if re.search(r"(?i)AccountKey=|SharedAccessSignature=|SharedAccessKey=|[?&]sig=", value):
-        for part in re.split(r"[;&?]", value):
-            key, _, secret = part.partition("=")
-            if key.strip().lower() in {"accountkey", "sharedaccesssignature", "sharedaccesskey", "sig"}:
-                redactor.remember(secret)
-        return scrub(value), True
     shown = scrub(value)
-    return shown, shown != value
+    return shown, shown != value or _AZURE_SECRET.search(value) is not None

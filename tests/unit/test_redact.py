@@ -25,6 +25,7 @@ from gcready.redact import (
     redact_url,
     redaction_scope,
     scrub,
+    split_userinfo,
 )
 
 PEM_BODY = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj"
@@ -136,6 +137,11 @@ def test_redact_url_masks_userinfo_and_remembers_it() -> None:
         "AZURE_STORAGE_KEY",
         "GORILLA_SESSION_KEY",
         "wandb_api_key",
+        "GORILLA_MYSQL_PASS",
+        "REDIS_PASS",
+        "PASS",
+        "GPG_PASSPHRASE",
+        "SLACK_WEBHOOK_URL",
     ],
 )
 def test_secret_names(name: str) -> None:
@@ -153,6 +159,8 @@ def test_secret_names(name: str) -> None:
         "HOST",
         "GORILLA_DATA_RETENTION_PERIOD",
         "GORILLA_ONPREM",
+        "GORILLA_PASSTHROUGH_HEADERS",
+        "BYPASS_PROXY",
     ],
 )
 def test_not_secret_names(name: str) -> None:
@@ -352,3 +360,65 @@ def test_a_very_long_secret_is_removed_in_every_rendered_form() -> None:
         scrubbed = scrub(f"before {text} after")
         assert "eyJhbGciOiJSUzI1NiJ9/eyJ" not in scrubbed, name
         assert scrubbed.startswith("before ") and scrubbed.endswith(" after"), name
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("Authorization: Bearer BearerTokenValue0123456789", "BearerTokenValue0123456789"),
+        ("Basic dXNlcjpCYXNpY0F1dGhQdzEyMw==", "dXNlcjpCYXNpY0F1dGhQdzEyMw=="),
+        ("basic dXNlcjpwYXNz", "dXNlcjpwYXNz"),  # user:pass: no digit, but capitals inside
+        ("https://hooks.slack.com/services/T00000000/B00000000/SlackWebhookTokenXXXX", "SlackWebhookToken"),
+        ("https://discord.com/api/webhooks/123456/DiscordHookToken_abc", "DiscordHookToken"),
+        ('{"type":"service_account","private_key_id":"PrivKeyId0123456789abcdef"}', "PrivKeyId0123"),
+    ],
+)
+def test_credential_shapes_nobody_remembered_are_masked(text: str, secret: str) -> None:
+    assert secret not in scrub(text)
+
+
+@pytest.mark.parametrize(
+    "prose",
+    ["Basic authentication is on", "bearer tokens expire", "Basic Authentication", "Bearer ***"],
+)
+def test_prose_about_credentials_is_kept(prose: str) -> None:
+    assert scrub(prose) == prose
+
+
+def test_each_line_of_a_multi_line_secret_is_remembered() -> None:
+    # docker run --env-file reads the lines of a quoted multi-line value one by one
+    first, second = f"first-{uuid.uuid4().hex}", f"second line {uuid.uuid4().hex}"
+    current().remember(f"{first}\n{second}\n")
+    assert scrub(f"variable {second!r} contains whitespace") == f"variable '{MASK}' contains whitespace"
+    assert first not in scrub(f"GORILLA_LICENSE={first}")
+
+
+def test_a_remembered_multi_line_secret_is_caught_json_escaped() -> None:
+    secret = f"-----BEGIN LICENSE-----\n{uuid.uuid4().hex}\r\n\tend"
+    current().remember(secret)
+    assert scrub(json.dumps({"v": f"x {secret} y"})) == json.dumps({"v": f"x {MASK} y"})
+
+
+def test_a_reading_that_kept_its_quotes_is_remembered_without_them() -> None:
+    # docker keeps the quote of GORILLA_LICENSE="dedicated-cl...: masking it must not eat a JSON quote
+    current().remember('"dedicated-cl')
+    shown = scrub(json.dumps({"candidates": ["dedicated-cloud", "shared-cloud"]}))
+    assert json.loads(shown) == {"candidates": [f"{MASK}oud", "shared-cloud"]}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "s3://minioadmin:TrailingAtSecret99@",
+        "s3://minioadmin:K8sTrailingAtSecret/77@",
+        "s3://KeyIdNotAkia:CliSecret2/abc@",
+        "cw://KeyIdNotAkia:CliSecret2/abc@",
+    ],
+)
+def test_userinfo_is_credentials_whatever_follows_the_at(url: str) -> None:
+    # an empty bucket name: s3://$(ACCESS):$(SECRET)@$(BUCKET_NAME) expands to a trailing "@"
+    user, secret = url.partition("://")[2].rstrip("@").split(":", 1)
+    assert split_userinfo(url) == (url.partition("://")[0], f"{user}:{secret}", "")
+    assert redact_url(url) == url.partition("://")[0] + f"://{MASK}@"
+    for part in (user, secret):  # both are keys, remembered whole
+        assert part not in scrub(f"endpoint {part} shown")

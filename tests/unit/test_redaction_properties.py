@@ -1,12 +1,14 @@
 """Property tests: whatever a secret looks like and wherever it sits, no output shows it.
 
-Two properties, bounded so the file runs in seconds:
+Three properties, bounded so the file runs in seconds:
 
 - the bucket-URL parser reads the endpoint, bucket and keys right for any key alphabet a provider uses
   (AWS secret keys with ``/``, base64 Azure keys with ``/ + =``, URL-encoded or not, ``@ : % ? #``);
 - a credential gcready saw once in a run never appears in any format's output (text, JSON, HTML, SARIF,
   JUnit, diagnose, bundle), in any position and in any escaping a format applies (JSON ``\\uXXXX`` and
-  ``\\/``, HTML/XML entities, URL encoding), rendered the way the CLI renders.
+  ``\\/``, HTML/XML entities, URL encoding), rendered the way the CLI renders;
+- no line of a multi-line secret in an env file, nor a part docker splits off at ``=``, appears in any
+  output, whichever consumer reads the file, and a secret of a later line is never shown cut.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from dataclasses import replace
 from urllib.parse import quote, quote_plus, unquote
 from xml.sax.saxutils import escape as xml_escape
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gcready.bucketurl import parse_bucket_url
+from gcready.bucketurl import BucketURLError, parse_bucket_url
 from gcready.diagnosis import diagnose
 from gcready.model import (
     BucketState,
@@ -34,12 +37,15 @@ from gcready.model import (
     Outcome,
     Provider,
     Reading,
+    Report,
 )
 from gcready.pipeline import analyze
-from gcready.redact import MASK, redact, redaction_scope, scrub
+from gcready.redact import MASK, redact, redact_url, redaction_scope, scrub
 from gcready.report import Format, render
 from gcready.requirements import load_builtin
+from gcready.sources import dotenv
 from gcready.sources.bundle import dumps
+from gcready.sources.envfile import Dialect
 from gcready.sources.envvars import read_env_var
 
 BOUNDS = settings(
@@ -145,6 +151,21 @@ def test_coreweave_and_gcs_urls(access: str, secret: str, bucket: str) -> None:
             assert secret not in shown and quote(secret, safe="") not in shown
 
 
+@BOUNDS
+@given(access=access_keys, secret=url_secrets, scheme=st.sampled_from(["s3", "cw", "az", "gs"]))
+def test_keys_before_an_empty_host_stay_keys(access: str, secret: str, scheme: str) -> None:
+    """``s3://KEY:SECRET@``: what ``…@$(BUCKET_NAME)`` becomes with an empty name; no host to show."""
+    url = f"{scheme}://{access}:{secret}@"
+    with redaction_scope():
+        with pytest.raises(BucketURLError) as refused:
+            parse_bucket_url(url, HERE)
+        shown = scrub(f"{refused.value} | {redact_url(url)} | later: {secret}")
+        assert redact_url(url) == f"{scheme}://{MASK}@"
+        head = secret.partition("/")[0]  # what a parser that took the keys for a host would show
+        assert secret not in shown and (len(head) < 8 or head not in shown), shown
+        assert access not in shown, shown
+
+
 # --- every output -----------------------------------------------------------------------------------------
 
 PLACES = ("env-value", "note", "input-error", "probe-reason", "bucket-url")
@@ -212,15 +233,61 @@ def test_a_credential_seen_once_is_in_no_output(
         report = analyze(evidence, load_builtin())
         if places & {"note", "input-error"}:  # not vacuous: unredacted, the text report would show it
             assert secret in render(report, Format.TEXT, verbose=True)
-        outputs = {fmt.value: scrub(render(redact(report), fmt)) for fmt in Format}
-        diagnosed = replace(report, diagnosis=diagnose(report), command="diagnose")
-        outputs |= {f"diagnose-{fmt.value}": scrub(render(redact(diagnosed), fmt)) for fmt in Format}
-        outputs["text-verbose"] = scrub(render(redact(report), Format.TEXT, verbose=True))
-        outputs["diagnose-text-verbose"] = scrub(render(redact(diagnosed), Format.TEXT, verbose=True))
-        outputs["bundle"] = scrub(dumps(redact(evidence), "2026-12-01T00:00:00Z"))
-        json.loads(outputs["json"])  # masking keeps every structured format well-formed
-        json.loads(outputs["bundle"])
-        json.loads(outputs["sarif"])
+        outputs = _outputs(evidence, report)
         for where, text in outputs.items():
             for form in _forms(secret):
                 assert form not in text, f"{form!r} in {where}"
+
+
+def _outputs(evidence: Evidence, report: Report) -> dict[str, str]:
+    """Every output of the run, rendered the way the CLI renders (redacted, then scrubbed)."""
+    outputs = {fmt.value: scrub(render(redact(report), fmt)) for fmt in Format}
+    diagnosed = replace(report, diagnosis=diagnose(report), command="diagnose")
+    outputs |= {f"diagnose-{fmt.value}": scrub(render(redact(diagnosed), fmt)) for fmt in Format}
+    outputs["text-verbose"] = scrub(render(redact(report), Format.TEXT, verbose=True))
+    outputs["diagnose-text-verbose"] = scrub(render(redact(diagnosed), Format.TEXT, verbose=True))
+    outputs["bundle"] = scrub(dumps(redact(evidence), "2026-12-01T00:00:00Z"))
+    json.loads(outputs["json"])  # masking keeps every structured format well-formed
+    json.loads(outputs["bundle"])
+    json.loads(outputs["sarif"])
+    return outputs
+
+
+# --- env files: every consumer's reading of a multi-line secret ---------------------------------------
+
+# what a line of a license, a key or a token may hold inside double quotes, read alike by every consumer
+# (no quote, backslash or $, which each reads its own way)
+secret_lines = st.text(
+    alphabet=string.ascii_letters + string.digits + " +/=-_.:#", min_size=12, max_size=40
+).filter(lambda s: s.strip() == s)
+passwords = st.text(alphabet=string.ascii_letters + string.digits, min_size=12, max_size=24)
+
+
+@settings(BOUNDS, max_examples=30)  # each example renders every format twice
+@given(
+    lines=st.lists(secret_lines, min_size=2, max_size=5),
+    name=st.sampled_from(["GORILLA_LICENSE", "GORILLA_GCS_SA_KEY", "LICENSE", "REDIS_PASS"]),
+    dialect=st.sampled_from([None, *Dialect]),
+    password=passwords,
+)
+def test_no_output_shows_any_line_of_a_multi_line_secret(
+    lines: list[str], name: str, dialect: Dialect | None, password: str
+) -> None:
+    """Whichever consumer reads the file (docker reads each later line on its own: a name, a value, or a
+    line it refuses), and wherever a secret of a later line was quoted first."""
+    value = "\n".join(lines)
+    text = (
+        "GORILLA_ARTIFACT_GC_ENABLED=true\nBUCKET=gs://wandb-bucket\n"
+        f'GORILLA_EXTRA_ARGS="{"-" * 70} --mysql-pw {password}"\n'
+        f'{name}="{value}"\nMYSQL_PASSWORD={password}\n'
+    )
+    with redaction_scope():
+        evidence = dotenv.read("wandb.env", text, dialect)
+        outputs = _outputs(evidence, analyze(evidence, load_builtin()))
+        # each line, the parts docker splits it into at "=", and the password's first characters
+        pieces = {password, password[:8]} | set(lines)
+        pieces |= {p.strip() for line in lines for p in line.partition("=")[::2] if len(p.strip()) >= 8}
+        for where, shown in outputs.items():
+            for piece in pieces:
+                for form in _forms(piece):
+                    assert form not in shown, f"{form!r} ({piece!r}) in {where}"

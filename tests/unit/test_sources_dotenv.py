@@ -237,3 +237,27 @@ def test_cli_option_decides_the_flag(tmp_path: Path) -> None:
         (flag,) = [f for f in report["findings"] if f["check"] == "gc-env-flag"]
         statuses[dialect] = flag["status"]
     assert statuses == {"docker": "fail", "compose": "pass", "systemd": "pass", None: "unknown"}
+
+
+def test_a_secret_reading_says_it_is_not_shown_once_scrubbed(tmp_path: Path) -> None:
+    from gcready.redact import scrub
+
+    text = 'GORILLA_LICENSE="eyJhbGciOiJSUzI1NiJ9FirstPart\nSecondLineOfTheLicense"\n'
+    ev = collect([_write(tmp_path, "wandb.env", text)])
+    license_ = ev.components[0].get("GORILLA_LICENSE")
+    assert license_ is not None and license_.value is None
+    why = scrub(license_.unresolved)  # as every output shows it
+    assert "docker compose env_file reads a secret (not shown)" in why, why
+
+
+def test_a_differing_reading_is_shown_whole_or_by_its_length_never_cut(tmp_path: Path) -> None:
+    medium, long = "m" * 150, "x" * 300
+    text = f'GORILLA_EXTRA_ARGS="{medium}"\nGORILLA_OTHER_ARGS="{long}"\nGORILLA_ARTIFACT_GC_ENABLED=true\n'
+    ev = collect([_write(tmp_path, "wandb.env", text)])
+    shown = ev.components[0].get("GORILLA_EXTRA_ARGS")
+    assert shown is not None and f"docker compose env_file reads '{medium}'" in shown.unresolved
+    hidden = ev.components[0].get("GORILLA_OTHER_ARGS")
+    assert hidden is not None
+    assert "docker run --env-file reads a value of 302 characters (too long to show)" in hidden.unresolved
+    assert "docker compose env_file reads a value of 300 characters (too long to show)" in hidden.unresolved
+    assert "xxxxxxxx" not in hidden.unresolved

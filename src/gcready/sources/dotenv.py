@@ -23,7 +23,7 @@ from gcready.model import (
     SourceKind,
 )
 from gcready.model.placement import EnvFile
-from gcready.redact import display_env_value
+from gcready.redact import current, display_env_value, is_secret_name, learn_env_value
 from gcready.sources import envfile
 from gcready.sources.envfile import CONSUMER, Assignment, Dialect
 from gcready.sources.envvars import is_server_var, read_env_var, unresolved
@@ -63,6 +63,7 @@ def read(source: str, text: str, dialect: Dialect | None = None) -> Evidence:
     """
     dialects = (dialect,) if dialect is not None else tuple(Dialect)
     parsed = {d: envfile.parse(text, d) for d in dialects}
+    _learn_secrets(text, parsed)
     notes: list[Note] = []
     errors: list[InputError] = []
     usable = [d for d in dialects if parsed[d].refused is None]
@@ -128,6 +129,32 @@ def read(source: str, text: str, dialect: Dialect | None = None) -> Evidence:
         notes=tuple(notes + got.notes),
         errors=tuple(errors),
     )
+
+
+def _learn_secrets(text: str, parsed: dict[Dialect, envfile.Parsed]) -> None:
+    """Remember every credential of the file, as each consumer reads it, before any message is formed.
+
+    A message may quote a line (docker's refusal names the text before ``=``) or a value of another
+    variable: the secrets of later lines, and the lines of a multi-line secret that docker reads one by
+    one, must be known by then. Every consumer's reading counts, whichever consumer was named.
+    """
+    redactor = current()
+    seen: set[tuple[str, str]] = set()
+    for d in Dialect:
+        reading = parsed.get(d) or envfile.parse(text, d)
+        for a in reading.assignments:
+            for value in (a.value, _value_of(a, d)):
+                if not isinstance(value, str) or (a.name, value) in seen:
+                    continue
+                seen.add((a.name, value))
+                learn_env_value(a.name, value)  # each line of a multi-line secret too
+                if is_secret_name(a.name):
+                    # docker reads each later line on its own: the text before "=" as a name, the rest
+                    # as its value (a base64 line ending in "==" is a name without its padding)
+                    for line in value.splitlines()[1:]:
+                        name, _, rest = line.strip().partition("=")
+                        redactor.remember(name)
+                        redactor.remember(rest)
 
 
 _FROM_ENV = object()  # a bare NAME: its value comes from the consumer's own environment
@@ -199,7 +226,7 @@ class _Reading:
             else:
                 display, redacted = display_env_value(name, raw)
                 secret = secret or redacted
-                what = "reads a value (secret: not shown)" if display is None else f"reads {_quoted(display)}"
+                what = f"reads {_quoted(display)}" if display is not None else "reads a secret (not shown)"
                 for bucket in read_env_var(name, raw, origin).buckets:
                     if all(b.key != bucket.key for b in self.buckets):
                         self.buckets.append(bucket)
@@ -212,6 +239,15 @@ class _Reading:
         self.values.append(unresolved(name, origin, why, secret=secret))
 
 
+_SHOWN = 240  # characters of a reading shown whole; a longer one is shown by its length only
+
+
 def _quoted(text: str) -> str:
-    shown = text if len(text) <= 80 else text[:77] + "..."
-    return repr(shown)  # quotes are the point: show them, and escape what cannot be seen
+    """A reading in quotes (the quotes are the point: they show, and repr escapes what cannot be seen).
+
+    Never a part of it: the text is scrubbed again as the report is written, and a cut could end inside
+    a secret learned after this message was formed, which no redactor would then recognise.
+    """
+    if len(text) > _SHOWN:
+        return f"a value of {len(text)} characters (too long to show)"
+    return repr(text)
