@@ -92,12 +92,17 @@ def agreed(configs: list[Resource], read: Callable[[Resource], Reading], what: s
     if doubt is not None:
         return doubt
     if any(r.value != readings[0].value for r in readings[1:]):
-        names = " and ".join(c.address for c in configs)
-        return _computed(
-            Unknown(
-                f"{COMPUTED}: {names} {'both' if len(configs) == 2 else 'all'} set the {what}, differently; "
-                "Terraform applies them in no set order, so what the bucket ends with is not known (keep one)"
-            ),
-            "",
-        )
+        return disagreeing(configs, f"the {what}")
     return readings[-1]
+
+
+def disagreeing(configs: list[Resource], what: str) -> Reading:
+    """Unknown: several resources set ``what`` of one bucket to different things."""
+    names = " and ".join(c.address for c in configs)
+    return _computed(
+        Unknown(
+            f"{COMPUTED}: {names} {'both' if len(configs) == 2 else 'all'} set {what}, differently; "
+            "Terraform applies them in no set order, so what the bucket ends with is not known (keep one)"
+        ),
+        "",
+    )

@@ -23,6 +23,7 @@ from gcready.sources.terraform.candidates import (
     _ok,
     _unknown_block,
     agreed,
+    disagreeing,
 )
 from gcready.sources.terraform.config import _MODULE_PATH, _block, _block_list, _strip_index
 from gcready.sources.terraform.lifecycle import (
@@ -100,14 +101,7 @@ def versioning_doubt(versioning: list[Resource], provider: Provider = Provider.A
         for v in versioning
     }
     if len(statuses) > 1:
-        names = " and ".join(v.address for v in versioning)
-        return _computed(
-            Unknown(
-                f"{COMPUTED}: {names} {'both' if len(versioning) == 2 else 'all'} set this bucket's versioning, differently; Terraform applies them "
-                "in no set order, so the status the bucket ends with is not known (keep one)"
-            ),
-            "",
-        )
+        return disagreeing(versioning, "this bucket's versioning")
     return None
 
 
@@ -502,21 +496,26 @@ def _lock_config(config: Resource) -> Reading:
     return _lock(True, _block(_block(config.body, "rule"), "default_retention") or {}, "")
 
 
-def _lifecycle_config(config: Resource) -> Reading:
-    hidden = _unknown_block(config.body, "rule")
+def _rules(body: dict[str, Any], what: str) -> list[Any] | Reading:
+    """A settings resource's ``rule`` blocks, or the unknown reading when they are not known."""
+    hidden = _unknown_block(body, "rule")
     if hidden is not None:
-        return _computed(hidden, "lifecycle rules")
-    rules = _block_list(config.body, "rule")
+        return _computed(hidden, what)
+    rules = _block_list(body, "rule")
     if is_unknown(rules):
-        return _computed(first_unknown(rules), "lifecycle rules")
+        return _computed(first_unknown(rules), what)
+    return list(rules)
+
+
+def _lifecycle_config(config: Resource) -> Reading:
+    rules = _rules(config.body, "lifecycle rules")
+    if isinstance(rules, Reading):
+        return rules
     return _ok([_s3_lifecycle_rule(r, legacy=False) for r in rules])
 
 
 def _management_policy(policy: Resource) -> Reading:
-    hidden = _unknown_block(policy.body, "rule")
-    if hidden is not None:
-        return _computed(hidden, "rule")
-    rules = _block_list(policy.body, "rule")
-    if is_unknown(rules):
-        return _computed(first_unknown(rules), "management policy")
+    rules = _rules(policy.body, "management policy")
+    if isinstance(rules, Reading):
+        return rules
     return _ok({"rules": [_azure_rule(r) for r in rules]})
