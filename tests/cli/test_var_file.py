@@ -103,3 +103,36 @@ def test_a_missing_var_file_is_a_usage_error(tmp_path: Path) -> None:
     assert run.code == 2
     assert "--var-file" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_tf_file_given_as_var_file_is_a_one_line_error_naming_its_line(tmp_path: Path) -> None:
+    """``terraform plan -var-file=main.tf`` refuses it: a variables file holds no blocks (the console
+    oracle in tests/unit/terraform/test_console_truths.py says so)."""
+    root = _tree(tmp_path)
+    run = run_gcready(
+        "audit", str(root), "--offline", "--var-file", str(root / "main.tf"), env={"GCREADY_CACHE": "off"}
+    )
+    assert run.code == 2
+    errors = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1
+    assert errors[0].startswith(f'gcready: error: {root / "main.tf"}:1: Unexpected "module" block')
+    assert "INPUT ERROR" in run.stdout  # the rest is still audited, under the input error
+
+
+def test_a_var_file_with_a_block_is_an_error_naming_its_line(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    (root / "prod.tfvars").write_text('gc = "true"\nwandb {\n  x = 1\n}\n')
+    run = run_gcready(
+        "audit", str(root), "--offline", "--var-file", str(root / "prod.tfvars"), env={"GCREADY_CACHE": "off"}
+    )
+    assert run.code == 2
+    assert f'{root / "prod.tfvars"}:2: Unexpected "wandb" block' in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_var_file_of_any_name_holding_assignments_is_applied(tmp_path: Path) -> None:
+    """Terraform reads any -var-file as HCL (JSON when the name ends with .json), whatever its name."""
+    root = _tree(tmp_path)
+    other = tmp_path / "prod.vars"
+    other.write_text('gc = "true"\n')
+    assert _audit(root, "--var-file", str(other))[:2] == (0, "pass")

@@ -204,6 +204,11 @@ def _write(folder: Path, files: dict[str, str]) -> None:
 def gcready_value(folder: Path, var_files: tuple[str, ...] = ()) -> Any:
     """``local.out`` as gcready reads the folder (its .tf files, the tfvars beside them), given
     ``var_files`` as ``--var-file`` in that order."""
+    return gcready_reading(folder, var_files)[0]
+
+
+def gcready_reading(folder: Path, var_files: tuple[str, ...] = ()) -> tuple[Any, list[str]]:
+    """``local.out`` and the input errors (``name:line``) as gcready reads the folder."""
     mod = ModuleDir(str(folder))
     tfvars: list[tuple[str, str]] = []
     for path in sorted(folder.iterdir()):
@@ -218,7 +223,8 @@ def gcready_value(folder: Path, var_files: tuple[str, ...] = ()) -> Any:
     reader.dirs = {mod.path: mod}
     given = [(str(folder / name), (folder / name).read_text()) for name in var_files]
     _attach_tfvars(reader, [mod], tfvars, given)
-    return Scope(reader, mod, "", {}, None).local("out")
+    errors = [f"{os.path.basename(e.source)}:{e.line}" for e in reader.errors]
+    return Scope(reader, mod, "", {}, None).local("out"), errors
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -310,3 +316,76 @@ def test_terraform_console_applies_the_var_files_so(tmp_path: Path, name: str) -
     if "dev.tfvars" in files and "other" in files["dev.tfvars"]:  # terraform warns of an undeclared one
         (folder / "extra.tf").write_text('variable "other" {\n  default = ""\n}\n')
     assert _console(folder, *(f"-var-file={name}" for name in given)) == want
+
+
+# variables files Terraform refuses (only `name = value` is allowed, whatever the file is named), and
+# ones it reads: (files, the -var-file given, the file:line refused, or None and the value of local.out)
+VAR_FILE_SHAPES: dict[str, tuple[dict[str, str], tuple[str, ...], str | None, Any]] = {
+    "a .tf file given as a var-file": (VAR_FILE, ("main.tf",), "main.tf:1", None),
+    "a var-file with a block": (
+        {**VAR_FILE, "prod.tfvars": 'gc = "true"\nwandb {\n  x = 1\n}\n'},
+        ("prod.tfvars",),
+        "prod.tfvars:2",
+        None,
+    ),
+    "an auto-loaded tfvars with a block": (
+        {**VAR_FILE, "terraform.tfvars": '\nfoo "a" {\n}\n'},
+        (),
+        "terraform.tfvars:2",
+        None,
+    ),
+    "a var-file of any name holding assignments": (
+        {**VAR_FILE, "prod.vars": 'gc = "true"\n'},
+        ("prod.vars",),
+        None,
+        "true",
+    ),
+    "a list of objects is a value, not a block": (
+        {
+            **VAR_FILE,
+            "extra.tf": 'variable "rules" {\n  default = []\n}\n',
+            "terraform.tfvars": 'gc = "true"\nrules = [{ a = 1 }]\n',
+        },
+        (),
+        None,
+        "true",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(VAR_FILE_SHAPES))
+def test_gcready_refuses_the_variables_files_terraform_refuses(tmp_path: Path, name: str) -> None:
+    files, given, refused, want = VAR_FILE_SHAPES[name]
+    _write(tmp_path / "case", files)
+    got, errors = gcready_reading(tmp_path / "case", given)
+    assert errors == ([refused] if refused else [])
+    if want is not None:
+        assert got == want
+
+
+@pytest.mark.skipif(
+    shutil.which("terraform") is None, reason="terraform is not on PATH: the console oracle is skipped"
+)
+@pytest.mark.parametrize("name", list(VAR_FILE_SHAPES))
+def test_terraform_console_refuses_those_variables_files(tmp_path: Path, name: str) -> None:
+    files, given, refused, want = VAR_FILE_SHAPES[name]
+    folder = tmp_path / "case"
+    _write(folder, files)
+    args = [f"-var-file={name}" for name in given]
+    if refused is None:
+        assert _console(folder, *args) == want
+        return
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+    done = subprocess.run(
+        ["terraform", "console", "-no-color", *args],
+        input="local.out\n",
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    file, line = refused.split(":")
+    assert done.returncode != 0
+    assert f"on {file} line {line}" in done.stderr

@@ -25,7 +25,14 @@ from gcready.model import Evidence, InputError, InputFile, Note, Origin, SourceK
 from gcready.sources.progress import Progress, Steps
 from gcready.sources.terraform.config import Scope, _relative
 from gcready.sources.terraform.declarations import ModuleDir
-from gcready.sources.terraform.hcl import ParsedFile, TerraformError, _HCLError, _parse_hcl, parse_files
+from gcready.sources.terraform.hcl import (
+    ParsedFile,
+    TerraformError,
+    _HCLError,
+    _parse_hcl,
+    parse_files,
+    top_level_blocks,
+)
 from gcready.sources.terraform.plan import _read_plan
 from gcready.sources.terraform.reader import Reader
 from gcready.sources.terraform.tfjson import parse_json_config
@@ -286,9 +293,27 @@ def _read_tfvars(reader: Reader, path: str, text: str) -> tuple[dict[str, Any], 
                 raise TerraformError("a .tfvars.json file must hold an object")
             return values, None
         parsed = _parse_hcl(path, text)
+        _refuse_blocks(parsed, text)
         return parsed.data, parsed
     except _HCLError as exc:
         reader.errors.append(InputError(path, str(exc), exc.line))
     except (TerraformError, ValueError) as exc:
         reader.errors.append(InputError(path, f"not valid tfvars: {exc}"))
     return None
+
+
+def _refuse_blocks(parsed: ParsedFile, text: str) -> None:
+    """A variables file holds only ``name = value``: Terraform refuses one with a block (a ``.tf`` file
+    given as ``-var-file``, say), whatever the file is named."""
+    if not any(isinstance(v, list) and all(isinstance(b, dict) for b in v) for v in parsed.data.values()):
+        return  # a block reads as a list of objects: only then is the text looked at again
+    for kind, labels, line in top_level_blocks(text):
+        if kind == "variable" and labels:
+            raise _HCLError(
+                f"Variable declaration in .tfvars file: a variables file sets variables declared in .tf files "
+                f"(write {labels[0]} = <value>); terraform plan fails",
+                line,
+            )
+        raise _HCLError(
+            f'Unexpected "{kind}" block: a variables file holds no blocks; terraform plan fails', line
+        )

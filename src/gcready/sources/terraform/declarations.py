@@ -192,11 +192,23 @@ def _file_order(f: ParsedFile) -> str:
 
 
 def _merged(base: Located, body: Any, f: ParsedFile) -> Located:
+    """An override block merged into its original as Terraform's ``mergeBody`` does
+    (``internal/configs/module_merge_body.go``): an argument replaces the original's; a nested block
+    type the override writes, static or as ``dynamic "type"``, hides all of the original's blocks of that
+    type, static and dynamic; the original's other dynamic blocks are kept."""
     original = base.value if isinstance(base.value, dict) else {}
     override = body if isinstance(body, dict) else {}
-    value = {**original, **override}
+    added = _blocks(override.get("dynamic"))
+    labels = {label for d in added for label in d}
+    value = {name: v for name, v in original.items() if name != "dynamic" and name not in labels}
+    value.update((name, v) for name, v in override.items() if name != "dynamic")
+    hidden = labels | {name for name in override if name != "dynamic"}
+    kept = [{k: v for k, v in d.items() if k not in hidden} for d in _blocks(original.get("dynamic"))]
+    dynamic = [d for d in kept if d] + added
+    if dynamic:
+        value["dynamic"] = dynamic
     if "lifecycle" in original and "lifecycle" in override:
         old, new = _blocks(original["lifecycle"]), _blocks(override["lifecycle"])
         value["lifecycle"] = [{**(old[0] if old else {}), **(new[0] if new else {})}]
-    written = {**base.overridden, **{name: f for name in override}}
+    written = {**base.overridden, **{name: f for name in hidden}}
     return Located(value, base.file, base.key, written)

@@ -245,6 +245,31 @@ def parse_tree(text: str) -> Any:
     return parser().parse(text + "\n")
 
 
+def top_level_blocks(text: str) -> list[tuple[str, list[str], int]]:
+    """The blocks at the top level of HCL text that parses: each one's type, labels and line."""
+    from lark import Token, Tree
+
+    def words(node: Any) -> str:
+        if isinstance(node, Tree):
+            return "".join(words(c) for c in node.children)
+        return str(node)
+
+    def line_of(node: Any) -> int:
+        while isinstance(node, Tree) and node.children:
+            node = node.children[0]
+        return node.line if isinstance(node, Token) and node.line else 1
+
+    tree = parse_tree(_heredoc_markers(text))
+    root = tree.children[0] if isinstance(tree, Tree) and tree.data == "start" and tree.children else tree
+    out: list[tuple[str, list[str], int]] = []
+    for child in root.children if isinstance(root, Tree) else ():
+        if isinstance(child, Tree) and child.data == "block":
+            parts = [c for c in child.children if isinstance(c, Tree) and c.data != "body"]
+            names = [_unquote(words(p).strip()) for p in parts]
+            out.append((names[0] if names else "", names[1:], line_of(child)))
+    return out
+
+
 def _parse_uncached(path: str, text: str) -> ParsedFile:
     try:
         import hcl2  # noqa: F401  (whether python-hcl2 is there at all)
