@@ -1,5 +1,6 @@
 """A bundle carries what the fixes need: after ``collect`` → ``audit BUNDLE`` the support engineer sees
-the same verdicts and the very same fix commands and snippets as an audit of the inputs themselves.
+the same verdict, exit code, findings statuses and input errors, and the very same fix commands and
+snippets, as an audit of the inputs themselves.
 
 And ``collect`` is honest about what it could not read: a bucket with no settings in the bundle makes it
 exit 5, naming the bucket and why, on stderr and in the bundle.
@@ -17,6 +18,17 @@ import yaml
 from tests.conftest import FIXTURES, run_gcready
 
 CASES = sorted(p for p in (FIXTURES / "scenarios").iterdir() if (p / "case.yaml").is_file())
+# the other inputs the tests audit, with the arguments they are audited with
+OTHER_INPUTS = {
+    "demo": ([FIXTURES / "demo"], []),
+    "operator-v2-with-manifest": (
+        [FIXTURES / "operator" / "wandb-v2.yaml"],
+        ["--server-manifest", str(FIXTURES / "operator" / "server-manifest-0.84.0")],
+    ),
+    "operator-v2-alone": ([FIXTURES / "operator" / "wandb-v2.yaml"], []),
+    "terraform-plan": ([FIXTURES / "terraform" / "plan"], []),
+    "terraform-azure-soft-delete": ([FIXTURES / "terraform" / "azure-soft-delete"], []),
+}
 
 
 def _fixes(report: dict[str, Any]) -> list[tuple[str, str, str, list[Any]]]:
@@ -40,24 +52,52 @@ def _collect_args(args: list[str]) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_fixes_are_identical_after_collect_then_audit_bundle(case: Path, tmp_path: Path) -> None:
-    spec = yaml.safe_load((case / "case.yaml").read_text())
-    args = [str(a) for a in spec.get("args") or []]
-    direct = run_gcready("audit", str(case / "inputs"), "--offline", "--format", "json", *args)
+def _statuses(report: dict[str, Any]) -> dict[str, list[str]]:
+    """Every finding's status, by check: the worst per check is not enough (two components, two buckets)."""
+    out: dict[str, list[str]] = {}
+    for finding in report["findings"]:
+        out.setdefault(finding["check"], []).append(finding["status"])
+    return {check: sorted(statuses) for check, statuses in out.items()}
+
+
+def _error_places(report: dict[str, Any]) -> list[tuple[str, int | None]]:
+    return [(e["source"], e["line"]) for e in report["errors"]]
+
+
+def _round_trip(inputs: list[Path], args: list[str], tmp_path: Path) -> None:
+    """Audit the inputs; collect them and audit the bundle: the same verdict, exit code and findings."""
+    paths = [str(p) for p in inputs]
+    direct = run_gcready("audit", *paths, "--offline", "--format", "json", *args)
     assert direct.stdout, direct.stderr
     bundle = tmp_path / "bundle.json"
-    collected = run_gcready(
-        "collect", str(case / "inputs"), "--offline", "-o", str(bundle), *_collect_args(args)
-    )
+    collected = run_gcready("collect", *paths, "--offline", "-o", str(bundle), *_collect_args(args))
     assert collected.code in (0, 2, 5), collected.stderr
     assert "Usage:" not in collected.stderr
     assert "Traceback" not in collected.stderr
     from_bundle = run_gcready("audit", str(bundle), "--offline", "--format", "json", *args)
     assert from_bundle.stdout, from_bundle.stderr
     want, got = json.loads(direct.stdout), json.loads(from_bundle.stdout)
+    assert from_bundle.code == direct.code, (from_bundle.stderr, direct.stderr)
+    assert got["summary"]["verdict"] == want["summary"]["verdict"]
+    assert got["deployment"]["type"] == want["deployment"]["type"]
     assert got["summary"]["checks"] == want["summary"]["checks"]
+    assert _statuses(got) == _statuses(want)
+    assert _error_places(got) == _error_places(want)
     assert _fixes(got) == _fixes(want)
+    # collect exits 2 exactly when the audit of its inputs does: the bundle is then no proof of readiness
+    assert (collected.code == 2) == (direct.code == 2), collected.stderr
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_fixes_are_identical_after_collect_then_audit_bundle(case: Path, tmp_path: Path) -> None:
+    spec = yaml.safe_load((case / "case.yaml").read_text())
+    _round_trip([case / "inputs"], [str(a) for a in spec.get("args") or []], tmp_path)
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_INPUTS))
+def test_other_test_inputs_give_the_same_audit_through_a_bundle(name: str, tmp_path: Path) -> None:
+    inputs, args = OTHER_INPUTS[name]
+    _round_trip(inputs, args, tmp_path)
 
 
 def test_collect_offline_says_which_buckets_it_did_not_read(tmp_path: Path) -> None:

@@ -216,7 +216,7 @@ def collect(inputs: InputArgs, probes: ProbeArgs, bundle: BundleArgs, _config: C
     Exit 0 when written with every bucket's settings; 5 when some bucket's settings could not be read
     (no credentials, denied, unreachable, timed out, or --offline): stderr and the bundle's ``unread``
     list say which and why, since such a bundle cannot prove the bucket requirements; 2 on bad input
-    (the bundle is still written).
+    (the bundle is still written, and records each bad input, so `audit BUNDLE` exits 2 too).
     """
     from gcready.pipeline import declare, now_iso, unread_buckets
     from gcready.redact import redact, scrub

@@ -5,6 +5,11 @@ holds a secret: env values are already redacted when evidence is built, and buck
 serialised. A bundle given as input is redacted again as it is read, as if its values came from files
 (a hand-made or edited bundle may hold anything), so ``collect`` never copies a raw secret out of one.
 A hand-written bundle needs only ``format``, ``version`` and ``bucket_states``.
+
+Version 2 adds ``errors``: the inputs ``collect`` could not read (file, line, message, redacted), which
+``audit BUNDLE`` reports again as input errors, so it reaches the same verdict and exit code as an audit
+of the files. A version 1 bundle is still read; one ``collect`` wrote gets a note that it kept no such
+record.
 """
 
 from __future__ import annotations
@@ -36,11 +41,12 @@ from gcready.model import (
     fields_json,
 )
 from gcready.model.placement import placement_from_json, placement_to_json, recorded_before_placements
-from gcready.redact import display_env_value, redact_url, scrub
+from gcready.redact import MASK, display_env_value, redact_url, scrub
 
 FORMAT = "gcready-bundle"
 _TOO_DEEP = object()
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1 has no ``errors``: it did not record the inputs collect could not read
 
 
 class BundleError(Exception):
@@ -73,6 +79,7 @@ def to_json(evidence: Evidence, created_at: str, unread: Sequence[tuple[str, str
         "buckets": [_bucket(b) for b in evidence.buckets],
         "bucket_states": [state_to_json(s) for s in evidence.bucket_states],
         "notes": [{"text": n.text, "origin": n.origin.to_json()} for n in evidence.notes],
+        "errors": [{"source": e.source, "line": e.line, "message": e.message} for e in evidence.errors],
     }
     if unread:
         out["unread"] = [{"bucket": label, "reason": reason} for label, reason in unread]
@@ -184,24 +191,63 @@ def read(source: str, text: str) -> Evidence:
             InputError(source, f"not a valid gcready bundle: nested deeper than {MAX_DEPTH} levels")
         )
     try:
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
-            raise ValueError(f"not a {FORMAT} version {VERSION} document")
+        version = data.get("version") if isinstance(data, dict) else None
+        if not isinstance(data, dict) or data.get("format") != FORMAT or not _readable(version):
+            raise ValueError(f"not a {FORMAT} document of version {' or '.join(map(str, READABLE_VERSIONS))}")
         return Evidence(
             inputs=(InputFile(source, SourceKind.BUNDLE),),
-            components=tuple(_read_component(c, source) for c in _list(data, "components")),
+            components=tuple(_read_component(c, source, i) for i, c in enumerate(_list(data, "components"))),
             signals=tuple(
                 Signal(SignalKind(s["kind"]), _str(s["value"]), _origin(s.get("origin"), source))
                 for s in _list(data, "signals")
             ),
             buckets=tuple(_read_bucket(b, source) for b in _list(data, "buckets")),
             bucket_states=tuple(_read_state(s, source) for s in _list(data, "bucket_states")),
-            notes=tuple(
-                Note(_str(n["text"]), _origin(n.get("origin"), source)) for n in _list(data, "notes")
-            ),
+            notes=tuple(Note(_str(n["text"]), _origin(n.get("origin"), source)) for n in _list(data, "notes"))
+            + _no_error_record(data, source),
+            errors=tuple(_read_error(e, source) for e in _list(data, "errors")),
         )
+    except _Contradiction as exc:  # well-typed, so the schema's message would say less than this one
+        raise BundleError(InputError(source, f"not a valid gcready bundle at {exc.where}: {exc}")) from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         _validate(source, data)  # names the exact place when the schema sees it
         raise BundleError(InputError(source, f"not a valid gcready bundle: {exc}")) from None
+
+
+class _Contradiction(ValueError):
+    """Fields of a bundle that are each well-typed but cannot all be true, at a JSON path."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+def _readable(version: Any) -> bool:
+    return isinstance(version, int) and not isinstance(version, bool) and version in READABLE_VERSIONS
+
+
+def _no_error_record(data: dict[str, Any], source: str) -> tuple[Note, ...]:
+    """A version 1 bundle that ``collect`` wrote kept no record of the inputs it could not read."""
+    if data["version"] != 1 or not ("tool" in data or "inputs" in data):
+        return ()  # a hand-written record of bucket states: no input was read to fail
+    return (
+        Note(
+            "a version 1 bundle, which did not record the inputs gcready collect could not read: "
+            "if collect reported input errors, this audit does not show them (collect again with "
+            "this gcready for a bundle that does)",
+            Origin(source),
+        ),
+    )
+
+
+def _read_error(e: Any, source: str) -> InputError:
+    """An input ``collect`` could not read, reported again: redacted, as anything a bundle holds."""
+    e = _obj(e, "an input error")
+    line = e.get("line")
+    if line is not None and (not isinstance(line, int) or isinstance(line, bool) or line < 1):
+        raise TypeError(f"an input error's line must be a positive integer or null, got {_shown(line)}")
+    message = scrub(_str(e["message"]))
+    return InputError(scrub(_str(e["source"])), f"{message} (recorded in the bundle {source})", line)
 
 
 def _list(data: dict[str, Any], key: str) -> list[Any]:
@@ -221,6 +267,13 @@ def _opt_str(data: dict[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is not None and not isinstance(value, str):
         raise TypeError(f"{key} must be a string or null, got {_shown(value)}")
+    return value
+
+
+def _bool(data: dict[str, Any], key: str, default: bool) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise TypeError(f"{key} must be true or false, got {_shown(value)}")
     return value
 
 
@@ -278,36 +331,62 @@ def _origin(data: Any, source: str) -> Origin:
     return Origin(source, line, path)
 
 
-def _read_env(v: Any, source: str) -> EnvValue:
-    """An env value of a bundle, redacted as if read from a file: a bundle may be hand-made or edited."""
+def _read_env(v: Any, source: str, where: str) -> EnvValue:
+    """An env value of a bundle, redacted as if read from a file: a bundle may be hand-made or edited.
+
+    The value is a string (env values are strings; the API server rejects a YAML ``true``) or null;
+    a value and a reason it could not be read, or a redacted value that shows no mask, contradict
+    each other and are refused rather than judged.
+    """
     v = _obj(v, "an env entry")
-    name, value = str(v["name"]), v.get("value")
-    shown, redacted = (None, False) if value is None else display_env_value(name, str(value))
+    name, value = _str(v["name"]), _opt_str(v, "value")
+    marked, unresolved = _bool(v, "redacted", False), _opt_str(v, "unresolved") or ""
+    if value is not None and unresolved:
+        raise _Contradiction(where, f"{name} has a value and also a reason it could not be read (unresolved)")
+    if marked and value is not None and MASK not in value:
+        raise _Contradiction(where, f"{name} is marked redacted, but its value shows no {MASK} mask")
+    shown, redacted = (None, False) if value is None else display_env_value(name, value)
     return EnvValue(
         name=name,
         value=shown,
         origin=_origin(v.get("origin"), source),
-        redacted=redacted or bool(v.get("redacted", False)),
-        unresolved=scrub(str(v.get("unresolved", ""))),
-        outranked_by=tuple(scrub(str(g)) for g in _items(v, "outranked_by")),
+        redacted=redacted or marked,
+        unresolved=scrub(unresolved),
+        outranked_by=tuple(scrub(_str(g)) for g in _items(v, "outranked_by")),
     )
 
 
-def _read_component(c: Any, source: str) -> Component:
+def _read_envs(c: dict[str, Any], key: str, source: str, where: str, unique: bool) -> tuple[EnvValue, ...]:
+    """A component's ``env`` holds each variable's one winning value: a name twice is refused."""
+    values = tuple(_read_env(v, source, f"{where}/{key}/{i}") for i, v in enumerate(_items(c, key)))
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        if unique and value.name in seen:
+            raise _Contradiction(
+                f"{where}/{key}/{i}",
+                f"{value.name} appears twice in the component's env, which holds each variable's "
+                "winning value once (the values it outranked go in shadowed)",
+            )
+        seen.add(value.name)
+    return values
+
+
+def _read_component(c: Any, source: str, index: int) -> Component:
     c = _obj(c, "a component")
+    where = f"components/{index}"
     kind, origin = ComponentKind(c["kind"]), _origin(c.get("origin"), source)
     placement = placement_from_json(c.get("placement"), scrub)
     if "placement" not in c:  # a bundle from before placements were recorded
         placement = recorded_before_placements(kind, origin)
     return Component(
-        name=str(c["name"]),
+        name=_str(c["name"]),
         kind=kind,
         origin=origin,
-        env=tuple(_read_env(v, source) for v in _items(c, "env")),
-        shadowed=tuple(_read_env(v, source) for v in _items(c, "shadowed")),
-        gaps=tuple(str(g) for g in _items(c, "gaps")),
-        runs_gc=bool(c.get("runs_gc", True)),
-        namespace=str(c.get("namespace") or ""),
+        env=_read_envs(c, "env", source, where, unique=True),
+        shadowed=_read_envs(c, "shadowed", source, where, unique=False),
+        gaps=tuple(_str(g) for g in _items(c, "gaps")),
+        runs_gc=_bool(c, "runs_gc", True),
+        namespace=_opt_str(c, "namespace") or "",
         operator=_read_placement(c.get("operator")),
         placement=placement,
     )
