@@ -52,14 +52,20 @@ def run(ctx: CheckContext) -> list[Finding]:
         return skipped(META, f"{var} not required for this deployment type", _WANDB_RUNS_GC)
     components = gc_components(ctx)
     if not components:
+        # components that run no server already have the value: setting it again would change nothing
+        has_it = any((v := c.get(var)) is not None and v.value == want for c in ctx.evidence.components)
         return [
             META.finding(
                 Status.UNKNOWN,
                 f"No W&B server configuration among the inputs: {var} not seen",
                 "gcready found no place where the W&B server reads its environment.",
                 "W&B server",
-                remedy=SetEnv(var, want),
-                needs="the Helm values, the operator resource (kubectl get weightsandbiases -o yaml), "
+                remedy=None if has_it else SetEnv(var, want),
+                needs=f"a configuration that runs the W&B server: the inputs' components already set {var}="
+                f"{want} but none of them runs it (see the notes: a server component not installed or its "
+                "container disabled)"
+                if has_it
+                else "the Helm values, the operator resource (kubectl get weightsandbiases -o yaml), "
                 "the server's manifests (kubectl get deploy,sts,cm -o yaml) or its env file",
             )
         ]

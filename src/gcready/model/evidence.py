@@ -71,6 +71,9 @@ class EnvValue:
     # env sources not among the inputs that rank above this value (a later envFrom or env_file): any of
     # them may set the variable over it, so the value the server gets is not known for sure
     outranked_by: tuple[str, ...] = ()
+    # the operator-wandb values layer that set it ("global.env", "app.global.env", "app.extraEnv"…), for
+    # values of that chart: a fix must write at that layer or above it, or the value it loses to stays
+    layer: str = field(default="", compare=False)
 
     @property
     def known(self) -> bool:

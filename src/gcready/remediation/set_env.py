@@ -138,19 +138,24 @@ def env_var_fixes(var: str, value: str, component: Component | None) -> tuple[Fi
             title = "the W&B module call (merge with the variables already there), then terraform apply"
             return (terraform_module(var, value, module, where, title),)
         case TerraformHelmValues(module=module, file=file):
-            values = {"values": {"global": {"extraEnv": {var: value}}}}
+            assert component is not None
+            key_path = chart_key_path(var, component, own_layer=False)
+            dotted = ".".join(key_path)
+            values = {"values": _nested(key_path, {var: value})}
             call = Block("module", (module,), (Comment(f"... ({file})"), Attr("spec", values)))
-            tfvars = hcl.render(Attr("other_wandb_env", {var: value}))
+            module_fix = Fix(
+                FixKind.TERRAFORM,
+                hcl.render(call),
+                f"the wandb/wandb/helm module call: set the entry in spec.values.{dotted} (merge with what "
+                f"is there), then terraform apply{_deciding_note(var, component, key_path)}",
+            )
+            if key_path != _GLOBAL_EXTRA_ENV:  # other_wandb_env feeds global.extraEnv, which loses to it
+                return (module_fix,)
             return (
+                module_fix,
                 Fix(
                     FixKind.TERRAFORM,
-                    hcl.render(call),
-                    "the wandb/wandb/helm module call: add the entry to spec.values.global.extraEnv (merge with "
-                    "what is there), then terraform apply",
-                ),
-                Fix(
-                    FixKind.TERRAFORM,
-                    tfvars,
+                    hcl.render(Attr("other_wandb_env", {var: value})),
                     "terraform.tfvars, when spec.values.global.extraEnv is the other_wandb_env variable (as in "
                     "W&B's cloud modules)",
                 ),
@@ -196,32 +201,70 @@ def env_var_fixes(var: str, value: str, component: Component | None) -> tuple[Fi
             return _generic(var, value)
 
 
-def _own_layer(var: str, component: Component, base: list[str]) -> list[str]:
-    """The key path the component's value must be set at: where its current value comes from when that
-    is the component's own ``env``/``extraEnv`` (a global value loses to it), else its ``extraEnv``."""
+_GLOBAL_EXTRA_ENV = ["global", "extraEnv"]
+
+
+def chart_key_path(var: str, component: Component, *, own_layer: bool) -> list[str]:
+    """The operator-wandb values key path a fix sets ``var`` at, so that it wins over what the component
+    has now: the layer its current value comes from (setting it there replaces that value, and every
+    layer below loses to it: ``global.env`` beats ``global.extraEnv``, a subchart's own ``app.global.env``
+    fills what the parent's globals lack), else ``global.extraEnv``. With ``own_layer``, a value that
+    comes from a global layer is beaten at the component's own ``extraEnv`` instead."""
+    placement = component.placement
+    section = (
+        placement.component if isinstance(placement, HelmValues | OperatorV1 | TerraformHelmValues) else ""
+    )
     current = component.get(var)
-    path = current.origin.path if current is not None else None
-    if path and path.endswith(f".{var}"):
-        found = path[: -len(var) - 1].split(".")
-        while found and found[0].startswith("items["):  # the kubectl List the resource came in
-            found = found[1:]
-        if "global" not in found and found[: len(base)] == base:
-            return found
-    return [*base, "extraEnv"]
+    layer = current.layer if current is not None else ""
+    if layer and "[" not in layer:  # a values map (an envTpls entry loses to every map)
+        parts = layer.split(".")
+        if not own_layer or (parts[0] == section and parts[1:2] != ["global"]):
+            return parts
+    return [section, "extraEnv"] if own_layer and section else list(_GLOBAL_EXTRA_ENV)
 
 
-def component_flag_fixes(var: str, value: str, component: Component) -> tuple[Fix, ...]:
+def _deciding_note(var: str, component: Component, key_path: list[str]) -> str:
+    """``: where COMPONENT's value comes from`` when the fix replaces the value that decides today."""
+    current = component.get(var)
+    if current is None or current.layer != ".".join(key_path) or key_path == _GLOBAL_EXTRA_ENV:
+        return ""
+    line = f" (line {current.origin.line})" if current.origin.line else ""
+    return f"; that is where {component.name} gets its value{line}, and the layers below lose to it"
+
+
+def already_set(var: str, value: str, component: Component | None) -> bool:
+    """Whether the input already holds ``value`` where a fix would write it: the component's value, or
+    (for operator-wandb values) the entry at the layer a fix targets. Re-printing it fixes nothing."""
+    if component is None:
+        return False
+    current = component.get(var)
+    if current is None:
+        return False
+    if current.value == value:
+        return True
+    if not isinstance(component.placement, HelmValues | OperatorV1 | TerraformHelmValues):
+        return False
+    target = ".".join(chart_key_path(var, component, own_layer=False))
+    return any(v.name == var and v.layer == target and v.value == value for v in component.shadowed)
+
+
+def component_flag_fixes(
+    var: str, value: str, component: Component, *, own_layer: bool = True
+) -> tuple[Fix, ...]:
     """Set ``var`` where the component reads it, so it wins over what it has now.
 
-    A global value loses to a component's own ``extraEnv`` / ``env`` (chart precedence), so for a Helm
-    component the flag is set at the component's level, or where its current value comes from.
+    A global value loses to a component's own ``extraEnv`` / ``env`` (chart precedence), and
+    ``global.env`` beats ``global.extraEnv``: for a Helm component the flag is set where its current
+    value comes from, or (``own_layer``) at the component's level.
     """
     placement = component.placement
     if not isinstance(placement, HelmValues | OperatorV1):
         return env_var_fixes(var, value, component)
     prefix = ["spec", "values"] if isinstance(placement, OperatorV1) else []
-    key_path = _own_layer(var, component, [*prefix, placement.component])
+    chart_path = chart_key_path(var, component, own_layer=own_layer)
+    key_path = [*prefix, *chart_path]
     dotted = ".".join(key_path)
+    why = _deciding_note(var, component, chart_path)
     fixes: list[Fix] = []
     if isinstance(placement, OperatorV1):
         fixes.append(
@@ -230,24 +273,24 @@ def component_flag_fixes(var: str, value: str, component: Component) -> tuple[Fi
                 value,
                 placement,
                 key_path,
-                f"the live operator resource: set {var} at {dotted} for {component.name}",
+                f"the live operator resource: set {var} at {dotted} for {component.name}{why}",
             )
         )
         fixes.append(
             Fix(
                 FixKind.HELM,
                 yaml.dump(_nested(key_path, {var: value})),
-                f"W&B operator resource {placement.resource}",
+                f"W&B operator resource {placement.resource}{why}",
             )
         )
     else:
-        title = f"a release installed with the operator-wandb chart: set {var} at {dotted}"
+        title = f"a release installed with the operator-wandb chart: set {var} at {dotted}{why}"
         fixes.append(helm_upgrade(var, value, dotted, title))
         fixes.append(
             Fix(
                 FixKind.HELM,
                 yaml.dump(_nested(key_path, {var: value})),
-                "Helm values of the operator-wandb chart (then helm upgrade)",
+                f"Helm values of the operator-wandb chart (then helm upgrade){why}",
             )
         )
     for fix in env_var_fixes(var, value, component):
@@ -256,15 +299,23 @@ def component_flag_fixes(var: str, value: str, component: Component) -> tuple[Fi
                 Fix(
                     fix.kind,
                     fix.text,
-                    f"{fix.title}: this sets global.extraEnv, which {dotted} overrides; remove the "
-                    "component-level value too",
+                    f"{fix.title}: this sets global.extraEnv, which {'.'.join(chart_path)} overrides; "
+                    "remove the value there too",
                 )
             )
     return tuple(fixes)
 
 
 def set_env_fixes(remedy: SetEnv) -> tuple[Fix, ...]:
-    """The fixes for a :class:`~gcready.model.remedy.SetEnv` remedy."""
-    if remedy.own_layer and remedy.component is not None:
-        return component_flag_fixes(remedy.var, remedy.value, remedy.component)
-    return env_var_fixes(remedy.var, remedy.value, remedy.component)
+    """The fixes for a :class:`~gcready.model.remedy.SetEnv` remedy: none when the input already holds
+    the value where a fix would write it (the finding's ``needs`` says what to check instead)."""
+    var, value, component = remedy.var, remedy.value, remedy.component
+    if already_set(var, value, component):
+        return ()
+    if (
+        component is not None
+        and isinstance(component.placement, HelmValues | OperatorV1)
+        and (remedy.own_layer or chart_key_path(var, component, own_layer=False) != _GLOBAL_EXTRA_ENV)
+    ):
+        return component_flag_fixes(var, value, component, own_layer=remedy.own_layer)
+    return env_var_fixes(var, value, component)

@@ -144,6 +144,7 @@ def _env(v: EnvValue) -> dict[str, JSON]:
     return {
         **fields_json(v, "name", "value", "redacted", "unresolved"),
         **({"outranked_by": list(v.outranked_by)} if v.outranked_by else {}),
+        **({"layer": v.layer} if v.layer else {}),
         "origin": v.origin.to_json(),
     }
 
@@ -353,6 +354,7 @@ def _read_env(v: Any, source: str, where: str) -> EnvValue:
         redacted=redacted or marked,
         unresolved=scrub(unresolved),
         outranked_by=tuple(scrub(_str(g)) for g in _items(v, "outranked_by")),
+        layer=scrub(_str(v.get("layer", ""))),
     )
 
 

@@ -241,11 +241,12 @@ def _component_env(
                 )
             )
     for entry in resolved.env:
-        out.values.append(_env_value(entry, _origin(user, source, prefix, entry.layer, entry.name), out))
+        got = _env_value(entry, _origin(user, source, prefix, entry.layer, entry.name), out)
+        out.values.append(dataclasses.replace(got, layer=entry.layer))
     for entry in resolved.shadowed:
         origin = _origin(user, source, prefix, entry.layer, entry.name)
         if origin.line is not None:  # a value the user wrote that lost
-            out.shadowed.append(_env_value(entry, origin, _Layer()))
+            out.shadowed.append(dataclasses.replace(_env_value(entry, origin, _Layer()), layer=entry.layer))
     for name, kind, path in resolved.imports:
         out.gaps.append(f"{kind} {name} ({path}), not among the inputs")
     out.gaps.extend(resolved.templates)

@@ -8,7 +8,7 @@ import json
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gcready.bucketurl import BucketURLError, parse_helm_bucket
@@ -274,7 +274,8 @@ class WandbInputs:
                     gaps.append(why)
                     for name, got in list(env.items()):
                         shadowed.append(got)
-                        env[name] = unresolved(name, got.origin, f"{why}: it may override this value")
+                        hidden_by = unresolved(name, got.origin, f"{why}: it may override this value")
+                        env[name] = replace(hidden_by, layer=got.layer)
                     continue
                 if not isinstance(holder, dict) or not isinstance(holder.get(var), dict):
                     continue
@@ -283,7 +284,7 @@ class WandbInputs:
                 for got in self._env_entries(scope, holder[var], raw, written, f"{label}.{where}"):
                     if got.name in env:
                         shadowed.append(env[got.name])
-                    env[got.name] = got
+                    env[got.name] = replace(got, layer=f"{section_name}.{var}")
             self.components.append(
                 Component(
                     name=self.named(f'{comp} (module "{cname}" spec.values)'),

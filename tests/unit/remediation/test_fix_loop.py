@@ -1,0 +1,114 @@
+"""The fix loop: apply a printed fix to the input as a user would, audit again, and the finding passes.
+
+Where a real tool applies the fix it does so here (``kubectl patch --local``, ``terraform console``
+reading the edited tree); the Helm values fixes are rendered with the real chart in
+``tests/differential/test_fix_loop.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gcready.model import Finding, FixKind, Status
+from gcready.pipeline import Inputs, analyze, gather
+from gcready.redact import redaction_scope
+from gcready.requirements import load_builtin
+from tests.conftest import REPO
+
+FLAG = "GORILLA_ARTIFACT_GC_ENABLED"
+SCENARIOS = REPO / "fixtures" / "scenarios"
+
+
+def audit(*paths: Path) -> list[Finding]:
+    with redaction_scope():
+        evidence = gather(Inputs(paths=tuple(str(p) for p in paths)))
+        return list(analyze(evidence, load_builtin()).findings)
+
+
+def one(findings: list[Finding], check: str) -> Finding:
+    (found,) = [f for f in findings if f.check == check]
+    return found
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
+def test_operator_v1_global_env_that_wins_is_patched_where_it_is(tmp_path: Path) -> None:
+    cr = tmp_path / "wandb.yaml"
+    cr.write_text(
+        "apiVersion: apps.wandb.com/v1\nkind: WeightsAndBiases\nmetadata:\n  name: wandb\n  namespace: wandb\n"
+        "spec:\n  values:\n    global:\n      cloudProvider: aws\n      extraEnv:\n"
+        f"        {FLAG}: 'true'\n      env:\n        {FLAG}: 'false'\n"
+    )
+    finding = one(audit(cr), "gc-env-flag")
+    assert finding.status is Status.FAIL
+    (patch,) = [f.text for f in finding.fixes if f.text.startswith("kubectl patch")]
+    words = shlex.split(patch)
+    body = words[words.index("-p") + 1]
+    patched = subprocess.run(
+        ["kubectl", "patch", "--local", "-f", str(cr), "--type", "merge", "-p", body, "-o", "yaml"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)},
+    ).stdout
+    cr.write_text(patched)
+    assert one(audit(cr), "gc-env-flag").status is Status.PASS
+
+
+def test_an_unknown_whose_value_is_already_written_gets_no_fix_that_repeats_it() -> None:
+    # spec.values.global.extraEnv already sets the flag true; an `app` section Terraform computes may
+    # override it: setting global.extraEnv again changes nothing
+    finding = one(
+        audit(SCENARIOS / "terraform-helm-unknown-app-section-over-global-flag" / "inputs"), "gc-env-flag"
+    )
+    assert finding.status is Status.UNKNOWN
+    assert finding.fixes == ()
+    assert "the value Terraform would use" in finding.needs
+
+
+def test_no_server_component_but_the_flag_already_set_gets_no_fix(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text(f"app:\n  install: false\nglobal:\n  extraEnv:\n    {FLAG}: 'true'\n")
+    finding = one(audit(values), "gc-env-flag")
+    assert (finding.status, finding.fixes) == (Status.UNKNOWN, ())
+    assert "none of them runs it" in finding.needs
+
+
+def test_terraform_helm_module_global_env_is_fixed_at_global_env(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "wandb_app" {\n  source  = "wandb/wandb/helm"\n  version = "3.0.0"\n\n'
+        '  spec = {\n    values = {\n      global = {\n        cloudProvider = "gcp"\n'
+        f'        extraEnv = {{\n          {FLAG} = "true"\n        }}\n'
+        f'        env = {{\n          {FLAG} = "false"\n        }}\n      }}\n    }}\n  }}\n}}\n'
+    )
+    finding = one(audit(tmp_path), "gc-env-flag")
+    assert finding.status is Status.FAIL
+    (fix,) = [f for f in finding.fixes if f.kind is FixKind.TERRAFORM]
+    assert "spec.values.global.env" in fix.title and "global = {\n        env = {" in fix.text
+    # applied: the entry at global.env set true
+    main = tmp_path / "main.tf"
+    main.write_text(main.read_text().replace(f'{FLAG} = "false"', f'{FLAG} = "true"'))
+    assert one(audit(tmp_path), "gc-env-flag").status is Status.PASS
+
+
+def test_the_layer_that_decides_survives_a_bundle(tmp_path: Path) -> None:
+    from gcready.sources import bundle
+
+    values = tmp_path / "values.yaml"
+    values.write_text(
+        f"global:\n  cloudProvider: aws\n  extraEnv:\n    {FLAG}: 'true'\n  env:\n    {FLAG}: 'false'\n"
+    )
+    direct = one(audit(values), "gc-env-flag")
+    with redaction_scope():
+        text = bundle.dumps(gather(Inputs(paths=(str(values),))), "2026-12-01T00:00:00Z")
+    saved = tmp_path / "bundle" / "gcready-bundle.json"
+    saved.parent.mkdir()
+    saved.write_text(text)
+    assert one(audit(saved.parent), "gc-env-flag").fixes == direct.fixes
+    assert any("global:\n  env:" in f.text for f in direct.fixes)
