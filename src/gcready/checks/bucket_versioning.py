@@ -58,7 +58,9 @@ def run(ctx: CheckContext) -> list[Finding]:
 def _judge(ctx: CheckContext, bucket: BucketRef) -> Finding:
     meaning = ctx.requirements.versioning_for(bucket.provider)
     state = ctx.evidence.state_of(bucket)
-    finding = RequirementFinding(META, bucket.label, EnableVersioning(as_probed(bucket, state)))
+    declared = state.setting(meaning.setting) if state is not None else None
+    remedy = EnableVersioning(as_probed(bucket, state), declared.declared if declared is not None else None)
+    finding = RequirementFinding(META, bucket.label, remedy)
     where = Fact("bucket", bucket.display, bucket.origin)
     if state is None:
         how = "no live probe read it"

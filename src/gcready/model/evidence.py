@@ -229,6 +229,9 @@ class Reading:
     value: JSON = None
     reason: str = ""
     permission: str = ""  # the permission that was missing, when denied
+    # the resource that declares the setting when it is not the bucket's own (Terraform's
+    # aws_s3_bucket_versioning): a fix edits that one, never adds a second of the same address
+    declared: Origin | None = field(default=None, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -240,6 +243,8 @@ class Reading:
             out["reason"] = self.reason
         if self.permission:
             out["permission"] = self.permission
+        if self.declared is not None:
+            out["declared"] = self.declared.to_json()
         return out
 
 

@@ -27,9 +27,11 @@ class SetEnv:
 
 @dataclass(frozen=True)
 class EnableVersioning:
-    """Turn on what "versioning" means for the bucket's provider (Azure: blob soft delete)."""
+    """Turn on what "versioning" means for the bucket's provider (Azure: blob soft delete).
+    ``declared``: the settings resource that already declares it (wrongly): the fix edits that one."""
 
     bucket: BucketRef
+    declared: Origin | None = None
 
 
 @dataclass(frozen=True)

@@ -421,7 +421,7 @@ def _redacted_url(text: str) -> str:
     return redact_url(text)  # remembers the keys, as reading the URL from a file would
 
 
-def _read_reading(r: Any) -> Reading:
+def _read_reading(r: Any, source: str) -> Reading:
     if not isinstance(r, dict):
         raise TypeError(f"a reading must be an object, got {r!r}")
     return Reading(
@@ -429,6 +429,7 @@ def _read_reading(r: Any) -> Reading:
         value=r.get("value"),
         reason=str(r.get("reason", "")),
         permission=str(r.get("permission", "")),
+        declared=_origin(r["declared"], source) if isinstance(r.get("declared"), dict) else None,
     )
 
 
@@ -441,10 +442,10 @@ def _read_state(s: Any, source: str) -> BucketState:
         provider=Provider(s["provider"]),
         name=_str(s["name"]),
         origin=_origin(s.get("origin"), source) if s.get("origin") else Origin(source, None, "bucket_states"),
-        access=_read_reading(s.get("access") or {"outcome": "ok"}),
+        access=_read_reading(s.get("access") or {"outcome": "ok"}, source),
         account=_opt_str(s, "account"),
         endpoint=_opt_str(s, "endpoint"),
         region=_opt_str(s, "region"),
-        settings=tuple((str(k), _read_reading(v)) for k, v in settings.items()),
+        settings=tuple((str(k), _read_reading(v, source)) for k, v in settings.items()),
         observed_at=_opt_str(s, "observed_at"),
     )

@@ -20,6 +20,7 @@ from gcready.pipeline import Inputs, analyze, gather
 from gcready.redact import redaction_scope
 from gcready.requirements import load_builtin
 from tests.conftest import REPO
+from tests.unit.remediation.hclread import load
 
 FLAG = "GORILLA_ARTIFACT_GC_ENABLED"
 SCENARIOS = REPO / "fixtures" / "scenarios"
@@ -112,3 +113,54 @@ def test_the_layer_that_decides_survives_a_bundle(tmp_path: Path) -> None:
     saved.write_text(text)
     assert one(audit(saved.parent), "gc-env-flag").fixes == direct.fixes
     assert any("global:\n  env:" in f.text for f in direct.fixes)
+
+
+def _terraform_console(folder: Path) -> subprocess.CompletedProcess[str]:
+    """``terraform console`` loads the whole configuration offline: a duplicate declaration is an error."""
+    return subprocess.run(
+        ["terraform", "console"],
+        input="1\n",
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=120,
+        check=False,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(folder), "TF_IN_AUTOMATION": "1"},
+    )
+
+
+def test_a_wrong_status_is_fixed_in_the_versioning_resource_that_has_it(tmp_path: Path) -> None:
+    tree = tmp_path / "inputs"
+    shutil.copytree(SCENARIOS / "terraform-aws-versioning-status-wrong-case" / "inputs", tree)
+    main = tree / "main.tf"
+    finding = one(audit(tree), "bucket-versioning")
+    assert finding.status is Status.FAIL
+    (fix,) = [f for f in finding.fixes if f.kind is FixKind.TERRAFORM]
+    # it names the resource there is, where it is, and the attribute to correct
+    assert f"edit aws_s3_bucket_versioning.wandb at {main}:5" in fix.title
+    assert 'status = "Enabled"' in fix.title
+    (block,) = load(fix.text)["resource"]
+    assert list(block) == ["aws_s3_bucket_versioning"] and list(block["aws_s3_bucket_versioning"]) == [
+        "wandb"
+    ]
+    assert "bucket" not in block["aws_s3_bucket_versioning"]["wandb"]  # an edit, not a new resource
+    (cli,) = [f for f in finding.fixes if f.kind is FixKind.CLI]
+    assert f"{main}:5" in cli.title  # the command alone would be undone by the configuration
+    # applied: the status corrected in that resource
+    main.write_text(main.read_text().replace('status = "enabled"', 'status = "Enabled"'))
+    assert one(audit(tree), "bucket-versioning").status is Status.PASS
+    if shutil.which("terraform"):  # (the module is not installed: console stops after the declarations)
+        assert "Duplicate resource" not in _terraform_console(tree).stderr
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not on PATH")
+def test_the_resource_the_versioning_fix_adds_is_not_declared_yet(tmp_path: Path) -> None:
+    tree = tmp_path / "inputs"
+    shutil.copytree(SCENARIOS / "terraform-aws-stock-module-no-versioning" / "inputs", tree)
+    (fix,) = [f for f in one(audit(tree), "bucket-versioning").fixes if f.kind is FixKind.TERRAFORM]
+    assert not fix.title.startswith("edit ")
+    with (tree / "main.tf").open("a") as out:
+        out.write("\n" + fix.text + "\n")
+    run = _terraform_console(tree)
+    assert "Duplicate resource" not in run.stderr
+    assert one(audit(tree), "bucket-versioning").status is Status.PASS

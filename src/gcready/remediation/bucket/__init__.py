@@ -24,11 +24,11 @@ def bucket_fixes(remedy: BucketRemedy) -> BucketFixes:
     """The fixes for one bucket remedy, written for the bucket's provider."""
     provider = remedy.bucket.provider
     match remedy:
-        case EnableVersioning(bucket=b):
+        case EnableVersioning(bucket=b, declared=declared):
             if provider is Provider.AWS:
-                return aws.versioning(b)
+                return aws.versioning(b, declared)
             if provider in _S3_API:
-                return s3_compatible.versioning(b)
+                return s3_compatible.versioning(b, declared)
             if provider is Provider.GCP:
                 return gcs.versioning(b)
             return azure.soft_delete(b)

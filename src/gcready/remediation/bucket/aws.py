@@ -7,19 +7,21 @@ from __future__ import annotations
 
 import json
 
-from gcready.model import JSON, BucketRef, Fix, Provider
+from gcready.model import JSON, BucketRef, Fix, Origin, Provider
 from gcready.remediation.bucket.common import (
     BucketFixes,
     aws_target,
     cli,
     companion,
     console,
+    declared_place,
     fix_name,
     key_prefix,
     name_note,
     q,
     s3_endpoint_note,
     terraform,
+    tf_edit,
     tf_title,
     tf_where,
 )
@@ -29,22 +31,45 @@ RULE_ID = "wandb-expire-noncurrent"
 MFA = "arn:aws:iam::ACCOUNT_ID:mfa/root-account-mfa-device MFA_CODE"
 
 
+_STATUS = Block("versioning_configuration", (), (Attr("status", "Enabled"),))
+
+
 def versioning_block(bucket: BucketRef, rtype: str = "aws_s3_bucket_versioning") -> Block:
     """``resource "aws_s3_bucket_versioning"`` (or the MinIO provider's twin) with status Enabled."""
-    return companion(bucket, rtype, Block("versioning_configuration", (), (Attr("status", "Enabled"),)))
+    return companion(bucket, rtype, _STATUS)
 
 
-def versioning(bucket: BucketRef) -> BucketFixes:
+def versioning_terraform(bucket: BucketRef, declared: Origin | None, rtype: str) -> Fix:
+    """The versioning resource to add, or, when one already declares the bucket's versioning (with a
+    status that is not ``Enabled``), that resource edited: a second one of the same address would be a
+    duplicate declaration."""
+    if declared is None:
+        return terraform((versioning_block(bucket, rtype),), tf_where(bucket))
+    return tf_edit(declared, (_STATUS,), 'set versioning_configuration.status = "Enabled" (case-sensitive)')
+
+
+def declared_note(declared: Origin | None, title: str = "") -> str:
+    """A command's title, saying the Terraform resource that declares the setting must be fixed too."""
+    if declared is None:
+        return title
+    note = (
+        f"Terraform declares it in {declared.path} ({declared_place(declared)}): fix that resource too, or "
+        "the next terraform plan fails or sets it back"
+    )
+    return f"{title}; {note}" if title else note
+
+
+def versioning(bucket: BucketRef, declared: Origin | None = None) -> BucketFixes:
     """Bucket versioning Enabled: the AWS CLI, ``aws_s3_bucket_versioning`` and the S3 console."""
     name = fix_name(bucket)
     return BucketFixes(
         cli=(
             cli(
                 f"aws s3api put-bucket-versioning {aws_target(bucket)} --versioning-configuration Status=Enabled",
-                name_note(bucket),
+                declared_note(declared, name_note(bucket)),
             ),
         ),
-        terraform=(terraform((versioning_block(bucket),), tf_where(bucket)),),
+        terraform=(versioning_terraform(bucket, declared, "aws_s3_bucket_versioning"),),
         console=(console(f"S3 console → Buckets → {name} → Properties → Bucket Versioning → Edit → Enable"),),
     )
 

@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from gcready.model import BucketRef, Fix, FixKind, Provider
+from gcready.model import BucketRef, Fix, FixKind, Origin, Provider
 from gcready.remediation.render import hcl
 from gcready.remediation.render.hcl import BLANK, Attr, Block, Comment, HCLError, Item, Ref
 
@@ -193,6 +193,29 @@ def s3_endpoint_note(bucket: BucketRef) -> tuple[Item, ...]:
 def companion(bucket: BucketRef, rtype: str, *body: Item, label: str | None = None) -> Block:
     """``resource "RTYPE" "LABEL" { bucket = ...; body }``: a resource that configures the bucket."""
     return Block("resource", (rtype, label or tf_label(bucket)), (Attr("bucket", tf_bucket(bucket)), *body))
+
+
+def declared_place(declared: Origin) -> str:
+    """``file:line`` of the resource that declares a setting."""
+    return f"{declared.source}:{declared.line}" if declared.line else declared.source
+
+
+def tf_edit(declared: Origin, settings: tuple[Item, ...], change: str) -> Fix:
+    """Edit the resource that already declares a setting (a second resource of the same address is a
+    duplicate declaration ``terraform plan`` rejects): the block as it must read, and where it is."""
+    address = declared.path or ""
+    parts = re.sub(r"\[[^\]]*\]", "", address).split(".")
+    where = (
+        f"edit {address} at {declared_place(declared)}: {change} (edit it in place, do not add a second one)"
+    )
+    if len(parts) >= 2 and all(hcl.is_identifier(p) for p in parts[-2:]):
+        own = Block(
+            "resource",
+            (parts[-2], parts[-1]),
+            (Comment("... (its other arguments as they are)"), BLANK, *settings),
+        )
+        return terraform((own,), where)
+    return terraform(settings, where)
 
 
 def tf_inside(bucket: BucketRef, rtype: str, settings: tuple[Item, ...], default_name: str) -> Fix:

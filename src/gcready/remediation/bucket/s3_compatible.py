@@ -6,7 +6,7 @@ The MinIO client (``mc``) first, then the S3 API command any such store takes, t
 
 from __future__ import annotations
 
-from gcready.model import BucketRef
+from gcready.model import BucketRef, Origin
 from gcready.remediation.bucket import aws
 from gcready.remediation.bucket.common import (
     BucketFixes,
@@ -20,29 +20,26 @@ from gcready.remediation.bucket.common import (
     q,
     terraform,
     tf_title,
-    tf_where,
 )
 from gcready.remediation.render.hcl import BLANK, Attr, Block
 
 
-def versioning(bucket: BucketRef) -> BucketFixes:
+def versioning(bucket: BucketRef, declared: Origin | None = None) -> BucketFixes:
     """Bucket versioning with the MinIO client, the S3 API, and the MinIO Terraform provider."""
     name, url = fix_name(bucket), endpoint_url(bucket) or "https://ENDPOINT"
     return BucketFixes(
         cli=(
             cli(
                 f"mc alias set wandb {q(url)} ACCESS_KEY SECRET_KEY\nmc version enable {q(f'wandb/{name}')}",
-                name_note(bucket, "MinIO client"),
+                aws.declared_note(declared, name_note(bucket, "MinIO client")),
             ),
             cli(
                 f"aws s3api put-bucket-versioning --bucket {q(name)} --endpoint-url {q(url)} "
                 "--versioning-configuration Status=Enabled",
-                name_note(bucket, "any S3-compatible store"),
+                aws.declared_note(declared, name_note(bucket, "any S3-compatible store")),
             ),
         ),
-        terraform=(
-            terraform((aws.versioning_block(bucket, "minio_s3_bucket_versioning"),), tf_where(bucket)),
-        ),
+        terraform=(aws.versioning_terraform(bucket, declared, "minio_s3_bucket_versioning"),),
     )
 
 

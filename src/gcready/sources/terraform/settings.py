@@ -5,6 +5,7 @@ container soft delete, management policy (Azure)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from gcready.model import (
@@ -209,8 +210,11 @@ class BucketSettings:
         if doubt is not None:
             settings[Setting.VERSIONING] = doubt
         elif versioning:
-            conf = _block(versioning[-1].body, "versioning_configuration") or {}
-            settings[Setting.VERSIONING] = _s3_status(conf.get("status"), versioning[-1].address, provider)
+            declared = versioning[-1]
+            conf = _block(declared.body, "versioning_configuration") or {}
+            status = _s3_status(conf.get("status"), declared.address, provider)
+            where = Origin(declared.origin.source, declared.origin.line, declared.address)
+            settings[Setting.VERSIONING] = replace(status, declared=where)
             mfa = conf.get("mfa_delete")
             if isinstance(mfa, str):
                 settings[Setting.MFA_DELETE] = _ok(Toggle.of(mfa.lower() == "enabled"))
