@@ -13,6 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from gcready.model import Origin
 from gcready.remediation.render import hcl
 from gcready.remediation.render.hcl import BLANK, Attr, Block, Comment, HCLError, Ref
 from tests.unit.remediation.hclread import BOOKKEEPING, load
@@ -166,3 +167,58 @@ def test_terraform_itself_reads_the_strings_back(tmp_path: Path) -> None:
     # console shows the JSON text quoted, with `"` and `\` escaped (templates are not re-escaped)
     shown = re.sub(r"\\(.)", r"\1", run.stdout.strip()[1:-1])
     assert json.loads(shown) == cases
+
+
+def _fmt(text: str, folder: Path) -> str:
+    """``terraform fmt -`` of ``text``: the layout terraform itself writes."""
+    run = subprocess.run(
+        ["terraform", "fmt", "-"],
+        input=text + "\n",
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=60,
+        check=True,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(folder), "TF_IN_AUTOMATION": "1"},
+    )
+    return run.stdout.rstrip("\n")
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not on PATH")
+def test_trailing_comments_are_laid_out_as_terraform_fmt_does(tmp_path: Path) -> None:
+    text = hcl.render(
+        Block(
+            "resource",
+            ("azurerm_storage_management_policy", "wandb"),
+            (
+                Attr("storage_account_id", Ref("azurerm_storage_account.wandb.id"), "the account acct"),
+                BLANK,
+                Attr("a", 1, "one"),
+                Attr("long_name", "a longer value", "two"),
+                Attr("c", "a value longer than the commented ones"),
+                Attr("d", {"k": "v"}, "after a multi-line value"),
+            ),
+        )
+    )
+    assert _fmt(text, tmp_path) == text
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not on PATH")
+def test_every_terraform_bucket_fix_passes_terraform_fmt(tmp_path: Path) -> None:
+
+    from gcready.model import FixKind
+    from gcready.model.remedy import EnableVersioning
+    from gcready.remediation import fixes_for
+    from tests.unit.remediation.test_round_trips import buckets, remedies, terraform_buckets
+
+    declared = Origin("main.tf", 5, "aws_s3_bucket_versioning.wandb")
+    texts = {
+        fix.text
+        for bucket in [*buckets("wandb-files"), *terraform_buckets("wandb")]
+        for remedy in [*remedies(bucket), EnableVersioning(bucket, declared)]
+        for fix in fixes_for(remedy)
+        if fix.kind is FixKind.TERRAFORM
+    }
+    assert texts
+    for text in sorted(texts):
+        assert _fmt(text, tmp_path) == text

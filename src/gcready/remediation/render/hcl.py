@@ -157,8 +157,11 @@ def _aligned(pairs: list[tuple[str, str]], comments: Sequence[str] = ()) -> list
 
     def flush() -> None:
         width = max((len(pairs[i][0]) for i in run), default=0)
-        for i in run:
-            lines.append(_line(pairs[i][0].ljust(width), pairs[i][1], notes[i]))
+        written = [(i, f"{pairs[i][0].ljust(width)} = {pairs[i][1]}") for i in run]
+        # terraform fmt: one space before a trailing comment, the run's comments in one column
+        column = max((len(text) for i, text in written if notes[i]), default=0)
+        for i, text in written:
+            lines.append(f"{text.ljust(column)} # {comment_line(notes[i])}" if notes[i] else text)
         run.clear()
 
     for index, (name, text) in enumerate(pairs):
@@ -172,7 +175,7 @@ def _aligned(pairs: list[tuple[str, str]], comments: Sequence[str] = ()) -> list
 
 
 def _line(name: str, text: str, note: str) -> str:
-    return f"{name} = {text}" + (f"  # {comment_line(note)}" if note else "")
+    return f"{name} = {text}" + (f" # {comment_line(note)}" if note else "")
 
 
 def body(items: Sequence[Item], depth: int = 0) -> list[str]:
