@@ -23,8 +23,9 @@ from gcready.model import DeploymentType, Finding, FixKind, Status
 from gcready.pipeline import analyze
 from gcready.requirements import load_builtin
 from gcready.sources import collect
+from tests.conftest import REPO
 from tests.differential import oracle
-from tests.differential.conftest import OWN_VALUES, REALWORLD, realworld_values
+from tests.differential.conftest import CHARTS, OWN_VALUES, REALWORLD, realworld_values
 
 FILES = [*realworld_values(), *sorted(OWN_VALUES.glob("*.yaml"))]
 CHECKS = ("gc-env-flag", "gc-flag-components")
@@ -116,3 +117,47 @@ def test_every_printed_helm_fix_makes_the_render_pass(chart_dir: Path, values: P
                 if f.check == finding.check and f.resource.split(" ", 1)[0] == component
             ]
             assert again == [Status.PASS], f"re-audit after {title!r}: {again}"
+
+
+LEGACY_CASES = [
+    REPO / "fixtures" / "scenarios" / "legacy-chart-minio-flag-missing" / "inputs" / "values.yaml",
+]
+
+
+def _server_env(manifests: dict[str, str]) -> dict[str, str]:
+    """The legacy chart's wandb/local container env (plain values only)."""
+    for text in manifests.values():
+        for doc in yaml.safe_load_all(text):
+            if isinstance(doc, dict) and doc.get("kind") == "Deployment":
+                for container in doc["spec"]["template"]["spec"]["containers"]:
+                    if "wandb/local" in str(container.get("image")):
+                        return {e["name"]: e["value"] for e in container.get("env") or [] if "value" in e}
+    raise AssertionError("no wandb/local container in the render")
+
+
+@pytest.mark.parametrize("values", LEGACY_CASES, ids=lambda p: p.parent.parent.name)
+def test_the_legacy_chart_fix_keeps_the_extra_env_already_there(values: Path, tmp_path: Path) -> None:
+    """The legacy chart's extraEnv is a list: a later values file replaces it whole. The printed list,
+    layered over the user's values, renders the flag true and every variable the user had."""
+    import helm_python
+
+    from gcready.sources.render import render_manifests
+
+    chart = CHARTS / "wandb"
+    if not (chart / "Chart.yaml").is_file():
+        pytest.skip(f"W&B's legacy wandb chart is not at {chart}")
+    base = helm_python.values_from_yaml(values.read_text())
+    before = _server_env(render_manifests(str(chart), base))
+    (finding,) = [f for f in _findings(values) if f.check == "gc-env-flag"]
+    (fix,) = finding.fixes
+    merged = layered(base, yaml.safe_load(fix.text))
+    after = _server_env(render_manifests(str(chart), merged))
+    assert after[oracle.FLAG] == "true"
+    assert {k: v for k, v in before.items() if k != oracle.FLAG} == {
+        k: v for k, v in after.items() if k != oracle.FLAG
+    }
+    edited = tmp_path / "values.yaml"
+    edited.write_text(yaml.safe_dump(merged, sort_keys=False))
+    assert [
+        f.status for f in analyze(collect([str(edited)]), load_builtin()).findings if f.check == "gc-env-flag"
+    ] == [Status.PASS]

@@ -72,9 +72,15 @@ class WorkloadContainer:
 
 @dataclass(frozen=True)
 class LegacyChart:
-    """Values of the legacy ``wandb`` chart: its ``extraEnv`` list."""
+    """Values of the legacy ``wandb`` chart: its ``extraEnv`` list.
+
+    ``extra_env`` is that list as given, one JSON text per entry (None for an entry holding a secret,
+    which a fix cannot write back); None when the values have no list. A values file replaces a list
+    whole, so a fix writes the list with these entries kept.
+    """
 
     file: str
+    extra_env: tuple[str | None, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def _deciding(var: str, component: Component, placement: OperatorPlacement) -> s
     return ""
 
 
-def _rewritten(entries: tuple[str | None, ...] | None, var: str, value: str) -> list[Any] | None:
+def env_list_with(entries: tuple[str | None, ...] | None, var: str, value: str) -> list[Any] | None:
     """The list with ``var`` set (its first entry replaced, later duplicates dropped, else appended);
     None when an entry cannot be written back."""
     out: list[Any] = []
@@ -64,7 +64,7 @@ def operator_v2_fixes(
     ns = f" -n {shlex.quote(placement.namespace)}" if placement.namespace else ""
     name = shlex.quote(placement.resource)
     for target in order:
-        entries = _rewritten(layers[target], var, value)
+        entries = env_list_with(layers[target], var, value)
         if entries is None:
             continue
         patch = {"spec": {"wandb": {"legacyOverrides": {target: {"env": entries}}}}}

@@ -24,7 +24,7 @@ from gcready.model.placement import (
     WorkloadContainer,
 )
 from gcready.model.remedy import SetEnv
-from gcready.remediation.operator import operator_v2_fixes
+from gcready.remediation.operator import env_list_with, operator_v2_fixes
 from gcready.remediation.render import hcl, yaml
 from gcready.remediation.render.hcl import Attr, Block, Comment
 
@@ -166,14 +166,8 @@ def env_var_fixes(var: str, value: str, component: Component | None) -> tuple[Fi
                 f"{yaml.dump({var: value})}\n# then recreate the service:\ndocker compose up -d {q(service)}"
             )
             return (Fix(FixKind.CLI, text, "docker-compose"),)
-        case LegacyChart(file=file):
-            return (
-                Fix(
-                    FixKind.HELM,
-                    yaml.dump({"extraEnv": [{"name": var, "value": value}]}),
-                    f"values of the legacy wandb chart ({file}), then helm upgrade",
-                ),
-            )
+        case LegacyChart(file=file, extra_env=entries):
+            return (_legacy_list(var, value, file, entries, component),)
         case WorkloadContainer(kind=kind, name=name, container=container, namespace=namespace):
             live: tuple[Fix, ...] = ()
             if kind in _WORKLOADS:
@@ -199,6 +193,33 @@ def env_var_fixes(var: str, value: str, component: Component | None) -> tuple[Fi
             return (assignment, helm_values(var, value))
         case HelmValues() | None:
             return _generic(var, value)
+
+
+def _legacy_list(
+    var: str, value: str, file: str, entries: tuple[str | None, ...] | None, component: Component | None
+) -> Fix:
+    """The legacy chart's ``extraEnv`` list with ``var`` set. A values layer replaces a list whole
+    (``helm -f``, ``--reuse-values``), so the list is written with the entries already there; when one
+    holds a secret gcready does not keep, the fix says to edit the list in place."""
+    listed = env_list_with(entries, var, value)
+    if listed is not None:
+        kept = len(listed) - 1
+        keep = f", with the {kept} entr{'y' if kept == 1 else 'ies'} already there" if kept else ""
+        return Fix(
+            FixKind.HELM,
+            yaml.dump({"extraEnv": listed}),
+            f"values of the legacy wandb chart ({file}): the whole extraEnv list as it must be{keep} (a "
+            "values file replaces the list whole), then helm upgrade",
+        )
+    current = component.get(var) if component is not None else None
+    line = current.origin.line if current is not None and current.origin.source == file else None
+    where = f"replace the entry {var} at line {line} of" if line else "add this entry to"
+    return Fix(
+        FixKind.HELM,
+        yaml.dump({"extraEnv": [{"name": var, "value": value}]}),
+        f"values of the legacy wandb chart ({file}): {where} its extraEnv list, keeping the other entries "
+        "(a values file given on its own replaces the whole list), then helm upgrade",
+    )
 
 
 _GLOBAL_EXTRA_ENV = ["global", "extraEnv"]

@@ -31,6 +31,7 @@ from gcready.model import (
 from gcready.model.placement import LegacyChart
 from gcready.sources.envvars import from_secret, read_env_var, unresolved
 from gcready.sources.expansion import expand
+from gcready.sources.operator import _entry_text  # the same env entries (name, value | valueFrom)
 from gcready.sources.yamldocs import Doc, dig, key_line
 
 _LEGACY_KEYS = frozenset({"bucketRegion", "bucketKmsKeyArn", "bucketQueue"})
@@ -163,7 +164,9 @@ def read(doc: Doc) -> Evidence:
         env=tuple(effective.values()),
         shadowed=tuple(v for v in ordered if effective[v.name] is not v),
         runs_gc=True,
-        placement=LegacyChart(source),
+        placement=LegacyChart(
+            source, tuple(_entry_text(item) for item in extra) if isinstance(extra, list) else None
+        ),
     )
     return Evidence(
         inputs=(InputFile(source, SourceKind.HELM_LEGACY),),

@@ -187,8 +187,27 @@ def test_legacy_chart_values(tmp_path: Path) -> None:
     )
     finding = flag_finding(values)
     (fix,) = finding.fixes
+    # a values file replaces the list whole: the entry already there is kept
+    assert yaml.safe_load(fix.text) == {
+        "extraEnv": [
+            {"name": "GORILLA_ARTIFACTS_GC_BATCH_SIZE", "value": "1000"},
+            {"name": FLAG, "value": "true"},
+        ]
+    }
+    assert str(values) in fix.title and "with the 1 entry already there" in fix.title
+
+
+def test_legacy_chart_list_with_a_secret_is_edited_in_place(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text(
+        "image:\n  repository: wandb/local\nbucket: s3://wandb-files\nhost: https://wandb.acme.lan\n"
+        "extraEnv:\n  - name: MYSQL_PASSWORD\n    value: 'Zq8v-not-printed'\n"
+        f"  - name: {FLAG}\n    value: 'false'\n"
+    )
+    (fix,) = flag_finding(values).fixes
+    assert "Zq8v-not-printed" not in fix.text + fix.title
     assert yaml.safe_load(fix.text) == {"extraEnv": [{"name": FLAG, "value": "true"}]}
-    assert str(values) in fix.title
+    assert f"replace the entry {FLAG} at line 8 of its extraEnv list, keeping the other entries" in fix.title
 
 
 def test_env_file(tmp_path: Path) -> None:
@@ -220,6 +239,7 @@ PLACEMENTS: list[Placement] = [
     ComposeService("docker-compose.yml", "wandb"),
     WorkloadContainer("Deployment", "wandb-app", "wandb", "wandb", "k.yaml"),
     LegacyChart("values.yaml"),
+    LegacyChart("values.yaml", ('{"name":"A","value":"1"}', None)),
     EnvFile("wandb.env"),
     ProcessEnv(),
 ]
