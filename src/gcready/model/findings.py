@@ -61,6 +61,7 @@ class FixKind(enum.StrEnum):
     TERRAFORM = "terraform"
     HELM = "helm"
     CONSOLE = "console"
+    YAML = "yaml"  # an edit of a YAML configuration file the title names (docker compose)
 
 
 class Tier(enum.StrEnum):

@@ -53,10 +53,12 @@ class TerraformHelmValues:
 
 @dataclass(frozen=True)
 class ComposeService:
-    """A docker compose service: its ``environment`` map."""
+    """A docker compose service: its ``environment`` (``environment``: "map", "list" of ``NAME=value``,
+    or "" when the service has none), so a fix is written in the file's own form."""
 
     file: str
     service: str
+    environment: str = ""
 
 
 @dataclass(frozen=True)

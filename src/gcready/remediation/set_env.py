@@ -160,12 +160,8 @@ def env_var_fixes(var: str, value: str, component: Component | None) -> tuple[Fi
                     "W&B's cloud modules)",
                 ),
             )
-        case ComposeService(file=file, service=service):
-            text = (
-                f"# {hcl.comment_line(file)}: services.{hcl.comment_line(service)}.environment\n"
-                f"{yaml.dump({var: value})}\n# then recreate the service:\ndocker compose up -d {q(service)}"
-            )
-            return (Fix(FixKind.CLI, text, "docker-compose"),)
+        case ComposeService():
+            return _compose(var, value, placement, component)
         case LegacyChart(file=file, extra_env=entries):
             return (_legacy_list(var, value, file, entries, component),)
         case WorkloadContainer(kind=kind, name=name, container=container, namespace=namespace):
@@ -193,6 +189,36 @@ def env_var_fixes(var: str, value: str, component: Component | None) -> tuple[Fi
             return (assignment, helm_values(var, value))
         case HelmValues() | None:
             return _generic(var, value)
+
+
+def _compose(var: str, value: str, placement: ComposeService, component: Component | None) -> tuple[Fix, ...]:
+    """The service's ``environment`` entry in the file's own form (a ``NAME=value`` list item or a map
+    key), replacing the entry already there (a second key of the same name is a duplicate that docker
+    compose's YAML reader rejects); then the command that recreates the service."""
+    file, service = placement.file, placement.service
+    listed = placement.environment == "list"
+    entry: Any = [f"{var}={value}"] if listed else {var: value}
+    current = component.get(var) if component is not None else None
+    origin = current.origin if current is not None else None
+    here = (
+        origin is not None
+        and origin.source == file
+        and origin.line is not None
+        and (origin.path or "").startswith(f"services.{service}.environment")
+    )
+    what = "list item" if listed else "key"
+    if here and origin is not None:
+        how = f"replace the entry {var} at line {origin.line} with this {what}"
+    else:
+        how = f"add this {what}" + ("" if placement.environment else " (the service has no environment yet)")
+    return (
+        Fix(
+            FixKind.YAML,
+            yaml.dump({"services": {service: {"environment": entry}}}),
+            f"docker compose file {file}: in services.{service}.environment, {how}",
+        ),
+        Fix(FixKind.CLI, f"docker compose up -d {q(service)}", "then recreate the service"),
+    )
 
 
 def _legacy_list(

@@ -302,6 +302,11 @@ def _starts(service: dict[str, Any], active: frozenset[str] | None) -> bool | No
     return "*" in active or bool(active & {str(p) for p in profiles}) or None
 
 
+def _environment_form(env: Any) -> str:
+    """How the service writes ``environment``: "map", "list", or "" (none, or neither)."""
+    return "map" if isinstance(env, dict) else "list" if isinstance(env, list) else ""
+
+
 def _component(source: str, services: Any, name: str, service: Any, got: _Service) -> Evidence:
     for index, value in enumerate(got.values):  # a later env_file gcready could not read wins over it
         later = tuple(gap for gap, at in zip(got.gaps, got.gap_at, strict=True) if at > index)
@@ -324,7 +329,7 @@ def _component(source: str, services: Any, name: str, service: Any, got: _Servic
         shadowed=shadowed,
         gaps=tuple(got.gaps),
         runs_gc=True,
-        placement=ComposeService(source, name),
+        placement=ComposeService(source, name, _environment_form(service.get("environment"))),
     )
     return Evidence(
         components=(component,),

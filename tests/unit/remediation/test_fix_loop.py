@@ -8,12 +8,14 @@ reading the edited tree); the Helm values fixes are rendered with the real chart
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from gcready.model import Finding, FixKind, Status
 from gcready.pipeline import Inputs, analyze, gather
@@ -164,3 +166,50 @@ def test_the_resource_the_versioning_fix_adds_is_not_declared_yet(tmp_path: Path
     run = _terraform_console(tree)
     assert "Duplicate resource" not in run.stderr
     assert one(audit(tree), "bucket-versioning").status is Status.PASS
+
+
+class _UniqueKeys(yaml.SafeLoader):
+    """A YAML reader that rejects a repeated mapping key, as docker compose's (go-yaml v3) does."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
+        keys = [self.construct_object(k, deep=deep) for k, _ in node.value]
+        assert len(keys) == len(set(map(str, keys))), f"repeated key at line {node.start_mark.line + 1}"
+        return super().construct_mapping(node, deep=deep)
+
+
+def apply_compose(path: Path, title: str, text: str) -> None:
+    """Edit the compose file as the fix's title says: replace the entry at its line, or add the entry
+    under the service's ``environment:``, at that block's indentation."""
+    entry = text.splitlines()[-1].strip()
+    lines = path.read_text().splitlines()
+    replaced = re.search(r"at line (\d+)", title)
+    if replaced:
+        index = int(replaced.group(1)) - 1
+        lines[index] = lines[index][: len(lines[index]) - len(lines[index].lstrip())] + entry
+    else:
+        at = next(i for i, line in enumerate(lines) if line.strip() == "environment:")
+        indent = len(lines[at + 1]) - len(lines[at + 1].lstrip())
+        lines.insert(at + 1, " " * indent + entry)
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize(
+    ("case", "name"),
+    [
+        ("compose-flag-from-shell-unknown", "compose.yaml"),  # environment: a list, a bare NAME entry
+        ("compose-environment-overrides-env-file", "docker-compose.yml"),  # a map that has the key
+    ],
+)
+def test_the_compose_fix_in_the_files_own_form_replaces_the_entry(
+    case: str, name: str, tmp_path: Path
+) -> None:
+    tree = tmp_path / "inputs"
+    shutil.copytree(SCENARIOS / case / "inputs", tree)
+    (tree / "gcready-bundle.json").unlink()  # the bucket's state: not what this is about
+    finding = one(audit(tree), "gc-env-flag")
+    assert finding.status is not Status.PASS
+    edit, command = finding.fixes
+    assert edit.kind is FixKind.YAML and command.text == "docker compose up -d wandb"
+    apply_compose(tree / name, edit.title, edit.text)
+    yaml.load((tree / name).read_text(), Loader=_UniqueKeys)  # still YAML, no repeated key
+    assert one(audit(tree), "gc-env-flag").status is Status.PASS

@@ -147,11 +147,11 @@ def test_compose_service(tmp_path: Path) -> None:
         "services:\n  wandb-server:\n    image: wandb/local:0.62.2\n    environment:\n"
         "      GORILLA_ARTIFACT_GC_ENABLED: 'false'\n      BUCKET: s3://wandb-files\n"
     )
-    (fix,) = flag_finding(compose).fixes
-    assert fix.text.startswith(f"# {compose}: services.wandb-server.environment\n")
-    lines = fix.text.splitlines()
-    assert yaml.safe_load("\n".join(lines[:-1])) == {FLAG: "true"}  # the lines to add, between comments
-    assert fix.text.splitlines()[-1] == "docker compose up -d wandb-server"
+    edit, command = flag_finding(compose).fixes
+    assert edit.kind is FixKind.YAML and str(compose) in edit.title
+    assert yaml.safe_load(edit.text) == {"services": {"wandb-server": {"environment": {FLAG: "true"}}}}
+    assert "replace the entry GORILLA_ARTIFACT_GC_ENABLED at line 5" in edit.title
+    assert (command.kind, command.text) == (FixKind.CLI, "docker compose up -d wandb-server")
 
 
 def test_workload_container(tmp_path: Path) -> None:
