@@ -221,10 +221,10 @@ def test_env_values_and_key_paths_read_back_from_yaml_hcl_and_the_shell(text: st
     assert load(tf.text) == {"module": [{text: {"other_wandb_env": {var: "true"}}}]}
     call_fix, _tfvars = fixes_for(SetEnv(var, "true", component(TerraformHelmValues(text, text, "app"))))
     assert load(call_fix.text)["module"][0][text]["spec"]["values"]["global"]["extraEnv"] == {var: "true"}
-    (compose,) = fixes_for(SetEnv(var, "true", component(ComposeService(text, text))))
-    lines, command = compose.text.split("# then recreate the service:\n")
-    assert yaml.safe_load(lines) == {var: "true"}
-    (up,) = run_shell(command, tmp_path)
+    for form, entry in (("map", {var: "true"}), ("list", [f"{var}=true"])):
+        compose, command = fixes_for(SetEnv(var, "true", component(ComposeService(text, text, form))))
+        assert yaml.safe_load(compose.text) == {"services": {text: {"environment": entry}}}
+    (up,) = run_shell(command.text, tmp_path)
     assert up == ["docker", "compose", "up", "-d", text]
     live = fixes_for(SetEnv(var, "true", component(WorkloadContainer("Deployment", text, text, text))))[0]
     (set_env,) = run_shell(live.text, tmp_path)
