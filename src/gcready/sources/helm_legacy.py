@@ -31,7 +31,7 @@ from gcready.model import (
 from gcready.model.placement import LegacyChart
 from gcready.sources.envvars import from_secret, read_env_var, unresolved
 from gcready.sources.expansion import expand
-from gcready.sources.operator import _entry_text  # the same env entries (name, value | valueFrom)
+from gcready.sources.operator import entry_text  # the same env entries (name, value | valueFrom)
 from gcready.sources.yamldocs import Doc, dig, key_line
 
 _LEGACY_KEYS = frozenset({"bucketRegion", "bucketKmsKeyArn", "bucketQueue"})
@@ -165,7 +165,7 @@ def read(doc: Doc) -> Evidence:
         shadowed=tuple(v for v in ordered if effective[v.name] is not v),
         runs_gc=True,
         placement=LegacyChart(
-            source, tuple(_entry_text(item) for item in extra) if isinstance(extra, list) else None
+            source, tuple(entry_text(item) for item in extra) if isinstance(extra, list) else None
         ),
     )
     return Evidence(

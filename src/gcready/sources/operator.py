@@ -196,7 +196,7 @@ def _pick_manifest(manifests: Sequence[ServerManifest], version: str) -> tuple[S
     return None, ""
 
 
-def _entry_text(item: Any) -> str | None:
+def entry_text(item: Any) -> str | None:
     """An override entry as JSON a fix may write back, or None when it holds a secret literal."""
     if not isinstance(item, dict):
         return None
@@ -232,7 +232,7 @@ def _override_layer(node: Any, origin: Origin, path: str, resolve: EnvLookup) ->
         )
     if not isinstance(env, list):
         return layer
-    layer.written = tuple(_entry_text(item) for item in env)
+    layer.written = tuple(entry_text(item) for item in env)
     for index, item in enumerate(env):
         if not isinstance(item, dict) or not item.get("name"):
             continue
