@@ -8,7 +8,7 @@ import pytest
 
 from gcready.model import ComponentKind, Evidence, Finding, Provider, SignalKind, SourceKind, Status
 from gcready.sources import collect
-from gcready.sources.compose import Unresolved, interpolate
+from gcready.sources.compose_interpolation import Unresolved, interpolate
 
 FLAG = "GORILLA_ARTIFACT_GC_ENABLED"
 

@@ -46,6 +46,7 @@ from gcready.model import (
 )
 from gcready.model.placement import ComposeService
 from gcready.redact import display_env_value
+from gcready.sources.compose_interpolation import ProjectEnv, Unresolved, interpolate
 from gcready.sources.envvars import ONPREM_VARS, read_env_var, unresolved
 from gcready.sources.yamldocs import Doc, key_line
 
@@ -54,7 +55,6 @@ SERVER_IMAGE = re.compile(r"(^|/)wandb/(local|megabinary)(:|@|$)")
 ENV_FILE_NOTE = "read as env_file of compose service"
 PROJECT_ENV_NOTE = "read as the project .env (for ${…} interpolation) of compose file"
 _SERVICE_KEYS = frozenset({"image", "environment", "env_file", "build"})
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def looks_like(data: Any) -> bool:
@@ -91,101 +91,6 @@ def is_server_service(service: Any, env_names: list[str]) -> bool:
     if isinstance(image, str) and SERVER_IMAGE.search(image.strip()):
         return True
     return any(n.startswith("GORILLA_") or n == "BUCKET" or n in ONPREM_VARS for n in env_names)
-
-
-# --- interpolation ------------------------------------------------------------------------------
-
-
-class Unresolved(Exception):
-    """A ``${VAR}`` reference whose value only the shell running ``docker compose`` knows."""
-
-    def __init__(self, name: str, why: str = "") -> None:
-        super().__init__(name)
-        self.name = name
-        self.why = why
-
-
-# What interpolation knows of a variable: its value, or why it is not known (Unresolved)
-ProjectEnv = Mapping[str, "str | Unresolved"]
-
-
-def interpolate(text: str, env: ProjectEnv | None = None) -> str:
-    """Compose interpolation with an empty shell and ``env`` (the project ``.env``): defaults apply to
-    what neither sets, a bare reference to it raises Unresolved."""
-    env = {} if env is None else env
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char != "$":
-            out.append(char)
-            i += 1
-            continue
-        nxt = text[i + 1 : i + 2]
-        if nxt == "$":
-            out.append("$")
-            i += 2
-        elif nxt == "{":
-            end = _closing_brace(text, i + 2)
-            if end < 0:
-                raise Unresolved(text[i + 2 :], "an unclosed ${…} reference")
-            out.append(_expand(text[i + 2 : end], env))
-            i = end + 1
-        else:
-            match = _NAME.match(text, i + 1)
-            if match is None:
-                out.append("$")
-                i += 1
-                continue
-            out.append(_known(match.group(0), env))
-            i = match.end()
-    return "".join(out)
-
-
-def _known(name: str, env: ProjectEnv) -> str:
-    found = env.get(name)
-    if found is None:
-        raise Unresolved(name)
-    if isinstance(found, Unresolved):
-        raise found
-    return found
-
-
-def _closing_brace(text: str, start: int) -> int:
-    depth = 1
-    for j in range(start, len(text)):
-        if text[j] == "{" and text[j - 1] == "$":
-            depth += 1
-        elif text[j] == "}":
-            depth -= 1
-            if depth == 0:
-                return j
-    return -1
-
-
-def _expand(body: str, env: ProjectEnv) -> str:
-    match = _NAME.match(body)
-    if match is None:
-        raise Unresolved(body, "not a variable reference")
-    name, rest = match.group(0), body[match.end() :]
-    if not rest:
-        return _known(name, env)
-    found = env.get(name)
-    if isinstance(found, Unresolved):
-        raise found
-    # ":" makes an empty value count as unset
-    is_set = found is not None and (found != "" or not rest.startswith(":"))
-    for op in (":-", "-"):
-        if rest.startswith(op):
-            return found if is_set and found is not None else interpolate(rest[len(op) :], env)
-    for op in (":+", "+"):
-        if rest.startswith(op):
-            return interpolate(rest[len(op) :], env) if is_set else ""  # only when set
-    if rest.startswith((":?", "?")):
-        if is_set and found is not None:
-            return found
-        raise Unresolved(name, "required by the compose file (${NAME:?…})")
-    raise Unresolved(name, f"unsupported modifier {rest!r}")
 
 
 # --- reading ------------------------------------------------------------------------------------
