@@ -88,15 +88,6 @@ def test_plain_numbers_as_helms_decoder(form: str, where: str) -> None:
     assert _plain(load_values("values.yaml", text)[0]) == _numbers_as_floats(want)
 
 
-@pytest.mark.parametrize("key", ["[a, b]", "{a: 1}"])
-@pytest.mark.parametrize("schema", list(Schema))
-def test_a_collection_as_a_key_is_refused(key: str, schema: Schema) -> None:
-    """go-yaml v2 (Helm) and v3 (compose) both fail with "invalid map key"."""
-    read = read_documents("f.yaml", f"a: 1\n? {key}\n: v\n", schema)
-    (error,) = read.errors
-    assert error.line == 2 and "invalid map key" in error.message
-
-
 @pytest.mark.parametrize(("text", "want"), [("09", 9.0), ("018", 18.0), ("0X1F", 31), ("1e400", "1e400")])
 def test_compose_numbers_as_go_yaml_v3_reads_them(text: str, want: object) -> None:
     """go-yaml v3's resolve: ParseInt(s, 0, 64), then ParseUint, then ParseFloat (in range) when the

@@ -354,9 +354,11 @@ class _Builder:
 
     def _key(self, key_node: Any, depth: int) -> Any:
         key = self.build(key_node, depth + 1)
-        if isinstance(key, (dict, list)):  # go-yaml v2 and v3 both refuse a collection as a key
-            kind = "mapping" if isinstance(key, dict) else "sequence"
-            raise self._fail(f"invalid map key: a {kind} ({self._refusal()})", key_node)
+        if isinstance(key, (dict, list)):
+            # go-yaml refuses a collection as a key ("invalid map key"), but a chart template not yet
+            # rendered parses as one (`namespace: {{ .Release.Namespace }}`): kept, so that a chart's
+            # templates among the inputs are not input errors
+            return str(key)
         if self.schema is Schema.COMPOSE:
             return key
         name = json_key(key)  # kubectl and Helm go through JSON: every key is a string there
