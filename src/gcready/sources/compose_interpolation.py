@@ -10,7 +10,7 @@ nothing, so a reference nothing sets is unresolved.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -26,6 +26,25 @@ class Unresolved(Exception):
 
 # What interpolation knows of a variable: its value, or why it is not known (Unresolved)
 ProjectEnv = Mapping[str, "str | Unresolved"]
+
+
+class Chain(Mapping[str, "str | Unresolved"]):
+    """Several mappings read as one: the first that has a name decides it (a read-only ChainMap)."""
+
+    def __init__(self, *maps: ProjectEnv) -> None:
+        self.maps = maps
+
+    def __getitem__(self, name: str) -> str | Unresolved:
+        for mapping in self.maps:
+            if name in mapping:
+                return mapping[name]
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(name for mapping in self.maps for name in mapping))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def interpolate(text: str, env: ProjectEnv | None = None) -> str:
