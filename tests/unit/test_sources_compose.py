@@ -8,7 +8,7 @@ import pytest
 
 from gcready.model import ComponentKind, Evidence, Finding, Provider, SignalKind, SourceKind, Status
 from gcready.sources import collect
-from gcready.sources.compose import Unresolved, interpolate
+from gcready.sources.compose_interpolation import Unresolved, interpolate
 
 FLAG = "GORILLA_ARTIFACT_GC_ENABLED"
 
@@ -300,3 +300,66 @@ def test_extends_is_not_followed_so_a_variable_not_seen_is_unknown(tmp_path: Pat
         "  wandb:\n    extends: {service: base}\n    image: wandb/local:0.60\n"
     )
     assert _gc_flag(collect([_write(tmp_path, "compose.yaml", text)])).status is Status.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (f'{FLAG}="true"', Status.FAIL),  # docker run --env-file keeps the quotes
+        (f"{FLAG}=true", Status.PASS),
+        (f"X=true\n{FLAG}=${{X}}", Status.FAIL),  # not interpolated: the server gets "${X}"
+    ],
+)
+def test_an_env_file_in_the_raw_format_is_read_as_docker_run_reads_it(
+    tmp_path: Path, line: str, expected: Status
+) -> None:
+    """docker compose registers `format: raw` with docker/cli's kvfile parser: no quote removal, no
+    interpolation."""
+    _write(tmp_path, "a.env", line + "\n")
+    text = SERVICE + "    env_file:\n      - path: a.env\n        format: raw\n"
+    ev = collect([_write(tmp_path, "compose.yaml", text)])
+    assert not ev.errors
+    assert _gc_flag(ev).status is expected
+
+
+def test_an_env_file_format_compose_does_not_know_is_an_input_error_and_unknown(tmp_path: Path) -> None:
+    _write(tmp_path, "a.env", f"{FLAG}=true\n")
+    text = SERVICE + "    env_file:\n      - path: a.env\n        format: json\n"
+    path = _write(tmp_path, "compose.yaml", text)
+    ev = collect([path])
+    (error,) = ev.errors
+    assert (error.source, error.line) == (path, 5) and "unsupported env_file format 'json'" in error.message
+    assert _gc_flag(ev).status is Status.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("env_file", "extra", "expected"),
+    [
+        (f"X=true\n{FLAG}=${{X}}\n", {}, Status.PASS),  # an earlier line of the same file
+        (f"{FLAG}=${{X}}\nX=true\n", {}, Status.UNKNOWN),  # a later line: not yet set
+        (f'X=true\n{FLAG}="${{X}}"\n', {}, Status.PASS),
+        (f"X=true\n{FLAG}='${{X}}'\n", {}, Status.FAIL),  # single quotes: literal
+        (f"{FLAG}=${{X}}\n", {"first.env": "X=true\n"}, Status.PASS),  # an earlier env file
+        (f"X=true\n{FLAG}=${{X}}\n", {".env": "X=false\n"}, Status.FAIL),  # the project .env comes first
+        (f"X=true\n{FLAG}=${{X}}\n", {"environment": "X: 'false'"}, Status.FAIL),  # then `environment`
+        (f"{FLAG}\n", {".env": f"{FLAG}=true\n"}, Status.PASS),  # a bare NAME: looked up the same way
+    ],
+)
+def test_an_env_file_interpolates_from_what_compose_looks_up(
+    tmp_path: Path, env_file: str, extra: dict[str, str], expected: Status
+) -> None:
+    """compose-go (WithServicesEnvironmentResolved, dotenv expandVariables): the project .env and
+    shell, then the service's `environment`, then what earlier lines and env files set."""
+    files = ["a.env"]
+    _write(tmp_path, "a.env", env_file)
+    for name, text in extra.items():
+        if name.endswith(".env"):
+            _write(tmp_path, name, text)
+    if "first.env" in extra:
+        files.insert(0, "first.env")
+    text = SERVICE + f"    env_file: [{', '.join(files)}]\n"
+    if "environment" in extra:
+        text += f"    environment:\n      {extra['environment']}\n"
+    ev = collect([_write(tmp_path, "compose.yaml", text)])
+    assert not ev.errors
+    assert _gc_flag(ev).status is expected

@@ -15,7 +15,8 @@ import pytest
 from gcready.model import ComponentKind, Evidence
 from gcready.sources import collect
 from gcready.sources.chart.helmyaml import load_values
-from gcready.sources.yamldocs import YAMLInputError
+from gcready.sources.yamldocs import YAMLInputError, read_documents
+from gcready.sources.yamlscalars import Schema
 from tests.conftest import run_gcready
 
 FLAG = "GORILLA_ARTIFACT_GC_ENABLED"
@@ -25,6 +26,17 @@ TAGGED_FORMS = [
     '!!int "12"', '!!int "0x1F"', '!!int "abc"', '!!int "0x"', "!!int y", '!!float "1"', '!!float "x"',
     '!!timestamp "2020-01-02"', '!!timestamp "2020-13-45"', "!!null ~", "!!null x", "!foo bar", "! y",
     "!!binary aGVsbG8=",
+    # a leading 0 with an 8 or 9 is not octal: strconv.ParseInt fails and go-yaml reads the float
+    "!!float 08", "!!int 08", "!!int -018",
+    # strconv.ParseInt(s, 0, 64) takes a prefix in either case; a uint64 is no !!float
+    "!!int 0X1F", "!!float 0B101", "!!int 0O17", "!!float 9223372036854775808", "!!float -9223372036854775808",
+    '!!float 1e400', '!!binary "a GVsbG8="', '!!binary "/w=="', '!!binary "4oI="', '!!binary "7aCA"', "!!float .inf",
+]  # fmt: skip
+
+PLAIN_FORMS = [
+    "08", "09", "018", "-08", "+09", "0_8", "089.5", "08e2", "00", "0X1F", "0O17", "0B101", "-0X1F",
+    "0o8", "1e400", "-1e400", ".5e400", "1e-400", "9223372036854775808", "18446744073709551616",
+    "-9223372036854775809", "3.14159265358979", "16777217.0", ".inf", "-.inf", ".nan",
 ]  # fmt: skip
 
 DOCUMENTS = {
@@ -57,7 +69,60 @@ def test_tagged_scalars_as_helms_decoder(form: str) -> None:
             load_values("values.yaml", text)
         assert raised.value.error.line == 2
         return
-    assert _plain(load_values("values.yaml", text)[0]) == want
+    assert _plain(load_values("values.yaml", text)[0]) == _numbers_as_floats(want)
+
+
+@pytest.mark.parametrize("where", ["k: {}\n", "k: [{}]\n", "{}: v\n"], ids=["value", "item", "key"])
+@pytest.mark.parametrize("form", PLAIN_FORMS)
+def test_plain_numbers_as_helms_decoder(form: str, where: str) -> None:
+    """``k: 08`` is the number 8 and ``08: v`` the key "8", as Helm reads them; ``1e400`` a string."""
+    helm = _helm()
+    text = "a: 1\n" + where.format(form)
+    try:
+        want = helm.values_from_yaml(text)
+    except helm.HelmError:
+        with pytest.raises(YAMLInputError) as raised:
+            load_values("values.yaml", text)
+        assert raised.value.error.line == 2
+        return
+    assert _plain(load_values("values.yaml", text)[0]) == _numbers_as_floats(want)
+
+
+@pytest.mark.parametrize(("text", "want"), [("09", 9.0), ("018", 18.0), ("0X1F", 31), ("1e400", "1e400")])
+def test_compose_numbers_as_go_yaml_v3_reads_them(text: str, want: object) -> None:
+    """go-yaml v3's resolve: ParseInt(s, 0, 64), then ParseUint, then ParseFloat (in range) when the
+    text looks like a YAML float; otherwise the string."""
+    (doc,) = read_documents("compose.yaml", f"k: {text}\n", Schema.COMPOSE).docs
+    assert doc.data["k"] == want and type(doc.data["k"]) is type(want)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("values.yaml", f"image:\n  port: 08\nglobal:\n  extraEnv:\n    {FLAG}: 'true'\n"),
+        ("compose.yaml", f"services:\n  wandb:\n    image: wandb/local:0.60\n    stop_grace_period: 09\n"
+         f"    environment:\n      {FLAG}: 'true'\n"),
+    ],
+)  # fmt: skip
+def test_a_leading_zero_number_is_read_not_an_internal_error(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    run = run_gcready("audit", str(path), "--offline", "--no-config", "--format", "json")
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+    assert run.code in (0, 3, 5), run.stderr
+    report = json.loads(run.stdout)
+    assert any(f["check"] == "gc-env-flag" and f["status"] == "pass" for f in report["findings"])
+
+
+def _numbers_as_floats(node: Any) -> Any:
+    """Helm's decoder returns JSON numbers as Python ints when they have no fraction."""
+    if isinstance(node, dict):
+        return {key: _numbers_as_floats(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_numbers_as_floats(item) for item in node]
+    if isinstance(node, int) and not isinstance(node, bool):
+        return float(node)
+    return node
 
 
 @pytest.mark.parametrize("text", DOCUMENTS.values(), ids=DOCUMENTS.keys())

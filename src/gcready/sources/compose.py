@@ -4,14 +4,16 @@ A service is the W&B server when its image is ``wandb/local`` or ``wandb/megabin
 prefix, tag or digest), or when its environment carries server variables (``GORILLA_*``, ``BUCKET``).
 Its environment follows the Compose specification:
 
-- ``env_file`` (a path or a list; entries may be ``{path, required}``), relative to the compose file,
-  each read like a dotenv file (later lines win; a later file wins over an earlier one);
+- ``env_file`` (a path or a list; entries may be ``{path, required, format}``), relative to the compose
+  file, each read like a dotenv file (later lines win; a later file wins over an earlier one), or with
+  ``format: raw`` as ``docker run --env-file`` reads it (quotes kept, nothing interpolated);
 - ``environment`` (a map, or a list of ``NAME=value``) wins over every ``env_file``; a bare ``NAME``
   takes its value from the shell that runs ``docker compose``, which gcready cannot see;
 - ``${VAR}`` / ``${VAR:-default}`` interpolation from the shell that runs ``docker compose`` and the
   project's ``.env`` (beside the compose file); the shell wins over ``.env``, but is not among the inputs:
   gcready takes it as not setting VAR, as it takes a default, so ``.env`` decides when it sets VAR, a
-  default when given, and the value is otherwise unresolved (``$$`` is a literal ``$``);
+  default when given, and the value is otherwise unresolved (``$$`` is a literal ``$``); in an
+  ``env_file`` the service's ``environment`` and what earlier lines and files set come next;
 - ``profiles``: a service on a profile starts only when that profile is enabled (``--profile`` or
   ``COMPOSE_PROFILES``, not among the inputs): it is judged only when no service runs without a profile.
 
@@ -46,6 +48,8 @@ from gcready.model import (
 )
 from gcready.model.placement import ComposeService
 from gcready.redact import display_env_value
+from gcready.sources.compose_interpolation import Chain, ProjectEnv, Unresolved, interpolate
+from gcready.sources.envfile import Dialect
 from gcready.sources.envvars import ONPREM_VARS, read_env_var, unresolved
 from gcready.sources.yamldocs import Doc, key_line
 
@@ -54,7 +58,6 @@ SERVER_IMAGE = re.compile(r"(^|/)wandb/(local|megabinary)(:|@|$)")
 ENV_FILE_NOTE = "read as env_file of compose service"
 PROJECT_ENV_NOTE = "read as the project .env (for ${…} interpolation) of compose file"
 _SERVICE_KEYS = frozenset({"image", "environment", "env_file", "build"})
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def looks_like(data: Any) -> bool:
@@ -93,101 +96,6 @@ def is_server_service(service: Any, env_names: list[str]) -> bool:
     return any(n.startswith("GORILLA_") or n == "BUCKET" or n in ONPREM_VARS for n in env_names)
 
 
-# --- interpolation ------------------------------------------------------------------------------
-
-
-class Unresolved(Exception):
-    """A ``${VAR}`` reference whose value only the shell running ``docker compose`` knows."""
-
-    def __init__(self, name: str, why: str = "") -> None:
-        super().__init__(name)
-        self.name = name
-        self.why = why
-
-
-# What interpolation knows of a variable: its value, or why it is not known (Unresolved)
-ProjectEnv = Mapping[str, "str | Unresolved"]
-
-
-def interpolate(text: str, env: ProjectEnv | None = None) -> str:
-    """Compose interpolation with an empty shell and ``env`` (the project ``.env``): defaults apply to
-    what neither sets, a bare reference to it raises Unresolved."""
-    env = {} if env is None else env
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char != "$":
-            out.append(char)
-            i += 1
-            continue
-        nxt = text[i + 1 : i + 2]
-        if nxt == "$":
-            out.append("$")
-            i += 2
-        elif nxt == "{":
-            end = _closing_brace(text, i + 2)
-            if end < 0:
-                raise Unresolved(text[i + 2 :], "an unclosed ${…} reference")
-            out.append(_expand(text[i + 2 : end], env))
-            i = end + 1
-        else:
-            match = _NAME.match(text, i + 1)
-            if match is None:
-                out.append("$")
-                i += 1
-                continue
-            out.append(_known(match.group(0), env))
-            i = match.end()
-    return "".join(out)
-
-
-def _known(name: str, env: ProjectEnv) -> str:
-    found = env.get(name)
-    if found is None:
-        raise Unresolved(name)
-    if isinstance(found, Unresolved):
-        raise found
-    return found
-
-
-def _closing_brace(text: str, start: int) -> int:
-    depth = 1
-    for j in range(start, len(text)):
-        if text[j] == "{" and text[j - 1] == "$":
-            depth += 1
-        elif text[j] == "}":
-            depth -= 1
-            if depth == 0:
-                return j
-    return -1
-
-
-def _expand(body: str, env: ProjectEnv) -> str:
-    match = _NAME.match(body)
-    if match is None:
-        raise Unresolved(body, "not a variable reference")
-    name, rest = match.group(0), body[match.end() :]
-    if not rest:
-        return _known(name, env)
-    found = env.get(name)
-    if isinstance(found, Unresolved):
-        raise found
-    # ":" makes an empty value count as unset
-    is_set = found is not None and (found != "" or not rest.startswith(":"))
-    for op in (":-", "-"):
-        if rest.startswith(op):
-            return found if is_set and found is not None else interpolate(rest[len(op) :], env)
-    for op in (":+", "+"):
-        if rest.startswith(op):
-            return interpolate(rest[len(op) :], env) if is_set else ""  # only when set
-    if rest.startswith((":?", "?")):
-        if is_set and found is not None:
-            return found
-        raise Unresolved(name, "required by the compose file (${NAME:?…})")
-    raise Unresolved(name, f"unsupported modifier {rest!r}")
-
-
 # --- reading ------------------------------------------------------------------------------------
 
 
@@ -201,15 +109,25 @@ class _Service:
     gaps: list[str] = field(default_factory=list)
     gap_at: list[int] = field(default_factory=list)  # for each gap, how many values were read before it
     project_env: ProjectEnv = field(default_factory=dict)  # the project .env, for interpolation
+    service_env: dict[str, str | Unresolved] = field(default_factory=dict)  # `environment`, interpolated
+    file_vars: dict[str, str | Unresolved] = field(default_factory=dict)  # what env files set so far
+
+    def lookup(self, *, with_files: bool) -> ProjectEnv:
+        """What an env_file's ``${VAR}`` (with_files) or bare ``NAME`` resolves from: compose-go looks in
+        the project .env (and shell), then the service's ``environment``, then the variables earlier
+        lines and env files set."""
+        maps = (self.project_env, self.service_env, *((self.file_vars,) if with_files else ()))
+        return Chain(*maps)
 
     def gap(self, text: str) -> None:
         self.gaps.append(text)
         self.gap_at.append(len(self.values))
 
-    def take(self, name: str, raw: str, origin: Origin) -> None:
+    def take(self, name: str, raw: str, origin: Origin, env: ProjectEnv | None = None) -> str | Unresolved:
+        """Read a value compose interpolates (from ``env``, by default the project .env)."""
         display_env_value(name, raw)  # the text as written ($$, ${…}) is remembered too when secret
         try:
-            text = interpolate(raw, self.project_env)
+            text = interpolate(raw, self.project_env if env is None else env)
         except Unresolved as exc:
             # A password may hold a "$": the reference compose would see is then a piece of the secret.
             _, secret = display_env_value(name, raw)
@@ -223,8 +141,9 @@ class _Service:
                     secret=secret,
                 )
             )
-            return
+            return exc
         self.keep(name, text, origin)
+        return text
 
     def keep(self, name: str, text: str, origin: Origin) -> None:
         """A value as the server gets it (after interpolation), with the buckets and signals it names."""
@@ -347,12 +266,13 @@ def _read_service(source: str, name: str, service: dict[str, Any], project_env: 
     if extends is not None:  # what the extended service sets ranks below this one's own env
         base = extends.get("service") if isinstance(extends, dict) else extends
         got.gap(f"extends service {base} ({prefix}.extends), not followed by gcready")
+    env = service.get("environment")
+    got.service_env = _service_env(env, project_env)
     for entry in _env_files(source, service, prefix, got):
         if isinstance(entry, str):
             got.gap(entry)
         else:
-            _read_env_file(*entry, name, got)
-    env = service.get("environment")
+            _read_env_file(entry, name, got)
     if isinstance(env, dict):
         for key, raw in env.items():
             var = str(key)
@@ -383,6 +303,24 @@ def _read_service(source: str, name: str, service: dict[str, Any], project_env: 
     return got
 
 
+def _service_env(env: Any, project_env: ProjectEnv) -> dict[str, str | Unresolved]:
+    """A service's ``environment`` as its env files' interpolation sees it (a bare NAME adds nothing
+    the project .env does not already give)."""
+    if isinstance(env, dict):
+        pairs = [(str(k), _scalar(v)) for k, v in env.items() if v is not None]
+    elif isinstance(env, list):
+        pairs = [(n.strip(), v) for n, sep, v in (str(i).partition("=") for i in env) if sep and n.strip()]
+    else:
+        return {}
+    out: dict[str, str | Unresolved] = {}
+    for name, raw in pairs:
+        try:
+            out[name] = interpolate(raw, project_env)
+        except Unresolved as exc:
+            out[name] = exc
+    return out
+
+
 def _scalar(raw: Any) -> str:
     if isinstance(raw, bool):
         return "true" if raw else "false"
@@ -395,11 +333,22 @@ def _from_shell(name: str, origin: Origin) -> EnvValue:
     )
 
 
-def _env_files(
-    source: str, service: dict[str, Any], prefix: str, got: _Service
-) -> list[tuple[str, bool, Origin] | str]:
-    """``env_file`` entries in order: (path as gcready can open it, required, where it is named), or
-    the gap an entry whose path gcready cannot know leaves."""
+@dataclass(frozen=True)
+class _EnvFile:
+    path: str  # as gcready can open it
+    required: bool
+    named_at: Origin
+    dialect: Dialect  # `format: raw` is read as `docker run --env-file` reads it: quotes are kept
+
+
+# The parsers docker compose reads an env_file with: compose-go's dotenv by default, and `raw`, which
+# the docker compose CLI registers with docker/cli's kvfile parser, the one `docker run --env-file` uses.
+_FORMATS = {None: Dialect.COMPOSE, "": Dialect.COMPOSE, "raw": Dialect.DOCKER}
+
+
+def _env_files(source: str, service: dict[str, Any], prefix: str, got: _Service) -> list[_EnvFile | str]:
+    """``env_file`` entries in order, or the gap an entry whose path or format gcready cannot know
+    leaves."""
     node = service.get("env_file")
     if node is None:
         return []
@@ -408,16 +357,26 @@ def _env_files(
         entries = [(item, key_line(node, i)) for i, item in enumerate(node)]
     else:
         entries = [(node, key_line(service, "env_file"))]
-    out: list[tuple[str, bool, Origin] | str] = []
+    out: list[_EnvFile | str] = []
     for item, line in entries:
         origin = Origin(source, line, f"{prefix}.env_file")
         required = True
         raw_path: Any = item
+        written: Any = None
         if isinstance(item, dict):
             raw_path = item.get("path")
             required = item.get("required", True) is not False
+            written = item.get("format")
         if not isinstance(raw_path, str) or not raw_path.strip():
             got.notes.append(Note(f"{prefix}.env_file entry without a path: ignored", origin))
+            continue
+        dialect = _FORMATS.get(written) if isinstance(written, str) or written is None else None
+        if dialect is None:  # compose-go: "unsupported env_file format"
+            why = (
+                f"docker compose refuses it: unsupported env_file format {written!r} (it reads 'raw' or none)"
+            )
+            got.errors.append(InputError(source, f"{prefix}.env_file {raw_path}: {why}", line))
+            out.append(f"env_file {raw_path} ({prefix}.env_file), not read: format {written!r}")
             continue
         try:
             rel = interpolate(raw_path.strip(), got.project_env)
@@ -427,7 +386,7 @@ def _env_files(
         path = Path(rel)
         if not path.is_absolute():
             path = Path(source).parent / path
-        out.append((str(path), required, origin))
+        out.append(_EnvFile(str(path), required, origin, dialect))
     return out
 
 
@@ -472,11 +431,11 @@ def _refusal(path: str, compose_file: str) -> str | None:
     return None
 
 
-def _read_env_file(path: str, required: bool, named_at: Origin, service: str, got: _Service) -> None:
+def _read_env_file(entry: _EnvFile, service: str, got: _Service) -> None:
     from gcready import limits
     from gcready.sources import envfile
-    from gcready.sources.envfile import Dialect
 
+    path, required, named_at = entry.path, entry.required, entry.named_at
     refusal = _refusal(path, named_at.source)
     if refusal == _NOT_REGULAR:  # a FIFO or device inside the inputs: refused, as a bad input
         try:
@@ -499,20 +458,28 @@ def _read_env_file(path: str, required: bool, named_at: Origin, service: str, go
         got.errors.append(InputError(path, f"env_file of service {service}: {exc}", exc.line))
         return
     got.notes.append(Note(f"{ENV_FILE_NOTE} {service}", Origin(path)))
-    parsed = envfile.parse(text, Dialect.COMPOSE)  # compose's own reading, whatever else reads the file
+    parsed = envfile.parse(text, entry.dialect)  # compose's own reading, whatever else reads the file
     if parsed.refused is not None:  # `docker compose up` stops on this file
         line, why = parsed.refused
         got.errors.append(
             InputError(path, f"env_file of service {service}: docker compose refuses it: {why}", line)
         )
     for assignment in parsed.assignments:
-        origin = Origin(path, assignment.line)
-        if assignment.value is None:
-            got.values.append(_from_shell(assignment.name, origin))  # a bare NAME: from the shell
-        elif assignment.literal:
-            got.keep(assignment.name, assignment.value, origin)  # '…': read literally, not interpolated
+        name, origin = assignment.name, Origin(path, assignment.line)
+        set_to: str | Unresolved | None
+        if assignment.value is None:  # a bare NAME: what compose looks up for it, else the shell's
+            set_to = got.lookup(with_files=False).get(name)
+            if isinstance(set_to, str):
+                got.keep(name, set_to, origin)
+            else:
+                got.values.append(_from_shell(name, origin))
+        elif assignment.literal or entry.dialect is Dialect.DOCKER:
+            set_to = assignment.value  # '…', or the raw format: read literally, not interpolated
+            got.keep(name, set_to, origin)
         else:
-            got.take(assignment.name, assignment.value, origin)
+            set_to = got.take(name, assignment.value, origin, got.lookup(with_files=True))
+        if set_to is not None:
+            got.file_vars[name] = set_to
 
 
 class _Unread(Mapping[str, "str | Unresolved"]):

@@ -172,7 +172,7 @@ def _value_of(a: Assignment | None, dialect: Dialect) -> str | object | None:
     if a.value is None:
         return _FROM_ENV
     if dialect is Dialect.COMPOSE and not a.literal and "$" in a.value:
-        from gcready.sources.compose import Unresolved, interpolate
+        from gcready.sources.compose_interpolation import Unresolved, interpolate
 
         try:
             return interpolate(a.value)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import bisect
 import functools
+import math
 import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 from gcready.model import InputError, Note, Origin
-from gcready.sources.yamlscalars import ScalarError, Schema, json_key, resolve
+from gcready.sources.yamlscalars import ScalarError, Schema, go_float, json_key, resolve
 
 
 class YAMLInputError(Exception):
@@ -299,7 +300,7 @@ class _Builder:
             sequence.item_lines = []
             self.memo[key] = sequence
             for item in node.value:
-                sequence.append(self.build(item, depth + 1))
+                sequence.append(self._value(item, depth + 1))
                 sequence.item_lines.append(self._line(item))
             built = sequence
         self.building.discard(key)
@@ -343,9 +344,20 @@ class _Builder:
                 mapping[key] = value
                 mapping.key_lines[key] = part.key_lines.get(key, part.line)
 
+    def _value(self, node: Any, depth: int) -> Any:
+        """An item or a mapping's value. Kubernetes tooling goes through JSON, which has no infinity or
+        NaN: sigs.k8s.io/yaml fails on ``.inf`` ("json: unsupported value: +Inf")."""
+        value = self.build(node, depth)
+        if self.schema is Schema.KUBERNETES and isinstance(value, float) and not math.isfinite(value):
+            raise self._fail(f"json: unsupported value: {go_float(value)} ({self._refusal()})", node)
+        return value
+
     def _key(self, key_node: Any, depth: int) -> Any:
         key = self.build(key_node, depth + 1)
         if isinstance(key, (dict, list)):
+            # go-yaml refuses a collection as a key ("invalid map key"), but a chart template not yet
+            # rendered parses as one (`namespace: {{ .Release.Namespace }}`): kept, so that a chart's
+            # templates among the inputs are not input errors
             return str(key)
         if self.schema is Schema.COMPOSE:
             return key
@@ -385,7 +397,7 @@ class _Builder:
                     )
                 )
             seen.add(key)
-            mapping[key] = self.build(value_node, depth + 1)
+            mapping[key] = self._value(value_node, depth + 1)
             mapping.key_lines[key] = line
         return mapping
 

@@ -18,6 +18,7 @@ import binascii
 import datetime
 import math
 import re
+import struct
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -52,7 +53,11 @@ _YAML11_BOOL = {
 }
 _WORDS = {Schema.KUBERNETES: _YAML11_BOOL, Schema.COMPOSE: _CORE_BOOL}
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-_INT = re.compile(r"^[-+]?(0b[01]+|0o?[0-7]+|0x[0-9a-fA-F]+|[0-9]+)$")
+# strconv.ParseInt(s, 0, 64)'s syntax: a prefix in either case, a leading 0 for octal. `08` is not an
+# int (ParseInt fails on it); go-yaml then reads it as the float 8.
+_INT = re.compile(r"^[-+]?(0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$")
+# strconv.ParseFloat of a text starting "." : Go's float literal syntax, an underscore only between digits
+_DOT_FLOAT = re.compile(r"^\.[0-9](_?[0-9])*([eE][-+]?[0-9](_?[0-9])*)?$")
 _TIMESTAMP = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d{1,9})?(?:Z|[-+]\d{2}:\d{2}))"
@@ -75,14 +80,11 @@ def resolve(schema: Schema, tag: str | None, text: str) -> Any:
     if short == "str":
         return text
     if short == "binary":
-        try:
-            return base64.b64decode("".join(text.split()), validate=True).decode("utf-8", "replace")
-        except (binascii.Error, ValueError):
-            raise ScalarError("!!binary value contains invalid base64 data") from None
+        return _binary(text)
     found, value = _plain(schema, text, timestamp=short == "timestamp")
     if found == short:
         return value
-    if short == "float" and found == "int":
+    if short == "float" and found == "int" and value < _INT64:  # go-yaml: an int or int64, not a uint64
         return float(value)
     raise ScalarError(f"cannot decode !!{found} `{text}` as a !!{short}")
 
@@ -101,28 +103,40 @@ def _plain(schema: Schema, text: str, *, timestamp: bool) -> tuple[str, Any]:
     if timestamp and _is_timestamp(text):
         return "timestamp", text  # into interface{}, go-yaml keeps a timestamp's text
     plain = text.replace("_", "")
+    if text.startswith("."):  # go-yaml hands this one to ParseFloat as written
+        if _DOT_FLOAT.match(text) and not math.isinf(number := float(plain)):
+            return "float", number
+        return "str", text
     if _INT.match(plain):
         number = _go_int(plain)
         if -_INT64 <= number < 2 * _INT64:  # strconv.ParseInt, then ParseUint
             return "int", number
-    if _FLOAT.match(plain):
-        return "float", float(plain)
+    if _FLOAT.match(plain) and not math.isinf(number := float(plain)):  # ParseFloat: out of range
+        return "float", number
     return "str", text
 
 
 def _go_int(plain: str) -> int:
-    """strconv.ParseInt(plain, 0, 64): a leading 0 means octal."""
+    """strconv.ParseInt(plain, 0, 64) of a text ``_INT`` matched: a leading 0 means octal."""
     sign = -1 if plain.startswith("-") else 1
     body = plain.lstrip("+-")
-    if body.startswith(("0x", "0X")):
-        return sign * int(body[2:], 16)
-    if body.startswith("0b"):
-        return sign * int(body[2:], 2)
-    if body.startswith("0o"):
-        return sign * int(body[2:], 8)
-    if len(body) > 1 and body.startswith("0"):
-        return sign * int(body[1:], 8)
-    return sign * int(body)
+    base = {"x": 16, "o": 8, "b": 2}.get(body[1:2].lower())
+    if base is not None:
+        return sign * int(body[2:], base)
+    return sign * int(body, 8 if body.startswith("0") else 10)
+
+
+def _binary(text: str) -> str:
+    """A !!binary scalar as Go decodes it: base64.StdEncoding skips only line breaks, and a byte that
+    is not UTF-8 becomes one U+FFFD each (what the JSON step, or printing, makes of it)."""
+    try:
+        data = base64.b64decode(text.replace("\r", "").replace("\n", ""), validate=True)
+    except (binascii.Error, ValueError):
+        raise ScalarError("!!binary value contains invalid base64 data") from None
+    return _NOT_UTF8.sub("\ufffd", data.decode("utf-8", "surrogateescape"))
+
+
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # surrogateescape marks each undecodable byte
 
 
 def _is_timestamp(text: str) -> bool:
@@ -143,15 +157,17 @@ def _is_timestamp(text: str) -> bool:
 
 def json_key(key: Any) -> str | None:
     """A mapping key as sigs.k8s.io/yaml writes it into JSON (``y:`` is the key "true"), or None when
-    it has no JSON form (a null key: Helm and kubectl refuse the file)."""
+    it has no JSON form (a null key, or one beyond int64: Helm and kubectl refuse the file). A float key
+    is printed with float32 precision (``3.14159265358979:`` is the key "3.1415927"), as that library does."""
     if isinstance(key, str):
         return key
     if isinstance(key, bool):
         return "true" if key else "false"
     if isinstance(key, int):
-        return str(key)
+        return str(key) if key < _INT64 else None  # a uint64 key: "unsupported map key of type: uint64"
     if isinstance(key, float):
-        return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(go_float(key), go_float(key))
+        text = go_float(key, bits=32)
+        return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(text, text)
     return None
 
 
@@ -166,15 +182,17 @@ def go_string(value: Any) -> str:
     return str(value)
 
 
-def go_float(number: float) -> str:
-    """strconv.FormatFloat(f, 'g', -1, 64) as ``%v`` prints it: shortest digits, exponent from 1e+06."""
+def go_float(number: float, bits: int = 64) -> str:
+    """strconv.FormatFloat(f, 'g', -1, bits) (``%v`` for bits=64): shortest digits, exponent from 1e+06."""
+    if bits == 32:
+        number = _float32(number)
     if math.isnan(number):
         return "NaN"
     if math.isinf(number):
         return "+Inf" if number > 0 else "-Inf"
     if number == 0:
         return "-0" if math.copysign(1.0, number) < 0 else "0"
-    sign, digits_t, exponent = Decimal(repr(number)).normalize().as_tuple()
+    sign, digits_t, exponent = Decimal(_shortest(number, bits)).normalize().as_tuple()
     digits = "".join(map(str, digits_t))
     assert isinstance(exponent, int)
     point = len(digits) + exponent  # where the decimal point falls after the digits' start
@@ -188,3 +206,22 @@ def go_float(number: float) -> str:
     if point >= len(digits):
         return minus + digits + "0" * (point - len(digits))
     return f"{minus}{digits[:point]}.{digits[point:]}"
+
+
+def _float32(number: float) -> float:
+    """float32(number) as Go converts it: to the nearest, infinity beyond float32's range."""
+    try:
+        return float(struct.unpack("f", struct.pack("f", number))[0])
+    except OverflowError:
+        return math.copysign(math.inf, number)
+
+
+def _shortest(number: float, bits: int) -> str:
+    """The fewest significant digits that read back as ``number`` at float``bits`` precision."""
+    if bits == 64:
+        return repr(number)
+    for precision in range(9):  # 9 significant digits always identify a float32
+        text = f"{number:.{precision}e}"
+        if _float32(float(text)) == number:
+            return text
+    return repr(number)
