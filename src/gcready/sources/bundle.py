@@ -264,24 +264,26 @@ def _str(value: Any) -> str:
     return value
 
 
+def _field(data: dict[str, Any], key: str, kind: type, words: str, default: Any = None) -> Any:
+    """``data[key]`` (``default`` when absent), which must be a ``kind`` (or null where ``words`` allow)."""
+    value = data.get(key, default)
+    if not isinstance(value, kind) and (value is not None or "null" not in words):
+        raise TypeError(f"{key} must be {words}, got {_shown(value)}")
+    return value
+
+
 def _opt_str(data: dict[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    if value is not None and not isinstance(value, str):
-        raise TypeError(f"{key} must be a string or null, got {_shown(value)}")
+    value: str | None = _field(data, key, str, "a string or null")
     return value
 
 
 def _bool(data: dict[str, Any], key: str, default: bool) -> bool:
-    value = data.get(key, default)
-    if not isinstance(value, bool):
-        raise TypeError(f"{key} must be true or false, got {_shown(value)}")
+    value: bool = _field(data, key, bool, "true or false", default)
     return value
 
 
 def _opt_bool(data: dict[str, Any], key: str) -> bool | None:
-    value = data.get(key)
-    if value is not None and not isinstance(value, bool):
-        raise TypeError(f"{key} must be true, false or null, got {_shown(value)}")
+    value: bool | None = _field(data, key, bool, "true, false or null")
     return value
 
 
