@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from gcready.sources.terraform.hcl import _parse_uncached
 from gcready.sources.terraform.reader import Reader
 from gcready.sources.terraform.tfjson import parse_json_config
 from gcready.sources.terraform.values import Unknown
+from tests.unit.terraform.engine import console_json, terraform
 
 ENV = "GORILLA_ARTIFACT_GC_ENABLED"
 
@@ -180,19 +180,7 @@ VAR_FILE = {
 
 
 def _console(folder: Path, *args: str) -> Any:
-    env = {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
-    done = subprocess.run(
-        ["terraform", "console", *args],
-        input="jsonencode(local.out)\n",
-        capture_output=True,
-        text=True,
-        cwd=folder,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(json.loads(done.stdout.strip().splitlines()[-1]))
+    return console_json(folder, "local.out", *args)
 
 
 def _write(folder: Path, files: dict[str, str]) -> None:
@@ -375,17 +363,7 @@ def test_terraform_console_refuses_those_variables_files(tmp_path: Path, name: s
     if refused is None:
         assert _console(folder, *args) == want
         return
-    env = {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
-    done = subprocess.run(
-        ["terraform", "console", "-no-color", *args],
-        input="local.out\n",
-        capture_output=True,
-        text=True,
-        cwd=folder,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = terraform(folder, "console", "-no-color", *args, stdin="local.out\n")
     file, line = refused.split(":")
     assert done.returncode != 0
     assert f"on {file} line {line}" in done.stderr

@@ -8,15 +8,14 @@ value) or an error Terraform reports (unknown to gcready, with the reason) are g
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from typing import Any
 
 import pytest
 
 from gcready.sources.terraform.expr import NoNames, evaluate
 from gcready.sources.terraform.values import Unknown, Why
+from tests.unit.terraform.engine import terraform
 
 UNKNOWN = object()  # an input with no value: unknown, never a guess
 ERROR = object()  # Terraform reports an error: unknown to gcready
@@ -350,17 +349,7 @@ def test_terraform_console_agrees(tmp_path: Any) -> None:
     assert len(rows) >= 130
     # one expression for the whole table, on one line: one console process
     program = "jsonencode([" + ", ".join(f"({expr})" for expr, _ in rows) + "])\n"
-    env = {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
-    done = subprocess.run(
-        ["terraform", "console"],
-        input=program,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = terraform(tmp_path, "console", stdin=program)
     assert done.returncode == 0, done.stderr[-2000:]
     values = json.loads(json.loads(done.stdout.strip().splitlines()[-1]))
     assert len(values) == len(rows)

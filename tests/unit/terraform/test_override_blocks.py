@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -30,6 +29,7 @@ from gcready.sources.terraform.declarations import ModuleDir, _blocks
 from gcready.sources.terraform.hcl import _parse_uncached
 from gcready.sources.terraform.tfjson import parse_json_config
 from tests.conftest import run_gcready
+from tests.unit.terraform.engine import terraform
 
 ENV = "GORILLA_ARTIFACT_GC_ENABLED"
 MODULE = (
@@ -131,16 +131,7 @@ ENGINE_CASES: dict[str, tuple[str, str]] = {
 
 
 def _engine_dynamic_blocks(folder: Path) -> list[tuple[str, str]]:
-    env = {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
-    done = subprocess.run(
-        ["terraform", "validate", "-json", "-no-color"],
-        capture_output=True,
-        text=True,
-        cwd=folder,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = terraform(folder, "validate", "-json", "-no-color")
     out: list[tuple[str, str]] = []
     for diag in json.loads(done.stdout)["diagnostics"]:
         assert diag["summary"] == "Unsupported block type", diag
